@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "loadd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "loadd", targets: ["loadd"]),
+        .executable(name: "loadctl", targets: ["loadctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // C shims: typed wrappers over variadic C functions, nothing else.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CSystemd", linkerSettings: [.linkedLibrary("systemd")]),
+
+        .target(name: "Protocol", swiftSettings: strict),
+        .target(
+            name: "Engine",
+            dependencies: [
+                "CCurl", "Protocol",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict),
+        .target(name: "Report", dependencies: ["Protocol"], swiftSettings: strict),
+        .target(
+            name: "TargetServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "loadctl",
+            dependencies: [
+                "Engine", "Protocol", "Report", "TargetServer", "CCurl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "loadd",
+            dependencies: [
+                "Engine", "Protocol", "Report", "CSystemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "ScenarioTests", dependencies: ["Engine", "Protocol"], swiftSettings: strict),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Protocol"], swiftSettings: strict),
+        .testTarget(
+            name: "TargetServerTests",
+            dependencies: [
+                "TargetServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Protocol", "TargetServer"], swiftSettings: strict),
+        // Runs the real binaries; depending on them makes `swift test` build them first.
+        .testTarget(name: "CLITests", dependencies: ["Protocol", "loadctl", "loadd"], swiftSettings: strict),
+    ]
+)

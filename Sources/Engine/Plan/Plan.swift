@@ -1,0 +1,159 @@
+import Protocol
+
+/// A scenario compiled for running: immutable, `Sendable`, everything the hot path needs already
+/// parsed (templates split, weights accumulated, endpoints numbered). Built by `ScenarioLoader`.
+public struct Plan: Sendable {
+    /// The scenario's `name:` (or the file's base name).
+    public var name: String
+    /// Base URL requests with a relative path are sent to, without a trailing slash,
+    /// e.g. `http://127.0.0.1:8080`. `--host` replaces it.
+    public var host: String
+    /// Closed model: how many virtual users to run.
+    public var users: Int
+    /// Closed model: users started (or stopped) per second.
+    public var spawnRate: Double
+    /// How long the measured run lasts; `nil` runs until stopped.
+    public var duration: Duration?
+    /// Pause between two tasks of one user.
+    public var wait: WaitPolicy
+    /// Every request a user can send; tasks and `on_start` refer to them by index.
+    public var requests: [RequestPlan]
+    /// Weighted tasks; each is one or more requests run in order.
+    public var tasks: [TaskPlan]
+    /// `cumulativeWeights[i]` is the sum of the weights of tasks `0...i`; a user draws
+    /// `r` in `0..<totalWeight` and runs the first task whose cumulative weight exceeds `r`.
+    public var cumulativeWeights: [Int]
+    /// Requests each user sends once, in order, before its first task (a login flow).
+    public var onStart: [Int]
+    /// Per-user variables, rendered once when the user starts and fixed for its life.
+    /// Templates refer to them by index (`TemplatePart.variable`).
+    public var vars: [VariablePlan]
+    /// Rows of a CSV file handed out to users, one row per user (wrapping around).
+    public var data: DataFeed?
+    /// The rows of the stats table, in first-use order; `RequestPlan.endpoint` indexes this.
+    public var endpoints: [EndpointKey]
+    /// Pass/fail criteria evaluated on the merged stats at the end of the run.
+    public var thresholds: [Threshold]
+
+    public init(name: String, host: String, users: Int, spawnRate: Double, duration: Duration?,
+                wait: WaitPolicy, requests: [RequestPlan], tasks: [TaskPlan], onStart: [Int],
+                vars: [VariablePlan], data: DataFeed?, endpoints: [EndpointKey], thresholds: [Threshold]) {
+        self.name = name
+        self.host = host
+        self.users = users
+        self.spawnRate = spawnRate
+        self.duration = duration
+        self.wait = wait
+        self.requests = requests
+        self.tasks = tasks
+        var running = 0
+        self.cumulativeWeights = tasks.map { running += $0.weight; return running }
+        self.onStart = onStart
+        self.vars = vars
+        self.data = data
+        self.endpoints = endpoints
+        self.thresholds = thresholds
+    }
+
+    public var totalWeight: Int { cumulativeWeights.last ?? 0 }
+}
+
+/// Pause a user takes after each task, in Locust's vocabulary.
+public enum WaitPolicy: Sendable, Equatable {
+    case none
+    case constant(Duration)
+    /// Uniformly random in `low...high`.
+    case between(Duration, Duration)
+}
+
+/// One weighted task: its requests run in order, then the user waits and draws again.
+public struct TaskPlan: Sendable, Equatable {
+    public var weight: Int
+    public var steps: [Int]
+
+    public init(weight: Int, steps: [Int]) {
+        self.weight = weight
+        self.steps = steps
+    }
+}
+
+/// A per-user variable (`vars: { deviceid: "{{uuid}}" }`).
+public struct VariablePlan: Sendable, Equatable {
+    public var name: String
+    public var value: Template
+
+    public init(name: String, value: Template) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Per-user data from a CSV file with a header row: user *n* gets row *n* modulo the row count.
+public struct DataFeed: Sendable, Equatable {
+    public var columns: [String]
+    public var rows: [[String]]
+
+    public init(columns: [String], rows: [[String]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+}
+
+/// One HTTP request as a user sends it.
+public struct RequestPlan: Sendable, Equatable {
+    /// Index into `Plan.endpoints`: the stats row this request is counted under.
+    public var endpoint: Int
+    /// Upper-case method, e.g. `GET`.
+    public var method: String
+    /// Either an absolute URL or a path appended to `Plan.host`.
+    public var target: Template
+    /// True when `target` is an absolute URL (starts with `http://` or `https://`).
+    public var targetIsAbsolute: Bool
+    /// Header lines `Name: value`, the scenario's default headers first.
+    public var headers: [Template]
+    /// Request body, already encoded for its content type; `nil` sends none.
+    public var body: Template?
+    public var check: Check
+    /// A request still unanswered after this long fails with reason `timeout`.
+    public var timeout: Duration
+
+    public init(endpoint: Int, method: String, target: Template, targetIsAbsolute: Bool, headers: [Template],
+                body: Template?, check: Check, timeout: Duration) {
+        self.endpoint = endpoint
+        self.method = method
+        self.target = target
+        self.targetIsAbsolute = targetIsAbsolute
+        self.headers = headers
+        self.body = body
+        self.check = check
+        self.timeout = timeout
+    }
+}
+
+/// What makes a response count as a success.
+public struct Check: Sendable, Equatable {
+    public enum Status: Sendable, Equatable {
+        /// 200…399, like Locust.
+        case successOrRedirect
+        /// Exactly one of these codes.
+        case oneOf([Int])
+    }
+
+    public var status: Status
+    /// The body must contain these bytes (`check: { body_contains: "ok" }`).
+    public var bodyContains: [UInt8]?
+
+    public init(status: Status = .successOrRedirect, bodyContains: [UInt8]? = nil) {
+        self.status = status
+        self.bodyContains = bodyContains
+    }
+
+    public static let `default` = Check()
+
+    @inlinable public func accepts(status code: Int) -> Bool {
+        switch status {
+        case .successOrRedirect: return code >= 200 && code < 400
+        case .oneOf(let codes): return codes.contains(code)
+        }
+    }
+}
