@@ -35,6 +35,11 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(name: "Report", dependencies: ["Protocol"], swiftSettings: strict),
+        // What a daemon needs from systemd: notify, socket activation, native journal logging.
+        .target(
+            name: "SystemdSupport",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .target(
             name: "TargetServer",
             dependencies: [
@@ -53,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "loadd",
             dependencies: [
-                "Engine", "Protocol", "Report", "CSystemd",
+                "Engine", "Protocol", "Report", "SystemdSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -71,7 +76,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Protocol", "TargetServer"], swiftSettings: strict),
+        .testTarget(name: "SystemdTests", dependencies: ["SystemdSupport"], swiftSettings: strict),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Protocol", "TargetServer", "CCurl"], swiftSettings: strict),
         // Runs the real binaries; depending on them makes `swift test` build them first.
         .testTarget(name: "CLITests", dependencies: ["Protocol", "loadctl", "loadd"], swiftSettings: strict),
     ]

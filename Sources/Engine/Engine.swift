@@ -1,0 +1,233 @@
+import Glibc
+import Protocol
+import Synchronization
+
+/// Runs one `Plan`: engine threads generate the load, a controller thread merges their windows
+/// once per 100 ms, enforces the duration and notices an unreachable target. The public face of
+/// the engine for `loadctl run` and the daemon alike.
+public final class Engine: Sendable {
+    public enum Phase: String, Sendable {
+        case running, stopping, finished
+    }
+
+    private struct State {
+        var aggregator: RunAggregator
+        var ramp: Ramp
+        var phase: Phase = .running
+        var stopRequested = false
+        /// Set when the run ended because it failed, not because it was asked to stop.
+        var abortReason: String?
+        /// Where the measured span starts: the run's start, or the last reset.
+        var measureStart: UInt64
+        var endedAt: UInt64?
+        var waiters: [CheckedContinuation<RunSummary, Never>] = []
+    }
+
+    public let plan: Plan
+    public let options: EngineOptions
+    private let threads: [EngineThread]
+    private let exchanges: [ShardExchange]
+    private let controls: [ShardControl]
+    private let exited = Atomic<Int>(0)
+    private let runStart: UInt64
+    private let startUnixSeconds: Int
+    private let state: Mutex<State>
+
+    /// How long a run may see nothing but connection failures before it is called unreachable.
+    static let unreachableAfterSeconds = 3
+
+    public init(plan: Plan, options: EngineOptions = EngineOptions()) {
+        self.plan = plan
+        self.options = options
+        let count = max(1, options.threads)
+        let start = MonotonicClock.micros()
+        runStart = start
+        startUnixSeconds = Int(MonotonicClock.unixMicros() / 1_000_000)
+        let ramp = Ramp(from: 0, to: plan.users, rate: plan.spawnRate, startMicros: start)
+        let exchanges = (0..<count).map { _ in ShardExchange(endpoints: plan.endpoints.count) }
+        let threads = (0..<count).map {
+            EngineThread(index: $0, threadCount: count, plan: plan, exchange: exchanges[$0], ramp: ramp, runStart: start)
+        }
+        self.exchanges = exchanges
+        self.threads = threads
+        controls = threads.map(\.control)
+        state = Mutex(State(
+            aggregator: RunAggregator(endpoints: plan.endpoints, shardCount: count, startUnixSeconds: startUnixSeconds),
+            ramp: ramp, measureStart: start))
+    }
+
+    /// Starts the engine threads and the controller. Call once.
+    public func start() {
+        for thread in threads {
+            OSThread.spawn { [self] in
+                thread.run()
+                self.exited.add(1, ordering: .releasing)
+            }
+        }
+        OSThread.spawn { [self] in controlLoop() }
+    }
+
+    /// Moves the user count to `users`, `spawnRate` users per second (default: the plan's).
+    public func setUsers(_ users: Int, spawnRate: Double? = nil) {
+        let ramp: Ramp = state.withLock { state in
+            let now = MonotonicClock.micros()
+            state.ramp = Ramp(from: state.ramp.total(at: now), to: max(0, users),
+                              rate: spawnRate ?? plan.spawnRate, startMicros: now)
+            return state.ramp
+        }
+        for control in controls { control.post(ramp: ramp) }
+    }
+
+    /// Zeroes the statistics from the next second on; users keep running.
+    public func resetStats() {
+        state.withLock { state in
+            collect(into: &state)
+            let now = MonotonicClock.micros()
+            let nextSecond = Int((now - runStart) / 1_000_000) + 1
+            state.aggregator.reset(atSecond: nextSecond)
+            state.measureStart = runStart + UInt64(nextSecond) * 1_000_000
+        }
+    }
+
+    /// Ends the run; `failure` marks it failed with that reason (e.g. a threshold abort).
+    public func stop(failure: String? = nil) {
+        state.withLock { state in
+            state.stopRequested = true
+            if let failure, state.abortReason == nil { state.abortReason = failure }
+        }
+    }
+
+    public var phase: Phase { state.withLock { $0.phase } }
+
+    /// The run so far (or, once finished, the final summary), with thresholds evaluated.
+    public func snapshot() -> RunSummary {
+        state.withLock { state in
+            collect(into: &state)
+            return summary(of: state)
+        }
+    }
+
+    /// Suspends until the run has finished and returns its final summary.
+    public func finished() async -> RunSummary {
+        await withCheckedContinuation { continuation in
+            let done: RunSummary? = state.withLock { state in
+                if state.phase == .finished { return summary(of: state) }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let done { continuation.resume(returning: done) }
+        }
+    }
+
+    // MARK: Controller
+
+    private func controlLoop() {
+        var stopPosted = false
+        while true {
+            let now = MonotonicClock.micros()
+            let finishedSummary: RunSummary? = state.withLock { state in
+                collect(into: &state)
+                if !stopPosted {
+                    if let duration = plan.duration, now - runStart >= duration.microseconds { state.stopRequested = true }
+                    if let reason = unreachableReason(state, now: now) {
+                        state.abortReason = reason
+                        state.stopRequested = true
+                    }
+                    if state.stopRequested {
+                        state.phase = .stopping
+                        state.endedAt = now
+                    }
+                }
+                guard state.phase == .stopping, stopPosted, exited.load(ordering: .acquiring) == threads.count else {
+                    return nil
+                }
+                collect(into: &state)
+                state.aggregator.closeAll()
+                state.phase = .finished
+                return summary(of: state)
+            }
+            if let finishedSummary {
+                let waiters = state.withLock { state in
+                    defer { state.waiters.removeAll() }
+                    return state.waiters
+                }
+                for waiter in waiters { waiter.resume(returning: finishedSummary) }
+                return
+            }
+            if !stopPosted && phase == .stopping {
+                for control in controls { control.postStop() }
+                stopPosted = true
+            }
+            var pause = timespec(tv_sec: 0, tv_nsec: stopPosted ? 5_000_000 : 100_000_000)
+            nanosleep(&pause, nil)
+        }
+    }
+
+    private func collect(into state: inout State) {
+        for exchange in exchanges {
+            let windows = exchange.takeFilled()
+            guard !windows.isEmpty else { continue }
+            for window in windows {
+                state.aggregator.absorb(window)
+                window.clear()
+            }
+            exchange.recycle(windows)
+        }
+    }
+
+    /// A run whose first seconds saw only connection failures is pointless: say so and stop.
+    private func unreachableReason(_ state: State, now: UInt64) -> String? {
+        guard now - runStart >= UInt64(Self.unreachableAfterSeconds) * 1_000_000 else { return nil }
+        guard state.aggregator.history.count <= Self.unreachableAfterSeconds + 1 else { return nil }
+        let totals = state.aggregator.totals
+        let requests = totals.reduce(0) { $0 + $1.requests }
+        guard requests > 0, totals.allSatisfy({ $0.failures == $0.requests }) else { return nil }
+        let reasons = totals.flatMap(\.failureReasons.keys)
+        guard !reasons.isEmpty, reasons.allSatisfy(\.isUnreachable) else { return nil }
+        return "target unreachable: \(reasons[0].describe(check: nil)) (\(plan.host))"
+    }
+
+    private func summary(of state: State) -> RunSummary {
+        let end = state.endedAt ?? MonotonicClock.micros()
+        let seconds = Double(end - min(end, state.measureStart)) / 1_000_000
+        let (rows, total) = state.aggregator.rows(seconds: seconds)
+        let history = state.aggregator.history
+        let saturated = history.filter { $0.generatorCpu > 0.9 }.count
+        let generator = GeneratorLoad(
+            peakCpu: history.map(\.generatorCpu).max() ?? 0, saturatedSeconds: saturated,
+            possiblyGeneratorBound: saturated >= 2 && Double(saturated) >= 0.2 * Double(history.count),
+            threads: threads.count)
+        var summary = RunSummary(
+            run: options.run, scenario: plan.name, host: plan.host,
+            startedAt: startUnixSeconds + Int((state.measureStart - runStart) / 1_000_000),
+            durationS: seconds, users: state.ramp.total(at: end), endpoints: rows, total: total,
+            failuresByReason: state.aggregator.failureCounts(checks: failureChecks),
+            history: history, thresholds: [], generator: generator,
+            abortReason: state.abortReason, passed: true)
+        summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }
+        summary.passed = state.abortReason == nil && summary.thresholds.allSatisfy(\.passed)
+        return summary
+    }
+
+    /// Per endpoint, the body check a `bodyCheck` failure refers to, for its description.
+    private var failureChecks: [Check?] {
+        plan.endpoints.indices.map { endpoint in
+            plan.requests.first { $0.endpoint == endpoint && $0.check.bodyContains != nil }?.check
+        }
+    }
+}
+
+/// How an `Engine` runs, apart from the plan.
+public struct EngineOptions: Sendable {
+    /// Engine threads; each owns its connections. Default: one per core.
+    public var threads: Int
+    /// The id reported in summaries.
+    public var run: RunID?
+
+    public init(threads: Int = EngineOptions.defaultThreads, run: RunID? = nil) {
+        self.threads = threads
+        self.run = run
+    }
+
+    public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}

@@ -1,0 +1,376 @@
+import CCurl
+import Glibc
+
+/// One engine thread: owns its libcurl multi handles, its users and its stats window, and runs
+/// the loop issue → perform → complete → record until told to stop. Nothing here is shared with
+/// another engine thread; `@unchecked Sendable` only because it is handed to its thread once.
+final class EngineThread: @unchecked Sendable {
+    /// One multi handle slows as its connection cache grows (libcurl 7.88 scans it per request);
+    /// ~200 connections each kept the cost flat in measurements here.
+    static let usersPerMulti = 200
+
+    let index: Int
+    let threadCount: Int
+    let control: ShardControl
+    private let plan: Plan
+    private let prepared: [PreparedRequest]
+    private let exchange: ShardExchange
+    private let runStart: UInt64
+    private let dataRows: [[[UInt8]]]
+
+    private var multis: [UnsafeMutableRawPointer]
+    private var users: [VirtualUser] = []
+    /// Users `0..<active` are live; the rest are retired or retiring.
+    private var active = 0
+    private var ramp: Ramp
+    private var ready: [Int] = []
+    private var completed: [(user: VirtualUser, code: CURLcode)] = []
+    private var timers = TimerHeap()
+    private var window: WindowStats
+    private var windowEnd: UInt64
+    private var windowStartCPU: UInt64 = 0
+    private var windowStartWall: UInt64 = 0
+    private var random = FastRandom()
+    /// Counts users ever spawned here, so each takes the next row of the data feed.
+    private var spawned = 0
+
+    init(index: Int, threadCount: Int, plan: Plan, exchange: ShardExchange, ramp: Ramp, runStart: UInt64) {
+        self.index = index
+        self.threadCount = threadCount
+        self.plan = plan
+        self.exchange = exchange
+        self.ramp = ramp
+        self.runStart = runStart
+        prepared = plan.requests.map { PreparedRequest($0, host: plan.host) }
+        dataRows = plan.data?.rows.map { $0.map { Array($0.utf8) } } ?? []
+        let first = EngineThread.makeMulti()
+        multis = [first]
+        control = ShardControl(wakeHandle: first)
+        window = WindowStats(endpoints: plan.endpoints.count)
+        windowEnd = runStart + 1_000_000
+    }
+
+    deinit {
+        for user in users where user.state == .inFlight { curl_multi_remove_handle(multis[user.multi], user.easy) }
+        users.removeAll()
+        for multi in multis { curl_multi_cleanup(multi) }
+    }
+
+    private static func makeMulti() -> UnsafeMutableRawPointer {
+        guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
+        ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, usersPerMulti + 16)
+        return multi
+    }
+
+    // MARK: The loop
+
+    func run() {
+        windowStartCPU = MonotonicClock.threadCPUMicros()
+        windowStartWall = MonotonicClock.micros()
+        while true {
+            if let command = control.take() {
+                if command.stop { break }
+                if let newRamp = command.ramp { ramp = newRamp }
+            }
+            var now = MonotonicClock.micros()
+            adjustUsers(now)
+            while let entry = timers.popDue(now) {
+                let user = users[Int(entry.slot)]
+                guard user.state == .waiting, user.generation == entry.generation else { continue }
+                beginTask(user, intended: entry.wake)
+            }
+            for slot in ready {
+                let user = users[slot]
+                if user.state == .idle && slot < active { startScript(user, intended: now) }
+            }
+            ready.removeAll(keepingCapacity: true)
+
+            performAll()
+            now = MonotonicClock.micros()
+            for (user, code) in completed { complete(user, code: code, done: now) }
+            completed.removeAll(keepingCapacity: true)
+
+            if now >= windowEnd { handOffWindow(now) }
+            poll(until: nextDeadline(now), now: now)
+        }
+        shutdown()
+    }
+
+    private func performAll() {
+        var running: Int32 = 0
+        var queued: Int32 = 0
+        for multi in multis {
+            curl_multi_perform(multi, &running)
+            // Drain every message before any handle is removed: removal invalidates the queue.
+            while let message = curl_multi_info_read(multi, &queued) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                completed.append((VirtualUser.from(easy: easy), message.pointee.data.result))
+            }
+        }
+    }
+
+    private func nextDeadline(_ now: UInt64) -> UInt64 {
+        if !ready.isEmpty || !completed.isEmpty { return now }
+        var deadline = min(windowEnd, now + 100_000)
+        if let wake = timers.earliest { deadline = min(deadline, wake) }
+        if !ramp.isDone(at: now) { deadline = min(deadline, now + 5_000) }
+        return deadline
+    }
+
+    private func poll(until deadline: UInt64, now: UInt64) {
+        let timeoutMs = Int32(deadline > now ? (deadline - now + 999) / 1000 : 0)
+        if multis.count == 1 {
+            curl_multi_poll(multis[0], nil, 0, timeoutMs, nil)
+            return
+        }
+        // curl_multi_poll waits on one multi's sockets: look at the others without blocking, and
+        // block (briefly, so the others are not starved) only when none has anything to do.
+        var events: Int32 = 0
+        for multi in multis.dropFirst() {
+            var n: Int32 = 0
+            curl_multi_poll(multi, nil, 0, 0, &n)
+            events += n
+        }
+        curl_multi_poll(multis[0], nil, 0, events > 0 ? 0 : min(timeoutMs, 1), nil)
+    }
+
+    private func handOffWindow(_ now: UInt64) {
+        let cpu = MonotonicClock.threadCPUMicros()
+        window.second = Int((windowEnd - 1 - runStart) / 1_000_000)
+        window.users = active
+        window.cpuMicros = cpu &- windowStartCPU
+        window.wallMicros = now &- windowStartWall
+        windowStartCPU = cpu
+        windowStartWall = now
+        window = exchange.swap(window)
+        windowEnd += 1_000_000
+        if windowEnd <= now { windowEnd = now - (now - runStart) % 1_000_000 + 1_000_000 }
+    }
+
+    private func shutdown() {
+        let now = MonotonicClock.micros()
+        for user in users where user.state == .inFlight {
+            curl_multi_remove_handle(multis[user.multi], user.easy)
+            user.state = .retired
+        }
+        // The last, partial window: its requests count, its CPU share is over the time it spanned.
+        windowEnd = max(windowEnd, now)
+        window.second = Int((min(now, windowEnd - 1) - runStart) / 1_000_000)
+        window.users = active
+        window.cpuMicros = MonotonicClock.threadCPUMicros() &- windowStartCPU
+        window.wallMicros = now &- windowStartWall
+        window = exchange.swap(window)
+    }
+
+    // MARK: Users
+
+    private func adjustUsers(_ now: UInt64) {
+        let wanted = Ramp.share(of: ramp.total(at: now), thread: index, threads: threadCount)
+        while active < wanted { spawnUser(now) }
+        while active > wanted { retireUser() }
+    }
+
+    private func spawnUser(_ now: UInt64) {
+        let slot = active
+        active += 1
+        if slot < users.count {
+            let user = users[slot]
+            if user.retiring {
+                user.retiring = false      // still in flight: simply keeps going
+                return
+            }
+            resetValues(of: user)
+            user.state = .idle
+            ready.append(slot)
+            return
+        }
+        let multi = slot / EngineThread.usersPerMulti
+        if multi == multis.count { multis.append(EngineThread.makeMulti()) }
+        let user = VirtualUser(slot: slot, multi: multi)
+        users.append(user)
+        timers.reserve(users.count)
+        resetValues(of: user)
+        ready.append(slot)
+    }
+
+    private func retireUser() {
+        active -= 1
+        let user = users[active]
+        switch user.state {
+        case .inFlight: user.retiring = true
+        case .idle, .waiting: user.state = .retired
+        case .retired: break
+        }
+    }
+
+    /// Renders the user's vars and picks its data row: once per spawn, never per request.
+    private func resetValues(of user: VirtualUser) {
+        let globalIndex = spawned * threadCount + index
+        spawned += 1
+        user.values.data = dataRows.isEmpty ? [] : dataRows[globalIndex % dataRows.count]
+        user.values.vars.removeAll(keepingCapacity: true)
+        let scratch = user.urlBuffer
+        for variable in plan.vars {
+            scratch.removeAll()
+            TemplateRenderer.render(variable.value, into: scratch, user: user.values, random: &random)
+            user.values.vars.append(Array(UnsafeBufferPointer(start: scratch.base, count: scratch.count)))
+        }
+        user.lastURL = nil
+    }
+
+    private func startScript(_ user: VirtualUser, intended: UInt64) {
+        if plan.onStart.isEmpty {
+            beginTask(user, intended: intended)
+        } else {
+            user.phase = .onStart(step: 0)
+            issue(plan.onStart[0], for: user, intended: intended)
+        }
+    }
+
+    private func beginTask(_ user: VirtualUser, intended: UInt64) {
+        let draw = Int.random(in: 0..<plan.totalWeight, using: &random)
+        var low = 0, high = plan.cumulativeWeights.count - 1
+        while low < high {
+            let mid = (low + high) / 2
+            if plan.cumulativeWeights[mid] > draw { high = mid } else { low = mid + 1 }
+        }
+        user.phase = .task(index: low, step: 0)
+        issue(plan.tasks[low].steps[0], for: user, intended: intended)
+    }
+
+    /// After a response: the next step of the script, a think time, or the next task.
+    private func advance(_ user: VirtualUser, now: UInt64) {
+        switch user.phase {
+        case .onStart(let step):
+            if step + 1 < plan.onStart.count {
+                user.phase = .onStart(step: step + 1)
+                issue(plan.onStart[step + 1], for: user, intended: now)
+            } else {
+                beginTask(user, intended: now)
+            }
+        case .task(let task, let step):
+            let steps = plan.tasks[task].steps
+            if step + 1 < steps.count {
+                user.phase = .task(index: task, step: step + 1)
+                issue(steps[step + 1], for: user, intended: now)
+                return
+            }
+            switch plan.wait {
+            case .none:
+                beginTask(user, intended: now)
+            case .constant(let pause):
+                sleep(user, until: now + pause.microseconds)
+            case .between(let low, let high):
+                let span = high.microseconds - low.microseconds
+                let jitter = span == 0 ? 0 : UInt64.random(in: 0...span, using: &random)
+                sleep(user, until: now + low.microseconds + jitter)
+            }
+        }
+    }
+
+    private func sleep(_ user: VirtualUser, until wake: UInt64) {
+        user.state = .waiting
+        user.generation &+= 1
+        timers.push(.init(wake: wake, slot: Int32(user.slot), generation: user.generation))
+    }
+
+    // MARK: Requests
+
+    private func issue(_ requestIndex: Int, for user: VirtualUser, intended: UInt64) {
+        let prepared = prepared[requestIndex]
+        let request = prepared.plan
+        let easy = user.easy
+        if let url = prepared.constantURL {
+            if user.lastURL != url {
+                ccurl_easy_setopt_ptr(easy, CURLOPT_URL, url)
+                user.lastURL = url
+            }
+        } else {
+            let buffer = user.urlBuffer
+            buffer.removeAll()
+            if !request.targetIsAbsolute { buffer.append(prepared.hostBytes) }
+            TemplateRenderer.render(request.target, into: buffer, user: user.values, random: &random)
+            ccurl_easy_setopt_ptr(easy, CURLOPT_URL, buffer.cString)
+            user.lastURL = nil
+        }
+        if user.lastRequest != requestIndex {
+            configureMethodAndHeaders(prepared, for: user)
+            user.lastRequest = requestIndex
+        }
+        if let body = request.body, !body.isConstant {
+            user.bodyBuffer.removeAll()
+            TemplateRenderer.render(body, into: user.bodyBuffer, user: user.values, random: &random)
+            ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, user.bodyBuffer.count)
+            ccurl_easy_setopt_ptr(easy, CURLOPT_POSTFIELDS, user.bodyBuffer.base)
+        }
+        if prepared.constantHeaders == nil { setDynamicHeaders(request, for: user) }
+        if user.lastTimeout != prepared.timeoutMillis {
+            ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, prepared.timeoutMillis)
+            user.lastTimeout = prepared.timeoutMillis
+        }
+        user.request = requestIndex
+        user.intendedStart = intended
+        user.bytesIn = 0
+        user.captureBody = request.check.bodyContains != nil
+        if user.captureBody { user.responseBody.removeAll() }
+        user.state = .inFlight
+        user.sentAt = MonotonicClock.micros()
+        curl_multi_add_handle(multis[user.multi], easy)
+    }
+
+    private func configureMethodAndHeaders(_ prepared: PreparedRequest, for user: VirtualUser) {
+        let easy = user.easy
+        // Back to a plain GET first: method options in libcurl are sticky across reuses.
+        ccurl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        ccurl_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
+        ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 0)
+        switch prepared.method {
+        case .get:
+            break
+        case .head:
+            ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+        case .withBody(let custom):
+            ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, prepared.constantBodyCount)
+            if let body = prepared.constantBody { ccurl_easy_setopt_ptr(easy, CURLOPT_POSTFIELDS, body) }
+            if let custom { ccurl_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, custom) }
+        }
+        ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, prepared.constantHeaders)
+    }
+
+    /// Templated header values: the one place a request allocates (a fresh `curl_slist`), which
+    /// only scenarios with per-request header values pay.
+    private func setDynamicHeaders(_ request: RequestPlan, for user: VirtualUser) {
+        curl_slist_free_all(user.dynamicHeaders)
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        let buffer = user.headerBuffer
+        for header in request.headers {
+            buffer.removeAll()
+            TemplateRenderer.render(header, into: buffer, user: user.values, random: &random)
+            list = curl_slist_append(list, buffer.cString)
+        }
+        user.dynamicHeaders = list
+        ccurl_easy_setopt_slist(user.easy, CURLOPT_HTTPHEADER, list)
+    }
+
+    private func complete(_ user: VirtualUser, code: CURLcode, done: UInt64) {
+        let easy = user.easy
+        curl_multi_remove_handle(multis[user.multi], easy)
+        var status = 0
+        var osErrno = 0
+        ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        if code != CURLE_OK { ccurl_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno) }
+        let request = prepared[user.request].plan
+        let matched = user.captureBody ? user.responseBody.contains(request.check.bodyContains!) : true
+        let failure = FailureReason.classify(curlCode: code, osErrno: osErrno, status: status,
+                                             check: request.check, bodyMatched: matched)
+        window.record(endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
+                      bytes: user.bytesIn, failure: failure)
+        user.state = .idle
+        if user.retiring || user.slot >= active {
+            user.retiring = false
+            user.state = .retired
+            return
+        }
+        advance(user, now: done)
+    }
+}

@@ -1,0 +1,34 @@
+import Glibc
+
+/// Microsecond clocks read with `clock_gettime`: no allocation, no Foundation, cheap enough per request.
+enum MonotonicClock {
+    /// Microseconds on CLOCK_MONOTONIC: for latencies and schedules, never jumps.
+    @inline(__always) static func micros() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000 &+ UInt64(ts.tv_nsec / 1000)
+    }
+
+    /// Microseconds of CPU this thread has used: the generator's own load, per window.
+    @inline(__always) static func threadCPUMicros() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000 &+ UInt64(ts.tv_nsec / 1000)
+    }
+
+    /// Wall-clock Unix time in microseconds: only for `{{now}}` and report timestamps.
+    @inline(__always) static func unixMicros() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000 &+ UInt64(ts.tv_nsec / 1000)
+    }
+}
+
+extension Duration {
+    /// Whole microseconds, saturating at zero for negative durations.
+    var microseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        if seconds < 0 { return 0 }
+        return UInt64(seconds) * 1_000_000 + UInt64(attoseconds / 1_000_000_000_000)
+    }
+}

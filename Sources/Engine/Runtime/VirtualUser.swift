@@ -1,0 +1,87 @@
+import CCurl
+import Glibc
+
+/// One simulated user: its reusable libcurl easy handle, where it is in its script, and the
+/// buffers its templated requests render into. Owned by exactly one engine thread (not Sendable).
+final class VirtualUser {
+    enum State: Equatable {
+        case idle
+        case inFlight
+        case waiting
+        case retired
+    }
+
+    enum Phase: Equatable {
+        case onStart(step: Int)
+        case task(index: Int, step: Int)
+    }
+
+    let easy: UnsafeMutableRawPointer
+    /// Index in the thread's user table; also picks the multi handle it runs on.
+    let slot: Int
+    let multi: Int
+    var state: State = .idle
+    var phase: Phase = .onStart(step: 0)
+    /// Set when the ramp retired the user while its request was in flight: it stops on completion.
+    var retiring = false
+    /// Bumped on every wait so a stale timer entry of a retired-and-respawned user is ignored.
+    var generation: UInt32 = 0
+    var values = UserValues()
+
+    // The exchange in flight.
+    var request = 0
+    var intendedStart: UInt64 = 0
+    var sentAt: UInt64 = 0
+    var bytesIn = 0
+    var captureBody = false
+
+    // What the easy handle is currently set to, so unchanged options are not set again.
+    var lastURL: UnsafeMutablePointer<CChar>?
+    var lastRequest = -1
+    var lastTimeout = -1
+    var dynamicHeaders: UnsafeMutablePointer<curl_slist>?
+
+    let urlBuffer = RenderBuffer(capacity: 128)
+    let bodyBuffer = RenderBuffer(capacity: 128)
+    let headerBuffer = RenderBuffer(capacity: 128)
+    let responseBody = RenderBuffer(capacity: 256)
+
+    /// Bodies kept for `body_contains` checks are cut at this size.
+    static let capturedBodyLimit = 1 << 20
+
+    init(slot: Int, multi: Int) {
+        guard let easy = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+        self.easy = easy
+        self.slot = slot
+        self.multi = multi
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        ccurl_easy_setopt_write_cb(easy, VirtualUser.onBody)
+        ccurl_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, me)
+        ccurl_easy_setopt_ptr(easy, CURLOPT_PRIVATE, me)
+        ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        ccurl_easy_setopt_str(easy, CURLOPT_USERAGENT, "loadd/0.1")
+    }
+
+    deinit {
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(dynamicHeaders)
+    }
+
+    /// Captures nothing, so it converts to a C function pointer; the user arrives as userdata.
+    static let onBody: curl_write_callback = { data, size, count, userdata in
+        let user = Unmanaged<VirtualUser>.fromOpaque(userdata!).takeUnretainedValue()
+        let length = size * count
+        user.bytesIn += length
+        if user.captureBody, let data {
+            user.responseBody.append(raw: data, length: length, limit: VirtualUser.capturedBodyLimit)
+        }
+        return length     // returning less makes libcurl abort the transfer
+    }
+
+    static func from(easy: UnsafeMutableRawPointer) -> VirtualUser {
+        var raw: UnsafeMutableRawPointer?
+        ccurl_easy_getinfo_ptr(easy, CURLINFO_PRIVATE, &raw)
+        return Unmanaged<VirtualUser>.fromOpaque(raw!).takeUnretainedValue()
+    }
+}

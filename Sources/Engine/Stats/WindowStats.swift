@@ -1,0 +1,62 @@
+import Histogram
+
+/// What one engine thread measured in one reporting window (one second). Thread-confined while
+/// filled; handed whole to the aggregator through `ShardExchange`, never shared while written,
+/// hence `@unchecked Sendable`.
+final class WindowStats: @unchecked Sendable {
+    /// Seconds since the run's start this window covers: `[second, second + 1)`.
+    var second = 0
+    var requests: [UInt64]
+    var failures: [UInt64]
+    var bytes: [UInt64]
+    /// From intended start to completion: what a user would have waited.
+    var latency: [LatencyHistogram]
+    /// From the actual send to completion: what the target took.
+    var serviceTime: [LatencyHistogram]
+    var failureReasons: [[FailureReason: UInt64]]
+    /// Iterations the open model could not start on time (always 0 in the closed model).
+    var dropped: UInt64 = 0
+    /// Users this thread had running when the window closed.
+    var users = 0
+    /// CPU time the thread used during the window, and the wall time it spanned.
+    var cpuMicros: UInt64 = 0
+    var wallMicros: UInt64 = 0
+
+    init(endpoints: Int) {
+        requests = Array(repeating: 0, count: endpoints)
+        failures = Array(repeating: 0, count: endpoints)
+        bytes = Array(repeating: 0, count: endpoints)
+        latency = Array(repeating: .latency(), count: endpoints)
+        serviceTime = Array(repeating: .latency(), count: endpoints)
+        failureReasons = Array(repeating: [:], count: endpoints)
+    }
+
+    /// One finished request. `intended`, `sent` and `done` are monotonic microseconds.
+    @inline(__always)
+    func record(endpoint: Int, intended: UInt64, sent: UInt64, done: UInt64, bytes received: Int, failure: FailureReason?) {
+        requests[endpoint] &+= 1
+        bytes[endpoint] &+= UInt64(received)
+        _ = latency[endpoint].record(max(1, done &- min(intended, done)))
+        _ = serviceTime[endpoint].record(max(1, done &- min(sent, done)))
+        if let failure {
+            failures[endpoint] &+= 1
+            failureReasons[endpoint][failure, default: 0] &+= 1
+        }
+    }
+
+    /// Empties the window for reuse; keeps every buffer's capacity so steady state allocates nothing.
+    func clear() {
+        for i in requests.indices {
+            requests[i] = 0
+            failures[i] = 0
+            bytes[i] = 0
+            if latency[i].totalCount > 0 { latency[i].reset() }
+            if serviceTime[i].totalCount > 0 { serviceTime[i].reset() }
+            if !failureReasons[i].isEmpty { failureReasons[i].removeAll(keepingCapacity: true) }
+        }
+        dropped = 0
+        users = 0
+        cpuMicros = 0
+        wallMicros = 0
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Protocol
+import Report
+
+/// `loadctl users N`: move the running test to N users.
+struct UsersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "users", abstract: "Change the user count of the running test.")
+
+    @Argument(help: "The new number of users.") var users: Int
+    @Option(name: .long, help: "Users started or stopped per second (default: the scenario's).") var spawnRate: Double?
+    @OptionGroup var daemon: DaemonOptions
+
+    func validate() throws {
+        if users < 0 { throw ValidationError("users must be 0 or more") }
+        if let spawnRate, !(spawnRate > 0) { throw ValidationError("--spawn-rate must be more than 0") }
+    }
+
+    func run() throws {
+        let info: RunInfo = try withDaemon {
+            try daemon.client.post("/v1/runs/current/users", body: SetUsersRequest(users: users, spawnRate: spawnRate))
+        }
+        daemon.json ? Console.json(info) : Console.out("run \(info.id): moving to \(users) users")
+    }
+}
+
+/// `loadctl reset`: zero the statistics; users keep running.
+struct ResetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reset", abstract: "Zero the running test's statistics without stopping users.")
+
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() throws {
+        let info: RunInfo = try withDaemon { try daemon.client.post("/v1/runs/current/reset") }
+        daemon.json ? Console.json(info) : Console.out("run \(info.id): statistics reset")
+    }
+}
+
+/// `loadctl stop`: end the running test; its results are kept.
+struct StopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop the running test (results are kept).")
+
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() throws {
+        let info: RunInfo = try withDaemon { try daemon.client.post("/v1/runs/current/stop") }
+        daemon.json ? Console.json(info) : Console.out("run \(info.id): stopping")
+    }
+}
+
+/// `loadctl runs`: the runs the daemon keeps, newest first.
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "List past and current runs.")
+
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() throws {
+        let runs: [RunInfo] = try withDaemon { try daemon.client.get("/v1/runs") }
+        if daemon.json { return Console.json(runs) }
+        guard !runs.isEmpty else { return Console.out("no runs yet") }
+        var rows = [["ID", "STATE", "SCENARIO", "USERS", "REQUESTS", "FAILURES", "STARTED (UTC)"]]
+        for run in runs {
+            rows.append([run.id.rawValue, run.state.rawValue, run.scenario, "\(run.users)", "\(run.requests)",
+                         "\(run.failures)", Console.utc(run.startedAt)])
+        }
+        Console.out(Console.columns(rows))
+    }
+}
+
+/// `loadctl report ID`: a finished (or running) run's report.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Show a run's report, as a table, JSON or Locust CSVs.")
+
+    @Argument(help: "Run id (see `loadctl runs`).") var id: String
+    @Option(name: .long, help: "Write ID_stats.csv, ID_stats_history.csv and ID_failures.csv into this folder.") var csv: String?
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() throws {
+        let summary: RunSummary = try withDaemon { try daemon.client.get("/v1/runs/\(id)") }
+        if let csv {
+            do {
+                try LocustCSV.write(summary, prefix: "\(csv)/\(id)")
+            } catch {
+                Console.err("loadctl: \(error)")
+                throw ExitCodes.badInput
+            }
+            Console.out("wrote \(csv)/\(id)_stats.csv, \(csv)/\(id)_stats_history.csv, \(csv)/\(id)_failures.csv")
+        } else if daemon.json {
+            Console.out(SummaryJSON.encode(summary))
+        } else {
+            Console.out(SummaryTable.render(summary))
+        }
+    }
+}

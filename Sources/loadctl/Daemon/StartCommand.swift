@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Protocol
+import Report
+
+/// `loadctl start FILE`: start a run on the daemon; with `--wait`, follow it to its verdict.
+struct StartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a test on the daemon.")
+
+    @Argument(help: "Scenario file (YAML); it is sent to the daemon as text.") var file: String
+    @OptionGroup var overrides: LoadOverrideOptions
+    @Flag(name: .long, help: "Follow the run, print its report and exit with its verdict.") var wait = false
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() async throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            Console.err("loadctl: cannot read \(file): \(error.localizedDescription)")
+            throw ExitCodes.badInput
+        }
+        let request = StartRunRequest(
+            scenario: text, file: file,
+            overrides: RunOverrides(users: overrides.users, spawnRate: overrides.spawnRate,
+                                    duration: overrides.duration, host: overrides.host))
+        let client = daemon.client
+        let info: RunInfo = try withDaemon { try client.post("/v1/runs", body: request) }
+        guard wait else {
+            return daemon.json ? Console.json(info) : Console.out("\(info.id)")
+        }
+        Console.err("loadctl: run \(info.id) started: \(info.scenario) → \(info.host), \(info.users) users")
+        let summary = try await follow(info.id, client: client)
+        daemon.json ? Console.out(SummaryJSON.encode(summary)) : Console.out(SummaryTable.render(summary))
+        if !summary.passed { throw ExitCodes.runFailed }
+    }
+
+    /// Polls once a second, printing the live line, until the run has a verdict.
+    private func follow(_ id: RunID, client: DaemonClient) async throws -> RunSummary {
+        while true {
+            try await Task.sleep(for: .seconds(1))
+            let status: NodeStatus = try withDaemon { try client.get("/v1/status") }
+            guard let run = status.run, run.id == id, run.state == .running || run.state == .stopping else { break }
+            if let live = status.summary, !daemon.json {
+                Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, total: live.total,
+                                            currentRps: live.total.currentRps,
+                                            failuresPerS: live.history.last.map { Double($0.failures) } ?? 0))
+            }
+        }
+        return try withDaemon { try client.get("/v1/runs/\(id.rawValue)") }
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// `loadctl`: drives the local loadd daemon over its Unix socket, or runs a test in-process.
+@main
+struct LoadCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loadctl",
+        abstract: "Run load tests in-process, or drive the loadd daemon.",
+        discussion: """
+            Exit status: 0 when the run passed, 1 when it failed (a threshold, an unreachable target),
+            2 for a usage or scenario error, 3 when the daemon cannot be reached.
+            """,
+        subcommands: [
+            RunCommand.self, DemoCommand.self, ValidateCommand.self, TargetCommand.self,
+            StartCommand.self, StatusCommand.self, UsersCommand.self, ResetCommand.self, StopCommand.self,
+            RunsCommand.self, ReportCommand.self,
+        ])
+}

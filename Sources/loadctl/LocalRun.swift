@@ -1,0 +1,75 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Protocol
+import Report
+
+/// Runs a plan in this process with a live line once a second, then prints the report:
+/// what `run` and `demo` share. Ctrl-C stops the run early and still reports.
+struct LocalRun {
+    var plan: Plan
+    var threads: Int
+    var json: Bool
+    var csvPrefix: String?
+    var quiet: Bool
+
+    func execute() async throws -> RunSummary {
+        let engine = Engine(plan: plan, options: EngineOptions(threads: threads))
+        let interrupts = InterruptHandler { engine.stop() }
+        defer { interrupts.cancel() }
+        if !quiet { Console.err(banner) }
+        engine.start()
+        var tick = 0
+        while engine.phase != .finished {
+            try? await Task.sleep(for: .milliseconds(100))
+            tick += 1
+            if tick % 10 == 0 && !quiet && engine.phase == .running {
+                let live = engine.snapshot()
+                Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, total: live.total,
+                                            currentRps: live.total.currentRps,
+                                            failuresPerS: live.history.last.map { Double($0.failures) } ?? 0))
+            }
+        }
+        let summary = await engine.finished()
+        if json {
+            Console.out(SummaryJSON.encode(summary))
+        } else {
+            Console.out(SummaryTable.render(summary))
+        }
+        if let csvPrefix {
+            do {
+                try LocustCSV.write(summary, prefix: csvPrefix)
+            } catch {
+                Console.err("loadctl: cannot write CSV files: \(error)")
+                throw ExitCodes.badInput
+            }
+        }
+        return summary
+    }
+
+    private var banner: String {
+        let duration = plan.duration.map { "\($0.components.seconds)s" } ?? "until stopped (Ctrl-C)"
+        return "loadctl: \(plan.name) → \(plan.host): \(plan.users) users at \(plan.spawnRate)/s, "
+            + "\(duration), \(threads) engine thread\(threads == 1 ? "" : "s")"
+    }
+}
+
+/// Turns SIGINT/SIGTERM into a graceful stop of the run instead of killing the process.
+/// Dispatch sources are thread-safe; they are only created and cancelled here.
+final class InterruptHandler: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ onSignal: @escaping @Sendable () -> Void) {
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: onSignal)
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Engine
+
+/// `loadctl validate FILE`: every problem in a scenario, each with file, line and field.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a scenario file and report every error with file, line and field.")
+
+    @Argument(help: "Scenario file (YAML).")
+    var file: String
+
+    func run() throws {
+        do {
+            let plan = try ScenarioLoader.load(file: file)
+            let tasks = plan.tasks.count
+            Console.out("\(file): OK — \(plan.endpoints.count) endpoints, \(tasks) task\(tasks == 1 ? "" : "s"), "
+                        + "\(plan.users) users, \(plan.thresholds.count) thresholds")
+        } catch {
+            Console.err("\(error)")
+            throw ExitCodes.badInput
+        }
+    }
+}
