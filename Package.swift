@@ -77,7 +77,12 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["SystemdSupport"], swiftSettings: strict),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Protocol", "TargetServer", "CCurl"], swiftSettings: strict),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "Protocol", "TargetServer", "CCurl",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ], swiftSettings: strict),
         // Runs the real binaries; depending on them makes `swift test` build them first.
         .testTarget(name: "CLITests", dependencies: ["Protocol", "loadctl", "loadd"], swiftSettings: strict),
     ]

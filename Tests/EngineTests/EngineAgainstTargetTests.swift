@@ -124,7 +124,7 @@ import Testing
             thresholds: [ "p95 < 2s", "failure_rate < 1%", "rps > 10" ]
             """)
         #expect(summary.thresholds.count == 3)
-        #expect(summary.thresholds.allSatisfy(\.passed))
+        #expect(summary.thresholds.allSatisfy { $0.passed })
         #expect(summary.passed)
     }
 

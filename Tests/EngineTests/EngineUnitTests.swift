@@ -1,4 +1,5 @@
 import CCurl
+import Histogram
 import Testing
 @testable import Engine
 
