@@ -1,0 +1,100 @@
+import Protocol
+import Yams
+
+extension YAMLReader {
+    /// The whole scenario, or `nil` when anything is wrong. Keeps reading after a problem so one run of
+    /// `loadctl validate` lists everything to fix.
+    mutating func plan(_ root: Node, defaultName: String,
+                       readData: (String) -> Result<String, Problem>) -> Plan? {
+        guard case .mapping = root else {
+            fail(at: root, "", "expected a mapping of settings (name:, host:, tasks:, …) at the top level")
+            return nil
+        }
+        guard let top = mapping(root, "", known: ScenarioLoader.topLevelKeys) else { return nil }
+        if let rate = top.keyNode("rate") {
+            fail(at: rate, "rate", "the open model (arrival rate) is not supported yet; use users: and spawn_rate:")
+        }
+
+        var name = defaultName
+        if let node = top["name"], let text = string(node, "name") {
+            if text.trimmingBlanks().isEmpty { fail(at: node, "name", "must not be empty") } else { name = text }
+        }
+        let host = top["host"].flatMap { self.host($0) } ?? ""
+        let users = top["users"].flatMap { int($0, "users", atLeast: 1) } ?? 1
+        let spawnRate = top["spawn_rate"].flatMap { positiveNumber($0, "spawn_rate") } ?? Double(users)
+        let duration = top["duration"].flatMap { self.duration($0, "duration") }
+        let wait = top["wait"].flatMap { self.wait($0) } ?? WaitPolicy.none
+        let timeout = top["timeout"].flatMap { self.duration($0, "timeout") } ?? ScenarioLoader.defaultTimeout
+
+        var scope = TemplateScope()
+        let data = top["data"].flatMap { self.data($0, readData: readData) }
+        if top["data"] != nil {
+            scope.columns = data?.columns ?? []
+            // An unreadable CSV is already reported; its columns are unknown, not missing.
+            scope.acceptsAnyColumn = data == nil
+        }
+        let varEntries = top["vars"].flatMap { entries(of: $0, "vars") } ?? []
+        // Declared names, even of vars with a broken value, so uses of them are not reported twice.
+        scope.vars = varNames(varEntries)
+        let vars = self.vars(varEntries, scope: scope)
+
+        var defaults = StepDefaults(timeout: timeout, scope: scope)
+        defaults.headers = top["headers"].flatMap { headers($0, "headers", scope: scope) } ?? []
+
+        let errorsBeforeSteps = errors.count
+        var table = RequestTable()
+        var onStart: [Int] = []
+        if let node = top["on_start"], let items = sequence(node, "on_start") {
+            onStart = steps(items, "on_start", defaults: defaults, table: &table) ?? []
+        }
+        var tasks: [TaskPlan] = []
+        if let node = top["tasks"] {
+            let items = sequence(node, "tasks") ?? []
+            if items.isEmpty, case .sequence = node { fail(at: node, "tasks", "must list at least one task") }
+            if node.isNull { fail(at: node, "tasks", "must list at least one task") }
+            for (index, item) in items.enumerated() {
+                if let task = task(item, "tasks[\(index)]", defaults: defaults, table: &table) { tasks.append(task) }
+            }
+        } else {
+            fail(at: root, "tasks", "required: a list of requests such as '- { weight: 1, request: GET / }'")
+        }
+        // A broken request has no endpoint yet; naming it in a threshold is not a second mistake.
+        let endpointsComplete = errors.count == errorsBeforeSteps
+        let thresholds = top["thresholds"].map {
+            self.thresholds($0, endpoints: table.endpoints, reportUnknownEndpoints: endpointsComplete)
+        } ?? []
+
+        guard errors.isEmpty else { return nil }
+        return Plan(name: name, host: host, users: users, spawnRate: spawnRate, duration: duration, wait: wait,
+                    requests: table.requests, tasks: tasks, onStart: onStart, vars: vars, data: data,
+                    endpoints: table.endpoints, thresholds: thresholds)
+    }
+
+    /// `data: { csv: FILE }`; CSV problems are reported at the `csv:` value with the CSV's own line.
+    private mutating func data(_ node: Node, readData: (String) -> Result<String, Problem>) -> DataFeed? {
+        guard let fields = mapping(node, "data", known: ["csv"]) else { return nil }
+        guard let csv = fields["csv"] else {
+            fail(at: node, "data.csv", "required: the CSV file to read, e.g. 'data: { csv: users.csv }'")
+            return nil
+        }
+        guard let path = string(csv, "data.csv") else { return nil }
+        switch readData(path) {
+        case .failure(let problem):
+            fail(at: csv, "data.csv", problem.message)
+            return nil
+        case .success(let text):
+            let (feed, problems) = CSVParser.feed(text)
+            for problem in problems { fail(at: csv, "data.csv", "\(path): \(problem)") }
+            return feed
+        }
+    }
+
+    /// `vars: { name: template }`: rendered once per user, so they may use data and built-ins but not each other.
+    private mutating func vars(_ entries: [Fields.Entry], scope: TemplateScope) -> [VariablePlan] {
+        var varScope = scope
+        varScope.allowsVars = false
+        return entries.compactMap { entry in
+            template(entry.value, "vars.\(entry.key)", scope: varScope).map { VariablePlan(name: entry.key, value: $0) }
+        }
+    }
+}

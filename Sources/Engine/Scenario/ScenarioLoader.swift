@@ -1,0 +1,107 @@
+import Foundation
+import Protocol
+import Yams
+
+/// Reads a scenario YAML file into a validated `Plan`, reporting every problem with file, line, column
+/// and field. The format is described in the README's "Scenario file" section.
+public enum ScenarioLoader {
+    /// A request unanswered for this long fails with reason `timeout`, unless `timeout:` says otherwise.
+    public static let defaultTimeout: Duration = .seconds(10)
+
+    static let topLevelKeys = ["name", "host", "users", "spawn_rate", "duration", "wait", "timeout", "headers",
+                               "vars", "data", "on_start", "tasks", "thresholds", "rate"]
+
+    /// Parses and validates the scenario at `path`; a relative `data: { csv: … }` path is read from the
+    /// scenario's folder.
+    /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
+    public static func load(file path: String) throws -> Plan {
+        let yaml: String
+        do {
+            yaml = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ScenarioErrors(errors: [ScenarioError(file: path, line: 0, column: 0, field: "",
+                                                        message: "cannot read the scenario: \(error.localizedDescription)")])
+        }
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        return try load(yaml: yaml, file: path, baseDirectory: folder.isEmpty ? "/" : folder)
+    }
+
+    /// Parses and validates scenario text; `file` names it in errors and gives the default `name`,
+    /// `baseDirectory` is where relative CSV paths are read from.
+    /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
+    public static func load(yaml: String, file: String, baseDirectory: String) throws -> Plan {
+        let root: Node
+        do {
+            guard let document = try Yams.compose(yaml: yaml) else {
+                throw ScenarioErrors(errors: [ScenarioError(file: file, line: 1, column: 1, field: "",
+                                                            message: "the scenario is empty; it needs at least 'tasks:'")])
+            }
+            root = document
+        } catch let error as YamlError {
+            throw ScenarioErrors(errors: [yamlError(error, file: file)])
+        } catch let errors as ScenarioErrors {
+            throw errors
+        } catch {
+            throw ScenarioErrors(errors: [ScenarioError(file: file, line: 0, column: 0, field: "", message: "invalid YAML: \(error)")])
+        }
+        var reader = YAMLReader(file: file)
+        let plan = reader.plan(root, defaultName: baseName(file), readData: { readCSV($0, baseDirectory: baseDirectory) })
+        guard let plan, reader.errors.isEmpty else {
+            // Stable, so problems on one line keep the order they were found in.
+            let sorted = reader.errors.enumerated().sorted {
+                ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+            }
+            throw ScenarioErrors(errors: sorted.map(\.element))
+        }
+        return plan
+    }
+
+    /// The file name without folder and extension: `examples/mixed-read.yaml` → `mixed-read`.
+    static func baseName(_ path: String) -> String {
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return file }
+        return String(file[..<dot])
+    }
+
+    private static func readCSV(_ path: String, baseDirectory: String) -> Result<String, Problem> {
+        let full = path.hasPrefix("/") ? path : "\(baseDirectory)/\(path)"
+        do {
+            return .success(try String(contentsOfFile: full, encoding: .utf8))
+        } catch {
+            return .failure(Problem("cannot read \(full): \(error.localizedDescription)"))
+        }
+    }
+
+    /// Yams reports where libyaml gave up; that place becomes the error's line and column.
+    static func yamlError(_ error: YamlError, file: String) -> ScenarioError {
+        func located(_ mark: Mark, _ message: String, field: String = "") -> ScenarioError {
+            ScenarioError(file: file, line: mark.line, column: mark.column, field: field, message: message)
+        }
+        func describe(_ problem: String, _ context: YamlError.Context?) -> String {
+            let place = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+            return "invalid YAML: \(problem)\(place)"
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            return located(mark, describe(problem, context))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return located(context.mark, "key \(names) appears more than once in the same mapping", field: duplicates.first ?? "")
+        case .reader(let problem, let offset, _, let yaml):
+            let before = offset.map { yaml.utf8.prefix($0) } ?? yaml.utf8.prefix(0)
+            let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
+            return ScenarioError(file: file, line: offset == nil ? 0 : line, column: 0, field: "",
+                                 message: "invalid YAML: \(problem)")
+        default:
+            return ScenarioError(file: file, line: 0, column: 0, field: "", message: "invalid YAML: \(error)")
+        }
+    }
+}
+
+extension Plan {
+    /// True when some request is a path that needs `host`; a CLI should refuse an empty host then.
+    public var hasRelativeRequests: Bool {
+        requests.contains { !$0.targetIsAbsolute }
+    }
+}

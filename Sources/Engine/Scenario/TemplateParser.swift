@@ -1,0 +1,121 @@
+/// What a template may refer to where it is written.
+struct TemplateScope {
+    /// Declared `vars:` names; `TemplatePart.variable` indexes this.
+    var vars: [String] = []
+    /// CSV column names; `nil` when the scenario has no `data:`.
+    var columns: [String]?
+    /// True when `data:` failed to load: any column is taken, since the real problem is already reported.
+    var acceptsAnyColumn = false
+    /// False inside `vars:` itself: vars are rendered once per user, in no particular order.
+    var allowsVars = true
+}
+
+/// Splits `{{…}}` placeholders out of a string once, at load time: `{{uuid}}`, `{{now}}`, `{{now_ms}}`,
+/// `{{random_int A B}}`, `{{NAME}}` / `{{vars.NAME}}` and `{{data.COLUMN}}`.
+enum TemplateParser {
+    static let builtins = ["uuid", "now", "now_ms", "random_int"]
+
+    /// The parts of `text`, with literal runs passed through `encodeLiteral` (a form or JSON body stores
+    /// its literals already escaped), and every problem found, in order.
+    static func parse(_ text: String, scope: TemplateScope,
+                      encodeLiteral: (Substring) -> [UInt8] = { Array($0.utf8) }) -> (parts: [TemplatePart], problems: [String]) {
+        var builder = TemplateBuilder()
+        var problems: [String] = []
+        var rest = Substring(text)
+        while let open = rest.firstRange(of: "{{") {
+            builder.appendLiteral(encodeLiteral(rest[..<open.lowerBound]))
+            let afterOpen = rest[open.upperBound...]
+            guard let close = afterOpen.firstRange(of: "}}") else {
+                problems.append("unclosed '{{' (expected '}}' after '{{\(afterOpen.prefix(20))')")
+                rest = rest[rest.endIndex...]
+                break
+            }
+            switch placeholder(String(afterOpen[..<close.lowerBound]), scope: scope) {
+            case .success(let part): builder.append(part)
+            case .failure(let problem): problems.append(problem.message)
+            }
+            rest = afterOpen[close.upperBound...]
+        }
+        builder.appendLiteral(encodeLiteral(rest))
+        return (builder.parts, problems)
+    }
+
+    private static func placeholder(_ inner: String, scope: TemplateScope) -> Result<TemplatePart, Problem> {
+        let words = inner.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard let name = words.first else { return .failure(Problem("empty placeholder '{{}}'")) }
+        if name == "random_int" {
+            guard words.count == 3, let low = Int(words[1]), let high = Int(words[2]), low <= high else {
+                return .failure(Problem("'{{\(inner)}}': random_int takes two whole numbers A B with A <= B, e.g. {{random_int 1 100}}"))
+            }
+            return .success(.randomInt(low, high))
+        }
+        guard words.count == 1 else {
+            return .failure(Problem("'{{\(inner)}}': only random_int takes arguments"))
+        }
+        switch name {
+        case "uuid": return .success(.uuid)
+        case "now": return .success(.now)
+        case "now_ms": return .success(.nowMillis)
+        default: break
+        }
+        if name.hasPrefix("data.") {
+            return column(String(name.dropFirst("data.".count)), scope: scope)
+        }
+        let varName = name.hasPrefix("vars.") ? String(name.dropFirst("vars.".count)) : name
+        if let index = scope.vars.firstIndex(of: varName) {
+            guard scope.allowsVars else {
+                return .failure(Problem("'{{\(name)}}': a var cannot use another var (vars are rendered independently)"))
+            }
+            return .success(.variable(index))
+        }
+        if !name.hasPrefix("vars."), scope.columns?.contains(name) == true {
+            return .failure(Problem("unknown placeholder '{{\(name)}}' (did you mean 'data.\(name)'?)"))
+        }
+        var candidates = builtins + scope.vars + scope.vars.map { "vars.\($0)" }
+        candidates += (scope.columns ?? []).map { "data.\($0)" }
+        let what = name.hasPrefix("vars.") ? "undeclared var" : "unknown placeholder"
+        return .failure(Problem("\(what) '{{\(name)}}'\(Suggestion.hint(for: name, in: candidates))"))
+    }
+
+    private static func column(_ name: String, scope: TemplateScope) -> Result<TemplatePart, Problem> {
+        guard let columns = scope.columns else {
+            return .failure(Problem("'{{data.\(name)}}' needs a data file (add `data: { csv: FILE }`)"))
+        }
+        guard let index = columns.firstIndex(of: name) ?? (scope.acceptsAnyColumn ? 0 : nil) else {
+            let hint = Suggestion.closest(to: name, in: columns).map { " (did you mean 'data.\($0)'?)" }
+                ?? "; the CSV has \(columns.joined(separator: ", "))"
+            return .failure(Problem("unknown CSV column '{{data.\(name)}}'\(hint)"))
+        }
+        return .success(.data(index))
+    }
+}
+
+/// Accumulates template parts, merging adjacent literals so a renderer appends one run of bytes.
+struct TemplateBuilder {
+    private(set) var parts: [TemplatePart] = []
+
+    mutating func appendLiteral(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        if case .literal(let previous) = parts.last {
+            parts[parts.count - 1] = .literal(previous + bytes)
+        } else {
+            parts.append(.literal(bytes))
+        }
+    }
+
+    mutating func appendLiteral(_ text: String) {
+        appendLiteral(Array(text.utf8))
+    }
+
+    mutating func append(_ part: TemplatePart) {
+        if case .literal(let bytes) = part { appendLiteral(bytes) } else { parts.append(part) }
+    }
+
+    mutating func append(contentsOf parts: [TemplatePart]) {
+        for part in parts { append(part) }
+    }
+
+    func build(escaping: Template.Escaping) -> Template {
+        Template(parts: parts, escaping: escaping)
+    }
+}
