@@ -1,0 +1,64 @@
+# loadd — build, try, test, install. Every target installs the Debian packages it needs first.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SWIFT      ?= swift
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BUILD_DEPS := libcurl4-openssl-dev libsystemd-dev
+TEST_DEPS  := $(BUILD_DEPS) systemd systemd-container debootstrap iproute2 python3 curl
+RELEASE    := $(SWIFT) build -c release --static-swift-stdlib
+BIN        := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
+
+.PHONY: all deps test-deps build demo test bench install uninstall clean
+
+all: build
+
+# Installs only what dpkg says is missing, so repeated runs are quick and need no network.
+deps:
+	@missing=$$(for p in $(BUILD_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+test-deps:
+	@missing=$$(for p in $(TEST_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+build: deps
+	$(RELEASE)
+
+# A real ~15 s test of the seed scenario against the built-in target on 127.0.0.1.
+demo: build
+	"$(BIN)/loadctl" demo
+
+# The whole suite: unit tests, engine against the real target, the real daemon and CLI over a
+# real socket, systemd pieces, and the nspawn end-to-end boot. Serial: the suites load the CPU.
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) build -c release --static-swift-stdlib
+	LOADD_RELEASE_BIN="$(BIN)" $(SWIFT) test --skip-build --no-parallel
+
+bench: build
+	bench/run.sh
+
+install: build
+	install -D -m 0755 "$(BIN)/loadd" "$(DESTDIR)$(PREFIX)/bin/loadd"
+	install -D -m 0755 "$(BIN)/loadctl" "$(DESTDIR)$(PREFIX)/bin/loadctl"
+	install -D -m 0644 systemd/loadd.service "$(DESTDIR)/etc/systemd/system/loadd.service"
+	install -D -m 0644 systemd/loadd.socket "$(DESTDIR)/etc/systemd/system/loadd.socket"
+	install -D -m 0644 systemd/loadd.sysusers "$(DESTDIR)/usr/lib/sysusers.d/loadd.conf"
+	install -D -m 0644 systemd/loadd.tmpfiles "$(DESTDIR)/usr/lib/tmpfiles.d/loadd.conf"
+	@if [ -e "$(DESTDIR)/etc/loadd/loadd.yaml" ]; then echo "keeping existing /etc/loadd/loadd.yaml"; \
+	  else install -D -m 0644 systemd/loadd.yaml "$(DESTDIR)/etc/loadd/loadd.yaml"; fi
+	@if [ -z "$(DESTDIR)" ]; then \
+	  command -v systemd-sysusers >/dev/null && systemd-sysusers loadd.conf || true; \
+	  command -v systemd-tmpfiles >/dev/null && systemd-tmpfiles --create loadd.conf || true; \
+	  [ -d /run/systemd/system ] && systemctl daemon-reload || true; \
+	  echo "installed; start it with: systemctl enable --now loadd"; fi
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/loadd" "$(DESTDIR)$(PREFIX)/bin/loadctl" \
+	  "$(DESTDIR)/etc/systemd/system/loadd.service" "$(DESTDIR)/etc/systemd/system/loadd.socket" \
+	  "$(DESTDIR)/usr/lib/sysusers.d/loadd.conf" "$(DESTDIR)/usr/lib/tmpfiles.d/loadd.conf"
+
+clean:
+	rm -rf .build
