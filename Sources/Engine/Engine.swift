@@ -49,10 +49,14 @@ public final class Engine: Sendable {
             EngineThread(index: $0, threadCount: count, plan: plan, exchange: exchanges[$0], ramp: ramp, runStart: start)
         }
         self.exchanges = exchanges
+        failureChecks = plan.endpoints.indices.map { endpoint in
+            plan.requests.first { $0.endpoint == endpoint && $0.check.bodyContains != nil }?.check
+        }
         self.threads = threads
         controls = threads.map(\.control)
         state = Mutex(State(
-            aggregator: RunAggregator(endpoints: plan.endpoints, shardCount: count, startUnixSeconds: startUnixSeconds),
+            aggregator: RunAggregator(endpoints: plan.endpoints, expectedReporters: count,
+                                      startUnixSeconds: startUnixSeconds),
             ramp: ramp, measureStart: start))
     }
 
@@ -168,7 +172,7 @@ public final class Engine: Sendable {
             let windows = exchange.takeFilled()
             guard !windows.isEmpty else { continue }
             for window in windows {
-                state.aggregator.absorb(window)
+                state.aggregator.absorb(window.interval(endpoints: plan.endpoints, checks: failureChecks))
                 window.clear()
             }
             exchange.recycle(windows)
@@ -178,13 +182,10 @@ public final class Engine: Sendable {
     /// A run whose first seconds saw only connection failures is pointless: say so and stop.
     private func unreachableReason(_ state: State, now: UInt64) -> String? {
         guard now - runStart >= UInt64(Self.unreachableAfterSeconds) * 1_000_000 else { return nil }
-        guard state.aggregator.history.count <= Self.unreachableAfterSeconds + 1 else { return nil }
-        let totals = state.aggregator.totals
-        let requests = totals.reduce(0) { $0 + $1.requests }
-        guard requests > 0, totals.allSatisfy({ $0.failures == $0.requests }) else { return nil }
-        let reasons = totals.flatMap(\.failureReasons.keys)
-        guard !reasons.isEmpty, reasons.allSatisfy(\.isUnreachable) else { return nil }
-        return "target unreachable: \(reasons[0].describe(check: nil)) (\(plan.host))"
+        guard state.aggregator.history.count <= Self.unreachableAfterSeconds + 1,
+              state.aggregator.onlyFailed(withReasonsIn: FailureReason.unreachableDescriptions),
+              let first = state.aggregator.failureCounts().first else { return nil }
+        return "target unreachable: \(first.reason) (\(plan.host))"
     }
 
     private func summary(of state: State) -> RunSummary {
@@ -201,7 +202,7 @@ public final class Engine: Sendable {
             run: options.run, scenario: plan.name, host: plan.host,
             startedAt: startUnixSeconds + Int((state.measureStart - runStart) / 1_000_000),
             durationS: seconds, users: state.ramp.total(at: end), endpoints: rows, total: total,
-            failuresByReason: state.aggregator.failureCounts(checks: failureChecks),
+            failuresByReason: state.aggregator.failureCounts(),
             history: history, thresholds: [], generator: generator,
             abortReason: state.abortReason, passed: true)
         summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }
@@ -210,11 +211,7 @@ public final class Engine: Sendable {
     }
 
     /// Per endpoint, the body check a `bodyCheck` failure refers to, for its description.
-    private var failureChecks: [Check?] {
-        plan.endpoints.indices.map { endpoint in
-            plan.requests.first { $0.endpoint == endpoint && $0.check.bodyContains != nil }?.check
-        }
-    }
+    private let failureChecks: [Check?]
 }
 
 /// How an `Engine` runs, apart from the plan.

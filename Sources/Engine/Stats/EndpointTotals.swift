@@ -8,15 +8,15 @@ struct EndpointTotals {
     var bytes: UInt64 = 0
     var latency = LatencyHistogram.latency()
     var serviceTime = LatencyHistogram.latency()
-    var failureReasons: [FailureReason: UInt64] = [:]
+    var failureReasons: [String: UInt64] = [:]
 
-    mutating func add(window: WindowStats, endpoint i: Int) {
-        requests += window.requests[i]
-        failures += window.failures[i]
-        bytes += window.bytes[i]
-        if window.latency[i].totalCount > 0 { latency.add(window.latency[i]) }
-        if window.serviceTime[i].totalCount > 0 { serviceTime.add(window.serviceTime[i]) }
-        for (reason, count) in window.failureReasons[i] { failureReasons[reason, default: 0] += count }
+    mutating func add(_ interval: EndpointInterval) {
+        requests += interval.requests
+        failures += interval.failures
+        bytes += interval.bytes
+        interval.latency.add(into: &latency)
+        interval.serviceTime.add(into: &serviceTime)
+        for tally in interval.failureReasons { failureReasons[tally.reason, default: 0] += tally.count }
     }
 
     mutating func add(_ other: EndpointTotals) {

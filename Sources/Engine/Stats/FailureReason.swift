@@ -40,13 +40,10 @@ public enum FailureReason: Hashable, Sendable {
         }
     }
 
-    /// True for failures that mean no HTTP exchange happened at all.
-    var isUnreachable: Bool {
-        switch self {
-        case .connectionRefused, .connectFailed, .dnsFailure: return true
-        default: return false
-        }
-    }
+    /// Descriptions of the failures that mean no HTTP exchange happened at all.
+    static let unreachableDescriptions: Set<String> = [
+        FailureReason.connectionRefused, .connectFailed, .dnsFailure,
+    ].reduce(into: []) { $0.insert($1.describe(check: nil)) }
 
     /// The text users see in the failures table and Locust's `Error` column.
     func describe(check: Check?) -> String {

@@ -1,72 +1,93 @@
 import Histogram
 import Protocol
 
-/// Merges the engine threads' windows into run totals and a per-second history. Owned by the
-/// engine's controller and read under its lock; never touched by engine threads.
-struct RunAggregator {
-    /// One second of the run while its shards' windows arrive.
+/// Merges interval deltas — from the local engine threads, or from a fleet's workers — into run
+/// totals and a per-second history. Owned by one controller and read under its lock; engine
+/// threads never touch it.
+public struct RunAggregator: Sendable {
+    /// One second of the run while its reporters' intervals arrive.
     private struct OpenSecond {
         var reporters = 0
         var requests: UInt64 = 0
         var failures: UInt64 = 0
         var users = 0
+        var dropped: UInt64 = 0
         var cpuMicros: UInt64 = 0
         var wallMicros: UInt64 = 0
         var latency = LatencyHistogram.latency()
     }
 
-    let endpoints: [EndpointKey]
-    let shardCount: Int
+    public private(set) var keys: [EndpointKey]
+    private var index: [EndpointKey: Int]
     private(set) var totals: [EndpointTotals]
-    private(set) var history: [HistorySample] = []
-    private(set) var dropped: UInt64 = 0
+    public private(set) var history: [HistorySample] = []
+    public private(set) var dropped: UInt64 = 0
+    /// A second is closed into the history once this many intervals for it have arrived.
+    public var expectedReporters: Int
     private var open: [Int: OpenSecond] = [:]
-    /// Windows of seconds before this one belong to a span the user reset away.
+    /// Intervals of seconds before this one belong to a span the user reset away.
     private var firstMeasuredSecond = 0
     private let startUnixSeconds: Int
 
-    init(endpoints: [EndpointKey], shardCount: Int, startUnixSeconds: Int) {
-        self.endpoints = endpoints
-        self.shardCount = shardCount
+    public init(endpoints: [EndpointKey], expectedReporters: Int, startUnixSeconds: Int) {
+        keys = endpoints
+        index = Dictionary(uniqueKeysWithValues: endpoints.enumerated().map { ($1, $0) })
+        self.expectedReporters = expectedReporters
         self.startUnixSeconds = startUnixSeconds
         totals = Array(repeating: EndpointTotals(), count: endpoints.count)
     }
 
-    mutating func absorb(_ window: WindowStats) {
-        guard window.second >= firstMeasuredSecond else { return }
-        var second = open[window.second] ?? OpenSecond()
-        for i in endpoints.indices {
-            totals[i].add(window: window, endpoint: i)
-            second.requests += window.requests[i]
-            second.failures += window.failures[i]
-            if window.latency[i].totalCount > 0 { second.latency.add(window.latency[i]) }
+    public mutating func absorb(_ interval: IntervalStats) {
+        guard interval.second >= firstMeasuredSecond else { return }
+        var second = open[interval.second] ?? OpenSecond()
+        for row in interval.endpoints {
+            totals[slot(for: row.key)].add(row)
+            second.requests += row.requests
+            second.failures += row.failures
+            row.latency.add(into: &second.latency)
         }
-        dropped += window.dropped
+        dropped += interval.dropped
         second.reporters += 1
-        second.users += window.users
-        second.cpuMicros += window.cpuMicros
-        second.wallMicros += window.wallMicros
-        if second.reporters >= shardCount {
-            open[window.second] = nil
-            close(window.second, second)
+        second.users += interval.users
+        second.dropped += interval.dropped
+        second.cpuMicros += interval.cpuMicros
+        second.wallMicros += interval.wallMicros
+        if second.reporters >= expectedReporters {
+            open[interval.second] = nil
+            close(interval.second, second)
         } else {
-            open[window.second] = second
+            open[interval.second] = second
         }
     }
 
-    /// Closes every second still waiting for windows: the run has stopped.
-    mutating func closeAll() {
-        for second in open.keys.sorted() { close(second, open[second]!) }
-        open.removeAll()
+    /// Closes seconds older than `second` still short of reporters (one was lost or is late).
+    public mutating func closeSeconds(before second: Int) {
+        for index in open.keys.sorted() where index < second {
+            close(index, open[index]!)
+            open[index] = nil
+        }
+    }
+
+    /// Closes every second still waiting for intervals: the run has stopped.
+    public mutating func closeAll() {
+        closeSeconds(before: Int.max)
     }
 
     /// Zeroes totals and history from `second` on, without touching the users.
-    mutating func reset(atSecond second: Int) {
-        totals = Array(repeating: EndpointTotals(), count: endpoints.count)
+    public mutating func reset(atSecond second: Int) {
+        totals = Array(repeating: EndpointTotals(), count: keys.count)
         history.removeAll()
         open.removeAll()
         dropped = 0
         firstMeasuredSecond = second
+    }
+
+    private mutating func slot(for key: EndpointKey) -> Int {
+        if let existing = index[key] { return existing }
+        keys.append(key)
+        totals.append(EndpointTotals())
+        index[key] = keys.count - 1
+        return keys.count - 1
     }
 
     private mutating func close(_ index: Int, _ second: OpenSecond) {
@@ -84,8 +105,8 @@ struct RunAggregator {
         history.insert(sample, at: at)
     }
 
-    /// Requests per second over the last few closed seconds (Locust's "current" rate).
-    func currentRate(lastSeconds: Int = 5) -> (requests: Double, failures: Double) {
+    /// Requests and failures per second over the last few closed seconds (Locust's "current").
+    public func currentRate(lastSeconds: Int = 5) -> (requests: Double, failures: Double) {
         let recent = history.suffix(lastSeconds)
         guard !recent.isEmpty else { return (0, 0) }
         let n = Double(recent.count)
@@ -93,39 +114,41 @@ struct RunAggregator {
                 Double(recent.reduce(0) { $0 + $1.failures }) / n)
     }
 
-    /// The endpoint rows and the total row over a measured span of `seconds`.
-    func rows(seconds: Double) -> (endpoints: [EndpointSummary], total: EndpointSummary) {
+    /// Requests so far, all endpoints.
+    public var requestCount: UInt64 { totals.reduce(0) { $0 + $1.requests } }
+
+    /// The endpoint rows (sorted by name, then method) and the total row over `seconds`.
+    public func rows(seconds: Double) -> (endpoints: [EndpointSummary], total: EndpointSummary) {
         var total = EndpointTotals()
         var rows: [EndpointSummary] = []
-        let recentSeconds = Double(min(5, max(1, history.suffix(5).count)))
-        for (i, key) in endpoints.enumerated() {
-            total.add(totals[i])
-            let recent = history.isEmpty ? 0 : currentRate(for: i, over: recentSeconds)
-            rows.append(totals[i].summary(key: key, seconds: seconds, currentRps: recent))
-        }
         let current = currentRate().requests
+        let all = requestCount
+        for (i, key) in keys.enumerated() {
+            total.add(totals[i])
+            // The history is kept for the total only (constant memory per second), so an
+            // endpoint's current rate is the total's, apportioned by its share of requests.
+            let share = all == 0 ? 0 : Double(totals[i].requests) / Double(all)
+            rows.append(totals[i].summary(key: key, seconds: seconds, currentRps: current * share))
+        }
         return (rows.sorted { $0.key < $1.key },
                 total.summary(key: EndpointKey(method: "", name: "Aggregated"), seconds: seconds, currentRps: current))
     }
 
-    /// Per-endpoint current rate, apportioned from the total by the endpoint's share of requests:
-    /// the history is kept for the total only, to keep memory per second constant.
-    private func currentRate(for endpoint: Int, over seconds: Double) -> Double {
-        let all = totals.reduce(0) { $0 + $1.requests }
-        guard all > 0 else { return 0 }
-        return currentRate().requests * Double(totals[endpoint].requests) / Double(all)
-    }
-
-    /// Failures grouped by endpoint and reason, most frequent first. `checks[i]` is the body
-    /// check of endpoint `i`, if any, which a `bodyCheck` failure's description quotes.
-    func failureCounts(checks: [Check?]) -> [FailureCount] {
+    /// Failures grouped by endpoint and reason, most frequent first.
+    public func failureCounts() -> [FailureCount] {
         var out: [FailureCount] = []
-        for (i, key) in endpoints.enumerated() {
+        for (i, key) in keys.enumerated() {
             for (reason, count) in totals[i].failureReasons {
-                out.append(FailureCount(method: key.method, name: key.name,
-                                        reason: reason.describe(check: checks[i]), count: count))
+                out.append(FailureCount(method: key.method, name: key.name, reason: reason, count: count))
             }
         }
         return out.sorted { ($0.count, $1.name, $1.reason) > ($1.count, $0.name, $0.reason) }
+    }
+
+    /// True when requests were made and every one failed for a reason in `reasons`.
+    public func onlyFailed(withReasonsIn reasons: Set<String>) -> Bool {
+        let requests = requestCount
+        guard requests > 0, totals.allSatisfy({ $0.failures == $0.requests }) else { return false }
+        return totals.allSatisfy { $0.failureReasons.keys.allSatisfy(reasons.contains) }
     }
 }

@@ -1,0 +1,35 @@
+import Histogram
+import Protocol
+
+extension SparseHistogram {
+    /// The non-empty buckets of `histogram`; walks its counts once (off the hot path).
+    init(_ histogram: LatencyHistogram) {
+        self.init()
+        guard histogram.totalCount > 0 else { return }
+        for bucket in histogram.recordedValues() {
+            values.append(bucket.value)
+            counts.append(bucket.count)
+        }
+    }
+
+    /// Adds these buckets into `histogram`, landing each count in the bucket it came from.
+    func add(into histogram: inout LatencyHistogram) {
+        for i in values.indices { _ = histogram.record(values[i], count: counts[i]) }
+    }
+}
+
+extension WindowStats {
+    /// The wire form of this window; `checks[i]` names endpoint `i`'s body check in failure text.
+    func interval(endpoints keys: [EndpointKey], checks: [Check?]) -> IntervalStats {
+        var rows: [EndpointInterval] = []
+        for i in keys.indices where requests[i] > 0 {
+            let reasons = failureReasons[i].map { FailureTally(reason: $0.key.describe(check: checks[i]), count: $0.value) }
+            rows.append(EndpointInterval(
+                key: keys[i], requests: requests[i], failures: failures[i], bytes: bytes[i],
+                latency: SparseHistogram(latency[i]), serviceTime: SparseHistogram(serviceTime[i]),
+                failureReasons: reasons))
+        }
+        return IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpuMicros,
+                             wallMicros: wallMicros, threads: 1, endpoints: rows)
+    }
+}

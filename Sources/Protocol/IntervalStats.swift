@@ -1,0 +1,84 @@
+/// A histogram as the non-empty buckets it holds: each `values[i]` is the highest value equivalent
+/// to its bucket, recorded `counts[i]` times. Re-recording these values rebuilds the histogram's
+/// bucket counts exactly, which is what makes merged percentiles exact.
+public struct SparseHistogram: Codable, Sendable, Equatable {
+    public var values: [UInt64]
+    public var counts: [UInt64]
+
+    public init(values: [UInt64] = [], counts: [UInt64] = []) {
+        self.values = values
+        self.counts = counts
+    }
+
+    public var isEmpty: Bool { values.isEmpty }
+}
+
+/// How often one endpoint failed for one reason within an interval.
+public struct FailureTally: Codable, Sendable, Equatable {
+    public var reason: String
+    public var count: UInt64
+
+    public init(reason: String, count: UInt64) {
+        self.reason = reason
+        self.count = count
+    }
+}
+
+/// One endpoint's share of an interval. Latencies are microseconds.
+public struct EndpointInterval: Codable, Sendable, Equatable {
+    public var key: EndpointKey
+    public var requests: UInt64
+    public var failures: UInt64
+    public var bytes: UInt64
+    /// From each request's intended start.
+    public var latency: SparseHistogram
+    /// From each request's actual send.
+    public var serviceTime: SparseHistogram
+    public var failureReasons: [FailureTally]
+
+    public init(key: EndpointKey, requests: UInt64, failures: UInt64, bytes: UInt64, latency: SparseHistogram,
+                serviceTime: SparseHistogram, failureReasons: [FailureTally]) {
+        self.key = key
+        self.requests = requests
+        self.failures = failures
+        self.bytes = bytes
+        self.latency = latency
+        self.serviceTime = serviceTime
+        self.failureReasons = failureReasons
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case key, requests, failures, bytes, latency, serviceTime = "service_time", failureReasons = "failure_reasons"
+    }
+}
+
+/// What one engine thread (or one node) measured in one second of a run: a delta, never a
+/// running total. The unit both the local aggregator and a fleet's master merge.
+public struct IntervalStats: Codable, Sendable, Equatable {
+    /// Seconds since the run's start: the interval is `[second, second + 1)`.
+    public var second: Int
+    public var users: Int
+    /// Iterations the open model could not start on time.
+    public var dropped: UInt64
+    /// CPU the generator's engine threads used, and the wall time they spanned.
+    public var cpuMicros: UInt64
+    public var wallMicros: UInt64
+    /// How many engine threads this interval sums (for the CPU share).
+    public var threads: Int
+    public var endpoints: [EndpointInterval]
+
+    public init(second: Int, users: Int, dropped: UInt64, cpuMicros: UInt64, wallMicros: UInt64, threads: Int,
+                endpoints: [EndpointInterval]) {
+        self.second = second
+        self.users = users
+        self.dropped = dropped
+        self.cpuMicros = cpuMicros
+        self.wallMicros = wallMicros
+        self.threads = threads
+        self.endpoints = endpoints
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case second, users, dropped, cpuMicros = "cpu_micros", wallMicros = "wall_micros", threads, endpoints
+    }
+}
