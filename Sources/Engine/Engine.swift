@@ -21,6 +21,8 @@ public final class Engine: Sendable {
         var measureStart: UInt64
         var endedAt: UInt64?
         var waiters: [CheckedContinuation<RunSummary, Never>] = []
+        /// Intervals kept for `takeIntervals()` when this engine reports to a fleet master.
+        var outbox: [IntervalStats] = []
     }
 
     public let plan: Plan
@@ -103,6 +105,19 @@ public final class Engine: Sendable {
 
     public var phase: Phase { state.withLock { $0.phase } }
 
+    /// The per-thread intervals measured since the last call, oldest first (only with
+    /// `EngineOptions.keepsIntervals`): what a fleet worker streams to its master.
+    public func takeIntervals() -> [IntervalStats] {
+        state.withLock { state in
+            collect(into: &state)
+            defer { state.outbox.removeAll() }
+            return state.outbox
+        }
+    }
+
+    /// Engine threads generating the load.
+    public var threadCount: Int { threads.count }
+
     /// The run so far (or, once finished, the final summary), with thresholds evaluated.
     public func snapshot() -> RunSummary {
         state.withLock { state in
@@ -172,7 +187,9 @@ public final class Engine: Sendable {
             let windows = exchange.takeFilled()
             guard !windows.isEmpty else { continue }
             for window in windows {
-                state.aggregator.absorb(window.interval(endpoints: plan.endpoints, checks: failureChecks))
+                let interval = window.interval(endpoints: plan.endpoints, checks: failureChecks)
+                state.aggregator.absorb(interval)
+                if options.keepsIntervals { state.outbox.append(interval) }
                 window.clear()
             }
             exchange.recycle(windows)
@@ -190,24 +207,11 @@ public final class Engine: Sendable {
 
     private func summary(of state: State) -> RunSummary {
         let end = state.endedAt ?? MonotonicClock.micros()
-        let seconds = Double(end - min(end, state.measureStart)) / 1_000_000
-        let (rows, total) = state.aggregator.rows(seconds: seconds)
-        let history = state.aggregator.history
-        let saturated = history.filter { $0.generatorCpu > 0.9 }.count
-        let generator = GeneratorLoad(
-            peakCpu: history.map(\.generatorCpu).max() ?? 0, saturatedSeconds: saturated,
-            possiblyGeneratorBound: saturated >= 2 && Double(saturated) >= 0.2 * Double(history.count),
-            threads: threads.count)
-        var summary = RunSummary(
-            run: options.run, scenario: plan.name, host: plan.host,
+        return state.aggregator.summary(
+            plan: plan, run: options.run,
             startedAt: startUnixSeconds + Int((state.measureStart - runStart) / 1_000_000),
-            durationS: seconds, users: state.ramp.total(at: end), endpoints: rows, total: total,
-            failuresByReason: state.aggregator.failureCounts(),
-            history: history, thresholds: [], generator: generator,
-            abortReason: state.abortReason, passed: true)
-        summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }
-        summary.passed = state.abortReason == nil && summary.thresholds.allSatisfy(\.passed)
-        return summary
+            measuredSeconds: Double(end - min(end, state.measureStart)) / 1_000_000,
+            users: state.ramp.total(at: end), threads: threads.count, abortReason: state.abortReason)
     }
 
     /// Per endpoint, the body check a `bodyCheck` failure refers to, for its description.
@@ -220,10 +224,13 @@ public struct EngineOptions: Sendable {
     public var threads: Int
     /// The id reported in summaries.
     public var run: RunID?
+    /// Keep every interval for `Engine.takeIntervals()` (fleet workers).
+    public var keepsIntervals: Bool
 
-    public init(threads: Int = EngineOptions.defaultThreads, run: RunID? = nil) {
+    public init(threads: Int = EngineOptions.defaultThreads, run: RunID? = nil, keepsIntervals: Bool = false) {
         self.threads = threads
         self.run = run
+        self.keepsIntervals = keepsIntervals
     }
 
     public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }

@@ -1,0 +1,26 @@
+import Protocol
+
+extension RunAggregator {
+    /// The `RunSummary` of what has been merged so far, thresholds evaluated: one builder for a
+    /// local engine and a fleet's master alike.
+    /// - Parameters:
+    ///   - measuredSeconds: the span rates are taken over (run time since start or last reset).
+    ///   - startedAt: Unix seconds the measured span began.
+    ///   - threads: engine threads that produced the intervals (all nodes together).
+    public func summary(plan: Plan, run: RunID?, startedAt: Int, measuredSeconds: Double, users: Int,
+                        threads: Int, abortReason: String?) -> RunSummary {
+        let (rows, total) = rows(seconds: measuredSeconds)
+        let saturated = history.filter { $0.generatorCpu > 0.9 }.count
+        let generator = GeneratorLoad(
+            peakCpu: history.map(\.generatorCpu).max() ?? 0, saturatedSeconds: saturated,
+            possiblyGeneratorBound: saturated >= 2 && Double(saturated) >= 0.2 * Double(history.count),
+            threads: threads)
+        var summary = RunSummary(
+            run: run, scenario: plan.name, host: plan.host, startedAt: startedAt, durationS: measuredSeconds,
+            users: users, endpoints: rows, total: total, failuresByReason: failureCounts(), history: history,
+            thresholds: [], generator: generator, abortReason: abortReason, passed: true)
+        summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }
+        summary.passed = abortReason == nil && summary.thresholds.allSatisfy(\.passed)
+        return summary
+    }
+}
