@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C shims: typed wrappers over variadic C functions, nothing else.
@@ -48,6 +49,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict),
+        // Master/worker transport and fleet bookkeeping: frames, auth, assignments, liveness.
+        .target(
+            name: "Federation",
+            dependencies: [
+                "Engine", "Protocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "loadctl",
             dependencies: [
@@ -58,7 +70,8 @@ let package = Package(
         .executableTarget(
             name: "loadd",
             dependencies: [
-                "Engine", "Protocol", "Report", "SystemdSupport",
+                "Engine", "Protocol", "Report", "SystemdSupport", "Federation",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -72,6 +85,14 @@ let package = Package(
             name: "TargetServerTests",
             dependencies: [
                 "TargetServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "FederationTests",
+            dependencies: [
+                "Federation", "Engine", "Protocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
