@@ -1,0 +1,176 @@
+import Engine
+import Foundation
+import Yams
+
+/// What a node does in a fleet (`role:`). This build runs standalone only: federation is not built yet.
+enum NodeRole: String, Sendable, CaseIterable {
+    case standalone, master, worker
+}
+
+/// The keys of `/etc/loadd/loadd.yaml`, each `nil` when the file leaves it out. Federation keys are
+/// parsed and kept so a config written for a later build is checked now, not silently ignored.
+struct ConfigFile: Equatable, Sendable {
+    var socket: String?
+    var stateDir: String?
+    var node: String?
+    /// Engine threads; 0 means one per core.
+    var threads: Int?
+    /// Most users per run; 0 means as many as the open-files limit allows.
+    var maxUsers: Int?
+    var role: NodeRole?
+    var master: String?
+    var listen: String?
+    var tokenFile: String?
+    var heartbeatTimeout: Duration?
+
+    static let keys = ["socket", "state_dir", "node", "threads", "max_users",
+                       "role", "master", "listen", "token_file", "heartbeat_timeout"]
+}
+
+/// Every problem of one config file, one `FILE:LINE:COL: key: message` per line.
+struct ConfigError: Error, CustomStringConvertible {
+    var lines: [String]
+    var description: String { lines.joined(separator: "\n") }
+}
+
+extension ConfigFile {
+    /// Reads `path`. A missing file is an error only when `required` (named with `--config`): the
+    /// default path may well not exist on a laptop, and then the defaults apply.
+    static func load(path: String, required: Bool) throws -> ConfigFile {
+        guard FileManager.default.fileExists(atPath: path) else {
+            if required { throw ConfigError(lines: ["\(path): no such file"]) }
+            return ConfigFile()
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(lines: ["\(path): cannot read: \(error.localizedDescription)"])
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    /// Parses config text; `file` names it in errors. Reports every problem, not just the first.
+    static func parse(yaml: String, file: String) throws -> ConfigFile {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigError(lines: [located(error, file: file)])
+        }
+        var reader = ConfigReader(file: file)
+        let config = reader.read(root)
+        guard reader.problems.isEmpty else { throw ConfigError(lines: reader.problems) }
+        return config
+    }
+}
+
+/// libyaml's complaint placed where it gave up, in the same `FILE:LINE:COL:` shape as other errors.
+private func located(_ error: YamlError, file: String) -> String {
+    switch error {
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+         .composer(_, let problem, let mark, _):
+        return "\(file):\(mark.line):\(mark.column): invalid YAML: \(problem)"
+    case .duplicatedKeysInMapping(let duplicates, let context):
+        return "\(file):\(context.mark.line):\(context.mark.column): \(duplicates.joined(separator: ", ")): "
+            + "key appears more than once"
+    default:
+        return "\(file): invalid YAML: \(error)"
+    }
+}
+
+/// Walks the composed document, collecting located problems.
+private struct ConfigReader {
+    let file: String
+    var problems: [String] = []
+
+    mutating func fail(_ node: Node, _ key: String, _ message: String) {
+        let place = node.mark.map { ":\($0.line):\($0.column)" } ?? ""
+        problems.append("\(file)\(place): \(key.isEmpty ? "" : "\(key): ")\(message)")
+    }
+
+    mutating func read(_ root: Node?) -> ConfigFile {
+        var config = ConfigFile()
+        // A file of comments only composes to nothing: all defaults.
+        guard let root, !isNull(root) else { return config }
+        guard case .mapping(let mapping) = root else {
+            fail(root, "", "expected a mapping of settings (key: value)")
+            return config
+        }
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode, ConfigFile.keys.contains(scalar.string) else {
+                fail(keyNode, keyNode.string ?? "", "unknown key; expected one of: \(ConfigFile.keys.joined(separator: ", "))")
+                continue
+            }
+            // An explicit null (`node:` with nothing after it) means "the default", as if left out.
+            if isNull(value) { continue }
+            let key = scalar.string
+            switch key {
+            case "socket": config.socket = path(value, key)
+            case "state_dir": config.stateDir = path(value, key)
+            case "node": config.node = text(value, key)
+            case "threads": config.threads = count(value, key)
+            case "max_users": config.maxUsers = count(value, key)
+            case "role":
+                guard let raw = text(value, key) else { continue }
+                guard let role = NodeRole(rawValue: raw) else {
+                    fail(value, key, "expected one of: standalone, master, worker; got '\(raw)'")
+                    continue
+                }
+                config.role = role
+            case "master": config.master = hostPort(value, key)
+            case "listen": config.listen = hostPort(value, key)
+            case "token_file": config.tokenFile = path(value, key)
+            default:
+                guard let raw = text(value, key) else { continue }
+                guard let duration = DurationParser.parse(raw), duration > .zero else {
+                    fail(value, key, "expected a duration such as 3s or 500ms, got '\(raw)'")
+                    continue
+                }
+                config.heartbeatTimeout = duration
+            }
+        }
+        return config
+    }
+
+    private func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node else { return false }
+        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    private mutating func text(_ node: Node, _ key: String) -> String? {
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+            fail(node, key, "expected text")
+            return nil
+        }
+        return scalar.string
+    }
+
+    private mutating func path(_ node: Node, _ key: String) -> String? {
+        guard let value = text(node, key) else { return nil }
+        guard value.hasPrefix("/") else {
+            fail(node, key, "expected an absolute path, got '\(value)'")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func count(_ node: Node, _ key: String) -> Int? {
+        guard let raw = text(node, key) else { return nil }
+        guard let value = Int(raw), value >= 0 else {
+            fail(node, key, "expected a whole number, 0 or more, got '\(raw)'")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func hostPort(_ node: Node, _ key: String) -> String? {
+        guard let raw = text(node, key) else { return nil }
+        guard let colon = raw.lastIndex(of: ":"), colon != raw.startIndex,
+              let port = Int(raw[raw.index(after: colon)...]), (1...65535).contains(port) else {
+            fail(node, key, "expected HOST:PORT, got '\(raw)'")
+            return nil
+        }
+        return raw
+    }
+}

@@ -1,0 +1,79 @@
+import Engine
+import Glibc
+import Protocol
+
+/// Command-line values, which win over the config file (also after a reload).
+struct FlagOverrides: Sendable {
+    var socket: String?
+    var stateDir: String?
+    var node: String?
+    var threads: Int?
+}
+
+/// The settings in effect: flags, else the config file, else systemd's environment, else defaults.
+struct DaemonSettings: Equatable, Sendable {
+    var socketPath: String
+    var stateDir: String
+    var node: String
+    /// Engine threads per run, already resolved (never 0).
+    var threads: Int
+    /// `max_users:` as configured; 0 leaves the open-files limit as the only bound.
+    var maxUsersSetting: Int
+    var role: NodeRole
+    /// The file as read, federation keys included, for what is not resolved here.
+    var file: ConfigFile
+
+    static let defaultConfigPath = "/etc/loadd/loadd.yaml"
+    static let defaultStateDir = "/var/lib/loadd"
+
+    static func resolve(file: ConfigFile, flags: FlagOverrides, environment: [String: String]) -> DaemonSettings {
+        // systemd may list several directories separated by ':'; loadd's units name one each.
+        func systemdDirectory(_ name: String) -> String? {
+            environment[name].flatMap { $0.split(separator: ":").first.map(String.init) }
+        }
+        let socket = flags.socket ?? file.socket
+            ?? systemdDirectory("RUNTIME_DIRECTORY").map { "\($0)/loadd.sock" } ?? ControlAPI.defaultSocketPath
+        let stateDir = flags.stateDir ?? file.stateDir ?? systemdDirectory("STATE_DIRECTORY") ?? defaultStateDir
+        let threads = flags.threads ?? file.threads ?? 0
+        return DaemonSettings(
+            socketPath: socket, stateDir: stateDir, node: flags.node ?? file.node ?? hostName(),
+            threads: threads > 0 ? threads : EngineOptions.defaultThreads,
+            maxUsersSetting: file.maxUsers ?? 0, role: file.role ?? .standalone, file: file)
+    }
+
+    /// What a reload changes, in words for the log: what takes effect now (for the next run) and what
+    /// only a restart applies, because the socket is bound and the run store open.
+    func changes(to new: DaemonSettings) -> (applied: [String], needRestart: [String]) {
+        var applied: [String] = []
+        var restart: [String] = []
+        if new.socketPath != socketPath { restart.append("socket \(socketPath) → \(new.socketPath)") }
+        if new.stateDir != stateDir { restart.append("state_dir \(stateDir) → \(new.stateDir)") }
+        if new.role != role { restart.append("role \(role.rawValue) → \(new.role.rawValue)") }
+        if new.node != node { applied.append("node \(node) → \(new.node)") }
+        if new.threads != threads { applied.append("threads \(threads) → \(new.threads)") }
+        if new.maxUsersSetting != maxUsersSetting { applied.append("max_users \(maxUsersSetting) → \(new.maxUsersSetting)") }
+        let federation: [(String, String?, String?)] = [
+            ("master", file.master, new.file.master), ("listen", file.listen, new.file.listen),
+            ("token_file", file.tokenFile, new.file.tokenFile),
+            ("heartbeat_timeout", file.heartbeatTimeout.map { "\($0)" }, new.file.heartbeatTimeout.map { "\($0)" }),
+        ]
+        for (key, old, value) in federation where old != value {
+            applied.append("\(key) \(old ?? "unset") → \(value ?? "unset") (unused: federation is not in this build)")
+        }
+        return (applied, restart)
+    }
+
+    /// A configured federation role cannot be honoured by this build; refusing beats a node that
+    /// silently runs alone while the operator believes it joined a fleet.
+    func checkRole() throws {
+        guard role != .standalone else { return }
+        throw ConfigError(lines: ["role: \(role.rawValue) needs federation, not in this build; "
+                                  + "use role: standalone (the default)"])
+    }
+
+    private static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,119 @@
+import Engine
+import Foundation
+import Logging
+import NIOHTTP1
+import Protocol
+import Report
+import SystemdSupport
+
+extension RunManager {
+    /// The version `GET /v1/status` reports.
+    static let version = "0.1.0"
+
+    // MARK: Views
+
+    /// The node and its current run (or the last one, with its verdict).
+    func status() -> NodeStatus {
+        let current = settings
+        var status = NodeStatus(
+            node: current.node, role: current.role.rawValue, version: Self.version, run: nil, summary: nil,
+            workers: nil, openFilesLimit: current.capacity.openFilesLimit, maxUsers: current.capacity.maxUsers)
+        switch state {
+        case .running(let run), .stopping(let run):
+            status.run = run.info
+            status.summary = liveSnapshot(run)
+        case .idle, .closed:
+            status.run = lastFinishedRun?.info
+            status.summary = lastFinishedRun?.summary
+        }
+        return status
+    }
+
+    /// Every stored run, newest first; the current run as it is now rather than as last written.
+    func runs() -> [RunInfo] {
+        var list = store.list()
+        if let current = activeRun, let index = list.firstIndex(where: { $0.id == current.info.id }) {
+            list[index] = current.info
+        }
+        return list
+    }
+
+    /// A run's summary: live for the current run, else as stored. - Throws: 404 for an unknown id.
+    func summary(of id: RunID) throws -> APIResponse {
+        if let run = activeRun, run.info.id == id { return .json(liveSnapshot(run)) }
+        guard let text = store.summaryText(id) else {
+            throw APIFailure(.notFound, store.info(id) == nil ? "no run \(id)" : "run \(id) has no summary")
+        }
+        return .rawJSON(text)
+    }
+
+    // MARK: Progress
+
+    /// Writes the current run's files; `false` once that run is no longer current, ending its ticker.
+    func tick(_ id: RunID) -> Bool {
+        guard var run = activeRun, run.info.id == id else { return false }
+        let summary = run.engine.snapshot()
+        cache(summary)
+        run.info.requests = summary.total.requests
+        run.info.failures = summary.total.failures
+        replaceActive(run)
+        writeResults(summary, of: run)
+        writeInfo(run)
+        notifier.status(statusLine(run, summary))
+        return true
+    }
+
+    /// Records the verdict of run `id` once its engine has finished; does nothing if already done.
+    func finish(_ id: RunID, summary: RunSummary) {
+        guard var run = activeRun, run.info.id == id else { return }
+        run.ticker?.cancel()
+        run.info.state = summary.passed ? .passed : .failed
+        run.info.endedAt = Int(Date().timeIntervalSince1970)
+        run.info.requests = summary.total.requests
+        run.info.failures = summary.total.failures
+        writeResults(summary, of: run)
+        writeInfo(run)
+        lastFinishedRun = (run.info, summary)
+        markIdle()
+        var metadata: Logger.Metadata = [
+            "verdict": "\(run.info.state.rawValue)", "requests": "\(summary.total.requests)",
+            "failures": "\(summary.total.failures)", "duration_s": "\(Int(summary.durationS.rounded()))",
+        ]
+        if let reason = summary.abortReason { metadata["abort_reason"] = "\(reason)" }
+        run.logger.log(level: summary.passed ? .info : .notice, "run finished", metadata: metadata)
+        notifier.status(closing ? "stopping" : "idle")
+    }
+
+    // MARK: Store writes
+
+    func writeInfo(_ run: ActiveRun) {
+        do {
+            try store.writeInfo(run.info)
+        } catch {
+            reportStoreFailure(error, run)
+        }
+    }
+
+    func writeResults(_ summary: RunSummary, of run: ActiveRun) {
+        do {
+            try store.writeResults(summary, of: run.info.id)
+        } catch {
+            reportStoreFailure(error, run)
+        }
+    }
+
+    /// `STATUS=` for `systemctl status`: `running ID: N users, X req/s`.
+    func statusLine(_ run: ActiveRun, _ summary: RunSummary) -> String {
+        let verb = run.info.state == .stopping ? "stopping" : "running"
+        return "\(verb) \(run.info.id): \(summary.users) users, \(Int(summary.total.currentRps.rounded())) req/s"
+    }
+
+    // MARK: Private
+
+    private func liveSnapshot(_ run: ActiveRun) -> RunSummary {
+        if let cached = cachedRecentSnapshot { return cached }
+        let summary = run.engine.snapshot()
+        cache(summary)
+        return summary
+    }
+}

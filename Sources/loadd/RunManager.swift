@@ -1,0 +1,273 @@
+import Engine
+import Foundation
+import Glibc
+import Logging
+import NIOHTTP1
+import Protocol
+import SystemdSupport
+
+/// What the run manager needs to know about the node; replaced as a whole on reload.
+struct NodeSettings: Sendable {
+    var node: NodeID
+    var role: NodeRole
+    var threads: Int
+    var capacity: UserCapacity
+}
+
+/// Owns the node's one run at a time: starts it, relays control requests to its engine, keeps its
+/// folder in the run store current every second, and records the verdict when the engine finishes.
+/// Every method re-checks `state` after each `await`, because other requests run in between.
+actor RunManager {
+    /// A run whose engine is still going.
+    struct ActiveRun {
+        var info: RunInfo
+        let engine: Engine
+        let logger: Logger
+        var ticker: Task<Void, Never>?
+    }
+
+    enum State {
+        /// No engine: ready for a run.
+        case idle
+        case running(ActiveRun)
+        /// A stop was asked for; the engine is winding down and will report its summary.
+        case stopping(ActiveRun)
+        /// The daemon is shutting down and its last run is written: no new runs.
+        case closed
+    }
+
+    private(set) var state: State = .idle
+    /// Set by `shutdown()`: refuse new runs even while the last one is still stopping.
+    private(set) var closing = false
+    /// The run that finished last, so `status` still shows its verdict.
+    var lastFinishedRun: (info: RunInfo, summary: RunSummary)?
+    /// A status burst (a dashboard, `--watch` in many terminals) shares one snapshot per interval
+    /// instead of taking the engine's stats lock for each request.
+    private var cachedSnapshot: (taken: ContinuousClock.Instant, summary: RunSummary)?
+    private static let snapshotMaxAge: Duration = .milliseconds(200)
+
+    private(set) var settings: NodeSettings
+    let store: RunStore
+    let notifier: SystemdNotifier
+    private var logger: Logger
+    /// Store writes that fail every second would flood the log: report a run's first failure only.
+    private var storeFailureLogged = false
+
+    init(settings: NodeSettings, store: RunStore, notifier: SystemdNotifier, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    /// Applies reloaded settings; they take effect from the next run (threads) or request (the rest).
+    func reconfigure(_ new: NodeSettings, logger: Logger) {
+        settings = new
+        self.logger = logger
+    }
+
+    // MARK: Control
+
+    /// Compiles the scenario, applies the overrides and starts the engine.
+    /// - Throws: `APIFailure`: 503 shutting down, 409 busy, 400 invalid, 422 too many users, 500 store.
+    func start(_ request: StartRunRequest) throws -> RunInfo {
+        switch state {
+        case .closed: throw APIFailure(.serviceUnavailable, "loadd is shutting down")
+        case .running(let run), .stopping(let run):
+            throw APIFailure(.conflict, "run \(run.info.id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
+        case .idle where closing: throw APIFailure(.serviceUnavailable, "loadd is shutting down")
+        case .idle: break
+        }
+        let plan = try compile(request)
+        if let refusal = settings.capacity.refusal(users: plan.users) {
+            throw APIFailure(.unprocessableEntity, refusal)
+        }
+        let id = try createFolder(scenario: request.scenario)
+        let now = Int(Date().timeIntervalSince1970)
+        let info = RunInfo(id: id, scenario: plan.name, host: plan.host, state: .running, startedAt: now,
+                           endedAt: nil, users: plan.users, requests: 0, failures: 0)
+        do {
+            try store.writeInfo(info)
+        } catch {
+            throw APIFailure(.internalServerError, "cannot start run \(id): \(error)")
+        }
+        let engine = Engine(plan: plan, options: EngineOptions(threads: settings.threads, run: id))
+        var runLogger = logger
+        runLogger[metadataKey: "loadd_run_id"] = "\(id)"
+        engine.start()
+        var run = ActiveRun(info: info, engine: engine, logger: runLogger)
+        run.ticker = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let self, await self.tick(id) else { return }
+            }
+        }
+        Task { [weak self] in
+            let summary = await engine.finished()
+            await self?.finish(id, summary: summary)
+        }
+        state = .running(run)
+        cachedSnapshot = nil
+        storeFailureLogged = false
+        writeResults(engine.snapshot(), of: run)
+        runLogger.info("run started", metadata: [
+            "scenario": "\(plan.name)", "host": "\(plan.host)", "users": "\(plan.users)",
+            "spawn_rate": "\(plan.spawnRate)", "duration": "\(plan.duration.map { "\($0)" } ?? "until stopped")",
+            "threads": "\(settings.threads)",
+        ])
+        notifier.status(statusLine(run, engine.snapshot()))
+        return info
+    }
+
+    /// Moves the current run to `request.users`. - Throws: 409 without a running run, 422 over capacity.
+    func setUsers(_ request: SetUsersRequest) throws -> RunInfo {
+        var run = try runningRun(for: "change users")
+        guard request.users >= 0 else { throw APIFailure(.badRequest, "users: must be 0 or more, got \(request.users)") }
+        if let spawnRate = request.spawnRate, !(spawnRate > 0) {
+            throw APIFailure(.badRequest, "spawn_rate: must be more than 0, got \(spawnRate)")
+        }
+        if let refusal = settings.capacity.refusal(users: request.users) {
+            throw APIFailure(.unprocessableEntity, refusal)
+        }
+        run.engine.setUsers(request.users, spawnRate: request.spawnRate)
+        run.info.users = request.users
+        state = .running(run)
+        cachedSnapshot = nil
+        writeInfo(run)
+        run.logger.info("users changed", metadata: ["users": "\(request.users)"])
+        return run.info
+    }
+
+    /// Zeroes the current run's statistics; users keep going. - Throws: 409 without a running run.
+    func resetStats() throws -> RunInfo {
+        let run = try runningRun(for: "reset statistics")
+        run.engine.resetStats()
+        cachedSnapshot = nil
+        run.logger.info("statistics reset")
+        return run.info
+    }
+
+    /// Asks the current run to stop; its verdict follows when the engine has wound down. Stopping a
+    /// run that is already stopping answers the same. - Throws: 409 when no run is going.
+    func stop() throws -> RunInfo {
+        switch state {
+        case .stopping(let run):
+            return run.info
+        case .running(var run):
+            run.engine.stop()
+            run.info.state = .stopping
+            state = .stopping(run)
+            writeInfo(run)
+            run.logger.info("run stopping", metadata: ["reason": "stop requested"])
+            return run.info
+        case .idle, .closed:
+            throw APIFailure(.conflict, "no run is going")
+        }
+    }
+
+    /// Stops the current run, if any, waits for its final summary and writes it; new runs are refused
+    /// from now on. For SIGTERM.
+    func shutdown() async {
+        closing = true
+        switch state {
+        case .idle, .closed:
+            state = .closed
+            return
+        case .running(var run), .stopping(var run):
+            run.engine.stop()
+            if run.info.state == .running {
+                run.info.state = .stopping
+                writeInfo(run)
+            }
+            state = .stopping(run)
+            run.logger.notice("run stopping", metadata: ["reason": "loadd is shutting down"])
+            let summary = await run.engine.finished()
+            // The finish watcher may have recorded it already while this waited; finish is idempotent.
+            finish(run.info.id, summary: summary)
+        }
+    }
+
+    // MARK: State helpers
+
+    /// The run whose engine is going, running or stopping.
+    var activeRun: ActiveRun? {
+        switch state {
+        case .running(let run), .stopping(let run): run
+        case .idle, .closed: nil
+        }
+    }
+
+    /// Stores a changed copy of the active run under the state its info says.
+    func replaceActive(_ run: ActiveRun) {
+        state = run.info.state == .running ? .running(run) : .stopping(run)
+    }
+
+    func markIdle() {
+        state = closing ? .closed : .idle
+        cachedSnapshot = nil
+    }
+
+    var cachedRecentSnapshot: RunSummary? {
+        guard let cachedSnapshot, cachedSnapshot.taken.duration(to: .now) < Self.snapshotMaxAge else { return nil }
+        return cachedSnapshot.summary
+    }
+
+    func cache(_ summary: RunSummary) {
+        cachedSnapshot = (.now, summary)
+    }
+
+    func reportStoreFailure(_ error: any Error, _ run: ActiveRun) {
+        guard !storeFailureLogged else { return }
+        storeFailureLogged = true
+        run.logger.error("cannot write the run store; the run goes on", metadata: ["error": "\(error)"])
+    }
+
+    // MARK: Helpers
+
+    private func runningRun(for action: String) throws -> ActiveRun {
+        switch state {
+        case .running(let run): return run
+        case .stopping(let run): throw APIFailure(.conflict, "cannot \(action): run \(run.info.id) is stopping")
+        case .idle, .closed: throw APIFailure(.conflict, "cannot \(action): no run is going")
+        }
+    }
+
+    private func compile(_ request: StartRunRequest) throws -> Plan {
+        let problems = request.overrides.problems()
+        guard problems.isEmpty else { throw APIFailure(.badRequest, "invalid overrides", details: problems) }
+        let file = request.file.isEmpty ? "scenario.yaml" : request.file
+        // Only an absolute name tells the daemon where a relative `data: { csv: … }` file lives.
+        let folder = file.hasPrefix("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+        var plan: Plan
+        do {
+            plan = try ScenarioLoader.load(yaml: request.scenario, file: file, baseDirectory: folder.isEmpty ? "/" : folder)
+        } catch let errors as ScenarioErrors {
+            throw APIFailure(.badRequest, "scenario \(file) is not valid", details: errors.errors.map(\.description))
+        } catch {
+            throw APIFailure(.badRequest, "scenario \(file) is not valid", details: ["\(error)"])
+        }
+        request.overrides.apply(to: &plan)
+        if plan.host.isEmpty && plan.hasRelativeRequests {
+            throw APIFailure(.badRequest, "scenario \(file) is not valid",
+                             details: ["\(file): host: no host given: set `host:` in the scenario or override host"])
+        }
+        return plan
+    }
+
+    /// A new run folder; ids made in the same second differ by their random suffix, retried on a clash.
+    private func createFolder(scenario: String) throws -> RunID {
+        var lastError: (any Error)?
+        for _ in 0..<8 {
+            let id = RunIdentifier.make()
+            do {
+                try store.create(id, scenario: scenario)
+                return id
+            } catch let error as StoreError where error.errno == EEXIST {
+                lastError = error
+            } catch {
+                throw APIFailure(.internalServerError, "cannot create the run's folder: \(error)")
+            }
+        }
+        throw APIFailure(.internalServerError, "cannot create the run's folder: \(lastError.map { "\($0)" } ?? "")")
+    }
+}

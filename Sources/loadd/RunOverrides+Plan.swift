@@ -1,0 +1,31 @@
+import Engine
+import Protocol
+
+extension RunOverrides {
+    /// The same checks `loadctl run` makes on its flags, for clients that build requests themselves.
+    func problems() -> [String] {
+        var problems: [String] = []
+        if let users, users < 0 { problems.append("overrides.users: must be 0 or more, got \(users)") }
+        if let spawnRate, !(spawnRate > 0) { problems.append("overrides.spawn_rate: must be more than 0, got \(spawnRate)") }
+        if let duration, DurationParser.parse(duration) == nil {
+            problems.append("overrides.duration: '\(duration)' is not a duration (examples: 30s, 5m, 1h30m)")
+        }
+        if let host, !(host.hasPrefix("http://") || host.hasPrefix("https://")) {
+            problems.append("overrides.host: must start with http:// or https://, got '\(host)'")
+        }
+        return problems
+    }
+
+    /// Applies the overrides as `loadctl run --users … --host …` does, so a scenario behaves the same
+    /// in-process and on the daemon: a user count without a spawn rate starts everyone within a
+    /// second unless the scenario set a rate.
+    func apply(to plan: inout Plan) {
+        if let users {
+            plan.users = users
+            if spawnRate == nil && plan.spawnRate < 1 { plan.spawnRate = Double(max(1, users)) }
+        }
+        if let spawnRate { plan.spawnRate = spawnRate }
+        if let duration { plan.duration = DurationParser.parse(duration) }
+        if let host { plan.host = host.hasSuffix("/") ? String(host.dropLast()) : host }
+    }
+}

@@ -1,0 +1,35 @@
+import NIOHTTP1
+import Protocol
+
+/// `POST /v1/runs` (start), `GET /v1/runs` (list, newest first), `GET /v1/runs/{id}` (summary).
+enum RunRoutes {
+    /// `StartRunRequest` as sent by hand: `file` and `overrides` may be left out.
+    private struct StartBody: Decodable {
+        var scenario: String
+        var file: String?
+        var overrides: RunOverrides?
+    }
+
+    private static let startShape = StrictJSON.Shape([
+        "scenario": nil, "file": nil, "overrides": .flat(["users", "spawn_rate", "duration", "host"]),
+    ])
+
+    static func routes(_ manager: RunManager) -> [Route] {
+        [
+            Route(.POST, "/v1/runs") { request, _ in
+                let body = try StrictJSON.decode(StartBody.self, from: request.body, shape: startShape)
+                let start = StartRunRequest(scenario: body.scenario, file: body.file ?? "scenario.yaml",
+                                            overrides: body.overrides ?? RunOverrides())
+                return .json(try await manager.start(start), status: .created)
+            },
+            Route(.GET, "/v1/runs") { _, _ in .json(await manager.runs()) },
+            Route(.GET, "/v1/runs/{id}") { _, values in
+                guard RunIdentifier.isValid(values[0]) else {
+                    throw APIFailure(.notFound, "no run \(values[0])",
+                                     details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
+                }
+                return try await manager.summary(of: RunID(rawValue: values[0]))
+            },
+        ]
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import NIOHTTP1
+
+/// Decodes request bodies strictly. `JSONDecoder` ignores keys it does not know, so a typo such as
+/// `"user": 500` would silently start a run with the scenario's users; the body is therefore read as
+/// plain JSON first and every key checked against the fields the request type declares.
+enum StrictJSON {
+    /// The keys a JSON object may hold, and for keys holding an object, what that object may hold.
+    struct Shape: Sendable {
+        var fields: [String: Shape?]
+
+        init(_ fields: [String: Shape?]) {
+            self.fields = fields
+        }
+
+        static func flat(_ keys: [String]) -> Shape {
+            Shape(Dictionary(uniqueKeysWithValues: keys.map { ($0, Shape?.none) }))
+        }
+    }
+
+    /// Decodes `type` from `body` after checking it is a JSON object of `shape`.
+    /// - Throws: `APIFailure` 400 saying what is wrong and where (`overrides.users`).
+    static func decode<T: Decodable>(_ type: T.Type, from body: [UInt8], shape: Shape) throws -> T {
+        let data = Data(body)
+        try check(data, shape: shape)
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw APIFailure(.badRequest, explain(error))
+        }
+    }
+
+    /// Accepts an empty body or `{}`, for POSTs that take no parameters.
+    static func expectEmpty(_ body: [UInt8]) throws {
+        guard !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return }
+        try check(Data(body), shape: Shape([:]))
+    }
+
+    private static func check(_ data: Data, shape: Shape) throws {
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw APIFailure(.badRequest, "request body is not valid JSON",
+                             details: ["send a JSON object with Content-Type: application/json"])
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw APIFailure(.badRequest, "request body must be a JSON object")
+        }
+        var unknown: [String] = []
+        collectUnknown(object, shape: shape, path: "", into: &unknown)
+        guard unknown.isEmpty else {
+            let names = unknown.map { "'\($0)'" }.joined(separator: ", ")
+            throw APIFailure(.badRequest, "unknown field\(unknown.count == 1 ? "" : "s") \(names) in request body",
+                             details: ["allowed fields: " + describe(shape, path: "").joined(separator: ", ")])
+        }
+    }
+
+    private static func collectUnknown(_ object: [String: Any], shape: Shape, path: String, into unknown: inout [String]) {
+        for key in object.keys.sorted() {
+            let field = path.isEmpty ? key : "\(path).\(key)"
+            guard let nested = shape.fields[key] else {
+                unknown.append(field)
+                continue
+            }
+            // A wrong type here (say a string for an object) is left for the decoder to name.
+            if let nested, let child = object[key] as? [String: Any] {
+                collectUnknown(child, shape: nested, path: field, into: &unknown)
+            }
+        }
+    }
+
+    private static func describe(_ shape: Shape, path: String) -> [String] {
+        shape.fields.keys.sorted().flatMap { key -> [String] in
+            let field = path.isEmpty ? key : "\(path).\(key)"
+            guard let nested = shape.fields[key] ?? nil else { return [field] }
+            return describe(nested, path: field)
+        }
+    }
+
+    private static func explain(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "field '\(path(context.codingPath))': expected \(name(of: type))"
+        case .valueNotFound(let type, let context):
+            return "field '\(path(context.codingPath))' must not be null: expected \(name(of: type))"
+        case .keyNotFound(let key, let context):
+            return "missing field '\(path(context.codingPath + [key]))'"
+        case .dataCorrupted(let context):
+            return "field '\(path(context.codingPath))': \(context.debugDescription)"
+        @unknown default:
+            return "request body does not match: \(error)"
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    private static func name(of type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "a whole number"
+        case is Double.Type: "a number"
+        case is String.Type: "text"
+        case is Bool.Type: "true or false"
+        default: "\(type)"
+        }
+    }
+}
