@@ -1,0 +1,64 @@
+import Foundation
+import Protocol
+
+/// The run summary as JSON: what `--json` prints and what the run store keeps. Keys are the wire names of the
+/// Protocol types (`median_ms`, `failures_by_reason`, …), sorted so two summaries diff line by line.
+public enum SummaryJSON {
+    /// Pretty-printed with sorted keys and unescaped slashes (endpoint names are paths).
+    /// An infinite or NaN figure, which plain JSON cannot hold, is written as the string `"inf"`, `"-inf"` or `"nan"`.
+    public static func encode(_ summary: RunSummary) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = nonConforming
+        do {
+            return String(decoding: try encoder.encode(summary), as: UTF8.self)
+        } catch {
+            // Only non-finite floats can make these plain value types unencodable, and the strategy covers them.
+            preconditionFailure("RunSummary failed to encode: \(error)")
+        }
+    }
+
+    /// Reads what `encode` wrote (or any JSON with the same keys). Throws a `ReportError` saying which key is
+    /// missing or malformed, and where.
+    public static func decode(_ text: String) throws -> RunSummary {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = nonConformingDecoding
+        do {
+            return try decoder.decode(RunSummary.self, from: Data(text.utf8))
+        } catch let error as DecodingError {
+            throw ReportError.notASummary(explain(error))
+        }
+    }
+
+    private static var nonConforming: JSONEncoder.NonConformingFloatEncodingStrategy {
+        .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    }
+    private static var nonConformingDecoding: JSONDecoder.NonConformingFloatDecodingStrategy {
+        .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    }
+
+    private static func explain(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, let context):
+            "missing key \"\(key.stringValue)\"" + location(context.codingPath)
+        case .valueNotFound(_, let context), .typeMismatch(_, let context), .dataCorrupted(let context):
+            context.debugDescription + location(context.codingPath)
+        @unknown default:
+            "\(error)"
+        }
+    }
+
+    /// `endpoints[2].median_ms`, the way a user would point at it in the file.
+    private static func location(_ path: [any CodingKey]) -> String {
+        guard !path.isEmpty else { return "" }
+        var text = ""
+        for key in path {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
+        return " at " + text
+    }
+}
