@@ -25,7 +25,8 @@ struct LocalRun {
             tick += 1
             if tick % 10 == 0 && !quiet && engine.phase == .running {
                 let live = engine.snapshot()
-                Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, total: live.total,
+                Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, targetUsers: plan.users,
+                                            total: live.total,
                                             currentRps: live.total.currentRps,
                                             failuresPerS: live.history.last.map { Double($0.failures) } ?? 0))
             }
@@ -40,7 +41,7 @@ struct LocalRun {
             do {
                 try LocustCSV.write(summary, prefix: csvPrefix)
             } catch {
-                Console.err("loadctl: cannot write CSV files: \(error)")
+                Console.err("loadctl: \(error)")
                 throw ExitCodes.badInput
             }
         }

@@ -20,8 +20,10 @@ struct StartCommand: AsyncParsableCommand {
             Console.err("loadctl: cannot read \(file): \(error.localizedDescription)")
             throw ExitCodes.badInput
         }
+        // Absolute, so the daemon finds a relative `data: { csv: … }` next to the scenario.
+        let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
         let request = StartRunRequest(
-            scenario: text, file: file,
+            scenario: text, file: absolute,
             overrides: RunOverrides(users: overrides.users, spawnRate: overrides.spawnRate,
                                     duration: overrides.duration, host: overrides.host))
         let client = daemon.client
