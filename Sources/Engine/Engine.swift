@@ -3,8 +3,8 @@ import Protocol
 import Synchronization
 
 /// Runs one `Plan`: engine threads generate the load, a controller thread merges their windows
-/// once per 100 ms, enforces the duration and notices an unreachable target. The public face of
-/// the engine for `loadctl run` and the daemon alike.
+/// every 100 ms, keeps warm-up stats apart, enforces the duration, checks aborting thresholds and
+/// notices an unreachable target. The public face of the engine for `loadctl run` and the daemon.
 public final class Engine: Sendable {
     public enum Phase: String, Sendable {
         case running, stopping, finished
@@ -12,14 +12,17 @@ public final class Engine: Sendable {
 
     private struct State {
         var aggregator: RunAggregator
-        var ramp: Ramp
+        /// Intervals from before the measured span (`warmup:`).
+        var warmupAggregator: RunAggregator
+        var model: LoadModel
         var phase: Phase = .running
         var stopRequested = false
         /// Set when the run ended because it failed, not because it was asked to stop.
         var abortReason: String?
-        /// Where the measured span starts: the run's start, or the last reset.
+        /// Where the measured span starts: after the warm-up, or at the last reset.
         var measureStart: UInt64
         var endedAt: UInt64?
+        var lastAbortCheck: UInt64 = 0
         var waiters: [CheckedContinuation<RunSummary, Never>] = []
         /// Intervals kept for `takeIntervals()` when this engine reports to a fleet master.
         var outbox: [IntervalStats] = []
@@ -33,6 +36,10 @@ public final class Engine: Sendable {
     private let exited = Atomic<Int>(0)
     private let runStart: UInt64
     private let startUnixSeconds: Int
+    /// Seconds of the run that are warm-up: intervals before it are kept apart.
+    private let warmupSeconds: Int
+    /// Per endpoint, the body check a `bodyCheck` failure refers to, for its description.
+    private let failureChecks: [Check?]
     private let state: Mutex<State>
 
     /// How long a run may see nothing but connection failures before it is called unreachable.
@@ -45,21 +52,40 @@ public final class Engine: Sendable {
         let start = MonotonicClock.micros()
         runStart = start
         startUnixSeconds = Int(MonotonicClock.unixMicros() / 1_000_000)
-        let ramp = Ramp(from: 0, to: plan.users, rate: plan.spawnRate, startMicros: start)
+        let warmup = plan.warmup.map { Int(($0.microseconds + 999_999) / 1_000_000) } ?? 0
+        warmupSeconds = warmup
+        let model = Engine.initialModel(plan, start: start, warmupMicros: UInt64(warmup) * 1_000_000)
         let exchanges = (0..<count).map { _ in ShardExchange(endpoints: plan.endpoints.count) }
-        let threads = (0..<count).map {
-            EngineThread(index: $0, threadCount: count, plan: plan, exchange: exchanges[$0], ramp: ramp, runStart: start)
+        threads = (0..<count).map {
+            EngineThread(index: $0, threadCount: count, plan: plan, exchange: exchanges[$0], model: model, runStart: start)
         }
         self.exchanges = exchanges
         failureChecks = plan.endpoints.indices.map { endpoint in
             plan.requests.first { $0.endpoint == endpoint && $0.check.bodyContains != nil }?.check
         }
-        self.threads = threads
         controls = threads.map(\.control)
+        let unix = startUnixSeconds
         state = Mutex(State(
-            aggregator: RunAggregator(endpoints: plan.endpoints, expectedReporters: count,
-                                      startUnixSeconds: startUnixSeconds),
-            ramp: ramp, measureStart: start))
+            aggregator: RunAggregator(endpoints: plan.endpoints, expectedReporters: count, startUnixSeconds: unix),
+            warmupAggregator: RunAggregator(endpoints: plan.endpoints, expectedReporters: count, startUnixSeconds: unix),
+            model: model, measureStart: start + UInt64(warmup) * 1_000_000))
+    }
+
+    /// The load shape from the plan: a warm-up at the first level, then the stages or a plain ramp.
+    static func initialModel(_ plan: Plan, start: UInt64, warmupMicros: UInt64) -> LoadModel {
+        let level = plan.warmupLevel
+        let warm = warmupMicros > 0 ? [Stages.Segment(micros: warmupMicros, target: level)] : []
+        let staged = plan.stages.map { Stages.Segment(micros: $0.duration.microseconds, target: $0.target) }
+        if let rate = plan.arrivalRate {
+            let schedule: RateSchedule = staged.isEmpty
+                ? .constant(rate)
+                : .stages(Stages(startMicros: start, initial: warmupMicros > 0 ? level : 0, segments: warm + staged))
+            return .open(schedule, maxInFlight: plan.maxInFlight)
+        }
+        if staged.isEmpty {
+            return .closed(.ramp(Ramp(from: 0, to: plan.users, rate: plan.spawnRate, startMicros: start)))
+        }
+        return .closed(.stages(Stages(startMicros: start, initial: 0, segments: warm + staged)))
     }
 
     /// Starts the engine threads and the controller. Call once.
@@ -73,15 +99,28 @@ public final class Engine: Sendable {
         OSThread.spawn { [self] in controlLoop() }
     }
 
-    /// Moves the user count to `users`, `spawnRate` users per second (default: the plan's).
+    /// Closed model: moves the user count to `users` at `spawnRate` users per second (default:
+    /// the plan's), leaving any stages. Does nothing in the open model (see `setRate`).
     public func setUsers(_ users: Int, spawnRate: Double? = nil) {
-        let ramp: Ramp = state.withLock { state in
+        let model: LoadModel? = state.withLock { state in
+            guard case .closed(let schedule) = state.model else { return nil }
             let now = MonotonicClock.micros()
-            state.ramp = Ramp(from: state.ramp.total(at: now), to: max(0, users),
-                              rate: spawnRate ?? plan.spawnRate, startMicros: now)
-            return state.ramp
+            state.model = .closed(.ramp(Ramp(from: schedule.total(at: now), to: max(0, users),
+                                             rate: spawnRate ?? plan.spawnRate, startMicros: now)))
+            return state.model
         }
-        for control in controls { control.post(ramp: ramp) }
+        if let model { for control in controls { control.post(model: model) } }
+    }
+
+    /// Open model: starts iterations at `rate` per second from now on, leaving any stages.
+    /// Does nothing in the closed model (see `setUsers`).
+    public func setRate(_ rate: Double) {
+        let model: LoadModel? = state.withLock { state in
+            guard case .open(_, let maxInFlight) = state.model else { return nil }
+            state.model = .open(.constant(max(0, rate)), maxInFlight: maxInFlight)
+            return state.model
+        }
+        if let model { for control in controls { control.post(model: model) } }
     }
 
     /// Zeroes the statistics from the next second on; users keep running.
@@ -89,7 +128,7 @@ public final class Engine: Sendable {
         state.withLock { state in
             collect(into: &state)
             let now = MonotonicClock.micros()
-            let nextSecond = Int((now - runStart) / 1_000_000) + 1
+            let nextSecond = max(warmupSeconds, Int((now - runStart) / 1_000_000) + 1)
             state.aggregator.reset(atSecond: nextSecond)
             state.measureStart = runStart + UInt64(nextSecond) * 1_000_000
         }
@@ -105,7 +144,7 @@ public final class Engine: Sendable {
 
     public var phase: Phase { state.withLock { $0.phase } }
 
-    /// The per-thread intervals measured since the last call, oldest first (only with
+    /// The intervals measured since the last call, oldest first (only with
     /// `EngineOptions.keepsIntervals`): what a fleet worker streams to its master.
     public func takeIntervals() -> [IntervalStats] {
         state.withLock { state in
@@ -142,17 +181,18 @@ public final class Engine: Sendable {
 
     private func controlLoop() {
         var stopPosted = false
+        let runLength = plan.measuredDuration.map { UInt64(warmupSeconds) * 1_000_000 + $0.microseconds }
         while true {
             let now = MonotonicClock.micros()
             let finishedSummary: RunSummary? = state.withLock { state in
                 collect(into: &state)
                 if !stopPosted {
-                    if let duration = plan.duration, now - runStart >= duration.microseconds { state.stopRequested = true }
-                    if let reason = unreachableReason(state, now: now) {
+                    if let runLength, now - runStart >= runLength { state.stopRequested = true }
+                    if let reason = unreachableReason(state, now: now) ?? abortingThreshold(&state, now: now) {
                         state.abortReason = reason
                         state.stopRequested = true
                     }
-                    if state.stopRequested {
+                    if state.stopRequested && state.phase == .running {
                         state.phase = .stopping
                         state.endedAt = now
                     }
@@ -162,6 +202,7 @@ public final class Engine: Sendable {
                 }
                 collect(into: &state)
                 state.aggregator.closeAll()
+                state.warmupAggregator.closeAll()
                 state.phase = .finished
                 return summary(of: state)
             }
@@ -188,7 +229,11 @@ public final class Engine: Sendable {
             guard !windows.isEmpty else { continue }
             for window in windows {
                 let interval = window.interval(endpoints: plan.endpoints, checks: failureChecks)
-                state.aggregator.absorb(interval)
+                if interval.second < warmupSeconds {
+                    state.warmupAggregator.absorb(interval)
+                } else {
+                    state.aggregator.absorb(interval)
+                }
                 if options.keepsIntervals { state.outbox.append(interval) }
                 window.clear()
             }
@@ -199,23 +244,64 @@ public final class Engine: Sendable {
     /// A run whose first seconds saw only connection failures is pointless: say so and stop.
     private func unreachableReason(_ state: State, now: UInt64) -> String? {
         guard now - runStart >= UInt64(Self.unreachableAfterSeconds) * 1_000_000 else { return nil }
-        guard state.aggregator.history.count <= Self.unreachableAfterSeconds + 1,
-              state.aggregator.onlyFailed(withReasonsIn: FailureReason.unreachableDescriptions),
-              let first = state.aggregator.failureCounts().first else { return nil }
+        let early = state.aggregator.history.count + state.warmupAggregator.history.count
+        let aggregator = state.aggregator.requestCount > 0 ? state.aggregator : state.warmupAggregator
+        guard early <= Self.unreachableAfterSeconds + 1,
+              aggregator.onlyFailed(withReasonsIn: FailureReason.unreachableDescriptions),
+              let first = aggregator.failureCounts().first else { return nil }
         return "target unreachable: \(first.reason) (\(plan.host))"
+    }
+
+    /// Checks `abort_on_fail` thresholds once a second, each after its grace period.
+    private func abortingThreshold(_ state: inout State, now: UInt64) -> String? {
+        let aborting = plan.thresholds.filter(\.abortOnFail)
+        guard !aborting.isEmpty, now >= state.measureStart, now - state.lastAbortCheck >= 1_000_000 else { return nil }
+        state.lastAbortCheck = now
+        let measured = now - state.measureStart
+        let due = aborting.filter { measured >= $0.grace.microseconds }
+        guard !due.isEmpty, state.aggregator.requestCount > 0 else { return nil }
+        let summary = summary(of: state)
+        for threshold in due {
+            let result = threshold.evaluate(on: summary)
+            if !result.passed {
+                let scope = threshold.endpoint.map { " on \($0)" } ?? ""
+                return "threshold '\(threshold.expression)'\(scope) failed (actual \(formatActual(result.actual))) "
+                    + "after \(measured / 1_000_000) s: run aborted"
+            }
+        }
+        return nil
+    }
+
+    private func formatActual(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        return rounded == rounded.rounded() ? "\(Int(rounded))" : "\(rounded)"
     }
 
     private func summary(of state: State) -> RunSummary {
         let end = state.endedAt ?? MonotonicClock.micros()
-        return state.aggregator.summary(
+        var summary = state.aggregator.summary(
             plan: plan, run: options.run,
             startedAt: startUnixSeconds + Int((state.measureStart - runStart) / 1_000_000),
             measuredSeconds: Double(end - min(end, state.measureStart)) / 1_000_000,
-            users: state.ramp.total(at: end), threads: threads.count, abortReason: state.abortReason)
+            users: users(state, at: end), threads: threads.count, abortReason: state.abortReason)
+        if warmupSeconds > 0 {
+            let seconds = Double(min(end - runStart, UInt64(warmupSeconds) * 1_000_000)) / 1_000_000
+            summary.warmup = state.warmupAggregator.rows(seconds: seconds).total
+        }
+        if plan.isOpenModel {
+            summary.openModel = OpenModelStats(targetRate: state.model.rate(at: end), maxInFlight: plan.maxInFlight,
+                                               dropped: state.aggregator.dropped)
+        }
+        return summary
     }
 
-    /// Per endpoint, the body check a `bodyCheck` failure refers to, for its description.
-    private let failureChecks: [Check?]
+    /// Users running (closed model) or iterations in flight (open model, from the last second).
+    private func users(_ state: State, at now: UInt64) -> Int {
+        switch state.model {
+        case .closed(let schedule): return schedule.total(at: now)
+        case .open: return state.aggregator.history.last?.users ?? 0
+        }
+    }
 }
 
 /// How an `Engine` runs, apart from the plan.

@@ -84,6 +84,8 @@ public struct HistorySample: Codable, Sendable, Equatable {
     public var avgMs: Double
     /// Share of one core the engine threads used in that second, 0…1 (mean over threads).
     public var generatorCpu: Double
+    /// Open model: iterations that could not start on time in that second.
+    public var dropped: UInt64?
 
     public init(second: Int, timestamp: Int, users: Int, requests: UInt64, failures: UInt64, medianMs: Double,
                 p95Ms: Double, p99Ms: Double, maxMs: Double, avgMs: Double, generatorCpu: Double) {
@@ -103,7 +105,26 @@ public struct HistorySample: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case second, timestamp, users, requests, failures
         case medianMs = "median_ms", p95Ms = "p95_ms", p99Ms = "p99_ms", maxMs = "max_ms", avgMs = "avg_ms"
-        case generatorCpu = "generator_cpu"
+        case generatorCpu = "generator_cpu", dropped
+    }
+}
+
+/// The open model's own figures: what was asked, and what could not be started.
+public struct OpenModelStats: Codable, Sendable, Equatable {
+    /// Iterations per second asked for (now, or at the end of the run).
+    public var targetRate: Double
+    public var maxInFlight: Int
+    /// Iterations that found no free slot (`max_in_flight` reached) and were not started.
+    public var dropped: UInt64
+
+    public init(targetRate: Double, maxInFlight: Int, dropped: UInt64) {
+        self.targetRate = targetRate
+        self.maxInFlight = maxInFlight
+        self.dropped = dropped
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case targetRate = "target_rate", maxInFlight = "max_in_flight", dropped
     }
 }
 
@@ -168,6 +189,10 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// Why the run ended early, if it did (target unreachable, a threshold aborted it, stopped).
     public var abortReason: String?
     public var passed: Bool
+    /// The warm-up's total row, kept apart from the measured figures above.
+    public var warmup: EndpointSummary?
+    /// Set for open-model runs (`rate:`).
+    public var openModel: OpenModelStats?
 
     public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
                 endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
@@ -192,6 +217,6 @@ public struct RunSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case run, scenario, host, startedAt = "started_at", durationS = "duration_s", users, endpoints, total
         case failuresByReason = "failures_by_reason", history, thresholds, generator
-        case abortReason = "abort_reason", passed
+        case abortReason = "abort_reason", passed, warmup, openModel = "open_model"
     }
 }

@@ -34,6 +34,20 @@ public struct Plan: Sendable {
     public var endpoints: [EndpointKey]
     /// Pass/fail criteria evaluated on the merged stats at the end of the run.
     public var thresholds: [Threshold]
+    /// Open model: iterations (tasks) started per second whatever the target does; `nil` runs
+    /// the closed model (`users` looping).
+    public var arrivalRate: Double?
+    /// Open model: the most iterations in flight at once; an arrival finding none free is dropped
+    /// and counted, never silently skipped.
+    public var maxInFlight: Int
+    /// A load shape: users (closed) or arrivals per second (open), ramping linearly from the
+    /// previous level to each stage's target over its duration.
+    public var stages: [Stage]
+    /// Load run before the measured span, whose stats are kept apart.
+    public var warmup: Duration?
+
+    /// The default cap on iterations in flight in the open model.
+    public static let defaultMaxInFlight = 10_000
 
     public init(name: String, host: String, users: Int, spawnRate: Double, duration: Duration?,
                 wait: WaitPolicy, requests: [RequestPlan], tasks: [TaskPlan], onStart: [Int],
@@ -53,9 +67,42 @@ public struct Plan: Sendable {
         self.data = data
         self.endpoints = endpoints
         self.thresholds = thresholds
+        arrivalRate = nil
+        maxInFlight = Plan.defaultMaxInFlight
+        stages = []
+        warmup = nil
     }
 
     public var totalWeight: Int { cumulativeWeights.last ?? 0 }
+
+    public var isOpenModel: Bool { arrivalRate != nil }
+
+    /// How long the measured span lasts: `duration`, else the stages' total, else until stopped.
+    public var measuredDuration: Duration? {
+        if let duration { return duration }
+        if stages.isEmpty { return nil }
+        return stages.reduce(Duration.zero) { $0 + $1.duration }
+    }
+
+    /// The level the warm-up runs at: `users`/`rate`, or the first stage's target.
+    public var warmupLevel: Double {
+        if let arrivalRate { return arrivalRate }
+        return stages.isEmpty || usersGiven ? Double(users) : stages[0].target
+    }
+
+    /// True when `users:` was given (or overridden), so stages start from it after a warm-up.
+    public var usersGiven = false
+}
+
+/// One step of a load shape: move to `target` (users, or arrivals per second) over `duration`.
+public struct Stage: Sendable, Equatable {
+    public var duration: Duration
+    public var target: Double
+
+    public init(duration: Duration, target: Double) {
+        self.duration = duration
+        self.target = target
+    }
 }
 
 /// Pause a user takes after each task, in Locust's vocabulary.

@@ -38,13 +38,21 @@ public struct Threshold: Sendable, Equatable {
     public var value: Double
     /// `nil` applies to the total row.
     public var endpoint: EndpointKey?
+    /// Checked every second while running; failing it stops the run at once (after `grace`).
+    public var abortOnFail: Bool
+    /// How long into the measured span before an aborting threshold is checked (early
+    /// percentiles rest on few requests).
+    public var grace: Duration
 
-    public init(expression: String, metric: Metric, comparison: Comparison, value: Double, endpoint: EndpointKey?) {
+    public init(expression: String, metric: Metric, comparison: Comparison, value: Double, endpoint: EndpointKey?,
+                abortOnFail: Bool = false, grace: Duration = .zero) {
         self.expression = expression
         self.metric = metric
         self.comparison = comparison
         self.value = value
         self.endpoint = endpoint
+        self.abortOnFail = abortOnFail
+        self.grace = grace
     }
 
     /// The measured value of `metric` in `row`, in the threshold's unit.

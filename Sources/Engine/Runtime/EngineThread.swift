@@ -20,9 +20,14 @@ final class EngineThread: @unchecked Sendable {
 
     private var multis: [UnsafeMutableRawPointer]
     private var users: [VirtualUser] = []
-    /// Users `0..<active` are live; the rest are retired or retiring.
+    /// Closed model: users `0..<active` are live; the rest are retired or retiring.
+    /// Open model: iterations in flight.
     private var active = 0
-    private var ramp: Ramp
+    private var model: LoadModel
+    /// Open model: when the next iteration is due (µs, fractional so rates do not drift).
+    private var nextArrival: Double
+    /// Open model: idle users ready to run the next arrival.
+    private var freeSlots: [Int] = []
     private var ready: [Int] = []
     private var completed: [(user: VirtualUser, code: CURLcode)] = []
     private var timers = TimerHeap()
@@ -34,13 +39,15 @@ final class EngineThread: @unchecked Sendable {
     /// Counts users ever spawned here, so each takes the next row of the data feed.
     private var spawned = 0
 
-    init(index: Int, threadCount: Int, plan: Plan, exchange: ShardExchange, ramp: Ramp, runStart: UInt64) {
+    init(index: Int, threadCount: Int, plan: Plan, exchange: ShardExchange, model: LoadModel, runStart: UInt64) {
         self.index = index
         self.threadCount = threadCount
         self.plan = plan
         self.exchange = exchange
-        self.ramp = ramp
+        self.model = model
         self.runStart = runStart
+        // Threads' arrivals interleave instead of landing together.
+        nextArrival = Double(runStart) + Double(index) * 1_000_000 / max(1, model.rate(at: runStart))
         prepared = plan.requests.map { PreparedRequest($0, host: plan.host) }
         dataRows = plan.data?.rows.map { $0.map { Array($0.utf8) } } ?? []
         let first = EngineThread.makeMulti()
@@ -70,10 +77,13 @@ final class EngineThread: @unchecked Sendable {
         while true {
             if let command = control.take() {
                 if command.stop { break }
-                if let newRamp = command.ramp { ramp = newRamp }
+                if let newModel = command.model { model = newModel }
             }
             var now = MonotonicClock.micros()
-            adjustUsers(now)
+            switch model {
+            case .closed: adjustUsers(now)
+            case .open: startDueArrivals(now)
+            }
             while let entry = timers.popDue(now) {
                 let user = users[Int(entry.slot)]
                 guard user.state == .waiting, user.generation == entry.generation else { continue }
@@ -113,7 +123,12 @@ final class EngineThread: @unchecked Sendable {
         if !ready.isEmpty || !completed.isEmpty { return now }
         var deadline = min(windowEnd, now + 100_000)
         if let wake = timers.earliest { deadline = min(deadline, wake) }
-        if !ramp.isDone(at: now) { deadline = min(deadline, now + 5_000) }
+        switch model {
+        case .closed(let schedule):
+            if !schedule.isSettled(at: now) { deadline = min(deadline, now + 5_000) }
+        case .open:
+            deadline = min(deadline, UInt64(max(0, nextArrival)))
+        }
         return deadline
     }
 
@@ -165,9 +180,50 @@ final class EngineThread: @unchecked Sendable {
     // MARK: Users
 
     private func adjustUsers(_ now: UInt64) {
-        let wanted = Ramp.share(of: ramp.total(at: now), thread: index, threads: threadCount)
+        guard case .closed(let schedule) = model else { return }
+        let wanted = Ramp.share(of: schedule.total(at: now), thread: index, threads: threadCount)
         while active < wanted { spawnUser(now) }
         while active > wanted { retireUser() }
+    }
+
+    /// Open model: starts every iteration due by `now`, each from its scheduled time so a late
+    /// start shows in its latency; with no user free and none allowed to be added, it is dropped.
+    private func startDueArrivals(_ now: UInt64) {
+        guard case .open(_, let maxInFlight) = model else { return }
+        let share = max(1, (maxInFlight + threadCount - 1) / threadCount)
+        while nextArrival <= Double(now) {
+            let due = UInt64(nextArrival)
+            let perThread = model.rate(at: due) / Double(threadCount)
+            guard perThread > 0 else {
+                nextArrival = Double(now) + 10_000      // idle at rate 0: look again soon
+                return
+            }
+            nextArrival += 1_000_000 / perThread
+            if let slot = freeSlots.popLast() {
+                let user = users[slot]
+                active += 1
+                user.state = .idle
+                beginTask(user, intended: due)
+            } else if users.count < share {
+                let slot = users.count
+                let multi = slot / EngineThread.usersPerMulti
+                if multi == multis.count { multis.append(EngineThread.makeMulti()) }
+                let user = VirtualUser(slot: slot, multi: multi)
+                users.append(user)
+                resetValues(of: user)
+                active += 1
+                startScript(user, intended: due)
+            } else {
+                window.dropped &+= 1
+            }
+        }
+    }
+
+    /// Open model: the iteration is over; the user waits for the next arrival.
+    private func finishIteration(_ user: VirtualUser) {
+        active -= 1
+        user.state = .idle
+        freeSlots.append(user.slot)
     }
 
     private func spawnUser(_ now: UInt64) {
@@ -255,6 +311,7 @@ final class EngineThread: @unchecked Sendable {
                 issue(steps[step + 1], for: user, intended: now)
                 return
             }
+            if case .open = model { return finishIteration(user) }
             switch plan.wait {
             case .none:
                 beginTask(user, intended: now)
@@ -366,7 +423,7 @@ final class EngineThread: @unchecked Sendable {
         window.record(endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
                       bytes: user.bytesIn, failure: failure)
         user.state = .idle
-        if user.retiring || user.slot >= active {
+        if case .closed = model, user.retiring || user.slot >= active {
             user.retiring = false
             user.state = .retired
             return

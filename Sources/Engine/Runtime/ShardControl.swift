@@ -5,7 +5,7 @@ import Synchronization
 /// flag once per loop turn and takes the lock only when something was posted.
 final class ShardControl: Sendable {
     struct Command: Sendable {
-        var ramp: Ramp?
+        var model: LoadModel?
         var stop = false
     }
 
@@ -18,8 +18,8 @@ final class ShardControl: Sendable {
         self.wakeHandle = wakeHandle
     }
 
-    func post(ramp: Ramp) {
-        command.withLock { $0.ramp = ramp }
+    func post(model: LoadModel) {
+        command.withLock { $0.model = model }
         posted.store(true, ordering: .releasing)
         curl_multi_wakeup(wakeHandle)
     }
@@ -36,7 +36,7 @@ final class ShardControl: Sendable {
         posted.store(false, ordering: .relaxed)
         return command.withLock { current in
             let taken = current
-            current.ramp = nil
+            current.model = nil
             return taken
         }
     }

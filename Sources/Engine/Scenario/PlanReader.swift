@@ -11,9 +11,7 @@ extension YAMLReader {
             return nil
         }
         guard let top = mapping(root, "", known: ScenarioLoader.topLevelKeys) else { return nil }
-        if let rate = top.keyNode("rate") {
-            fail(at: rate, "rate", "the open model (arrival rate) is not supported yet; use users: and spawn_rate:")
-        }
+        let shape = loadShape(top)
 
         var name = defaultName
         if let node = top["name"], let text = string(node, "name") {
@@ -65,9 +63,15 @@ extension YAMLReader {
         } ?? []
 
         guard errors.isEmpty else { return nil }
-        return Plan(name: name, host: host, users: users, spawnRate: spawnRate, duration: duration, wait: wait,
-                    requests: table.requests, tasks: tasks, onStart: onStart, vars: vars, data: data,
-                    endpoints: table.endpoints, thresholds: thresholds)
+        var plan = Plan(name: name, host: host, users: users, spawnRate: spawnRate, duration: duration, wait: wait,
+                        requests: table.requests, tasks: tasks, onStart: onStart, vars: vars, data: data,
+                        endpoints: table.endpoints, thresholds: thresholds)
+        plan.arrivalRate = shape.arrivalRate
+        plan.maxInFlight = shape.maxInFlight
+        plan.stages = shape.stages
+        plan.warmup = shape.warmup
+        plan.usersGiven = top["users"] != nil
+        return plan
     }
 
     /// `data: { csv: FILE }`; CSV problems are reported at the `csv:` value with the CSV's own line.

@@ -9,7 +9,8 @@ public enum ScenarioLoader {
     public static let defaultTimeout: Duration = .seconds(10)
 
     static let topLevelKeys = ["name", "host", "users", "spawn_rate", "duration", "wait", "timeout", "headers",
-                               "vars", "data", "on_start", "tasks", "thresholds", "rate"]
+                               "vars", "data", "on_start", "tasks", "thresholds", "rate", "max_in_flight",
+                               "stages", "warmup"]
 
     /// Parses and validates the scenario at `path`; a relative `data: { csv: … }` path is read from the
     /// scenario's folder.

@@ -2,14 +2,17 @@ import Protocol
 import Yams
 
 extension YAMLReader {
-    /// `thresholds:` items: `"p95 < 150ms"` for the total row, or `"GET /x": "p95 < 100ms"` /
-    /// `"GET /x": ["p95 < 100ms", "failures == 0"]` for one endpoint.
+    /// `thresholds:` items: `"p95 < 150ms"` for the total row, `"GET /x": "p95 < 100ms"` /
+    /// `"GET /x": ["p95 < 100ms", "failures == 0"]` for one endpoint, or the long form
+    /// `{ threshold: "p95 < 150ms", endpoint: "GET /x", abort_on_fail: true, grace: 10s }`.
     mutating func thresholds(_ node: Node, endpoints: [EndpointKey], reportUnknownEndpoints: Bool = true) -> [Threshold] {
         guard let items = sequence(node, "thresholds") else { return [] }
         var result: [Threshold] = []
         for (index, item) in items.enumerated() {
             let path = "thresholds[\(index)]"
-            if case .mapping(let mapping) = item {
+            if case .mapping(let mapping) = item, mapping.keys.contains(where: { $0.string == "threshold" }) {
+                result += longForm(item, path, endpoints: endpoints, reportUnknownEndpoints: reportUnknownEndpoints)
+            } else if case .mapping(let mapping) = item {
                 guard mapping.count == 1, let (keyNode, value) = mapping.first.map({ ($0.key, $0.value) }) else {
                     fail(at: item, path, "an endpoint threshold is one 'ENDPOINT: EXPRESSION' pair; write one item per endpoint")
                     continue
@@ -35,6 +38,38 @@ extension YAMLReader {
             }
         }
         return result
+    }
+
+    private mutating func longForm(_ item: Node, _ path: String, endpoints: [EndpointKey],
+                                   reportUnknownEndpoints: Bool) -> [Threshold] {
+        guard let fields = mapping(item, path, known: ["threshold", "endpoint", "abort_on_fail", "grace"]),
+              let expression = fields["threshold"] else { return [] }
+        var endpoint: EndpointKey?
+        if let node = fields["endpoint"], let text = string(node, "\(path).endpoint") {
+            switch Self.resolveEndpoint(text, in: endpoints) {
+            case .success(let key): endpoint = key
+            case .failure(let problem):
+                if reportUnknownEndpoints { fail(at: node, "\(path).endpoint", problem.message) }
+            }
+        }
+        var abortOnFail = false
+        if let node = fields["abort_on_fail"] {
+            if case .scalar(let scalar) = node, let flag = Bool.construct(from: scalar) {
+                abortOnFail = flag
+            } else {
+                fail(at: node, "\(path).abort_on_fail", "expected true or false, got \(node.kindDescription)")
+            }
+        }
+        let grace = fields["grace"].flatMap { duration($0, "\(path).grace", allowZero: true) } ?? .zero
+        if fields["grace"] != nil && !abortOnFail {
+            fail(at: fields.keyNode("grace"), "\(path).grace", "grace only applies with abort_on_fail: true")
+        }
+        return threshold(expression, "\(path).threshold", endpoint: endpoint).map { parsed in
+            var threshold = parsed
+            threshold.abortOnFail = abortOnFail
+            threshold.grace = grace
+            return threshold
+        }
     }
 
     private mutating func threshold(_ node: Node, _ field: String, endpoint: EndpointKey?) -> [Threshold] {

@@ -1,0 +1,12 @@
+/// What drives the load on every engine thread: users looping (closed) or arrivals at a rate (open).
+enum LoadModel: Sendable, Equatable {
+    case closed(UserSchedule)
+    /// Arrivals per second fleet-wide, and the most iterations in flight fleet-wide.
+    case open(RateSchedule, maxInFlight: Int)
+
+    /// The arrival rate at `now` (0 in the closed model).
+    func rate(at now: UInt64) -> Double {
+        if case .open(let schedule, _) = self { return schedule.rate(at: now) }
+        return 0
+    }
+}

@@ -1,0 +1,226 @@
+import Protocol
+import TargetServer
+import Testing
+@testable import Engine
+
+/// The open model, load shapes, warm-up and aborting thresholds, against the real target.
+@Suite(.serialized) struct OpenModelTests {
+    private func run(_ yaml: String, target config: TargetConfig = TargetConfig(),
+                     during: (@Sendable (Engine, TargetServer) async throws -> Void)? = nil) async throws -> RunSummary {
+        let target = try await TargetServer.start(config)
+        var plan = try ScenarioLoader.load(yaml: yaml, file: "open.yaml", baseDirectory: ".")
+        plan.host = target.baseURL
+        let engine = Engine(plan: plan, options: EngineOptions(threads: 2))
+        engine.start()
+        try await during?(engine, target)
+        let summary = await engine.finished()
+        try await target.stop()
+        return summary
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func fixedArrivalRateIsHeldWithinOnePercent() async throws {
+        let summary = try await run("""
+            host: http://x
+            rate: 2000/s
+            duration: 10s
+            tasks: [ { request: GET /Test/V2 } ]
+            """)
+        #expect(summary.openModel?.targetRate == 2000)
+        #expect(abs(summary.total.rps - 2000) / 2000 <= 0.01, "achieved \(summary.total.rps)/s")
+        #expect(summary.openModel?.dropped == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aStallShowsInCorrectedLatencyButNotInAClosedModel() async throws {
+        let stall: @Sendable (Engine, TargetServer) async throws -> Void = { _, target in
+            try await Task.sleep(for: .seconds(3))
+            try target.update(TargetChange(stall: .seconds(2)))
+        }
+        let open = try await run("""
+            host: http://x
+            rate: 300/s
+            duration: 8s
+            tasks: [ { request: GET /Test/V2 } ]
+            """, during: stall)
+        let closed = try await run("""
+            host: http://x
+            users: 3
+            duration: 8s
+            wait: { constant: 10ms }
+            tasks: [ { request: GET /Test/V2 } ]
+            """, during: stall)
+        #expect(open.total.p99Ms >= 1000, "open-model p99 \(open.total.p99Ms) ms")
+        #expect(closed.total.p99Ms < 1000, "closed-model p99 \(closed.total.p99Ms) ms")
+        #expect(open.total.maxMs >= 1500)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func arrivalsBeyondMaxInFlightAreCountedAsDropped() async throws {
+        var config = TargetConfig()
+        config.delay = .milliseconds(50)
+        let summary = try await run("""
+            host: http://x
+            rate: 400/s
+            max_in_flight: 4
+            duration: 3s
+            tasks: [ { request: GET /Test/V2 } ]
+            """, target: config)
+        let dropped = summary.openModel?.dropped ?? 0
+        // Four slots at 50 ms each carry at most ~80 iterations/s of the 400 asked.
+        #expect(dropped > 600)
+        #expect(summary.total.requests + dropped >= 1100)
+        #expect(summary.history.contains { ($0.dropped ?? 0) > 0 })
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func stagedRateHistoryFollowsTheShape() async throws {
+        let summary = try await run("""
+            host: http://x
+            stages:
+              - { duration: 2s, target: 200/s }
+              - { duration: 4s, target: 200/s }
+              - { duration: 1s, target: 600/s }
+              - { duration: 4s, target: 600/s }
+            tasks: [ { request: GET /Test/V2 } ]
+            """)
+        func mean(_ seconds: ClosedRange<Int>) -> Double {
+            let picked = summary.history.filter { seconds.contains($0.second) }
+            return Double(picked.reduce(0) { $0 + $1.requests }) / Double(max(1, picked.count))
+        }
+        #expect(abs(mean(3...5) - 200) / 200 <= 0.05, "hold at 200/s: \(mean(3...5))")
+        #expect(abs(mean(8...10) - 600) / 600 <= 0.05, "hold at 600/s: \(mean(8...10))")
+        #expect(summary.durationS < 12.5)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func stagedUsersFollowTheShape() async throws {
+        let summary = try await run("""
+            host: http://x
+            wait: { constant: 20ms }
+            stages:
+              - { duration: 1s, target: 4 }
+              - { duration: 2s, target: 4 }
+              - { duration: 1s, target: 8 }
+              - { duration: 2s, target: 8 }
+            tasks: [ { request: GET /Test/V2 } ]
+            """)
+        #expect(summary.history.first { $0.second == 2 }?.users == 4)
+        #expect(summary.history.first { $0.second == 5 }?.users == 8)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func warmupStatsAreKeptApartFromTheMeasuredRun() async throws {
+        let summary = try await run("""
+            host: http://x
+            users: 2
+            warmup: 2s
+            duration: 2s
+            wait: { constant: 10ms }
+            tasks: [ { request: GET /Test/V2 } ]
+            """)
+        #expect((summary.warmup?.requests ?? 0) > 50)
+        #expect(summary.history.allSatisfy { $0.second >= 2 })
+        #expect(summary.durationS > 1.5 && summary.durationS < 2.6)
+        #expect(summary.total.requests > 50)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func anAbortingThresholdStopsTheRunEarlyWithItsReason() async throws {
+        var config = TargetConfig()
+        config.delay = .milliseconds(30)
+        let summary = try await run("""
+            host: http://x
+            users: 2
+            duration: 30s
+            tasks: [ { request: GET /Test/V2 } ]
+            thresholds:
+              - { threshold: "p95 < 10ms", abort_on_fail: true, grace: 1s }
+            """, target: config)
+        #expect(!summary.passed)
+        #expect(summary.durationS < 5)
+        #expect(summary.abortReason?.contains("p95 < 10ms") == true)
+        #expect(summary.abortReason?.contains("aborted") == true)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func rateCanBeChangedWhileRunning() async throws {
+        let summary = try await run("""
+            host: http://x
+            rate: 100/s
+            duration: 5s
+            tasks: [ { request: GET /Test/V2 } ]
+            """) { engine, _ in
+            try await Task.sleep(for: .milliseconds(2000))
+            engine.setRate(400)
+        }
+        let late = summary.history.filter { (3...4).contains($0.second) }
+        #expect(late.count == 2 && late.allSatisfy { $0.requests >= 380 }, "\(late.map(\.requests))")
+        #expect(summary.openModel?.targetRate == 400)
+    }
+}
+
+@Suite struct LoadShapeScenarioTests {
+    private func load(_ yaml: String) throws -> Plan {
+        try ScenarioLoader.load(yaml: yaml, file: "s.yaml", baseDirectory: ".")
+    }
+
+    private func errors(_ yaml: String) -> [String] {
+        do {
+            _ = try load(yaml)
+            return []
+        } catch let errors as ScenarioErrors {
+            return errors.errors.map(\.description)
+        } catch {
+            return ["\(error)"]
+        }
+    }
+
+    @Test func ratesParseInTheirUnits() throws {
+        #expect(try load("rate: 5000/s\ntasks: [{request: GET /}]").arrivalRate == 5000)
+        #expect(try load("rate: 300/m\ntasks: [{request: GET /}]").arrivalRate == 5)
+        #expect(try load("rate: 90k/s\ntasks: [{request: GET /}]").arrivalRate == 90_000)
+        #expect(try load("rate: 250\ntasks: [{request: GET /}]").arrivalRate == 250)
+    }
+
+    @Test func theTwoModelsDoNotMix() {
+        let found = errors("users: 10\nrate: 100/s\ntasks: [{request: GET /}]")
+        #expect(found.count == 1 && found[0].contains("s.yaml:1:1: users: users belongs to the closed model"))
+        #expect(errors("max_in_flight: 5\ntasks: [{request: GET /}]").first?.contains("only applies to the open model") == true)
+        #expect(errors("rate: fast\ntasks: [{request: GET /}]").first?.contains("s.yaml:1:7: rate:") == true)
+    }
+
+    @Test func stagesWithRatesMakeAnOpenModelPlan() throws {
+        let plan = try load("""
+            stages: [ { duration: 1m, target: 1000/s }, { duration: 5m, target: 1000/s }, { duration: 1m, target: 0/s } ]
+            warmup: 30s
+            tasks: [ { request: GET / } ]
+            """)
+        #expect(plan.isOpenModel)
+        #expect(plan.stages.map(\.target) == [1000, 1000, 0])
+        #expect(plan.measuredDuration == .seconds(420))
+        #expect(plan.warmup == .seconds(30))
+    }
+
+    @Test func stageErrorsNameTheirLine() {
+        let found = errors("""
+            stages:
+              - { duration: 1m }
+              - { duration: 2x, target: 3 }
+            tasks: [ { request: GET / } ]
+            """)
+        #expect(found.contains { $0.hasPrefix("s.yaml:2:5: stages[0]:") })
+        #expect(found.contains { $0.hasPrefix("s.yaml:3:17: stages[1].duration:") })
+    }
+
+    @Test func longFormThresholdsCarryAbortAndGrace() throws {
+        let plan = try load("""
+            tasks: [ { request: GET /a } ]
+            thresholds:
+              - { threshold: "p95 < 150ms", abort_on_fail: true, grace: 10s }
+              - { threshold: "failures == 0", endpoint: "GET /a" }
+            """)
+        #expect(plan.thresholds[0].abortOnFail && plan.thresholds[0].grace == .seconds(10))
+        #expect(plan.thresholds[1].endpoint == EndpointKey(method: "GET", name: "/a") && !plan.thresholds[1].abortOnFail)
+    }
+}
