@@ -7,6 +7,7 @@
 /// | GET    | /v1/runs                  |                     | `[RunInfo]`, newest first |
 /// | GET    | /v1/runs/{id}             |                     | `RunSummary`              |
 /// | POST   | /v1/runs/current/users    | `SetUsersRequest`   | `RunInfo`                 |
+/// | POST   | /v1/runs/current/rate     | `SetRateRequest`    | `RunInfo`                 |
 /// | POST   | /v1/runs/current/reset    |                     | `RunInfo`                 |
 /// | POST   | /v1/runs/current/stop     |                     | `RunInfo`                 |
 ///
@@ -25,16 +26,20 @@ public struct RunOverrides: Codable, Sendable, Equatable {
     /// A duration string as in scenarios: `30s`, `5m`.
     public var duration: String?
     public var host: String?
+    /// Iterations per second: runs the scenario in the open model.
+    public var rate: Double?
 
-    public init(users: Int? = nil, spawnRate: Double? = nil, duration: String? = nil, host: String? = nil) {
+    public init(users: Int? = nil, spawnRate: Double? = nil, duration: String? = nil, host: String? = nil,
+                rate: Double? = nil) {
         self.users = users
         self.spawnRate = spawnRate
         self.duration = duration
         self.host = host
+        self.rate = rate
     }
 
     enum CodingKeys: String, CodingKey {
-        case users, spawnRate = "spawn_rate", duration, host
+        case users, spawnRate = "spawn_rate", duration, host, rate
     }
 }
 
@@ -64,6 +69,15 @@ public struct SetUsersRequest: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case users, spawnRate = "spawn_rate"
+    }
+}
+
+/// `POST /v1/runs/current/rate`: the open model's new arrival rate, iterations per second.
+public struct SetRateRequest: Codable, Sendable, Equatable {
+    public var rate: Double
+
+    public init(rate: Double) {
+        self.rate = rate
     }
 }
 

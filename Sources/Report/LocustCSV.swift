@@ -22,6 +22,10 @@ public enum LocustCSV {
             "Total Min Response Time", "Total Max Response Time", "Total Average Content Size",
         ]
 
+    /// Appended to the history header for open-model runs only, so closed-model files keep
+    /// Locust's exact shape.
+    public static let droppedColumn = "Dropped Iterations"
+
     /// Header of `PREFIX_failures.csv`.
     public static let failuresHeader = ["Method", "Name", "Error", "Occurrences"]
 
@@ -75,9 +79,10 @@ public enum LocustCSV {
                 ["\(sample.timestamp)", "\(sample.users)", "", "Aggregated",
                  formatFixed(Double(sample.requests), decimals: 6), formatFixed(Double(sample.failures), decimals: 6)]
                     + percentiles
-                    + ["\(totalRequests)", "\(totalFailures)", na, ms(average), na, ms(totalMax), na])
+                    + ["\(totalRequests)", "\(totalFailures)", na, ms(average), na, ms(totalMax), na]
+                    + (summary.openModel == nil ? [] : ["\(sample.dropped ?? 0)"]))
         }
-        return CSV.document(header: historyHeader, rows: rows)
+        return CSV.document(header: historyHeader + (summary.openModel == nil ? [] : [droppedColumn]), rows: rows)
     }
 
     /// `PREFIX_failures.csv`: one row per endpoint and reason, most frequent first.

@@ -12,12 +12,30 @@ public enum SummaryTable {
             percentiles(summary),
             serviceTime(summary.total),
         ]
+        let shape = loadShape(summary)
+        if !shape.isEmpty { sections.append(shape) }
         if !summary.failuresByReason.isEmpty { sections.append(failures(summary.failuresByReason)) }
         if !summary.thresholds.isEmpty { sections.append(thresholds(summary.thresholds)) }
         let notices = warnings(summary)
         if !notices.isEmpty { sections.append(notices) }
         sections.append([summary.passed ? "PASSED" : "FAILED"])
         return sections.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n"
+    }
+
+    /// The open model's target, achieved rate and dropped iterations; the warm-up kept apart.
+    static func loadShape(_ summary: RunSummary) -> [String] {
+        var lines: [String] = []
+        if let open = summary.openModel {
+            lines.append("Open model: target \(formatFixed(open.targetRate, decimals: 1))/s, achieved "
+                         + "\(formatFixed(summary.total.rps, decimals: 1))/s, at most \(open.maxInFlight) in flight, "
+                         + "\(open.dropped) dropped iteration\(open.dropped == 1 ? "" : "s")"
+                         + (open.dropped > 0 ? " (could not start on time: raise max_in_flight or add nodes)" : ""))
+        }
+        if let warmup = summary.warmup {
+            lines.append("Warm-up (not counted above): \(warmup.requests) requests, \(warmup.failures) failures, "
+                         + "median \(formatMs(warmup.medianMs)) ms, p95 \(formatMs(warmup.p95Ms)) ms")
+        }
+        return lines
     }
 
     /// Endpoints in the order every loadd table and CSV uses: by name, then method.

@@ -12,7 +12,7 @@ struct LoadCtl: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, DemoCommand.self, ValidateCommand.self, TargetCommand.self,
-            StartCommand.self, StatusCommand.self, UsersCommand.self, ResetCommand.self, StopCommand.self,
+            StartCommand.self, StatusCommand.self, UsersCommand.self, RateCommand.self, ResetCommand.self, StopCommand.self,
             RunsCommand.self, ReportCommand.self,
         ])
 }

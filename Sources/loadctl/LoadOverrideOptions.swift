@@ -15,6 +15,9 @@ struct LoadOverrideOptions: ParsableArguments {
     @Option(name: .long, help: "Base URL for relative request paths, e.g. http://127.0.0.1:8080.")
     var host: String?
 
+    @Option(name: .long, help: "Open model: iterations started per second, whatever the target does.")
+    var rate: Double?
+
     func validate() throws {
         if let users, users < 0 { throw ValidationError("--users must be 0 or more") }
         if let spawnRate, !(spawnRate > 0) { throw ValidationError("--spawn-rate must be more than 0") }
@@ -23,6 +26,10 @@ struct LoadOverrideOptions: ParsableArguments {
         }
         if let host, !(host.hasPrefix("http://") || host.hasPrefix("https://")) {
             throw ValidationError("--host must start with http:// or https://")
+        }
+        if let rate, !(rate > 0) { throw ValidationError("--rate must be more than 0") }
+        if rate != nil && (users != nil || spawnRate != nil) {
+            throw ValidationError("give --users/--spawn-rate (closed model) or --rate (open model), not both")
         }
     }
 
@@ -34,5 +41,12 @@ struct LoadOverrideOptions: ParsableArguments {
         if let spawnRate { plan.spawnRate = spawnRate }
         if let duration { plan.duration = DurationParser.parse(duration) }
         if let host { plan.host = host.hasSuffix("/") ? String(host.dropLast()) : host }
+        if let rate {
+            plan.arrivalRate = rate
+            plan.stages = []
+        } else if users != nil && plan.isOpenModel {
+            plan.arrivalRate = nil       // --users turns an open-model scenario into a closed one
+            plan.stages = []
+        }
     }
 }

@@ -49,9 +49,13 @@ struct LocalRun {
     }
 
     private var banner: String {
-        let duration = plan.duration.map { "\($0.components.seconds)s" } ?? "until stopped (Ctrl-C)"
-        return "loadctl: \(plan.name) → \(plan.host): \(plan.users) users at \(plan.spawnRate)/s, "
-            + "\(duration), \(threads) engine thread\(threads == 1 ? "" : "s")"
+        let load = plan.arrivalRate.map { "open model at \($0)/s (at most \(plan.maxInFlight) in flight)" }
+            ?? "\(plan.users) users at \(plan.spawnRate)/s"
+        let shape = plan.stages.isEmpty ? "" : ", \(plan.stages.count) stages"
+        let warmup = plan.warmup.map { ", warm-up \($0.components.seconds)s" } ?? ""
+        let duration = plan.measuredDuration.map { "\($0.components.seconds)s" } ?? "until stopped (Ctrl-C)"
+        return "loadctl: \(plan.name) → \(plan.host): \(load)\(shape)\(warmup), \(duration), "
+            + "\(threads) engine thread\(threads == 1 ? "" : "s")"
     }
 }
 

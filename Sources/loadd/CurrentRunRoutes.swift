@@ -11,6 +11,10 @@ enum CurrentRunRoutes {
                                                  shape: .flat(["users", "spawn_rate"]))
                 return .json(try await manager.setUsers(body))
             },
+            Route(.POST, "/v1/runs/current/rate") { request, _ in
+                let body = try StrictJSON.decode(SetRateRequest.self, from: request.body, shape: .flat(["rate"]))
+                return .json(try await manager.setRate(body))
+            },
             Route(.POST, "/v1/runs/current/reset") { request, _ in
                 try StrictJSON.expectEmpty(request.body)
                 return .json(try await manager.resetStats())

@@ -78,8 +78,12 @@ actor RunManager {
         case .idle where closing: throw APIFailure(.serviceUnavailable, "loadd is shutting down")
         case .idle: break
         }
-        let plan = try compile(request)
-        if let refusal = settings.capacity.refusal(users: plan.users) {
+        var plan = try compile(request)
+        if plan.isOpenModel {
+            // Each iteration in flight holds a connection: cap them at what the open-files limit allows.
+            plan.maxInFlight = min(plan.maxInFlight, max(1, settings.capacity.maxUsers))
+        } else if let refusal = settings.capacity.refusal(users: plan.stages.isEmpty ? plan.users
+                                                                : Int(plan.stages.map(\.target).max() ?? 0)) {
             throw APIFailure(.unprocessableEntity, refusal)
         }
         let id = try createFolder(scenario: request.scenario)
@@ -122,6 +126,10 @@ actor RunManager {
     /// Moves the current run to `request.users`. - Throws: 409 without a running run, 422 over capacity.
     func setUsers(_ request: SetUsersRequest) throws -> RunInfo {
         var run = try runningRun(for: "change users")
+        guard !run.engine.plan.isOpenModel else {
+            throw APIFailure(.conflict, "this run uses the open model (rate:); change its arrival rate instead",
+                             details: ["loadctl rate N, or POST /v1/runs/current/rate {\"rate\": N}"])
+        }
         guard request.users >= 0 else { throw APIFailure(.badRequest, "users: must be 0 or more, got \(request.users)") }
         if let spawnRate = request.spawnRate, !(spawnRate > 0) {
             throw APIFailure(.badRequest, "spawn_rate: must be more than 0, got \(spawnRate)")
@@ -135,6 +143,22 @@ actor RunManager {
         cachedSnapshot = nil
         writeInfo(run)
         run.logger.info("users changed", metadata: ["users": "\(request.users)"])
+        return run.info
+    }
+
+    /// Sets the open-model run's arrival rate. - Throws: 409 without a running open-model run.
+    func setRate(_ request: SetRateRequest) throws -> RunInfo {
+        let run = try runningRun(for: "change the rate")
+        guard run.engine.plan.isOpenModel else {
+            throw APIFailure(.conflict, "this run uses the closed model (users:); change its users instead",
+                             details: ["loadctl users N, or POST /v1/runs/current/users {\"users\": N}"])
+        }
+        guard request.rate >= 0, request.rate.isFinite else {
+            throw APIFailure(.badRequest, "rate: must be 0 or more, got \(request.rate)")
+        }
+        run.engine.setRate(request.rate)
+        cachedSnapshot = nil
+        run.logger.info("rate changed", metadata: ["rate": "\(request.rate)"])
         return run.info
     }
 

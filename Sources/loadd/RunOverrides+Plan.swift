@@ -13,6 +13,10 @@ extension RunOverrides {
         if let host, !(host.hasPrefix("http://") || host.hasPrefix("https://")) {
             problems.append("overrides.host: must start with http:// or https://, got '\(host)'")
         }
+        if let rate, !(rate > 0) { problems.append("overrides.rate: must be more than 0, got \(rate)") }
+        if rate != nil && (users != nil || spawnRate != nil) {
+            problems.append("overrides: give users/spawn_rate (closed model) or rate (open model), not both")
+        }
         return problems
     }
 
@@ -27,5 +31,12 @@ extension RunOverrides {
         if let spawnRate { plan.spawnRate = spawnRate }
         if let duration { plan.duration = DurationParser.parse(duration) }
         if let host { plan.host = host.hasSuffix("/") ? String(host.dropLast()) : host }
+        if let rate {
+            plan.arrivalRate = rate
+            plan.stages = []
+        } else if users != nil && plan.isOpenModel {
+            plan.arrivalRate = nil       // --users turns an open-model scenario into a closed one
+            plan.stages = []
+        }
     }
 }

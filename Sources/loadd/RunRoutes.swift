@@ -11,7 +11,7 @@ enum RunRoutes {
     }
 
     private static let startShape = StrictJSON.Shape([
-        "scenario": nil, "file": nil, "overrides": .flat(["users", "spawn_rate", "duration", "host"]),
+        "scenario": nil, "file": nil, "overrides": .flat(["users", "spawn_rate", "duration", "host", "rate"]),
     ])
 
     static func routes(_ manager: RunManager) -> [Route] {

@@ -24,6 +24,23 @@ struct UsersCommand: ParsableCommand {
     }
 }
 
+/// `loadctl rate R`: change the arrival rate of the running open-model test.
+struct RateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rate", abstract: "Change the arrival rate of the running open-model test.")
+
+    @Argument(help: "Iterations started per second.") var rate: Double
+    @OptionGroup var daemon: DaemonOptions
+
+    func validate() throws {
+        if !(rate >= 0) || !rate.isFinite { throw ValidationError("rate must be 0 or more") }
+    }
+
+    func run() throws {
+        let info: RunInfo = try withDaemon { try daemon.client.post("/v1/runs/current/rate", body: SetRateRequest(rate: rate)) }
+        daemon.json ? Console.json(info) : Console.out("run \(info.id): arrival rate now \(rate)/s")
+    }
+}
+
 /// `loadctl reset`: zero the statistics; users keep running.
 struct ResetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reset", abstract: "Zero the running test's statistics without stopping users.")

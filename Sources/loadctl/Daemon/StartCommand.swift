@@ -25,7 +25,7 @@ struct StartCommand: AsyncParsableCommand {
         let request = StartRunRequest(
             scenario: text, file: absolute,
             overrides: RunOverrides(users: overrides.users, spawnRate: overrides.spawnRate,
-                                    duration: overrides.duration, host: overrides.host))
+                                    duration: overrides.duration, host: overrides.host, rate: overrides.rate))
         let client = daemon.client
         let info: RunInfo = try withDaemon { try client.post("/v1/runs", body: request) }
         guard wait else {
