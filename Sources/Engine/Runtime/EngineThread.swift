@@ -17,6 +17,7 @@ final class EngineThread: @unchecked Sendable {
     private let exchange: ShardExchange
     private let runStart: UInt64
     private let dataRows: [[[UInt8]]]
+    private let proxy: ProxySettings
 
     private var multis: [UnsafeMutableRawPointer]
     private var users: [VirtualUser] = []
@@ -50,6 +51,7 @@ final class EngineThread: @unchecked Sendable {
         nextArrival = Double(runStart) + Double(index) * 1_000_000 / max(1, model.rate(at: runStart))
         prepared = plan.requests.map { PreparedRequest($0, host: plan.host) }
         dataRows = plan.data?.rows.map { $0.map { Array($0.utf8) } } ?? []
+        proxy = ProxySettings.forHost(plan.host)
         let first = EngineThread.makeMulti()
         multis = [first]
         control = ShardControl(wakeHandle: first)
@@ -208,7 +210,7 @@ final class EngineThread: @unchecked Sendable {
                 let slot = users.count
                 let multi = slot / EngineThread.usersPerMulti
                 if multi == multis.count { multis.append(EngineThread.makeMulti()) }
-                let user = VirtualUser(slot: slot, multi: multi)
+                let user = VirtualUser(slot: slot, multi: multi, proxy: proxy)
                 users.append(user)
                 resetValues(of: user)
                 active += 1
@@ -242,7 +244,7 @@ final class EngineThread: @unchecked Sendable {
         }
         let multi = slot / EngineThread.usersPerMulti
         if multi == multis.count { multis.append(EngineThread.makeMulti()) }
-        let user = VirtualUser(slot: slot, multi: multi)
+        let user = VirtualUser(slot: slot, multi: multi, proxy: proxy)
         users.append(user)
         timers.reserve(users.count)
         resetValues(of: user)

@@ -49,7 +49,7 @@ final class VirtualUser {
     /// Bodies kept for `body_contains` checks are cut at this size.
     static let capturedBodyLimit = 1 << 20
 
-    init(slot: Int, multi: Int) {
+    init(slot: Int, multi: Int, proxy: ProxySettings) {
         guard let easy = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         self.easy = easy
         self.slot = slot
@@ -61,6 +61,10 @@ final class VirtualUser {
         ccurl_easy_setopt_ptr(easy, CURLOPT_PRIVATE, me)
         ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         ccurl_easy_setopt_str(easy, CURLOPT_USERAGENT, "loadd/0.1")
+        // libcurl reads the proxy variables from the environment on every request unless told the
+        // proxy outright; read them once here (an empty string means no proxy).
+        ccurl_easy_setopt_str(easy, CURLOPT_PROXY, proxy.proxy)
+        if let noProxy = proxy.noProxy { ccurl_easy_setopt_str(easy, CURLOPT_NOPROXY, noProxy) }
     }
 
     deinit {
