@@ -27,7 +27,8 @@ build: deps
 	$(RELEASE)
 
 # A real ~15 s test of the seed scenario against the built-in target on 127.0.0.1.
-demo: build
+demo: deps
+	$(RELEASE) --product loadctl
 	"$(BIN)/loadctl" demo
 
 # The whole suite: unit tests, engine against the real target, the real daemon and CLI over a
