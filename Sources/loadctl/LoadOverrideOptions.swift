@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Engine
+import Protocol
 
 /// The flags that override a scenario's load settings, shared by `run` and `start`.
 struct LoadOverrideOptions: ParsableArguments {
@@ -18,35 +20,19 @@ struct LoadOverrideOptions: ParsableArguments {
     @Option(name: .long, help: "Open model: iterations started per second, whatever the target does.")
     var rate: Double?
 
+    /// The same value the daemon receives, so both apply overrides through one function.
+    var overrides: RunOverrides {
+        RunOverrides(users: users, spawnRate: spawnRate, duration: duration, host: host, rate: rate)
+    }
+
     func validate() throws {
-        if let users, users < 0 { throw ValidationError("--users must be 0 or more") }
-        if let spawnRate, !(spawnRate > 0) { throw ValidationError("--spawn-rate must be more than 0") }
-        if let duration, DurationParser.parse(duration) == nil {
-            throw ValidationError("--duration '\(duration)' is not a duration (examples: 30s, 5m, 1h30m)")
-        }
-        if let host, !(host.hasPrefix("http://") || host.hasPrefix("https://")) {
-            throw ValidationError("--host must start with http:// or https://")
-        }
-        if let rate, !(rate > 0) { throw ValidationError("--rate must be more than 0") }
-        if rate != nil && (users != nil || spawnRate != nil) {
-            throw ValidationError("give --users/--spawn-rate (closed model) or --rate (open model), not both")
+        if let problem = overrides.problems().first {
+            throw ValidationError(problem.replacingOccurrences(of: "overrides.", with: "--")
+                .replacingOccurrences(of: "spawn_rate", with: "spawn-rate"))
         }
     }
 
     func apply(to plan: inout Plan) {
-        if let users {
-            plan.users = users
-            if spawnRate == nil && plan.spawnRate < 1 { plan.spawnRate = Double(max(1, users)) }
-        }
-        if let spawnRate { plan.spawnRate = spawnRate }
-        if let duration { plan.duration = DurationParser.parse(duration) }
-        if let host { plan.host = host.hasSuffix("/") ? String(host.dropLast()) : host }
-        if let rate {
-            plan.arrivalRate = rate
-            plan.stages = []
-        } else if users != nil && plan.isOpenModel {
-            plan.arrivalRate = nil       // --users turns an open-model scenario into a closed one
-            plan.stages = []
-        }
+        overrides.apply(to: &plan)
     }
 }

@@ -6,23 +6,9 @@ import Testing
 /// The engine with real libcurl against the real built-in target on 127.0.0.1: the target
 /// knows the truth (its own request counts, the latency and errors it injects).
 @Suite(.serialized) struct EngineAgainstTargetTests {
-    /// Runs `yaml` (its `host` replaced by the target's) to completion.
-    private func run(_ yaml: String, target config: TargetConfig = TargetConfig(), threads: Int = 2,
-                     body: (@Sendable (Engine, TargetServer) async throws -> Void)? = nil) async throws -> RunSummary {
-        let target = try await TargetServer.start(config)
-        var plan = try ScenarioLoader.load(yaml: yaml, file: "test.yaml", baseDirectory: ".")
-        plan.host = target.baseURL
-        let engine = Engine(plan: plan, options: EngineOptions(threads: threads))
-        engine.start()
-        try await body?(engine, target)
-        let summary = await engine.finished()
-        try await target.stop()
-        return summary
-    }
-
     @Test(.timeLimit(.minutes(1)))
     func weightedMixLandsWithinTwoPointsOfItsShares() async throws {
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             users: 20
             spawn_rate: 100
@@ -50,7 +36,7 @@ import Testing
         var config = TargetConfig()
         config.slowFraction = 0.1
         config.slowDelay = .milliseconds(50)
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             users: 10
             duration: 4s
@@ -84,7 +70,7 @@ import Testing
     func slowResponsesPastTheTimeoutFailAsTimeout() async throws {
         var config = TargetConfig()
         config.delay = .milliseconds(400)
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             users: 2
             duration: 2s
@@ -100,7 +86,7 @@ import Testing
     func serverErrorsAreCountedAsHTTPStatusFailures() async throws {
         var config = TargetConfig()
         config.errorFraction = 0.1
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             users: 4
             duration: 3s
@@ -116,7 +102,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func passingThresholdsPassTheRun() async throws {
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             users: 4
             duration: 2s
@@ -130,7 +116,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func userCountChangesWhileRunning() async throws {
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             users: 2
             spawn_rate: 100
@@ -150,7 +136,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func resetZeroesTheStatsWithoutStoppingUsers() async throws {
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             users: 2
             duration: 4s
@@ -167,7 +153,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func loginFlowRunsOnceThenTasksWithPerUserValues() async throws {
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             users: 3
             spawn_rate: 100

@@ -5,22 +5,9 @@ import Testing
 
 /// The open model, load shapes, warm-up and aborting thresholds, against the real target.
 @Suite(.serialized) struct OpenModelTests {
-    private func run(_ yaml: String, target config: TargetConfig = TargetConfig(),
-                     during: (@Sendable (Engine, TargetServer) async throws -> Void)? = nil) async throws -> RunSummary {
-        let target = try await TargetServer.start(config)
-        var plan = try ScenarioLoader.load(yaml: yaml, file: "open.yaml", baseDirectory: ".")
-        plan.host = target.baseURL
-        let engine = Engine(plan: plan, options: EngineOptions(threads: 2))
-        engine.start()
-        try await during?(engine, target)
-        let summary = await engine.finished()
-        try await target.stop()
-        return summary
-    }
-
     @Test(.timeLimit(.minutes(1)))
     func fixedArrivalRateIsHeldWithinOnePercent() async throws {
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             rate: 2000/s
             duration: 10s
@@ -37,13 +24,13 @@ import Testing
             try await Task.sleep(for: .seconds(3))
             try target.update(TargetChange(stall: .seconds(2)))
         }
-        let open = try await run("""
+        let open = try await runAgainstTarget("""
             host: http://x
             rate: 300/s
             duration: 8s
             tasks: [ { request: GET /Test/V2 } ]
             """, during: stall)
-        let closed = try await run("""
+        let closed = try await runAgainstTarget("""
             host: http://x
             users: 3
             duration: 8s
@@ -59,7 +46,7 @@ import Testing
     func arrivalsBeyondMaxInFlightAreCountedAsDropped() async throws {
         var config = TargetConfig()
         config.delay = .milliseconds(50)
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             rate: 400/s
             max_in_flight: 4
@@ -75,7 +62,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func stagedRateHistoryFollowsTheShape() async throws {
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             stages:
               - { duration: 2s, target: 200/s }
@@ -95,7 +82,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func stagedUsersFollowTheShape() async throws {
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             wait: { constant: 20ms }
             stages:
@@ -111,7 +98,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func warmupStatsAreKeptApartFromTheMeasuredRun() async throws {
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             users: 2
             warmup: 2s
@@ -129,7 +116,7 @@ import Testing
     func anAbortingThresholdStopsTheRunEarlyWithItsReason() async throws {
         var config = TargetConfig()
         config.delay = .milliseconds(30)
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             users: 2
             duration: 30s
@@ -145,7 +132,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func rateCanBeChangedWhileRunning() async throws {
-        let summary = try await run("""
+        let summary = try await runAgainstTarget("""
             host: http://x
             rate: 100/s
             duration: 5s

@@ -24,8 +24,7 @@ struct StartCommand: AsyncParsableCommand {
         let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
         let request = StartRunRequest(
             scenario: text, file: absolute,
-            overrides: RunOverrides(users: overrides.users, spawnRate: overrides.spawnRate,
-                                    duration: overrides.duration, host: overrides.host, rate: overrides.rate))
+            overrides: overrides.overrides)
         let client = daemon.client
         let info: RunInfo = try withDaemon { try client.post("/v1/runs", body: request) }
         guard wait else {

@@ -1,9 +1,9 @@
-import Engine
 import Protocol
 
 extension RunOverrides {
-    /// The same checks `loadctl run` makes on its flags, for clients that build requests themselves.
-    func problems() -> [String] {
+    /// What is wrong with these overrides, one sentence each (empty when they are fine): the checks
+    /// behind both `loadctl run`'s flags and the daemon's `POST /v1/runs`.
+    public func problems() -> [String] {
         var problems: [String] = []
         if let users, users < 0 { problems.append("overrides.users: must be 0 or more, got \(users)") }
         if let spawnRate, !(spawnRate > 0) { problems.append("overrides.spawn_rate: must be more than 0, got \(spawnRate)") }
@@ -20,10 +20,10 @@ extension RunOverrides {
         return problems
     }
 
-    /// Applies the overrides as `loadctl run --users … --host …` does, so a scenario behaves the same
-    /// in-process and on the daemon: a user count without a spawn rate starts everyone within a
-    /// second unless the scenario set a rate.
-    func apply(to plan: inout Plan) {
+    /// Applies the overrides, the same in-process (`loadctl run --users … --host …`) and on the
+    /// daemon: a user count without a spawn rate starts everyone within a second unless the
+    /// scenario set a rate; `rate` runs the open model, `users` the closed one.
+    public func apply(to plan: inout Plan) {
         if let users {
             plan.users = users
             if spawnRate == nil && plan.spawnRate < 1 { plan.spawnRate = Double(max(1, users)) }
