@@ -8,7 +8,7 @@ TEST_DEPS  := $(BUILD_DEPS) systemd systemd-container debootstrap iproute2 pytho
 RELEASE    := $(SWIFT) build -c release --static-swift-stdlib
 BIN        := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: all deps test-deps build demo test bench install uninstall clean
+.PHONY: all deps test-deps build demo test bench install install-files uninstall clean
 
 all: build
 
@@ -41,7 +41,10 @@ test: test-deps
 bench: build
 	bench/run.sh
 
-install: build
+install: build install-files
+
+# Installs already-built binaries from $(BIN) (e.g. `make install-files BIN=dir DESTDIR=root`).
+install-files:
 	install -D -m 0755 "$(BIN)/loadd" "$(DESTDIR)$(PREFIX)/bin/loadd"
 	install -D -m 0755 "$(BIN)/loadctl" "$(DESTDIR)$(PREFIX)/bin/loadctl"
 	install -D -m 0644 systemd/loadd.service "$(DESTDIR)/etc/systemd/system/loadd.service"

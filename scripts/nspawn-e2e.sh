@@ -167,7 +167,7 @@ ROOT=$WORK/root
 
 # `-o build`: use the prebuilt binaries given (BIN=) instead of building; SWIFT=false makes any attempt
 # to build fail loudly rather than start a long build.
-if out=$(make -C "$REPO" --no-print-directory -o build install DESTDIR="$ROOT" BIN="$BIN" SWIFT=false 2>&1); then
+if out=$(make -C "$REPO" --no-print-directory install-files DESTDIR="$ROOT" BIN="$BIN" SWIFT=false 2>&1); then
   pass "make install DESTDIR=<rootfs overlay>"
 else
   fail "make install DESTDIR=<rootfs overlay>" "$out"
