@@ -42,7 +42,7 @@ YAML
     echo "$OUT/mix-$1.yaml"
 }
 
-printf "%-7s %12s %12s %12s %9s %9s %14s %14s\n" users loadctl wrk locust "÷wrk" "÷locust" "loadctl RSS" "wrk RSS"
+printf "%-7s %10s %10s %10s %10s %7s %7s %7s %13s %13s\n" users loadctl "wrk mix" "wrk V1" locust "÷wrk" "÷wrkV1" "÷locust" "loadctl RSS" "wrk RSS"
 declare -A RSS
 for users in "${USER_COUNTS[@]}"; do
     file=$(scenario "$users")
@@ -54,6 +54,9 @@ for users in "${USER_COUNTS[@]}"; do
     /usr/bin/time -v -o "$OUT/time-wrk-$users" taskset -c "$GEN_CORE" \
         wrk -t1 -c"$users" -d"${SECONDS_PER_RUN}s" -s bench/mix.lua "$URL" > "$OUT/wrk-$users.txt"
     theirs=$(awk '/Requests\/sec/ {printf "%d", $2}' "$OUT/wrk-$users.txt")
+    # wrk's Lua request() costs it CPU per call: also measure it on one URL, without Lua.
+    taskset -c "$GEN_CORE" wrk -t1 -c"$users" -d"${SECONDS_PER_RUN}s" "$URL/Test/V1" > "$OUT/wrk-plain-$users.txt"
+    plain=$(awk '/Requests\/sec/ {printf "%d", $2}' "$OUT/wrk-plain-$users.txt")
 
     locust_rps=0
     if [ -z "${SKIP_LOCUST:-}" ] && [ "$users" -le 200 ]; then
@@ -62,8 +65,9 @@ for users in "${USER_COUNTS[@]}"; do
             >/dev/null 2>&1) || true
         locust_rps=$(awk -F, '$2 == "Aggregated" {printf "%d", $10}' "$OUT/locust-${users}_stats.csv" 2>/dev/null || echo 0)
     fi
-    printf "%-7s %12s %12s %12s %9s %9s %11s KiB %11s KiB\n" "$users" "$ours" "$theirs" "${locust_rps:-0}" \
-        "$(ratio "$ours" "$theirs")" "$(ratio "$ours" "$locust_rps")" "${RSS[$users]}" "$(peak_rss_kib "$OUT/time-wrk-$users")"
+    printf "%-7s %10s %10s %10s %10s %7s %7s %7s %9s KiB %9s KiB\n" "$users" "$ours" "$theirs" "$plain" "${locust_rps:-0}" \
+        "$(ratio "$ours" "$theirs")" "$(ratio "$ours" "$plain")" "$(ratio "$ours" "$locust_rps")" "${RSS[$users]}" \
+        "$(peak_rss_kib "$OUT/time-wrk-$users")"
 done
 if [ -n "${RSS[50]:-}" ] && [ -n "${RSS[2000]:-}" ]; then
     echo "loadctl RSS per extra user (50 → 2000): $(awk -v a="${RSS[50]}" -v b="${RSS[2000]}" 'BEGIN {printf "%.1f", (b - a) / 1950}') KiB"
