@@ -13,6 +13,6 @@ struct LoadCtl: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, DemoCommand.self, ValidateCommand.self, TargetCommand.self,
             StartCommand.self, StatusCommand.self, UsersCommand.self, RateCommand.self, ResetCommand.self, StopCommand.self,
-            RunsCommand.self, ReportCommand.self,
+            RunsCommand.self, ReportCommand.self, WorkersCommand.self,
         ])
 }

@@ -2,13 +2,13 @@ import Engine
 import Foundation
 import Yams
 
-/// What a node does in a fleet (`role:`). This build runs standalone only: federation is not built yet.
+/// What a node does in a fleet (`role:`): runs tests alone, accepts workers (`listen:`), or dials
+/// a master (`master:`); fleet nodes share the secret in `token_file:`.
 enum NodeRole: String, Sendable, CaseIterable {
     case standalone, master, worker
 }
 
-/// The keys of `/etc/loadd/loadd.yaml`, each `nil` when the file leaves it out. Federation keys are
-/// parsed and kept so a config written for a later build is checked now, not silently ignored.
+/// The keys of `/etc/loadd/loadd.yaml`, each `nil` when the file leaves it out.
 struct ConfigFile: Equatable, Sendable {
     var socket: String?
     var stateDir: String?

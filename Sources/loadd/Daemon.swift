@@ -53,12 +53,24 @@ struct Daemon {
         }
         let manager = RunManager(settings: nodeSettings(settings, capacity), store: store, notifier: notifier, logger: logger)
 
+        let fleet: FleetNode
+        do {
+            fleet = try await FleetNode.make(settings, capacity: capacity, logger: logger,
+                                             protocolVersion: flags.federationProtocolVersion)
+        } catch {
+            socket.closeAndRemove()
+            throw error
+        }
+        await manager.attach(fleet)
+        let following = fleet.worker.map { manager.follow($0) }
+
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server: ControlServer
         do {
             server = try await ControlServer.start(fd: socket.fd, group: group, router: .controlAPI(manager), logger: logger)
         } catch {
             try? await group.shutdownGracefully()
+            await fleet.shutdown()
             throw DaemonStartError(message: "cannot serve on \(socket.path): \(error)")
         }
         let serving = Task { await server.run() }
@@ -85,7 +97,11 @@ struct Daemon {
         notifier.stopping()
         notifier.status("stopping")
         logger.info("stopping", metadata: ["signal": "\(SignalEvents.name(stopSignal))"])
+        // A worker's share stops with its federation side; a master stops the fleet's run first.
+        if fleet.worker != nil { await fleet.shutdown() }
         await manager.shutdown()
+        if fleet.worker == nil { await fleet.shutdown() }
+        await following?.value
         watchdog?.cancel()
         await server.close()
         serving.cancel()

@@ -8,6 +8,8 @@ struct FlagOverrides: Sendable {
     var stateDir: String?
     var node: String?
     var threads: Int?
+    /// Hidden test flag: the federation protocol version a worker claims in its `hello`.
+    var federationProtocolVersion: UInt16? = nil
 }
 
 /// The settings in effect: flags, else the config file, else systemd's environment, else defaults.
@@ -57,18 +59,27 @@ struct DaemonSettings: Equatable, Sendable {
             ("token_file", file.tokenFile, new.file.tokenFile),
             ("heartbeat_timeout", file.heartbeatTimeout.map { "\($0)" }, new.file.heartbeatTimeout.map { "\($0)" }),
         ]
+        // The fleet connection (listening socket or the dial to the master) is made once, at start.
         for (key, old, value) in federation where old != value {
-            applied.append("\(key) \(old ?? "unset") → \(value ?? "unset") (unused: federation is not in this build)")
+            restart.append("\(key) \(old ?? "unset") → \(value ?? "unset")")
         }
         return (applied, restart)
     }
 
-    /// A configured federation role cannot be honoured by this build; refusing beats a node that
-    /// silently runs alone while the operator believes it joined a fleet.
+    /// A role's required keys, checked at start so a fleet node never runs half-configured: a
+    /// worker without `master:` would silently run alone while the operator believes it joined.
     func checkRole() throws {
-        guard role != .standalone else { return }
-        throw ConfigError(lines: ["role: \(role.rawValue) needs federation, not in this build; "
-                                  + "use role: standalone (the default)"])
+        var problems: [String] = []
+        switch role {
+        case .standalone:
+            return
+        case .master:
+            if file.tokenFile == nil { problems.append("role: master needs token_file: (the fleet's shared secret)") }
+        case .worker:
+            if file.master == nil { problems.append("role: worker needs master: HOST:PORT (the master's listen address)") }
+            if file.tokenFile == nil { problems.append("role: worker needs token_file: (the same secret as the master's)") }
+        }
+        if !problems.isEmpty { throw ConfigError(lines: problems) }
     }
 
     private static func hostName() -> String {

@@ -34,6 +34,10 @@ struct LoadDaemon: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    /// Lets tests play a worker of another protocol version and see the master refuse it.
+    @Option(name: .customLong("federation-protocol-version"), help: .hidden)
+    var federationProtocolVersion: UInt16?
+
     func validate() throws {
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 or more") }
         if Logger.Level(rawValue: logLevel) == nil {
@@ -53,7 +57,8 @@ struct LoadDaemon: AsyncParsableCommand {
         }
         let daemon = Daemon(
             configPath: absolute(config) ?? DaemonSettings.defaultConfigPath, configRequired: config != nil,
-            flags: FlagOverrides(socket: absolute(socket), stateDir: absolute(stateDir), node: node, threads: threads),
+            flags: FlagOverrides(socket: absolute(socket), stateDir: absolute(stateDir), node: node, threads: threads,
+                                 federationProtocolVersion: federationProtocolVersion),
             logBackend: backend)
         do {
             try await daemon.run()

@@ -69,6 +69,7 @@ struct Router: Sendable {
 
     /// The whole control API (see `ControlAPI`).
     static func controlAPI(_ manager: RunManager) -> Router {
-        Router(routes: StatusRoutes.routes(manager) + RunRoutes.routes(manager) + CurrentRunRoutes.routes(manager))
+        Router(routes: StatusRoutes.routes(manager) + RunRoutes.routes(manager) + CurrentRunRoutes.routes(manager)
+               + WorkerRoutes.routes(manager))
     }
 }

@@ -17,7 +17,7 @@ extension RunManager {
         let current = settings
         var status = NodeStatus(
             node: current.node, role: current.role.rawValue, version: Self.version, run: nil, summary: nil,
-            workers: nil, openFilesLimit: current.capacity.openFilesLimit, maxUsers: current.capacity.maxUsers)
+            workers: fleetWorkerCount, openFilesLimit: current.capacity.openFilesLimit, maxUsers: current.capacity.maxUsers)
         switch state {
         case .running(let run), .stopping(let run):
             status.run = run.info

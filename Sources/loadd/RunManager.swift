@@ -21,7 +21,8 @@ actor RunManager {
     /// A run whose engine is still going.
     struct ActiveRun {
         var info: RunInfo
-        let engine: Engine
+        /// A local engine, the fleet (master) or a share the master steers (worker).
+        let engine: any RunDriver
         let logger: Logger
         var ticker: Task<Void, Never>?
     }
@@ -47,9 +48,11 @@ actor RunManager {
     private static let snapshotMaxAge: Duration = .milliseconds(200)
 
     private(set) var settings: NodeSettings
+    /// The node's part in a fleet; set once at start-up.
+    private(set) var fleet = FleetNode.standalone
     let store: RunStore
     let notifier: SystemdNotifier
-    private var logger: Logger
+    private(set) var logger: Logger
     /// Store writes that fail every second would flood the log: report a run's first failure only.
     private var storeFailureLogged = false
 
@@ -58,6 +61,10 @@ actor RunManager {
         self.store = store
         self.notifier = notifier
         self.logger = logger
+    }
+
+    func attach(_ fleet: FleetNode) {
+        self.fleet = fleet
     }
 
     /// Applies reloaded settings; they take effect from the next run (threads) or request (the rest).
@@ -79,10 +86,12 @@ actor RunManager {
         case .idle: break
         }
         var plan = try compile(request)
-        if plan.isOpenModel {
+        try preflight(plan)
+        // A fleet's capacity is its workers', which the master's split checks: these are this node's.
+        if fleet.master == nil && plan.isOpenModel {
             // Each iteration in flight holds a connection: cap them at what the open-files limit allows.
             plan.maxInFlight = min(plan.maxInFlight, max(1, settings.capacity.maxUsers))
-        } else if let refusal = settings.capacity.refusal(users: plan.stages.isEmpty ? plan.users
+        } else if fleet.master == nil, let refusal = settings.capacity.refusal(users: plan.stages.isEmpty ? plan.users
                                                                 : Int(plan.stages.map(\.target).max() ?? 0)) {
             throw APIFailure(.unprocessableEntity, refusal)
         }
@@ -95,10 +104,25 @@ actor RunManager {
         } catch {
             throw APIFailure(.internalServerError, "cannot start run \(id): \(error)")
         }
-        let engine = Engine(plan: plan, options: EngineOptions(threads: settings.threads, run: id))
+        let engine: any RunDriver
+        do {
+            engine = try launch(plan, request: request, id: id)
+        } catch {
+            var failed = info
+            failed.state = .failed
+            failed.endedAt = now
+            try? store.writeInfo(failed)
+            throw error
+        }
+        return begin(info, plan: plan, engine: engine)
+    }
+
+    /// Makes `engine`'s run the active one: its files written every second, its verdict recorded
+    /// when it finishes.
+    func begin(_ info: RunInfo, plan: Plan, engine: any RunDriver) -> RunInfo {
+        let id = info.id
         var runLogger = logger
         runLogger[metadataKey: "loadd_run_id"] = "\(id)"
-        engine.start()
         var run = ActiveRun(info: info, engine: engine, logger: runLogger)
         run.ticker = Task { [weak self] in
             while !Task.isCancelled {
@@ -134,10 +158,10 @@ actor RunManager {
         if let spawnRate = request.spawnRate, !(spawnRate > 0) {
             throw APIFailure(.badRequest, "spawn_rate: must be more than 0, got \(spawnRate)")
         }
-        if let refusal = settings.capacity.refusal(users: request.users) {
+        if fleet.master == nil, let refusal = settings.capacity.refusal(users: request.users) {
             throw APIFailure(.unprocessableEntity, refusal)
         }
-        run.engine.setUsers(request.users, spawnRate: request.spawnRate)
+        try run.engine.setUsers(request.users, spawnRate: request.spawnRate)
         run.info.users = request.users
         state = .running(run)
         cachedSnapshot = nil
@@ -156,7 +180,7 @@ actor RunManager {
         guard request.rate >= 0, request.rate.isFinite else {
             throw APIFailure(.badRequest, "rate: must be 0 or more, got \(request.rate)")
         }
-        run.engine.setRate(request.rate)
+        try run.engine.setRate(request.rate)
         cachedSnapshot = nil
         run.logger.info("rate changed", metadata: ["rate": "\(request.rate)"])
         return run.info
@@ -165,7 +189,7 @@ actor RunManager {
     /// Zeroes the current run's statistics; users keep going. - Throws: 409 without a running run.
     func resetStats() throws -> RunInfo {
         let run = try runningRun(for: "reset statistics")
-        run.engine.resetStats()
+        try run.engine.resetStats()
         cachedSnapshot = nil
         run.logger.info("statistics reset")
         return run.info
@@ -178,7 +202,7 @@ actor RunManager {
         case .stopping(let run):
             return run.info
         case .running(var run):
-            run.engine.stop()
+            try run.engine.stop()
             run.info.state = .stopping
             state = .stopping(run)
             writeInfo(run)
@@ -198,7 +222,8 @@ actor RunManager {
             state = .closed
             return
         case .running(var run), .stopping(var run):
-            run.engine.stop()
+            // A worker's share refuses: its engine stops with the federation worker, before this.
+            try? run.engine.stop()
             if run.info.state == .running {
                 run.info.state = .stopping
                 writeInfo(run)
@@ -279,7 +304,7 @@ actor RunManager {
     }
 
     /// A new run folder; ids made in the same second differ by their random suffix, retried on a clash.
-    private func createFolder(scenario: String) throws -> RunID {
+    func createFolder(scenario: String) throws -> RunID {
         var lastError: (any Error)?
         for _ in 0..<8 {
             let id = RunIdentifier.make()
