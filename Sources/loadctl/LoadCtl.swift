@@ -6,10 +6,8 @@ struct LoadCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadctl",
         abstract: "Run load tests in-process, or drive the loadd daemon.",
-        discussion: """
-            Exit status: 0 when the run passed, 1 when it failed (a threshold, an unreachable target),
-            2 for a usage or scenario error, 3 when the daemon cannot be reached.
-            """,
+        discussion: "Exit status: 0 when the run passed, 1 when it failed (a threshold, an unreachable target), "
+            + "2 for a usage or scenario error, 3 when the daemon cannot be reached.",
         subcommands: [
             RunCommand.self, DemoCommand.self, ValidateCommand.self, TargetCommand.self,
             StartCommand.self, StatusCommand.self, UsersCommand.self, RateCommand.self, ResetCommand.self, StopCommand.self,
