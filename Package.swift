@@ -95,6 +95,7 @@ let package = Package(
                 "Federation", "Engine", "Protocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["SystemdSupport"], swiftSettings: strict),

@@ -10,6 +10,7 @@
 /// | POST   | /v1/runs/current/rate     | `SetRateRequest`    | `RunInfo`                 |
 /// | POST   | /v1/runs/current/reset    |                     | `RunInfo`                 |
 /// | POST   | /v1/runs/current/stop     |                     | `RunInfo`                 |
+/// | GET    | /v1/workers               |                     | `[WorkerInfo]` (masters)  |
 ///
 /// Every error is an `APIError` with a 4xx/5xx status.
 public enum ControlAPI {

@@ -189,10 +189,10 @@ struct BadScenario: CustomTestStringConvertible, Sendable {
         #expect(throws: ScenarioErrors.self) { try ScenarioLoader.load(file: "/nonexistent/scenario.yaml") }
     }
 
-    @Test func openModelRateIsRefusedWithAReason() {
-        let errors = scenarioErrors("rate: 5000/s\ntasks: [{ request: GET / }]")
-        #expect(errors.map(\.field) == ["rate"])
-        #expect(errors.first?.message.contains("not supported") == true)
+    @Test func closedModelKeysBesideRateAreRefusedWithAReason() {
+        let errors = scenarioErrors("rate: 5000/s\nwait: 1s\ntasks: [{ request: GET / }]")
+        #expect(errors.map(\.field) == ["wait"])
+        #expect(errors.first?.message.contains("belongs to the closed model") == true)
     }
 }
 

@@ -1,0 +1,34 @@
+import Logging
+import NIOCore
+import Protocol
+
+extension FederationMaster {
+    /// Accepts connections until the listener closes; each is served in its own child task, so a
+    /// slow or hostile peer holds up nobody else.
+    func accept(_ listener: NIOAsyncChannel<FramedChannel, Never>) async {
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await listener.executeThenClose { connections in
+                    for try await connection in connections {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+                group.cancelAll()
+            }
+        } catch {
+            logger.notice("federation listener stopped", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func serve(_ connection: FramedChannel) async {
+        let link = Link(channel: connection.channel)
+        let token = configuration.token
+        withCore { $0.opened(link, token: token) }
+        let end = await link.run(connection, onMessage: { message in
+            self.withCore { $0.received(message, on: link) }
+        }, onFailure: { error in
+            self.withCore { $0.failed(link, error) }
+        })
+        withCore { $0.closed(link, end) }
+    }
+}

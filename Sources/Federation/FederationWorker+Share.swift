@@ -1,0 +1,216 @@
+import Engine
+import Logging
+import Protocol
+
+extension FederationWorker {
+    /// One message from the master, in order.
+    func received(_ message: FederationMessage, on link: Link) async {
+        // A link this side is closing is done with: a message already buffered changes nothing.
+        guard var current = session, current.link === link, link.localCloseReason == nil else { return }
+        current.deadMan.heard(at: now)
+        guard current.master != nil else {
+            let step = current.handshake.receive(message)
+            session = current
+            return handshakeStep(step, on: link)
+        }
+        session = current
+        switch message {
+        case .heartbeat:
+            break
+        case .assign(let assignment):
+            await startShare(assignment)
+        case .setUsers(let change):
+            guard var share, share.assignment.run == change.run, !share.stopping else { return }
+            share.engine.setUsers(change.users, spawnRate: change.spawnRate)
+            share.assignment.users = change.users
+            share.assignment.spawnRate = change.spawnRate
+            self.share = share
+            runLogger(share).info("share changed", metadata: ["users": "\(change.users)", "spawn_rate": "\(change.spawnRate)"])
+            emit(.shareUsersChanged(run: change.run, users: change.users))
+        case .setRate(let change):
+            guard let share, share.assignment.run == change.run, !share.stopping else { return }
+            share.engine.setRate(change.rate)
+            self.share?.assignment.rate = change.rate
+            runLogger(share).info("share changed", metadata: ["rate": "\(change.rate)"])
+        case .reset(let request):
+            guard let share, share.assignment.run == request.run else { return }
+            share.engine.resetStats()
+            runLogger(share).info("statistics reset by the master")
+        case .stop(let request):
+            guard let share, share.assignment.run == request.run else { return }
+            await endShare(share, failure: nil, report: true)
+        default:
+            logger.warning("closing the connection: the master sent \(message.kind.stringValue) after the handshake")
+            link.close(reason: "unexpected \(message.kind.stringValue) from the master")
+        }
+    }
+
+    private func handshakeStep(_ step: WorkerHandshake.Step, on link: Link) {
+        switch step {
+        case .reply(let message):
+            link.send(message)
+        case .welcomed(let welcome):
+            session?.master = welcome.master
+            session?.deadMan = DeadMansSwitch(timeout: welcome.heartbeatTimeout, armedAt: now)
+            backoff.reset()
+            logger.info("joined the fleet", metadata: [
+                "master": "\(welcome.master)", "heartbeat_timeout": "\(welcome.heartbeatTimeout)",
+            ])
+            emit(.connected(master: welcome.master, address: link.address))
+        case .refused(let reason):
+            // An error, not a warning: this worker will never join until someone fixes the config.
+            logger.error("the master refused this worker: \(reason)")
+            emit(.refused(reason: reason))
+            link.close(reason: "refused by the master: \(reason)")
+        case .violation(let reason):
+            logger.error("closing the connection to the master: \(reason)")
+            link.close(reason: reason)
+        }
+    }
+
+    // MARK: Shares
+
+    private func startShare(_ assignment: Assignment) async {
+        if let share { await endShare(share, failure: nil, report: true) }
+        var runLogger = logger
+        runLogger[metadataKey: "loadd_run_id"] = "\(assignment.run)"
+        let plan: Plan
+        do {
+            plan = try Self.plan(for: assignment)
+        } catch {
+            let reason = "scenario does not compile on worker \(configuration.node): \(error)"
+            runLogger.error("cannot run the assigned share", metadata: ["reason": "\(reason)"])
+            session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .idle, users: 0, rps: 0,
+                                                         abortReason: reason)))
+            return
+        }
+        let engine = Engine(plan: plan, options: EngineOptions(threads: configuration.threads, run: assignment.run,
+                                                               keepsIntervals: true))
+        engine.start()
+        share = Share(assignment: assignment, engine: engine)
+        runLogger.info("share started", metadata: [
+            "users": "\(assignment.users)", "spawn_rate": "\(assignment.spawnRate)", "host": "\(plan.host)",
+            "start_second": "\(assignment.startSecond)", "threads": "\(engine.threadCount)",
+        ])
+        emit(.shareStarted(run: assignment.run, scenario: assignment.scenario, plan: plan, engine: engine))
+        session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .running, users: assignment.users, rps: 0)))
+        Task { [engine] in
+            _ = await engine.finished()
+            await self.shareFinishedByItself(assignment.assignment)
+        }
+    }
+
+    /// The scenario as this worker runs it: its share of the users or rate (and of each stage's
+    /// target), the master's host, what is left of the warm-up and the duration.
+    static func plan(for assignment: Assignment) throws -> Plan {
+        let file = assignment.file.isEmpty ? "scenario.yaml" : assignment.file
+        // Only an absolute name says where a relative `data: { csv: … }` file lives (the same path here).
+        let folder = file.hasPrefix("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+        var plan = try ScenarioLoader.load(yaml: assignment.scenario, file: file,
+                                           baseDirectory: folder.isEmpty ? "/" : folder)
+        plan.host = assignment.host
+        if let rate = assignment.rate {
+            plan.arrivalRate = rate
+            if let maxInFlight = assignment.maxInFlight { plan.maxInFlight = maxInFlight }
+        } else {
+            plan.arrivalRate = nil
+            plan.users = assignment.users
+            plan.spawnRate = assignment.spawnRate
+        }
+        plan.stages = assignment.staged
+            ? plan.stages.map { Stage(duration: $0.duration, target: $0.target * assignment.fraction) } : []
+        plan.warmup = assignment.warmupMs.flatMap { $0 > 0 ? .milliseconds($0) : nil }
+        plan.duration = assignment.remainingMs.map { .milliseconds($0) }
+        return plan
+    }
+
+    /// The engine ended on its own (duration reached, target unreachable).
+    private func shareFinishedByItself(_ number: UInt64) async {
+        guard let share, share.assignment.assignment == number, !share.stopping else { return }
+        await endShare(share, failure: nil, report: true)
+    }
+
+    /// Stops the engine, waits for its last intervals and, if `report`, sends them and `idle` (with
+    /// the engine's abort reason, if it ended itself for one). `failure` marks this node's own copy
+    /// of the run failed for that reason (the master was lost: its results are incomplete).
+    func endShare(_ ending: Share, failure: String?, report: Bool) async {
+        guard var current = share, current.assignment.assignment == ending.assignment.assignment, !current.stopping else {
+            return
+        }
+        current.stopping = true
+        share = current
+        current.engine.stop(failure: failure)
+        session?.link.send(.workerState(WorkerReport(run: current.assignment.run, activity: .stopping,
+                                                     users: current.assignment.users, rps: 0)))
+        let summary = await current.engine.finished()
+        // Re-read after the await: reports sent meanwhile advanced the sequence.
+        if let latest = share, latest.assignment.assignment == current.assignment.assignment { current = latest }
+        if report { sendStats(&current) }
+        share = nil
+        if report {
+            session?.link.send(.workerState(WorkerReport(run: current.assignment.run, activity: .idle, users: 0, rps: 0,
+                                                         abortReason: summary.abortReason)))
+        }
+        runLogger(current).info("share ended", metadata: [
+            "requests": "\(summary.total.requests)", "failures": "\(summary.total.failures)",
+            "reason": "\(summary.abortReason ?? "stopped")",
+        ])
+        emit(.shareEnded(run: current.assignment.run, summary: summary))
+    }
+
+    /// Sends the intervals measured since the last report, in the run's seconds.
+    func sendStats(_ share: inout Share) {
+        let shift = share.assignment.startSecond
+        var intervals = share.engine.takeIntervals()
+        guard !intervals.isEmpty, let link = session?.link, session?.master != nil else { return }
+        for index in intervals.indices { intervals[index].second += shift }
+        share.sequence += 1
+        link.send(.stats(StatsReport(node: configuration.node, run: share.assignment.run,
+                                     assignment: share.assignment.assignment, sequence: share.sequence,
+                                     intervals: intervals)))
+    }
+
+    func runLogger(_ share: Share) -> Logger {
+        var runLogger = logger
+        runLogger[metadataKey: "loadd_run_id"] = "\(share.assignment.run)"
+        return runLogger
+    }
+
+    // MARK: Ticker
+
+    /// Dead-man's switch and heartbeats every tick, stats and state every second.
+    func tickLoop(_ link: Link) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.tickInterval)
+            await tick(link)
+        }
+    }
+
+    private func tick(_ link: Link) async {
+        guard var current = session, current.link === link else { return }
+        let now = self.now
+        if current.deadMan.hasTripped(at: now) {
+            let reason = "no frame from the master for \(current.deadMan.timeout)"
+            logger.error("dead-man's switch: stopping the load", metadata: ["reason": "\(reason)"])
+            link.close(reason: reason)
+            if let share { await endShare(share, failure: reason, report: false) }
+            return
+        }
+        guard current.master != nil else { return }
+        if now - current.lastHeartbeat >= current.deadMan.timeout / 3 {
+            current.lastHeartbeat = now
+            link.send(.heartbeat)
+        }
+        if now - current.lastReport >= Self.reportInterval {
+            current.lastReport = now
+            if var share, !share.stopping {
+                sendStats(&share)
+                self.share = share
+                let summary = share.engine.snapshot()
+                link.send(.workerState(WorkerReport(run: share.assignment.run, activity: .running,
+                                                    users: summary.users, rps: summary.total.currentRps)))
+            }
+        }
+        session = current
+    }
+}

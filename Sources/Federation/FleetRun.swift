@@ -1,0 +1,213 @@
+import Engine
+import Protocol
+
+/// The master's view of one fleet run: what was asked, which worker runs which share, and the
+/// merged statistics. Pure: no timers or sockets; the master feeds it events with `now` (monotonic
+/// time since any fixed origin) and sends the `Outgoing` messages it returns.
+public struct FleetRun: Sendable {
+    public enum Phase: String, Sendable {
+        case running, stopping, finished
+    }
+
+    /// One worker's part in the run.
+    public struct Share: Sendable, Equatable {
+        public var capacity: WorkerCapacity
+        public var threads: Int
+        public var assignment: UInt64
+        public var part: Part
+        /// The worker said its share ended (stopped, or by itself).
+        public var ended = false
+
+        public var users: Int { part.users }
+    }
+
+    /// What one worker generates: users (closed model) or an arrival rate (open model), and its
+    /// fraction of the fleet's capacity for scaling stages.
+    public struct Part: Sendable, Equatable {
+        public var users: Int
+        public var spawnRate: Double
+        public var rate: Double?
+        public var maxInFlight: Int?
+        public var fraction: Double
+    }
+
+    /// A message for one worker.
+    public struct Outgoing: Sendable, Equatable {
+        public var node: NodeID
+        public var message: FederationMessage
+    }
+
+    /// What the run was started with.
+    public struct Request: Sendable {
+        public var id: RunID
+        public var plan: Plan
+        /// The scenario text and the name it came under, sent to every worker to compile.
+        public var scenario: String
+        public var file: String
+        public var overrides: RunOverrides
+
+        public init(id: RunID, plan: Plan, scenario: String, file: String, overrides: RunOverrides) {
+            self.id = id
+            self.plan = plan
+            self.scenario = scenario
+            self.file = file
+            self.overrides = overrides
+        }
+    }
+
+    public let request: Request
+    public var id: RunID { request.id }
+    public var plan: Plan { request.plan }
+    /// Monotonic time the run started at, and the wall-clock second it did.
+    public let started: Duration
+    public let startUnixSeconds: Int
+    /// The total the user asked for; the shares add up to it (or to what the fleet can hold).
+    public internal(set) var users: Int
+    public internal(set) var spawnRate: Double
+    /// Open model: the fleet's arrival rate and in-flight cap; `nil` for the closed model.
+    public internal(set) var rate: Double?
+    public internal(set) var maxInFlight: Int
+    public internal(set) var shares: [NodeID: Share] = [:]
+    public internal(set) var events: [FleetEvent] = []
+    public internal(set) var phase: Phase = .running
+    public internal(set) var abortReason: String?
+
+    var aggregator: RunAggregator
+    /// Intervals of the warm-up seconds, kept apart as the engine does.
+    var warmupAggregator: RunAggregator
+    /// Whole seconds of warm-up (the engine rounds up too); the measured span starts after them.
+    let warmupSeconds: Int
+    var dedupe = StatsDeduplicator()
+    var nextAssignment: UInt64 = 1
+    /// Which node each assignment went to, so reports naming another node are refused.
+    var assignedTo: [UInt64: NodeID] = [:]
+    /// The run's second the measured span starts at (0, or the one after the last reset).
+    var measureStartSecond = 0
+    var stoppedAt: Duration?
+    /// A second still short of reporters this many seconds after it ended is closed without them:
+    /// a worker's interval arrives within ~2 s (1 s window + up to 1 s until its next report).
+    let closeLag: Int
+    /// How long to wait after `stop` for the workers' last reports before finishing without them.
+    let stopGrace: Duration
+
+    /// Starts a run over `workers` (capacity and engine threads of each), returning the `assign`
+    /// messages to send. - Throws: `SplitError` when there are no workers or too few for the users.
+    public static func start(_ request: Request, workers: [(capacity: WorkerCapacity, threads: Int)], now: Duration,
+                             unixSeconds: Int, closeLag: Int = 2,
+                             stopGrace: Duration = .seconds(5)) throws(SplitError) -> (FleetRun, [Outgoing]) {
+        var run = FleetRun(request: request, started: now, startUnixSeconds: unixSeconds, closeLag: closeLag,
+                           stopGrace: stopGrace)
+        let split = try run.split(among: workers.map(\.capacity))
+        var out: [Outgoing] = []
+        for worker in workers.sorted(by: { $0.capacity.node.rawValue < $1.capacity.node.rawValue }) {
+            out.append(run.assign(worker.capacity, threads: worker.threads, split[worker.capacity.node]!, now: now))
+        }
+        let load = run.rate.map { "\(format($0)) iterations/s" } ?? "\(run.users) users at \(format(run.spawnRate))/s"
+        run.record("run started: \(load) over \(workers.count) workers: " + run.describeShares(), now: now)
+        return (run, out)
+    }
+
+    private init(request: Request, started: Duration, startUnixSeconds: Int, closeLag: Int, stopGrace: Duration) {
+        self.request = request
+        self.started = started
+        self.startUnixSeconds = startUnixSeconds
+        self.closeLag = closeLag
+        self.stopGrace = stopGrace
+        users = request.plan.users
+        spawnRate = request.plan.spawnRate
+        rate = request.plan.arrivalRate
+        maxInFlight = request.plan.maxInFlight
+        aggregator = RunAggregator(endpoints: request.plan.endpoints, expectedReporters: 0,
+                                   startUnixSeconds: startUnixSeconds)
+        warmupAggregator = aggregator
+        warmupSeconds = request.plan.warmup.map { Int(($0 / .seconds(1)).rounded(.up)) } ?? 0
+        measureStartSecond = warmupSeconds
+    }
+
+    /// Warm-up plus the measured span (duration or stages); `nil` runs until stopped.
+    var runLength: Duration? {
+        plan.measuredDuration.map { .seconds(warmupSeconds) + $0 }
+    }
+
+    /// The run's second `now` falls in.
+    public func second(at now: Duration) -> Int {
+        Int((now - started) / .seconds(1))
+    }
+
+    /// Engine threads over all shares: each sends one interval per second.
+    public var threads: Int { shares.values.reduce(0) { $0 + $1.threads } }
+
+    // MARK: Stats
+
+    /// Merges a report; false when it is a repeat, names an assignment of another node or run, or
+    /// comes after the run finished.
+    @discardableResult
+    public mutating func absorb(_ report: StatsReport) -> Bool {
+        guard phase != .finished, report.run == id, assignedTo[report.assignment] == report.node,
+              dedupe.admit(node: report.node, assignment: report.assignment, sequence: report.sequence) else {
+            return false
+        }
+        for interval in report.intervals {
+            if interval.second < warmupSeconds {
+                warmupAggregator.absorb(interval)
+            } else {
+                aggregator.absorb(interval)
+            }
+        }
+        return true
+    }
+
+    /// Requests merged so far.
+    public var requestCount: UInt64 { aggregator.requestCount }
+
+    /// Closes seconds a lost or late worker left short, ends the run when its duration is up, and
+    /// finishes a stopping run whose workers have all reported or whose grace has run out.
+    public mutating func tick(now: Duration) -> [Outgoing] {
+        guard phase != .finished else { return [] }
+        aggregator.closeSeconds(before: second(at: now) - closeLag)
+        warmupAggregator.closeSeconds(before: second(at: now) - closeLag)
+        if phase == .running, let runLength, now - started >= runLength {
+            return stop(now: now, reason: "duration \(runLength) reached")
+        }
+        if phase == .stopping, let stoppedAt, shares.values.allSatisfy(\.ended) || now - stoppedAt >= stopGrace {
+            finish(now: now)
+        }
+        return []
+    }
+
+    mutating func finish(now: Duration) {
+        aggregator.closeAll()
+        warmupAggregator.closeAll()
+        phase = .finished
+        let missing = shares.filter { !$0.value.ended }.keys.map(\.rawValue).sorted()
+        record(missing.isEmpty ? "finished: \(aggregator.requestCount) requests"
+               : "finished without the last report of \(missing.joined(separator: ", "))", now: now)
+    }
+
+    /// The merged summary so far (final once `phase` is `.finished`), thresholds evaluated.
+    public func summary(now: Duration) -> RunSummary {
+        let end = min(now, stoppedAt ?? now)
+        let measureStart = started + .seconds(measureStartSecond)
+        var summary = aggregator.summary(
+            plan: plan, run: id, startedAt: startUnixSeconds + measureStartSecond,
+            measuredSeconds: max(0, Double((end - measureStart) / .milliseconds(1)) / 1000),
+            users: rate == nil ? users : aggregator.history.last?.users ?? 0, threads: threads,
+            abortReason: abortReason)
+        if warmupSeconds > 0 {
+            let seconds = min(Double((end - started) / .milliseconds(1)) / 1000, Double(warmupSeconds))
+            summary.warmup = warmupAggregator.rows(seconds: max(0, seconds)).total
+        }
+        if let rate {
+            summary.openModel = OpenModelStats(targetRate: rate, maxInFlight: maxInFlight, dropped: aggregator.dropped)
+        }
+        return summary
+    }
+
+    mutating func record(_ message: String, now: Duration) {
+        events.append(FleetEvent(second: second(at: now), message: message))
+    }
+
+    static func format(_ rate: Double) -> String {
+        rate == rate.rounded() ? "\(Int(rate))" : String(Double(Int(rate * 100)) / 100)
+    }
+}

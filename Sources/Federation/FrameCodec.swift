@@ -1,0 +1,104 @@
+import Foundation
+import NIOCore
+import Protocol
+
+/// Why a connection's byte stream cannot be read as frames. Each closes that connection only.
+public enum FrameError: Error, Equatable, CustomStringConvertible {
+    /// The length prefix announces more than the limit: nothing is buffered for it.
+    case tooLarge(length: Int, limit: Int)
+    /// A frame whose payload is not a federation message. `helloVersion` is the protocol version
+    /// when it is a `hello` of another version this build cannot otherwise decode.
+    case undecodable(String, helloVersion: UInt16?)
+
+    public var description: String {
+        switch self {
+        case .tooLarge(let length, let limit): "frame of \(length) bytes exceeds the limit of \(limit)"
+        case .undecodable(let detail, _): "undecodable frame: \(detail)"
+        }
+    }
+}
+
+/// Reads frames — a 4-byte big-endian length, then that many bytes of JSON — into messages.
+public struct FrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = FederationMessage
+
+    public let maxFrameBytes: Int
+    private let decoder = JSONDecoder()
+
+    public init(maxFrameBytes: Int = FederationProtocol.maxFrameBytes) {
+        self.maxFrameBytes = maxFrameBytes
+    }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
+        // Checked on the header alone, so a hostile length costs nothing to refuse.
+        guard Int(length) <= maxFrameBytes else { throw FrameError.tooLarge(length: Int(length), limit: maxFrameBytes) }
+        guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 4)
+        let payload = Data(buffer.readBytes(length: Int(length)) ?? [])
+        context.fireChannelRead(wrapInboundOut(try Self.message(from: payload, using: decoder)))
+        return .continue
+    }
+
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer,
+                                    seenEOF: Bool) throws -> DecodingState {
+        // A partial frame at EOF is dropped: the peer is gone, there is nobody to tell.
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        return .needMoreData
+    }
+
+    /// One payload as a message; a `hello` of another protocol version is still recognised.
+    static func message(from payload: Data, using decoder: JSONDecoder) throws -> FederationMessage {
+        do {
+            return try decoder.decode(FederationMessage.self, from: payload)
+        } catch {
+            let version = try? decoder.decode(HelloVersionProbe.self, from: payload).protocolVersion
+            throw FrameError.undecodable(Self.describe(error), helloVersion: version)
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            return context.debugDescription
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+/// Writes messages as frames. A message over the limit is an error on the sending side rather than
+/// a frame the peer would refuse.
+public struct FrameEncoder: MessageToByteEncoder {
+    public typealias OutboundIn = FederationMessage
+
+    public let maxFrameBytes: Int
+    private let encoder = JSONEncoder()
+
+    public init(maxFrameBytes: Int = FederationProtocol.maxFrameBytes) {
+        self.maxFrameBytes = maxFrameBytes
+    }
+
+    public func encode(data: FederationMessage, out: inout ByteBuffer) throws {
+        let payload = try encoder.encode(data)
+        guard payload.count <= maxFrameBytes else {
+            throw FrameError.tooLarge(length: payload.count, limit: maxFrameBytes)
+        }
+        out.writeInteger(UInt32(payload.count))
+        out.writeBytes(payload)
+    }
+}
+
+extension Channel {
+    /// Frames in and out, as a federation connection uses them; call on the channel's event loop.
+    func addFederationCodec(maxFrameBytes: Int = FederationProtocol.maxFrameBytes) throws {
+        try pipeline.syncOperations.addHandlers([
+            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
+            MessageToByteHandler(FrameEncoder(maxFrameBytes: maxFrameBytes)),
+        ])
+    }
+}

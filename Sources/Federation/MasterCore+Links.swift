@@ -1,0 +1,168 @@
+import Logging
+import Protocol
+
+extension MasterCore {
+    mutating func opened(_ link: Link, token: FleetToken) {
+        links[ObjectIdentifier(link)] = (link, .handshaking(MasterHandshake(token: token), opened: now))
+        logger.debug("worker connection opened", metadata: ["loadd_peer": "\(link.address)"])
+    }
+
+    /// One message from a connection, in order.
+    mutating func received(_ message: FederationMessage, on link: Link) {
+        guard let entry = links[ObjectIdentifier(link)] else { return }
+        switch entry.state {
+        case .handshaking(var handshake, let opened):
+            let step = handshake.receive(message)
+            links[ObjectIdentifier(link)] = (link, .handshaking(handshake, opened: opened))
+            handshakeStep(step, on: link)
+        case .member(let node):
+            membership.heard(from: node, now: now)
+            memberMessage(message, from: node, on: link)
+        }
+    }
+
+    private mutating func handshakeStep(_ step: MasterHandshake.Step, on link: Link) {
+        let peer: Logger.Metadata = ["loadd_peer": "\(link.address)"]
+        switch step {
+        case .reply(let message):
+            link.send(message)
+        case .refuse(let refusal, let reason):
+            // Warning: a wrong token or an old loadd is an operator's mistake to see in the journal.
+            logger.warning("worker refused: \(reason)", metadata: peer)
+            link.close(reason: reason, after: .refused(refusal))
+        case .violation(let reason):
+            logger.warning("worker connection closed: \(reason)", metadata: peer)
+            link.close(reason: reason)
+        case .authenticated(let hello):
+            admit(hello, on: link)
+        }
+    }
+
+    private mutating func admit(_ hello: Hello, on link: Link) {
+        let member: FleetMembership.Member
+        do {
+            member = try membership.join(hello, address: link.address, now: now)
+        } catch {
+            logger.warning("worker refused: \(error.description)", metadata: ["loadd_peer": "\(link.address)"])
+            link.close(reason: error.description, after: .refused(Refusal(reason: error.description)))
+            return
+        }
+        links[ObjectIdentifier(link)] = (link, .member(hello.node))
+        memberLinks[hello.node] = link
+        link.send(.welcome(Welcome(master: configuration.node, heartbeatTimeout: configuration.heartbeatTimeout)))
+        logger.info("worker joined", metadata: [
+            "loadd_peer": "\(link.address)", "worker": "\(hello.node)", "version": "\(hello.loaddVersion)",
+            "cores": "\(hello.cores)", "threads": "\(hello.threads)", "max_users": "\(hello.maxUsers)",
+            "weight": "\(hello.weight)", "workers": "\(membership.count)",
+        ])
+        guard run?.phase == .running else { return }
+        let now = self.now
+        update { $0.join(member.capacity, threads: hello.threads, now: now) }
+        runLogger?.info("load re-split: worker joined", metadata: [
+            "worker": "\(hello.node)", "split": "\(run?.describeShares() ?? "")",
+        ])
+    }
+
+    private mutating func memberMessage(_ message: FederationMessage, from node: NodeID, on link: Link) {
+        let now = self.now
+        switch message {
+        case .heartbeat:
+            break
+        case .stats(let report):
+            guard report.node == node else {
+                return dropMember(node, link, reason: "stats report names node \(report.node), not \(node)")
+            }
+            update { run in
+                run.absorb(report)
+                return []
+            }
+        case .workerState(let report):
+            membership.record(report, from: node)
+            if let reason = report.abortReason, report.run == run?.id {
+                runLogger?.warning("worker ended its share", metadata: ["worker": "\(node)", "reason": "\(reason)"])
+            }
+            update { $0.workerReported(report, from: node, now: now) }
+        default:
+            dropMember(node, link, reason: "\(message.kind.stringValue) is not a worker's message after the handshake")
+        }
+    }
+
+    private func dropMember(_ node: NodeID, _ link: Link, reason: String) {
+        logger.warning("worker connection closed: \(reason)", metadata: ["loadd_peer": "\(link.address)", "worker": "\(node)"])
+        link.close(reason: reason)
+    }
+
+    /// Bytes that are not frames. A `hello` of another protocol version still gets its refusal.
+    mutating func failed(_ link: Link, _ error: any Error) {
+        // Reading a connection this side already closed fails too: that is not news.
+        guard let entry = links[ObjectIdentifier(link)], link.localCloseReason == nil else { return }
+        let peer: Logger.Metadata = ["loadd_peer": "\(link.address)"]
+        if case .handshaking = entry.state, case FrameError.undecodable(_, let version?) = error,
+           version != FederationProtocol.version {
+            let refusal = MasterHandshake.versionRefusal(version)
+            logger.warning("worker refused: \(refusal.reason)", metadata: peer)
+            link.close(reason: refusal.reason, after: .refused(refusal))
+            return
+        }
+        logger.warning("worker connection closed: \(error)", metadata: peer)
+        link.close(reason: "\(error)")
+    }
+
+    mutating func closed(_ link: Link, _ end: Link.End) {
+        guard let entry = links.removeValue(forKey: ObjectIdentifier(link)) else { return }
+        if case .handshaking(let handshake, _) = entry.state, link.localCloseReason == nil, handshake.challenged {
+            // The worker checks our proof first: one with another token hangs up right after the challenge.
+            logger.warning("worker hung up during the handshake: its token_file likely differs from this master's",
+                           metadata: ["loadd_peer": "\(link.address)"])
+        }
+        // A link the ticker already expired is no longer the member's: its end changes nothing.
+        guard case .member(let node) = entry.state, memberLinks[node] === link else { return }
+        memberLinks[node] = nil
+        guard let member = membership.leave(node) else { return }
+        let reason: String = switch end {
+        case .closed(let why): why
+        case .peerClosed: "connection closed"
+        case .failed(let error): "\(error)"
+        }
+        lost(member, reason: reason)
+    }
+
+    /// Moves a lost worker's load to the others.
+    private mutating func lost(_ member: FleetMembership.Member, reason: String) {
+        logger.warning("worker lost", metadata: [
+            "loadd_peer": "\(member.address)", "worker": "\(member.node)", "reason": "\(reason)",
+            "workers": "\(membership.count)",
+        ])
+        guard run.map({ $0.phase != .finished && $0.shares[member.node] != nil }) == true else { return }
+        let now = self.now
+        update { run in run.lose(member.node, reason: reason, now: now) + run.tick(now: now) }
+        runLogger?.warning("load re-split: worker lost", metadata: [
+            "worker": "\(member.node)", "split": "\(run?.describeShares() ?? "")",
+        ])
+    }
+
+    // MARK: Ticker
+
+    mutating func tick() {
+        let now = self.now
+        if now - lastHeartbeat >= configuration.heartbeatTimeout / 3 {
+            lastHeartbeat = now
+            for link in memberLinks.values { link.send(.heartbeat) }
+        }
+        for member in membership.expire(now: now) {
+            let reason = "no frame for \(configuration.heartbeatTimeout)"
+            memberLinks.removeValue(forKey: member.node)?.close(reason: reason)
+            lost(member, reason: reason)
+        }
+        // A connection that has not finished its handshake in time is closed: it holds a socket.
+        let handshakeLimit = max(.seconds(10), configuration.heartbeatTimeout)
+        for (link, state) in links.values {
+            if case .handshaking(_, let opened) = state, now - opened > handshakeLimit {
+                logger.warning("worker connection closed: no handshake within \(handshakeLimit)",
+                               metadata: ["loadd_peer": "\(link.address)"])
+                link.close(reason: "handshake timeout")
+            }
+        }
+        update { $0.tick(now: now) }
+    }
+}

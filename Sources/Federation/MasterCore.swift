@@ -1,0 +1,199 @@
+import Engine
+import Foundation
+import Logging
+import Protocol
+
+/// The master's state and bookkeeping, kept behind `FederationMaster`'s lock: members and their
+/// connections, the current run, and who waits for it to finish. Sends only by queueing on links
+/// (never blocks), so holding the lock is always short.
+struct MasterCore {
+    /// Per connection: still proving itself, or a member under a node name.
+    enum LinkState {
+        case handshaking(MasterHandshake, opened: Duration)
+        case member(NodeID)
+    }
+
+    /// A finished run's summary owed to a waiter, resumed outside the lock.
+    struct Resumption {
+        let continuation: CheckedContinuation<RunSummary, Never>
+        let summary: RunSummary
+    }
+
+    let configuration: MasterConfiguration
+    let logger: Logger
+    private let origin = ContinuousClock.now
+    var membership: FleetMembership
+    var links: [ObjectIdentifier: (link: Link, state: LinkState)] = [:]
+    var memberLinks: [NodeID: Link] = [:]
+    /// The current run, or the last one once finished (for `snapshot`).
+    var run: FleetRun?
+    var runLogger: Logger?
+    private var waiters: [(RunID, CheckedContinuation<RunSummary, Never>)] = []
+    private var resumptions: [Resumption] = []
+    var lastHeartbeat: Duration = .zero
+
+    init(configuration: MasterConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        membership = FleetMembership(heartbeatTimeout: configuration.heartbeatTimeout)
+    }
+
+    /// Monotonic time since the master was made: the `now` its state machines run on.
+    var now: Duration { origin.duration(to: .now) }
+
+    // MARK: Control
+
+    func workers() -> [WorkerInfo] {
+        let now = self.now
+        let unix = Int(Date().timeIntervalSince1970)
+        return membership.members.values.sorted { $0.node.rawValue < $1.node.rawValue }.map { member in
+            let share = run.flatMap { $0.phase == .finished ? nil : $0.shares[member.node] }
+            return WorkerInfo(
+                node: member.node, address: member.address, version: member.hello.loaddVersion,
+                cores: member.hello.cores, threads: member.hello.threads, weight: member.hello.weight,
+                maxUsers: member.hello.maxUsers, activity: member.report?.activity ?? .idle,
+                users: share.map { $0.part.rate == nil ? $0.users : member.report?.users ?? 0 } ?? 0,
+                rate: share?.part.rate, rps: member.report?.rps ?? 0,
+                lastSeenS: Double((now - member.lastHeard) / .milliseconds(1)) / 1000,
+                joinedAt: unix - Int((now - member.joined) / .seconds(1)))
+        }
+    }
+
+    func checkReady(for plan: Plan) throws(FederationError) {
+        if let run, run.phase != .finished {
+            throw FederationError("run \(run.id) is \(run.phase.rawValue): stop it first (`loadctl stop`)")
+        }
+        do {
+            if let rate = plan.arrivalRate {
+                _ = try CapacitySplit.split(rate: rate, maxInFlight: plan.maxInFlight, among: membership.capacities)
+            } else {
+                _ = try CapacitySplit.split(users: plan.users, spawnRate: plan.spawnRate, among: membership.capacities)
+            }
+        } catch {
+            throw FederationError(error.description)
+        }
+    }
+
+    mutating func startRun(_ request: FleetRun.Request) throws(FederationError) {
+        try checkReady(for: request.plan)
+        let workers = membership.capacities.map { ($0, membership.members[$0.node]!.hello.threads) }
+        let started: (FleetRun, [FleetRun.Outgoing])
+        do {
+            started = try FleetRun.start(request, workers: workers, now: now, unixSeconds: Int(Date().timeIntervalSince1970),
+                                         stopGrace: max(.seconds(5), configuration.heartbeatTimeout * 2))
+        } catch {
+            throw FederationError(error.description)
+        }
+        run = started.0
+        var runLogger = logger
+        runLogger[metadataKey: "loadd_run_id"] = "\(request.id)"
+        self.runLogger = runLogger
+        deliver(started.1)
+        runLogger.info("fleet run started", metadata: [
+            "workers": "\(workers.count)", "split": "\(started.0.describeShares())",
+        ])
+    }
+
+    mutating func setUsers(_ users: Int, spawnRate: Double?) throws(FederationError) {
+        var current = try running("change users")
+        do {
+            deliver(try current.setUsers(users, spawnRate: spawnRate, now: now))
+        } catch {
+            throw FederationError(error.description)
+        }
+        run = current
+        runLogger?.info("fleet users changed", metadata: ["users": "\(users)", "split": "\(current.describeShares())"])
+    }
+
+    mutating func setRate(_ rate: Double) throws(FederationError) {
+        var current = try running("change the rate")
+        do {
+            deliver(try current.setRate(rate, now: now))
+        } catch {
+            throw FederationError(error.description)
+        }
+        run = current
+        runLogger?.info("fleet rate changed", metadata: ["rate": "\(rate)", "split": "\(current.describeShares())"])
+    }
+
+    mutating func reset() throws(FederationError) {
+        var current = try running("reset statistics")
+        deliver(current.reset(now: now))
+        run = current
+        runLogger?.info("fleet statistics reset")
+    }
+
+    mutating func stop(failure: String?) throws(FederationError) {
+        guard var current = run, current.phase != .finished else { throw FederationError("no run is going") }
+        deliver(current.stop(now: now, reason: failure ?? "stop requested", failure: failure != nil))
+        run = current
+        runLogger?.info("fleet run stopping", metadata: ["reason": "\(failure ?? "stop requested")"])
+        finishIfDone()
+    }
+
+    func snapshot() -> RunSummary? { run?.summary(now: now) }
+
+    mutating func waitForFinish(_ id: RunID, _ continuation: CheckedContinuation<RunSummary, Never>) {
+        if let run, run.id == id, run.phase == .finished {
+            resumptions.append(Resumption(continuation: continuation, summary: run.summary(now: now)))
+        } else {
+            waiters.append((id, continuation))
+        }
+    }
+
+    mutating func takeResumptions() -> [Resumption] {
+        defer { resumptions.removeAll() }
+        return resumptions
+    }
+
+    /// Ends the run at once (nobody will wait for its workers) and closes every connection.
+    mutating func shutdown() {
+        if var current = run, current.phase != .finished {
+            deliver(current.stop(now: now, reason: "master shutting down"))
+            current.finish(now: now)
+            run = current
+            finishIfDone()
+        }
+        for (link, _) in links.values { link.close(reason: "master shutting down") }
+    }
+
+    // MARK: Helpers
+
+    private func running(_ action: String) throws(FederationError) -> FleetRun {
+        guard let run, run.phase == .running else {
+            throw FederationError("cannot \(action): \(run.map { "run \($0.id) is \($0.phase.rawValue)" } ?? "no run is going")")
+        }
+        return run
+    }
+
+    /// Queues each message on its worker's connection (a worker gone meanwhile just misses it).
+    func deliver(_ outgoing: [FleetRun.Outgoing]) {
+        for item in outgoing { memberLinks[item.node]?.send(item.message) }
+    }
+
+    /// Applies a change to the run and sends what it says to send; logs and wakes waiters when it
+    /// finished because of it.
+    mutating func update(_ change: (inout FleetRun) -> [FleetRun.Outgoing]) {
+        guard var current = run, current.phase != .finished else { return }
+        let out = change(&current)
+        run = current
+        deliver(out)
+        finishIfDone()
+    }
+
+    /// Logs a run that has just finished and owes its summary to whoever waits for it.
+    mutating func finishIfDone() {
+        guard let run, run.phase == .finished else { return }
+        let summary = run.summary(now: now)
+        let (ready, waiting) = (waiters.filter { $0.0 == run.id }, waiters.filter { $0.0 != run.id })
+        guard !ready.isEmpty || runLogger != nil else { return }
+        waiters = waiting
+        resumptions += ready.map { Resumption(continuation: $0.1, summary: summary) }
+        runLogger?.info("fleet run finished", metadata: [
+            "requests": "\(summary.total.requests)", "failures": "\(summary.total.failures)",
+            "passed": "\(summary.passed)", "abort_reason": "\(summary.abortReason ?? "none")",
+        ])
+        // Logged once: the run logger goes with the run's end.
+        runLogger = nil
+    }
+}

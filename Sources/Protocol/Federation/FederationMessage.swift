@@ -1,0 +1,129 @@
+/// The federation wire protocol's version. A master refuses a worker that speaks another one, with
+/// a message saying which it speaks; there is no partial compatibility to get wrong.
+public enum FederationProtocol {
+    public static let version: UInt16 = 1
+    /// The TCP port a master listens on unless `listen:` says otherwise.
+    public static let defaultPort = 7557
+    /// Largest frame either side accepts; stats of one second from many endpoints fit easily.
+    public static let maxFrameBytes = 8 << 20
+}
+
+/// Every frame between a worker and its master, one case per kind. On the wire a JSON object with
+/// one key naming the case: `{"hello":{…}}`, `{"heartbeat":{}}`.
+///
+/// Order on a connection: worker `hello` → master `challenge` (or `refused` and close) → worker
+/// `proof` → master `welcome` (or `refused` and close); then anything but the handshake kinds.
+public enum FederationMessage: Sendable, Equatable {
+    /// Worker → master, first frame.
+    case hello(Hello)
+    /// Master → worker, answering `hello`.
+    case challenge(Challenge)
+    /// Worker → master, answering `challenge`.
+    case proof(Proof)
+    /// Master → worker: authenticated, now a member of the fleet.
+    case welcome(Welcome)
+    /// Master → worker, followed by closing the connection.
+    case refused(Refusal)
+    /// Master → worker: run this share of a run.
+    case assign(Assignment)
+    /// Master → worker: move the current share to another user count (closed model).
+    case setUsers(UsersChange)
+    /// Master → worker: move the current share to another arrival rate (open model).
+    case setRate(RateChange)
+    /// Master → worker: zero the statistics from a second on; users keep running.
+    case reset(ResetRequest)
+    /// Master → worker: end the share; the worker sends its last stats, then `workerState(idle)`.
+    case stop(StopRequest)
+    /// Both ways, every third of the heartbeat timeout: proves the peer is alive when nothing else flows.
+    case heartbeat
+    /// Worker → master, every second while a share runs.
+    case stats(StatsReport)
+    /// Worker → master: what the worker is doing now (with each stats report and when it changes).
+    case workerState(WorkerReport)
+
+    /// The kinds, as the JSON keys that carry them.
+    public enum Kind: String, CodingKey, CaseIterable, Sendable {
+        case hello, challenge, proof, welcome, refused, assign
+        case setUsers = "set_users", setRate = "set_rate"
+        case reset, stop, heartbeat, stats
+        case workerState = "worker_state"
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .hello: .hello
+        case .challenge: .challenge
+        case .proof: .proof
+        case .welcome: .welcome
+        case .refused: .refused
+        case .assign: .assign
+        case .setUsers: .setUsers
+        case .setRate: .setRate
+        case .reset: .reset
+        case .stop: .stop
+        case .heartbeat: .heartbeat
+        case .stats: .stats
+        case .workerState: .workerState
+        }
+    }
+}
+
+extension FederationMessage: Codable {
+    private struct Empty: Codable {}
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Kind.self)
+        guard container.allKeys.count == 1, let kind = container.allKeys.first else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "expected one key naming the message kind, got \(container.allKeys.map(\.stringValue))"))
+        }
+        switch kind {
+        case .hello: self = .hello(try container.decode(Hello.self, forKey: kind))
+        case .challenge: self = .challenge(try container.decode(Challenge.self, forKey: kind))
+        case .proof: self = .proof(try container.decode(Proof.self, forKey: kind))
+        case .welcome: self = .welcome(try container.decode(Welcome.self, forKey: kind))
+        case .refused: self = .refused(try container.decode(Refusal.self, forKey: kind))
+        case .assign: self = .assign(try container.decode(Assignment.self, forKey: kind))
+        case .setUsers: self = .setUsers(try container.decode(UsersChange.self, forKey: kind))
+        case .setRate: self = .setRate(try container.decode(RateChange.self, forKey: kind))
+        case .reset: self = .reset(try container.decode(ResetRequest.self, forKey: kind))
+        case .stop: self = .stop(try container.decode(StopRequest.self, forKey: kind))
+        case .heartbeat:
+            _ = try container.decode(Empty.self, forKey: kind)
+            self = .heartbeat
+        case .stats: self = .stats(try container.decode(StatsReport.self, forKey: kind))
+        case .workerState: self = .workerState(try container.decode(WorkerReport.self, forKey: kind))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Kind.self)
+        switch self {
+        case .hello(let value): try container.encode(value, forKey: .hello)
+        case .challenge(let value): try container.encode(value, forKey: .challenge)
+        case .proof(let value): try container.encode(value, forKey: .proof)
+        case .welcome(let value): try container.encode(value, forKey: .welcome)
+        case .refused(let value): try container.encode(value, forKey: .refused)
+        case .assign(let value): try container.encode(value, forKey: .assign)
+        case .setUsers(let value): try container.encode(value, forKey: .setUsers)
+        case .setRate(let value): try container.encode(value, forKey: .setRate)
+        case .reset(let value): try container.encode(value, forKey: .reset)
+        case .stop(let value): try container.encode(value, forKey: .stop)
+        case .heartbeat: try container.encode(Empty(), forKey: .heartbeat)
+        case .stats(let value): try container.encode(value, forKey: .stats)
+        case .workerState(let value): try container.encode(value, forKey: .workerState)
+        }
+    }
+}
+
+/// Just the version out of a `hello` frame, for a master to answer a worker whose newer `hello` it
+/// cannot otherwise decode with a clear refusal instead of "undecodable".
+public struct HelloVersionProbe: Decodable, Sendable {
+    private struct Version: Decodable {
+        var protocolVersion: UInt16
+        enum CodingKeys: String, CodingKey { case protocolVersion = "protocol_version" }
+    }
+    private var hello: Version
+    public var protocolVersion: UInt16 { hello.protocolVersion }
+}

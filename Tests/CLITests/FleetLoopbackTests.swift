@@ -1,0 +1,175 @@
+import Foundation
+import Glibc
+import Protocol
+import Testing
+
+extension DaemonTests {
+    /// A fleet of real `loadd` processes on 127.0.0.1, driven as an operator would: join, run,
+    /// lose and add workers, lose the master, and the refusals an operator must be able to read.
+    @Suite struct Fleet {
+        @Test func aFleetRunsSplitsAndMergesExactlyWhatItsWorkersMeasured() throws {
+            let fleet = try FleetCluster()
+            let target = try TargetProcess(directory: fleet.master.directory)
+            try fleet.addWorker("w1")
+            try fleet.addWorker("w2")
+            try fleet.waitForWorkers(["w1", "w2"])
+            #expect(try fleet.master.status().workers == 2)
+            #expect(try fleet.worker("w1").startRun(target.scenario(users: 2)).status == 409)
+
+            let info = try fleet.master.startRun(target.scenario(users: 6, duration: "3s")).decode(RunInfo.self)
+            try eventually("the users to be split") { try fleet.shares() == ["w1": 3, "w2": 3] }
+            let listing = try fleet.master.loadctl(["workers", "--json"])
+            #expect(listing.status == 0)
+            let workers = try JSONDecoder().decode([WorkerInfo].self, from: Data(listing.output.utf8))
+            #expect(workers.map(\.activity) == [.running, .running])
+
+            let merged = try finishedSummary(info.id, on: fleet.master)
+            let own = try ["w1", "w2"].map { try finishedSummary(info.id, on: fleet.worker($0)) }
+            #expect(merged.total.requests > 0)
+            #expect(merged.total.requests == own.map(\.total.requests).reduce(0, +))
+            #expect(merged.total.failures == 0)
+            #expect(own.allSatisfy { $0.users == 3 })
+            #expect(merged.passed)
+            #expect(try fleet.master.loadctl(["workers"]).output.contains("w2"))
+            #expect(try fleet.worker("w1").get("/v1/workers").status == 409)
+        }
+
+        @Test func aLostWorkersUsersMoveToTheOthersAndAJoinerGetsItsShare() throws {
+            let fleet = try FleetCluster()
+            let target = try TargetProcess(directory: fleet.master.directory)
+            try fleet.addWorker("w1")
+            try fleet.addWorker("w2")
+            try fleet.waitForWorkers(["w1", "w2"])
+            let info = try fleet.master.startRun(target.scenario(users: 8)).decode(RunInfo.self)
+            try eventually("the users to be split") { try fleet.shares() == ["w1": 4, "w2": 4] }
+
+            fleet.worker("w2").daemon?.signal(SIGKILL)
+            let lostAt = ContinuousClock.now
+            try eventually("w1 to carry all 8 users", timeout: .seconds(3)) { try fleet.shares() == ["w1": 8] }
+            #expect(lostAt.duration(to: .now) < .seconds(2), "re-split took \(lostAt.duration(to: .now))")
+            try eventually("w1's own run to show 8 users") { try fleet.worker("w1").status().run?.users == 8 }
+
+            try fleet.addWorker("w3")
+            try eventually("w3's share") { try fleet.shares() == ["w1": 4, "w3": 4] }
+            #expect(try fleet.master.post("/v1/runs/current/reset").status == 200)
+            try eventually("the reset to reach the workers") {
+                fleet.worker("w3").daemon?.output.contains("statistics reset by the master") == true
+            }
+            // Measuring starts over at the next whole second: wait for requests counted since then.
+            try eventually("requests merged after the reset") {
+                (try fleet.master.status().summary?.total.requests ?? 0) > 0
+            }
+            #expect(try fleet.master.post("/v1/runs/current/users", #"{"users": 10}"#).status == 200)
+            try eventually("the new total") { try fleet.shares() == ["w1": 5, "w3": 5] }
+            #expect(try fleet.master.post("/v1/runs/current/stop").status == 200)
+            let merged = try finishedSummary(info.id, on: fleet.master)
+            #expect(merged.total.requests > 0)
+            #expect(merged.users == 10)
+        }
+
+        @Test func aSilentWorkerIsLostAfterTheHeartbeatTimeoutAndRejoinsWhenItWakes() throws {
+            let fleet = try FleetCluster()
+            let target = try TargetProcess(directory: fleet.master.directory)
+            try fleet.addWorker("w1")
+            try fleet.addWorker("w2")
+            try fleet.waitForWorkers(["w1", "w2"])
+            _ = try fleet.master.startRun(target.scenario(users: 6)).decode(RunInfo.self)
+            try eventually("the users to be split") { try fleet.shares() == ["w1": 3, "w2": 3] }
+
+            let w2 = try #require(fleet.worker("w2").daemon)
+            w2.signal(SIGSTOP)
+            defer { w2.signal(SIGCONT) }
+            let frozeAt = ContinuousClock.now
+            try eventually("w1 to carry all 6 users", timeout: .seconds(4)) { try fleet.shares() == ["w1": 6] }
+            let after = frozeAt.duration(to: .now)
+            #expect(after >= .milliseconds(900) && after < .milliseconds(2500), "lost after \(after)")
+
+            w2.signal(SIGCONT)
+            try eventually("w2 to rejoin and get its share back", timeout: .seconds(15)) {
+                try fleet.shares() == ["w1": 3, "w2": 3]
+            }
+            #expect(try fleet.master.post("/v1/runs/current/stop").status == 200)
+        }
+
+        @Test func workersStopTheirLoadWithinTheTimeoutWhenTheMasterIsKilledAndRejoinANewOne() throws {
+            let fleet = try masterLoss(signal: SIGKILL)
+            try fleet.startMaster()
+            // Backoff 0.5 s, 1 s, 2 s, 4 s…: both are back within a few seconds of the master.
+            try fleet.waitForWorkers(["w1", "w2"], timeout: .seconds(15))
+        }
+
+        @Test func workersStopTheirLoadWithinTheTimeoutWhenTheMasterFreezes() throws {
+            // SIGSTOP keeps the connection open but silent, as a network partition would: only the
+            // dead-man's switch can notice.
+            try masterLoss(signal: SIGSTOP)
+        }
+
+        @discardableResult
+        private func masterLoss(signal: Int32) throws -> FleetCluster {
+            let fleet = try FleetCluster()
+            let target = try TargetProcess(directory: fleet.master.directory)
+            try fleet.addWorker("w1")
+            try fleet.addWorker("w2")
+            try fleet.waitForWorkers(["w1", "w2"])
+            let info = try fleet.master.startRun(target.scenario(users: 4)).decode(RunInfo.self)
+            let before = try target.requestsServed()
+            try eventually("load to reach the target") { try target.requestsServed() > before + 50 }
+
+            let master = try #require(fleet.master.daemon)
+            master.signal(signal)
+            defer { master.signal(SIGKILL) }
+            // Within the 1 s heartbeat timeout (plus a tick): after that, not one more request.
+            usleep(1_300_000)
+            let settled = try target.requestsServed()
+            usleep(1_000_000)
+            #expect(try target.requestsServed() == settled, "load went on after the master was lost")
+            for name in ["w1", "w2"] {
+                let own = try finishedSummary(info.id, on: fleet.worker(name))
+                #expect(own.abortReason?.contains("master") == true, "\(name): \(own.abortReason ?? "no reason")")
+            }
+            return fleet
+        }
+
+        @Test func aWorkerWithTheWrongTokenIsRefusedAndBothSidesSaySo() throws {
+            let fleet = try FleetCluster()
+            let intruder = try DaemonFixture()
+            let wrongToken = intruder.directory + "/token"
+            try "not-the-fleet-token-at-all\n".write(toFile: wrongToken, atomically: true, encoding: .utf8)
+            let worker = try fleet.addWorker("intruder", token: wrongToken)
+            try eventually("the worker to log why it cannot join") {
+                worker.daemon?.output.contains("the master could not prove it holds the token") == true
+            }
+            #expect(try fleet.listed().isEmpty)
+            try eventually("the master to log the failed handshake with the peer address") {
+                fleet.master.daemon?.output.split(separator: "\n").contains {
+                    $0.contains("worker hung up during the handshake") && $0.contains("loadd_peer=127.0.0.1:")
+                } == true
+            }
+        }
+
+        @Test func garbageOnTheFederationPortClosesThatConnectionAndTheMasterServesOn() throws {
+            let fleet = try FleetCluster()
+            try fleet.addWorker("w1")
+            try fleet.waitForWorkers(["w1"])
+            let reply = try loopbackExchange(port: fleet.port, send: Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            #expect(reply.isEmpty)
+            let junk = try loopbackExchange(port: fleet.port, send: [0, 0, 0, 5] + Array("hello".utf8))
+            #expect(junk.isEmpty)
+            try fleet.addWorker("w2")
+            try fleet.waitForWorkers(["w1", "w2"])
+            let log = fleet.master.daemon?.output ?? ""
+            #expect(log.contains("worker connection closed: frame of"))
+            #expect(log.contains("worker connection closed: undecodable frame"))
+        }
+
+        @Test func aWorkerSpeakingProtocolVersionTwoIsRefusedWithAClearMessage() throws {
+            let fleet = try FleetCluster()
+            let worker = try fleet.addWorker("future", extra: ["--federation-protocol-version", "2"])
+            try eventually("the refusal in the worker's log") {
+                worker.daemon?.output.contains("protocol version 2 not supported; this master speaks 1") == true
+            }
+            #expect(fleet.master.daemon?.output.contains("worker refused: protocol version 2 not supported") == true)
+            #expect(try fleet.listed().isEmpty)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Federation
+import Protocol
+import Testing
+
+func hello(_ name: String, cores: Int = 2, threads: Int = 1, maxUsers: Int = 1000, weight: Double = 1,
+           version: UInt16 = FederationProtocol.version) -> Hello {
+    Hello(protocolVersion: version, node: NodeID(rawValue: name), loaddVersion: "test", cores: cores, threads: threads,
+          maxUsers: maxUsers, weight: weight, nonce: FleetToken.nonce())
+}
+
+@Suite struct LivenessTests {
+    @Test func aWorkerSilentForTheTimeoutIsLostAndNotBefore() throws {
+        var fleet = FleetMembership(heartbeatTimeout: .seconds(3))
+        _ = try fleet.join(hello("a"), address: "10.0.0.1:1", now: .seconds(0))
+        _ = try fleet.join(hello("b"), address: "10.0.0.2:1", now: .seconds(0))
+        fleet.heard(from: NodeID(rawValue: "a"), now: .seconds(2))
+        #expect(fleet.expire(now: .milliseconds(2999)).isEmpty)
+        let lost = fleet.expire(now: .seconds(3))
+        #expect(lost.map(\.node.rawValue) == ["b"])
+        #expect(fleet.count == 1)
+        #expect(fleet.expire(now: .milliseconds(4999)).isEmpty)
+        #expect(fleet.expire(now: .seconds(5)).map(\.node.rawValue) == ["a"])
+    }
+
+    @Test func aConfigurableTimeoutIsHonoured() throws {
+        var fleet = FleetMembership(heartbeatTimeout: .milliseconds(500))
+        _ = try fleet.join(hello("a"), address: "x", now: .seconds(10))
+        #expect(fleet.expire(now: .milliseconds(10_499)).isEmpty)
+        #expect(fleet.expire(now: .milliseconds(10_500)).count == 1)
+    }
+
+    @Test func anOldFrameNeverMovesLivenessBackwards() throws {
+        var fleet = FleetMembership(heartbeatTimeout: .seconds(3))
+        _ = try fleet.join(hello("a"), address: "x", now: .seconds(0))
+        fleet.heard(from: NodeID(rawValue: "a"), now: .seconds(5))
+        fleet.heard(from: NodeID(rawValue: "a"), now: .seconds(1))
+        #expect(fleet.expire(now: .seconds(7)).isEmpty)
+    }
+
+    @Test func aSecondConnectionUnderAConnectedNameIsRefused() throws {
+        var fleet = FleetMembership()
+        _ = try fleet.join(hello("a"), address: "10.0.0.1:5", now: .zero)
+        #expect(throws: FleetMembership.JoinRefusal.duplicate(NodeID(rawValue: "a"), address: "10.0.0.1:5")) {
+            try fleet.join(hello("a"), address: "10.0.0.9:5", now: .zero)
+        }
+        fleet.leave(NodeID(rawValue: "a"))
+        _ = try fleet.join(hello("a"), address: "10.0.0.9:5", now: .seconds(1))
+    }
+
+    @Test func deadMansSwitchTripsAfterTheTimeoutWithoutFrames() {
+        var deadMan = DeadMansSwitch(timeout: .seconds(3), armedAt: .seconds(100))
+        #expect(!deadMan.hasTripped(at: .milliseconds(102_999)))
+        deadMan.heard(at: .seconds(102))
+        #expect(!deadMan.hasTripped(at: .milliseconds(104_999)))
+        #expect(deadMan.remaining(at: .seconds(104)) == .seconds(1))
+        #expect(deadMan.hasTripped(at: .seconds(105)))
+        #expect(deadMan.remaining(at: .seconds(200)) == .zero)
+    }
+
+    @Test func backoffDoublesFromHalfASecondToTenAndStartsOverAfterSuccess() {
+        var backoff = Backoff()
+        let delays = (0..<8).map { _ in backoff.delay() }
+        #expect(delays == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10),
+                           .seconds(10), .seconds(10)])
+        backoff.reset()
+        #expect(backoff.delay() == .milliseconds(500))
+    }
+}
