@@ -40,7 +40,15 @@ struct DaemonSettings: Equatable, Sendable {
         return DaemonSettings(
             socketPath: socket, stateDir: stateDir, node: flags.node ?? file.node ?? hostName(),
             threads: threads > 0 ? threads : EngineOptions.defaultThreads,
-            maxUsersSetting: file.maxUsers ?? 0, role: file.role ?? .standalone, file: file)
+            maxUsersSetting: file.maxUsers ?? 0, role: file.role ?? inferredRole(file), file: file)
+    }
+
+    /// Without `role:`, naming a master makes a worker and a `listen:` address makes a master:
+    /// the two lines a fleet node's config needs, as the README's "Run a fleet" says.
+    static func inferredRole(_ file: ConfigFile) -> NodeRole {
+        if file.master != nil { return .worker }
+        if file.listen != nil { return .master }
+        return .standalone
     }
 
     /// What a reload changes, in words for the log: what takes effect now (for the next run) and what

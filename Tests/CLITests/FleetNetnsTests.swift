@@ -72,11 +72,13 @@ extension DaemonTests {
                 try eventually("\(name) to serve") { (try? node.get("/v1/status").status) == 200 }
                 return node
             }
+            // No role: key — `listen:` alone makes the master and `master:` alone a worker, as the
+            // README's "Run a fleet" tells users to write.
             let common = "token_file: \(token)\nheartbeat_timeout: 1s\n"
-            let master = try daemon("master", "loadd-m", "role: master\nlisten: 10.200.0.1:7557\n" + common)
+            let master = try daemon("master", "loadd-m", "listen: 10.200.0.1:7557\n" + common)
             var workers: [String: DaemonFixture] = [:]
             for (name, ns) in [("w1", "loadd-w1"), ("w2", "loadd-w2")] {
-                workers[name] = try daemon(name, ns, "role: worker\nmaster: 10.200.0.1:7557\n" + common)
+                workers[name] = try daemon(name, ns, "master: 10.200.0.1:7557\n" + common)
             }
             func shares() throws -> [String: Int] {
                 let listed = try master.get("/v1/workers").decode([WorkerInfo].self)
