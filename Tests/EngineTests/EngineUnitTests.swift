@@ -1,5 +1,6 @@
 import CCurl
 import Histogram
+import Protocol
 import Testing
 @testable import Engine
 
@@ -114,5 +115,29 @@ import Testing
         #expect(FailureReason.status(503).describe(check: nil) == "HTTP 503")
         #expect(FailureReason.connectionRefused.describe(check: nil) == "connection refused")
         #expect(FailureReason.bodyCheck.describe(check: Check(bodyContains: Array("ok".utf8))) == #"check failed: body does not contain "ok""#)
+    }
+}
+
+@Suite struct RunAggregatorTests {
+    private func interval(second: Int, requests: UInt64) -> IntervalStats {
+        var histogram = LatencyHistogram.latency()
+        for _ in 0..<requests { _ = histogram.record(1000) }
+        let row = EndpointInterval(key: EndpointKey(method: "GET", name: "/a"), requests: requests, failures: 0,
+                                   bytes: 0, latency: SparseHistogram(histogram), serviceTime: SparseHistogram(histogram),
+                                   failureReasons: [])
+        return IntervalStats(second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
+                             endpoints: [row])
+    }
+
+    @Test func aLateIntervalJoinsItsClosedSecondInsteadOfAddingARow() {
+        var aggregator = RunAggregator(endpoints: [EndpointKey(method: "GET", name: "/a")], expectedReporters: 2,
+                                       startUnixSeconds: 0)
+        aggregator.absorb(interval(second: 0, requests: 5))
+        aggregator.closeSeconds(before: 1)
+        aggregator.absorb(interval(second: 0, requests: 7))
+        #expect(aggregator.history.map(\.second) == [0])
+        #expect(aggregator.history[0].requests == 12)
+        #expect(aggregator.history[0].users == 2)
+        #expect(aggregator.requestCount == 12)
     }
 }

@@ -39,6 +39,9 @@ public struct RunAggregator: Sendable {
 
     public mutating func absorb(_ interval: IntervalStats) {
         guard interval.second >= firstMeasuredSecond else { return }
+        if open[interval.second] == nil, let closed = history.lastIndex(where: { $0.second == interval.second }) {
+            return absorbLate(interval, into: closed)
+        }
         var second = open[interval.second] ?? OpenSecond()
         for row in interval.endpoints {
             totals[slot(for: row.key)].add(row)
@@ -58,6 +61,19 @@ public struct RunAggregator: Sendable {
         } else {
             open[interval.second] = second
         }
+    }
+
+    /// An interval for a second already closed (its reporter was late): its counts join the totals
+    /// and that second's row, whose latency figures stay those computed at closing.
+    private mutating func absorbLate(_ interval: IntervalStats, into index: Int) {
+        for row in interval.endpoints {
+            totals[slot(for: row.key)].add(row)
+            history[index].requests += row.requests
+            history[index].failures += row.failures
+        }
+        dropped += interval.dropped
+        history[index].users += interval.users
+        if interval.dropped > 0 { history[index].dropped = (history[index].dropped ?? 0) + interval.dropped }
     }
 
     /// Closes seconds older than `second` still short of reporters (one was lost or is late).
