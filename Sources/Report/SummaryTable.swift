@@ -47,7 +47,7 @@ public enum SummaryTable {
         var facts = ["scenario \(summary.scenario)", "host \(summary.host)"]
         if let run = summary.run { facts.insert("run \(run)", at: 0) }
         facts.append("\(formatFixed(summary.durationS, decimals: 1)) s measured")
-        facts.append("\(summary.users) users")
+        facts.append(summary.openModel == nil ? "\(summary.users) users" : "\(summary.users) iterations in flight")
         return [facts.joined(separator: "  ·  ")]
     }
 
