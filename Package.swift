@@ -79,6 +79,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        // `bench/fleet.sh`: one real master against protocol-level fake workers in one process.
+        .executableTarget(
+            name: "FleetBench",
+            dependencies: [
+                "Federation", "Protocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "bench/FleetBench",
+            swiftSettings: strict),
         .testTarget(name: "ScenarioTests", dependencies: ["Engine", "Protocol"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Protocol"], swiftSettings: strict),
         .testTarget(

@@ -175,6 +175,9 @@ struct MasterCore {
     /// finished because of it.
     mutating func update(_ change: (inout FleetRun) -> [FleetRun.Outgoing]) {
         guard var current = run, current.phase != .finished else { return }
+        // Leave no second reference behind: `current` must be unique, or mutating it copies every
+        // histogram of the run (megabytes per stats report).
+        run = nil
         let out = change(&current)
         run = current
         deliver(out)

@@ -1,6 +1,10 @@
 /// A histogram as the non-empty buckets it holds: each `values[i]` is the highest value equivalent
 /// to its bucket, recorded `counts[i]` times. Re-recording these values rebuilds the histogram's
 /// bucket counts exactly, which is what makes merged percentiles exact.
+///
+/// On the wire it is one string, `"DELTA.COUNT,DELTA.COUNT,…"` with each value as the difference
+/// from the previous one: a master decoding 200 workers' reports a second parses one JSON token
+/// per histogram instead of thousands of numbers.
 public struct SparseHistogram: Codable, Sendable, Equatable {
     public var values: [UInt64]
     public var counts: [UInt64]
@@ -11,6 +15,77 @@ public struct SparseHistogram: Codable, Sendable, Equatable {
     }
 
     public var isEmpty: Bool { values.isEmpty }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let parsed = SparseHistogram(packed: text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "not a packed histogram (DELTA.COUNT,… with ascending values)")
+        }
+        self = parsed
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(packed)
+    }
+
+    /// The wire text; values must ascend, as a histogram's buckets do.
+    public var packed: String {
+        var text = ""
+        text.reserveCapacity(values.count * 8)
+        var previous: UInt64 = 0
+        for i in values.indices {
+            if i > 0 { text.append(",") }
+            text.append(String(values[i] &- previous))
+            text.append(".")
+            text.append(String(counts[i]))
+            previous = values[i]
+        }
+        return text
+    }
+
+    /// Parses `packed`; `nil` for anything malformed (a bad frame must not crash a master).
+    public init?(packed text: String) {
+        self.init()
+        var number: UInt64 = 0
+        var digits = 0
+        var delta: UInt64?
+        var previous: UInt64 = 0
+        func finishPair(_ count: UInt64) -> Bool {
+            guard let delta, digits > 0 else { return false }
+            let (value, overflow) = previous.addingReportingOverflow(delta)
+            guard !overflow, values.isEmpty || delta > 0 else { return false }
+            values.append(value)
+            counts.append(count)
+            previous = value
+            return true
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let (times, o1) = number.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+                guard !o1, !o2 else { return nil }
+                number = sum
+                digits += 1
+            case UInt8(ascii: "."):
+                guard delta == nil, digits > 0 else { return nil }
+                delta = number
+                number = 0
+                digits = 0
+            case UInt8(ascii: ","):
+                guard finishPair(number) else { return nil }
+                delta = nil
+                number = 0
+                digits = 0
+            default:
+                return nil
+            }
+        }
+        if !text.isEmpty && !finishPair(number) { return nil }
+    }
 }
 
 /// How often one endpoint failed for one reason within an interval.

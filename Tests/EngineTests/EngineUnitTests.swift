@@ -141,3 +141,25 @@ import Testing
         #expect(aggregator.requestCount == 12)
     }
 }
+
+@Suite struct SparseHistogramWireTests {
+    @Test func packedFormRoundTripsExactly() throws {
+        var histogram = LatencyHistogram.latency()
+        for value: UInt64 in [1, 2, 200, 201, 5_000, 123_456, 3_000_000] { _ = histogram.record(value, count: value % 7 + 1) }
+        let sparse = SparseHistogram(histogram)
+        #expect(SparseHistogram(packed: sparse.packed) == sparse)
+        var rebuilt = LatencyHistogram.latency()
+        sparse.add(into: &rebuilt)
+        #expect(rebuilt.totalCount == histogram.totalCount)
+        // Same bucket; the source may report its exact maximum where the copy has the bucket's top.
+        #expect(histogram.valuesAreEquivalent(rebuilt.valueAtPercentile(99), histogram.valueAtPercentile(99)))
+        #expect(rebuilt.valueAtPercentile(50) == histogram.valueAtPercentile(50))
+        #expect(SparseHistogram(packed: "") == SparseHistogram())
+    }
+
+    @Test func malformedPackedTextIsRejectedNotTrusted() {
+        for bad in ["1", "1.", ".1", "1.2,", "1.2,0.3", "x.1", "1.2.3", "99999999999999999999.1"] {
+            #expect(SparseHistogram(packed: bad) == nil, "\(bad)")
+        }
+    }
+}
