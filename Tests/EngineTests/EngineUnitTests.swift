@@ -163,3 +163,15 @@ import Testing
         }
     }
 }
+
+@Suite struct PercentileWalkTests {
+    @Test func onePassPercentilesEqualHdrHistogramsOwn() {
+        var random = FastRandom()
+        for size in [1, 2, 7, 100, 10_000] {
+            var histogram = LatencyHistogram.latency()
+            for _ in 0..<size { _ = histogram.record(UInt64.random(in: 1...5_000_000, using: &random)) }
+            let asked: [Double] = [0, 50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100]
+            #expect(histogram.values(atPercentiles: asked) == asked.map { histogram.valueAtPercentile($0) }, "size \(size)")
+        }
+    }
+}

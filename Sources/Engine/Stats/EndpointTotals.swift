@@ -39,23 +39,14 @@ struct EndpointTotals {
             row.failuresPerS = Double(failures) / seconds
         }
         guard latency.totalCount > 0 else { return row }
-        func ms(_ percentile: Double) -> Double { Double(latency.valueAtPercentile(percentile)) / 1000 }
-        row.medianMs = ms(50)
-        row.p66Ms = ms(66)
-        row.p75Ms = ms(75)
-        row.p80Ms = ms(80)
-        row.p90Ms = ms(90)
-        row.p95Ms = ms(95)
-        row.p98Ms = ms(98)
-        row.p99Ms = ms(99)
-        row.p999Ms = ms(99.9)
-        row.p9999Ms = ms(99.99)
+        let ms = latency.values(atPercentiles: [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99]).map { Double($0) / 1000 }
+        (row.medianMs, row.p66Ms, row.p75Ms, row.p80Ms, row.p90Ms) = (ms[0], ms[1], ms[2], ms[3], ms[4])
+        (row.p95Ms, row.p98Ms, row.p99Ms, row.p999Ms, row.p9999Ms) = (ms[5], ms[6], ms[7], ms[8], ms[9])
         row.avgMs = latency.mean / 1000
         row.minMs = Double(latency.min) / 1000
         row.maxMs = Double(latency.max) / 1000
-        row.serviceMedianMs = Double(serviceTime.valueAtPercentile(50)) / 1000
-        row.serviceP95Ms = Double(serviceTime.valueAtPercentile(95)) / 1000
-        row.serviceP99Ms = Double(serviceTime.valueAtPercentile(99)) / 1000
+        let service = serviceTime.values(atPercentiles: [50, 95, 99]).map { Double($0) / 1000 }
+        (row.serviceMedianMs, row.serviceP95Ms, row.serviceP99Ms) = (service[0], service[1], service[2])
         row.avgBytes = Double(bytes) / Double(requests)
         return row
     }
