@@ -6,6 +6,7 @@
 # A run is started on the master as an operator would (loadctl start) against the built-in target;
 # the fakes never send HTTP, so the target sees nothing. Traffic stays on 127.0.0.1.
 # usage: bench/fleet.sh [WORKERS] [SECONDS]        (default: 200 workers, 30 s)
+#        MASTER_WRAPPER="perf record -g -o /tmp/master.perf --" bench/fleet.sh   (profile the master)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORKERS=${1:-200}
@@ -55,7 +56,7 @@ token_file: $DIR/token
 heartbeat_timeout: 3s
 YAML
 
-LOADD_LOG=stderr taskset -c "$MASTER_CORE" "$BIN/loadd" --config "$DIR/master.yaml" --socket "$SOCKET" \
+LOADD_LOG=stderr ${MASTER_WRAPPER:-} taskset -c "$MASTER_CORE" "$BIN/loadd" --config "$DIR/master.yaml" --socket "$SOCKET" \
     --state-dir "$DIR/state" --node master --log-level notice > "$DIR/master.log" 2>&1 &
 MASTER_PID=$!
 wait_for "the master's control socket" 20 "$BIN/loadctl" status --socket "$SOCKET"
