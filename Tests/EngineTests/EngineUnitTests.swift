@@ -171,7 +171,9 @@ import Testing
             var histogram = LatencyHistogram.latency()
             for _ in 0..<size { _ = histogram.record(UInt64.random(in: 1...5_000_000, using: &random)) }
             let asked: [Double] = [0, 50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100]
-            #expect(histogram.values(atPercentiles: asked) == asked.map { histogram.valueAtPercentile($0) }, "size \(size)")
+            let (values, mean) = histogram.percentilesAndMean(asked)
+            #expect(values == asked.map { histogram.valueAtPercentile($0) }, "size \(size)")
+            #expect(mean == histogram.mean)
         }
     }
 }

@@ -39,13 +39,14 @@ struct EndpointTotals {
             row.failuresPerS = Double(failures) / seconds
         }
         guard latency.totalCount > 0 else { return row }
-        let ms = latency.values(atPercentiles: [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99]).map { Double($0) / 1000 }
+        let (values, mean) = latency.percentilesAndMean([50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99])
+        let ms = values.map { Double($0) / 1000 }
         (row.medianMs, row.p66Ms, row.p75Ms, row.p80Ms, row.p90Ms) = (ms[0], ms[1], ms[2], ms[3], ms[4])
         (row.p95Ms, row.p98Ms, row.p99Ms, row.p999Ms, row.p9999Ms) = (ms[5], ms[6], ms[7], ms[8], ms[9])
-        row.avgMs = latency.mean / 1000
+        row.avgMs = mean / 1000
         row.minMs = Double(latency.min) / 1000
         row.maxMs = Double(latency.max) / 1000
-        let service = serviceTime.values(atPercentiles: [50, 95, 99]).map { Double($0) / 1000 }
+        let service = serviceTime.percentilesAndMean([50, 95, 99]).values.map { Double($0) / 1000 }
         (row.serviceMedianMs, row.serviceP95Ms, row.serviceP99Ms) = (service[0], service[1], service[2])
         row.avgBytes = Double(bytes) / Double(requests)
         return row

@@ -11,11 +11,12 @@ extension Histogram where Count == UInt64 {
 }
 
 extension Histogram where Count == UInt64 {
-    /// `valueAtPercentile` for several percentiles (ascending) in one walk over the buckets instead
-    /// of one walk each: a summary asks for thirteen, once a second, for every endpoint.
-    func values(atPercentiles percentiles: [Double]) -> [UInt64] {
+    /// `valueAtPercentile` for several percentiles (ascending) and `mean`, in one walk over the
+    /// buckets instead of one walk each: a summary asks for eleven figures, every second, for every
+    /// endpoint (and the library's own walk is not specialized, so it is slow as well as repeated).
+    func percentilesAndMean(_ percentiles: [Double]) -> (values: [UInt64], mean: Double) {
         var results = [UInt64](repeating: 0, count: percentiles.count)
-        guard totalCount > 0 else { return results }
+        guard totalCount > 0 else { return (results, 0) }
         // The same count targets valueAtPercentile computes (one ulp down, rounded up, at least 1).
         let targets = percentiles.map { percentile -> UInt64 in
             let clamped = Swift.min(Swift.max(percentile.nextDown, 0), 100)
@@ -23,17 +24,18 @@ extension Histogram where Count == UInt64 {
         }
         var next = 0
         var running: UInt64 = 0
+        var total = 0.0
         for bucket in recordedValues() {
             running += bucket.count
+            total += Double(medianEquivalentForValue(bucket.value)) * Double(bucket.count)
             while next < targets.count && running >= targets[next] {
                 results[next] = Swift.max(Swift.min(bucket.value, maxRecorded), self.min)   // as valueAtPercentile clamps
                 next += 1
             }
-            if next == targets.count { break }
         }
         for (i, percentile) in percentiles.enumerated() {
             if percentile == 0 { results[i] = self.min } else if percentile >= 100 { results[i] = maxRecorded }
         }
-        return results
+        return (results, total / Double(totalCount))
     }
 }

@@ -111,12 +111,12 @@ public struct RunAggregator: Sendable {
         let hasData = latency.totalCount > 0
         func ms(_ value: UInt64) -> Double { hasData ? Double(value) / 1000 : 0 }
         let cpu = second.wallMicros == 0 ? 0 : Double(second.cpuMicros) / Double(second.wallMicros)
+        let (values, mean) = latency.percentilesAndMean([50, 95, 99])
         var sample = HistorySample(
             second: index, timestamp: startUnixSeconds + index + 1, users: second.users,
             requests: second.requests, failures: second.failures,
-            medianMs: ms(latency.valueAtPercentile(50)), p95Ms: ms(latency.valueAtPercentile(95)),
-            p99Ms: ms(latency.valueAtPercentile(99)), maxMs: ms(latency.max),
-            avgMs: hasData ? latency.mean / 1000 : 0, generatorCpu: cpu)
+            medianMs: ms(values[0]), p95Ms: ms(values[1]), p99Ms: ms(values[2]), maxMs: ms(latency.max),
+            avgMs: mean / 1000, generatorCpu: cpu)
         sample.dropped = second.dropped
         let at = history.firstIndex { $0.second > index } ?? history.endIndex
         history.insert(sample, at: at)
