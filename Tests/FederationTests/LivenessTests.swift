@@ -11,8 +11,8 @@ func hello(_ name: String, cores: Int = 2, threads: Int = 1, maxUsers: Int = 100
 @Suite struct LivenessTests {
     @Test func aWorkerSilentForTheTimeoutIsLostAndNotBefore() throws {
         var fleet = FleetMembership(heartbeatTimeout: .seconds(3))
-        _ = try fleet.join(hello("a"), address: "10.0.0.1:1", now: .seconds(0))
-        _ = try fleet.join(hello("b"), address: "10.0.0.2:1", now: .seconds(0))
+        _ = try fleet.join(hello("a"), address: "10.200.9.1:1", now: .seconds(0))
+        _ = try fleet.join(hello("b"), address: "10.200.9.2:1", now: .seconds(0))
         fleet.heard(from: NodeID(rawValue: "a"), now: .seconds(2))
         #expect(fleet.expire(now: .milliseconds(2999)).isEmpty)
         let lost = fleet.expire(now: .seconds(3))
@@ -39,12 +39,12 @@ func hello(_ name: String, cores: Int = 2, threads: Int = 1, maxUsers: Int = 100
 
     @Test func aSecondConnectionUnderAConnectedNameIsRefused() throws {
         var fleet = FleetMembership()
-        _ = try fleet.join(hello("a"), address: "10.0.0.1:5", now: .zero)
-        #expect(throws: FleetMembership.JoinRefusal.duplicate(NodeID(rawValue: "a"), address: "10.0.0.1:5")) {
-            try fleet.join(hello("a"), address: "10.0.0.9:5", now: .zero)
+        _ = try fleet.join(hello("a"), address: "10.200.9.1:5", now: .zero)
+        #expect(throws: FleetMembership.JoinRefusal.duplicate(NodeID(rawValue: "a"), address: "10.200.9.1:5")) {
+            try fleet.join(hello("a"), address: "10.200.9.9:5", now: .zero)
         }
         fleet.leave(NodeID(rawValue: "a"))
-        _ = try fleet.join(hello("a"), address: "10.0.0.9:5", now: .seconds(1))
+        _ = try fleet.join(hello("a"), address: "10.200.9.9:5", now: .seconds(1))
     }
 
     @Test func deadMansSwitchTripsAfterTheTimeoutWithoutFrames() {
