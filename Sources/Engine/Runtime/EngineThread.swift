@@ -13,18 +13,18 @@ final class EngineThread: @unchecked Sendable {
     let threadCount: Int
     let control: ShardControl
     private let plan: Plan
-    private let prepared: [PreparedRequest]
+    let prepared: [PreparedRequest]
     private let exchange: ShardExchange
     private let runStart: UInt64
     private let dataRows: [[[UInt8]]]
     private let proxy: ProxySettings
 
-    private var multis: [UnsafeMutableRawPointer]
+    var multis: [UnsafeMutableRawPointer]
     private var users: [VirtualUser] = []
     /// Closed model: users `0..<active` are live; the rest are retired or retiring.
     /// Open model: iterations in flight.
-    private var active = 0
-    private var model: LoadModel
+    var active = 0
+    var model: LoadModel
     /// Open model: when the next iteration is due (µs, fractional so rates do not drift).
     private var nextArrival: Double
     /// Open model: idle users ready to run the next arrival.
@@ -32,11 +32,11 @@ final class EngineThread: @unchecked Sendable {
     private var ready: [Int] = []
     private var completed: [(user: VirtualUser, code: CURLcode)] = []
     private var timers = TimerHeap()
-    private var window: WindowStats
+    var window: WindowStats
     private var windowEnd: UInt64
     private var windowStartCPU: UInt64 = 0
     private var windowStartWall: UInt64 = 0
-    private var random = FastRandom()
+    var random = FastRandom()
     /// Counts users ever spawned here, so each takes the next row of the data feed.
     private var spawned = 0
 
@@ -297,7 +297,7 @@ final class EngineThread: @unchecked Sendable {
     }
 
     /// After a response: the next step of the script, a think time, or the next task.
-    private func advance(_ user: VirtualUser, now: UInt64) {
+    func advance(_ user: VirtualUser, now: UInt64) {
         switch user.phase {
         case .onStart(let step):
             if step + 1 < plan.onStart.count {
@@ -331,105 +331,5 @@ final class EngineThread: @unchecked Sendable {
         user.state = .waiting
         user.generation &+= 1
         timers.push(.init(wake: wake, slot: Int32(user.slot), generation: user.generation))
-    }
-
-    // MARK: Requests
-
-    private func issue(_ requestIndex: Int, for user: VirtualUser, intended: UInt64) {
-        let prepared = prepared[requestIndex]
-        let request = prepared.plan
-        let easy = user.easy
-        if let url = prepared.constantURL {
-            if user.lastURL != url {
-                ccurl_easy_setopt_ptr(easy, CURLOPT_URL, url)
-                user.lastURL = url
-            }
-        } else {
-            let buffer = user.urlBuffer
-            buffer.removeAll()
-            if !request.targetIsAbsolute { buffer.append(prepared.hostBytes) }
-            TemplateRenderer.render(request.target, into: buffer, user: user.values, random: &random)
-            ccurl_easy_setopt_ptr(easy, CURLOPT_URL, buffer.cString)
-            user.lastURL = nil
-        }
-        if user.lastRequest != requestIndex {
-            configureMethodAndHeaders(prepared, for: user)
-            user.lastRequest = requestIndex
-        }
-        if let body = request.body, !body.isConstant {
-            user.bodyBuffer.removeAll()
-            TemplateRenderer.render(body, into: user.bodyBuffer, user: user.values, random: &random)
-            ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, user.bodyBuffer.count)
-            ccurl_easy_setopt_ptr(easy, CURLOPT_POSTFIELDS, user.bodyBuffer.base)
-        }
-        if prepared.constantHeaders == nil { setDynamicHeaders(request, for: user) }
-        if user.lastTimeout != prepared.timeoutMillis {
-            ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, prepared.timeoutMillis)
-            user.lastTimeout = prepared.timeoutMillis
-        }
-        user.request = requestIndex
-        user.intendedStart = intended
-        user.bytesIn = 0
-        user.captureBody = request.check.bodyContains != nil
-        if user.captureBody { user.responseBody.removeAll() }
-        user.state = .inFlight
-        user.sentAt = MonotonicClock.micros()
-        curl_multi_add_handle(multis[user.multi], easy)
-    }
-
-    private func configureMethodAndHeaders(_ prepared: PreparedRequest, for user: VirtualUser) {
-        let easy = user.easy
-        // Back to a plain GET first: method options in libcurl are sticky across reuses.
-        ccurl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
-        ccurl_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
-        ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 0)
-        switch prepared.method {
-        case .get:
-            break
-        case .head:
-            ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
-        case .withBody(let custom):
-            ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, prepared.constantBodyCount)
-            if let body = prepared.constantBody { ccurl_easy_setopt_ptr(easy, CURLOPT_POSTFIELDS, body) }
-            if let custom { ccurl_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, custom) }
-        }
-        ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, prepared.constantHeaders)
-    }
-
-    /// Templated header values: the one place a request allocates (a fresh `curl_slist`), which
-    /// only scenarios with per-request header values pay.
-    private func setDynamicHeaders(_ request: RequestPlan, for user: VirtualUser) {
-        curl_slist_free_all(user.dynamicHeaders)
-        var list: UnsafeMutablePointer<curl_slist>? = nil
-        let buffer = user.headerBuffer
-        for header in request.headers {
-            buffer.removeAll()
-            TemplateRenderer.render(header, into: buffer, user: user.values, random: &random)
-            list = curl_slist_append(list, buffer.cString)
-        }
-        user.dynamicHeaders = list
-        ccurl_easy_setopt_slist(user.easy, CURLOPT_HTTPHEADER, list)
-    }
-
-    private func complete(_ user: VirtualUser, code: CURLcode, done: UInt64) {
-        let easy = user.easy
-        curl_multi_remove_handle(multis[user.multi], easy)
-        var status = 0
-        var osErrno = 0
-        ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        if code != CURLE_OK { ccurl_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno) }
-        let request = prepared[user.request].plan
-        let matched = user.captureBody ? user.responseBody.contains(request.check.bodyContains!) : true
-        let failure = FailureReason.classify(curlCode: code, osErrno: osErrno, status: status,
-                                             check: request.check, bodyMatched: matched)
-        window.record(endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
-                      bytes: user.bytesIn, failure: failure)
-        user.state = .idle
-        if case .closed = model, user.retiring || user.slot >= active {
-            user.retiring = false
-            user.state = .retired
-            return
-        }
-        advance(user, now: done)
     }
 }

@@ -1,0 +1,103 @@
+import CCurl
+
+/// Issuing and completing requests: what an engine thread sets on a reused easy handle, and what it
+/// records when libcurl is done with it. Split from EngineThread.swift by topic; same thread, same state.
+extension EngineThread {
+    func issue(_ requestIndex: Int, for user: VirtualUser, intended: UInt64) {
+        let prepared = prepared[requestIndex]
+        let request = prepared.plan
+        let easy = user.easy
+        if let url = prepared.constantURL {
+            if user.lastURL != url {
+                ccurl_easy_setopt_ptr(easy, CURLOPT_URL, url)
+                user.lastURL = url
+            }
+        } else {
+            let buffer = user.urlBuffer
+            buffer.removeAll()
+            if !request.targetIsAbsolute { buffer.append(prepared.hostBytes) }
+            TemplateRenderer.render(request.target, into: buffer, user: user.values, random: &random)
+            ccurl_easy_setopt_ptr(easy, CURLOPT_URL, buffer.cString)
+            user.lastURL = nil
+        }
+        if user.lastRequest != requestIndex {
+            configureMethodAndHeaders(prepared, for: user)
+            user.lastRequest = requestIndex
+        }
+        if let body = request.body, !body.isConstant {
+            user.bodyBuffer.removeAll()
+            TemplateRenderer.render(body, into: user.bodyBuffer, user: user.values, random: &random)
+            ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, user.bodyBuffer.count)
+            ccurl_easy_setopt_ptr(easy, CURLOPT_POSTFIELDS, user.bodyBuffer.base)
+        }
+        if prepared.constantHeaders == nil { setDynamicHeaders(request, for: user) }
+        if user.lastTimeout != prepared.timeoutMillis {
+            ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, prepared.timeoutMillis)
+            user.lastTimeout = prepared.timeoutMillis
+        }
+        user.request = requestIndex
+        user.intendedStart = intended
+        user.bytesIn = 0
+        user.captureBody = request.check.bodyContains != nil
+        if user.captureBody { user.responseBody.removeAll() }
+        user.state = .inFlight
+        user.sentAt = MonotonicClock.micros()
+        curl_multi_add_handle(multis[user.multi], easy)
+    }
+
+    private func configureMethodAndHeaders(_ prepared: PreparedRequest, for user: VirtualUser) {
+        let easy = user.easy
+        // Back to a plain GET first: method options in libcurl are sticky across reuses.
+        ccurl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        ccurl_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
+        ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 0)
+        switch prepared.method {
+        case .get:
+            break
+        case .head:
+            ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+        case .withBody(let custom):
+            ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, prepared.constantBodyCount)
+            if let body = prepared.constantBody { ccurl_easy_setopt_ptr(easy, CURLOPT_POSTFIELDS, body) }
+            if let custom { ccurl_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, custom) }
+        }
+        ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, prepared.constantHeaders)
+    }
+
+    /// Templated header values: the one place a request allocates (a fresh `curl_slist`), which
+    /// only scenarios with per-request header values pay.
+    private func setDynamicHeaders(_ request: RequestPlan, for user: VirtualUser) {
+        curl_slist_free_all(user.dynamicHeaders)
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        let buffer = user.headerBuffer
+        for header in request.headers {
+            buffer.removeAll()
+            TemplateRenderer.render(header, into: buffer, user: user.values, random: &random)
+            list = curl_slist_append(list, buffer.cString)
+        }
+        user.dynamicHeaders = list
+        ccurl_easy_setopt_slist(user.easy, CURLOPT_HTTPHEADER, list)
+    }
+
+    func complete(_ user: VirtualUser, code: CURLcode, done: UInt64) {
+        let easy = user.easy
+        curl_multi_remove_handle(multis[user.multi], easy)
+        var status = 0
+        var osErrno = 0
+        ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        if code != CURLE_OK { ccurl_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno) }
+        let request = prepared[user.request].plan
+        let matched = user.captureBody ? user.responseBody.contains(request.check.bodyContains!) : true
+        let failure = FailureReason.classify(curlCode: code, osErrno: osErrno, status: status,
+                                             check: request.check, bodyMatched: matched)
+        window.record(endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
+                      bytes: user.bytesIn, failure: failure)
+        user.state = .idle
+        if case .closed = model, user.retiring || user.slot >= active {
+            user.retiring = false
+            user.state = .retired
+            return
+        }
+        advance(user, now: done)
+    }
+}
