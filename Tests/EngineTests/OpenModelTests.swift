@@ -211,3 +211,16 @@ import Testing
         #expect(plan.thresholds[1].endpoint == EndpointKey(method: "GET", name: "/a") && !plan.thresholds[1].abortOnFail)
     }
 }
+
+@Suite struct OverrideTests {
+    @Test func usersOverrideSetsTheWarmupLevelBeforeStages() throws {
+        var plan = try ScenarioLoader.load(yaml: """
+            warmup: 10s
+            stages: [ { duration: 1m, target: 50 } ]
+            tasks: [ { request: GET / } ]
+            """, file: "s.yaml", baseDirectory: ".")
+        #expect(plan.warmupLevel == 50)
+        RunOverrides(users: 7).apply(to: &plan)
+        #expect(plan.warmupLevel == 7)
+    }
+}

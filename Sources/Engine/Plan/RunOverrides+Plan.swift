@@ -26,6 +26,7 @@ extension RunOverrides {
     public func apply(to plan: inout Plan) {
         if let users {
             plan.users = users
+            plan.usersGiven = true      // a warm-up before stages then runs at this count
             if spawnRate == nil && plan.spawnRate < 1 { plan.spawnRate = Double(max(1, users)) }
         }
         if let spawnRate { plan.spawnRate = spawnRate }
