@@ -18,7 +18,8 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Reads frames — a 4-byte big-endian length, then that many bytes of JSON — into messages.
+/// Reads frames — a 4-byte big-endian length, then that many bytes of payload — into messages. A
+/// payload is JSON, or a binary `stats` report (see `StatsFrame`), told apart by its first byte.
 public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = FederationMessage
 
@@ -35,8 +36,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
         guard Int(length) <= maxFrameBytes else { throw FrameError.tooLarge(length: Int(length), limit: maxFrameBytes) }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 4)
-        let payload = Data(buffer.readBytes(length: Int(length)) ?? [])
-        context.fireChannelRead(wrapInboundOut(try Self.message(from: payload, using: decoder)))
+        var payload = buffer.readSlice(length: Int(length))!
+        context.fireChannelRead(wrapInboundOut(try Self.message(from: &payload, using: decoder)))
         return .continue
     }
 
@@ -48,7 +49,15 @@ public struct FrameDecoder: ByteToMessageDecoder {
     }
 
     /// One payload as a message; a `hello` of another protocol version is still recognised.
-    static func message(from payload: Data, using decoder: JSONDecoder) throws -> FederationMessage {
+    static func message(from buffer: inout ByteBuffer, using decoder: JSONDecoder) throws -> FederationMessage {
+        if StatsFrame.isBinary(buffer) {
+            do {
+                return .stats(try StatsFrame.read(&buffer))
+            } catch {
+                throw FrameError.undecodable(error.description, helloVersion: nil)
+            }
+        }
+        let payload = Data(buffer.readableBytesView)
         do {
             return try decoder.decode(FederationMessage.self, from: payload)
         } catch {
@@ -71,8 +80,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
     }
 }
 
-/// Writes messages as frames. A message over the limit is an error on the sending side rather than
-/// a frame the peer would refuse.
+/// Writes messages as frames: `stats` in binary, the rest in JSON. A message over the limit is an
+/// error on the sending side rather than a frame the peer would refuse.
 public struct FrameEncoder: MessageToByteEncoder {
     public typealias OutboundIn = FederationMessage
 
@@ -84,6 +93,18 @@ public struct FrameEncoder: MessageToByteEncoder {
     }
 
     public func encode(data: FederationMessage, out: inout ByteBuffer) throws {
+        if case .stats(let report) = data {
+            let lengthAt = out.writerIndex
+            out.writeInteger(UInt32(0))
+            StatsFrame.write(report, into: &out)
+            let length = out.writerIndex - lengthAt - 4
+            guard length <= maxFrameBytes else {
+                out.moveWriterIndex(to: lengthAt)
+                throw FrameError.tooLarge(length: length, limit: maxFrameBytes)
+            }
+            out.setInteger(UInt32(length), at: lengthAt)
+            return
+        }
         let payload = try encoder.encode(data)
         guard payload.count <= maxFrameBytes else {
             throw FrameError.tooLarge(length: payload.count, limit: maxFrameBytes)

@@ -162,11 +162,11 @@ extension DaemonTests {
             #expect(log.contains("worker connection closed: undecodable frame"))
         }
 
-        @Test func aWorkerSpeakingProtocolVersionTwoIsRefusedWithAClearMessage() throws {
+        @Test func aWorkerSpeakingProtocolVersionThreeIsRefusedWithAClearMessage() throws {
             let fleet = try FleetCluster()
-            let worker = try fleet.addWorker("future", extra: ["--federation-protocol-version", "2"])
+            let worker = try fleet.addWorker("future", extra: ["--federation-protocol-version", "3"])
             try eventually("the refusal in the worker's log") {
-                worker.daemon?.output.contains("protocol version 2 not supported; this master speaks 1") == true
+                worker.daemon?.output.contains("protocol version 3 not supported; this master speaks 2") == true
             }
             #expect(fleet.master.daemon?.output.contains("worker refused: protocol version 2 not supported") == true)
             #expect(try fleet.listed().isEmpty)

@@ -52,15 +52,15 @@ import Testing
     @Test func anotherProtocolVersionIsRefusedWithAClearMessage() async throws {
         let fleet = try await LoopbackMaster.start()
         defer { Task { await fleet.close() } }
-        let expected = FederationMessage.refused(Refusal(reason: "protocol version 2 not supported; this master speaks 1"))
-        // A v2 hello in today's shape…
+        let expected = FederationMessage.refused(Refusal(reason: "protocol version 3 not supported; this master speaks 2"))
+        // A v3 hello in today's shape…
         let client = try RawFrameClient(port: fleet.port)
-        try client.send(.hello(Hello(protocolVersion: 2, node: NodeID(rawValue: "future"), loaddVersion: "9", cores: 1,
+        try client.send(.hello(Hello(protocolVersion: 3, node: NodeID(rawValue: "future"), loaddVersion: "9", cores: 1,
                                      threads: 1, maxUsers: 1, weight: 1, nonce: FleetToken.nonce())))
         #expect(try await client.receiveUntilClosed() == [expected])
         // …and one whose other fields this build cannot read.
         let other = try RawFrameClient(port: fleet.port)
-        other.sendFrame(payload: Array(#"{"hello":{"protocol_version":2,"capabilities":["quic"]}}"#.utf8))
+        other.sendFrame(payload: Array(#"{"hello":{"protocol_version":3,"capabilities":["quic"]}}"#.utf8))
         #expect(try await other.receiveUntilClosed() == [expected])
     }
 
@@ -74,6 +74,9 @@ import Testing
         let notJSON = try RawFrameClient(port: fleet.port)
         notJSON.sendFrame(payload: Array("definitely not json".utf8))
         #expect(try await notJSON.receiveUntilClosed().isEmpty)
+        let brokenBinary = try RawFrameClient(port: fleet.port)
+        brokenBinary.sendFrame(payload: [0, 0xFF, 0xFF])   // the binary stats marker, then a truncated varint
+        #expect(try await brokenBinary.receiveUntilClosed().isEmpty)
         let oversized = try RawFrameClient(port: fleet.port)
         oversized.sendFrame(payload: [UInt8](repeating: 0x20, count: 64 * 1024 + 1))
         #expect(try await oversized.receiveUntilClosed().isEmpty)
@@ -117,14 +120,14 @@ import Testing
         #expect(fleet.master.workers().isEmpty)
     }
 
-    @Test func aWorkerSpeakingVersionTwoIsRefusedAndToldWhichVersionTheMasterSpeaks() async throws {
+    @Test func aWorkerSpeakingVersionThreeIsRefusedAndToldWhichVersionTheMasterSpeaks() async throws {
         let fleet = try await LoopbackMaster.start()
         defer { Task { await fleet.close() } }
-        let worker = await fleet.worker("future", protocolVersion: 2)
+        let worker = await fleet.worker("future", protocolVersion: 3)
         let events = EventLog(worker)
         defer { Task { await worker.shutdown() } }
         try await eventually("the refusal") { !events.refusals.isEmpty }
-        #expect(events.refusals.first == "protocol version 2 not supported; this master speaks 1")
+        #expect(events.refusals.first == "protocol version 3 not supported; this master speaks 2")
         #expect(await worker.connectedMaster() == nil)
     }
 

@@ -1,7 +1,8 @@
 /// The federation wire protocol's version. A master refuses a worker that speaks another one, with
 /// a message saying which it speaks; there is no partial compatibility to get wrong.
 public enum FederationProtocol {
-    public static let version: UInt16 = 1
+    /// 2: `stats` frames are binary.
+    public static let version: UInt16 = 2
     /// The TCP port a master listens on unless `listen:` says otherwise.
     public static let defaultPort = 7557
     /// Largest frame either side accepts; stats of one second from many endpoints fit easily.
@@ -9,7 +10,8 @@ public enum FederationProtocol {
 }
 
 /// Every frame between a worker and its master, one case per kind. On the wire a JSON object with
-/// one key naming the case: `{"hello":{…}}`, `{"heartbeat":{}}`.
+/// one key naming the case: `{"hello":{…}}`, `{"heartbeat":{}}`; `stats` is sent in a binary form
+/// instead (the master reads one per worker per second), though its JSON form is still read.
 ///
 /// Order on a connection: worker `hello` → master `challenge` (or `refused` and close) → worker
 /// `proof` → master `welcome` (or `refused` and close); then anything but the handshake kinds.

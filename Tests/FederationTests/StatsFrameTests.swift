@@ -1,0 +1,114 @@
+@testable import Federation
+import Foundation
+import NIOCore
+import Protocol
+import Testing
+
+/// The binary `stats` frame: what a worker writes, a master reads back unchanged, and anything a
+/// broken or hostile peer sends is an error naming the field — never a crash or a huge allocation.
+@Suite struct StatsFrameTests {
+    static let report = StatsReport(
+        node: NodeID(rawValue: "worker-ü"), run: RunID(rawValue: "20261122-101010-abcd"), assignment: 3, sequence: 1_000_001,
+        intervals: [
+            IntervalStats(second: 0, users: 120, dropped: 7, cpuMicros: 912_345, wallMicros: 1_000_000, threads: 2, endpoints: [
+                EndpointInterval(
+                    key: EndpointKey(method: "GET", name: "/items/[id]"), requests: 5000, failures: 12, bytes: 1 << 40,
+                    latency: SparseHistogram(values: [1, 2, 900, 3_600_000_000], counts: [10, 4000, 985, 5]),
+                    serviceTime: SparseHistogram(values: [1, 850], counts: [4000, 1000]),
+                    failureReasons: [FailureTally(reason: "HTTP 503", count: 10), FailureTally(reason: "timeout", count: 2)]),
+                EndpointInterval(key: EndpointKey(method: "POST", name: "/login"), requests: 0, failures: 0, bytes: 0,
+                                 latency: SparseHistogram(), serviceTime: SparseHistogram(), failureReasons: []),
+            ]),
+            IntervalStats(second: -1, users: 0, dropped: 0, cpuMicros: 0, wallMicros: 0, threads: 1, endpoints: []),
+            IntervalStats(second: Int.max, users: Int.min, dropped: .max, cpuMicros: .max, wallMicros: 0, threads: 1,
+                          endpoints: []),
+        ])
+
+    static func payload(_ message: FederationMessage = .stats(report)) throws -> ByteBuffer {
+        var frame = ByteBuffer()
+        try FrameEncoder().encode(data: message, out: &frame)
+        let length = frame.readInteger(as: UInt32.self)!
+        #expect(Int(length) == frame.readableBytes)
+        return frame
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> FederationMessage {
+        var buffer = ByteBuffer(bytes: bytes)
+        return try FrameDecoder.message(from: &buffer, using: JSONDecoder())
+    }
+
+    static func problem(_ bytes: [UInt8]) -> String? {
+        do {
+            _ = try decode(bytes)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func aReportRoundTripsExactly() throws {
+        let payload = try Self.payload()
+        #expect(payload.getInteger(at: payload.readerIndex, as: UInt8.self) == 0)
+        #expect(try Self.decode(Array(payload.readableBytesView)) == .stats(Self.report))
+    }
+
+    @Test func isFarSmallerThanTheJSONForm() throws {
+        let binary = try Self.payload().readableBytes
+        let json = try JSONEncoder().encode(FederationMessage.stats(Self.report)).count
+        #expect(binary * 3 < json)
+    }
+
+    @Test func theJSONFormIsStillRead() throws {
+        let json = try JSONEncoder().encode(FederationMessage.stats(Self.report))
+        #expect(try Self.decode(Array(json)) == .stats(Self.report))
+    }
+
+    @Test func otherKindsStayJSON() throws {
+        let payload = try Self.payload(.heartbeat)
+        #expect(String(buffer: payload) == #"{"heartbeat":{}}"#)
+    }
+
+    @Test func everyTruncationIsAnErrorNamingAField() throws {
+        let bytes = Array(try Self.payload().readableBytesView)
+        for length in 1..<bytes.count {
+            let problem = Self.problem(Array(bytes.prefix(length)))
+            #expect(problem?.hasPrefix("undecodable frame: stats frame, ") == true, "cut at \(length): \(problem ?? "decoded")")
+        }
+    }
+
+    @Test func trailingBytesAreRefused() throws {
+        let bytes = Array(try Self.payload().readableBytesView) + [0]
+        #expect(Self.problem(bytes) == "undecodable frame: stats frame, end: 1 bytes after the report")
+    }
+
+    @Test func aHostileCountAllocatesNothingAndIsRefused() {
+        // marker, node "", run "", assignment 1, sequence 1, then 2^62 intervals.
+        let bytes: [UInt8] = [0, 0, 0, 1, 1] + [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]
+        #expect(Self.problem(bytes) == "undecodable frame: stats frame, intervals: count 4611686018427387904 exceeds the 0 bytes left")
+    }
+
+    @Test func aVarintLongerThanSixtyFourBitsIsRefused() {
+        let bytes: [UInt8] = [0, 0, 0] + [UInt8](repeating: 0xFF, count: 9) + [0x02]
+        #expect(Self.problem(bytes) == "undecodable frame: stats frame, assignment: varint overflows 64 bits")
+    }
+
+    @Test func histogramValuesMustAscend() {
+        var out = ByteBuffer()
+        out.writeBytes([0, 1, UInt8(ascii: "n"), 1, UInt8(ascii: "r"), 1, 1, 1])   // header, 1 interval
+        out.writeBytes([0, 2, 0, 0, 0, 2, 1])                                          // second … threads, 1 endpoint
+        out.writeBytes([3] + Array("GET".utf8) + [1, UInt8(ascii: "/"), 2, 0, 0])      // key, requests, failures, bytes
+        out.writeBytes([2, 5, 1, 0, 1])                                                // latency: 5, then 5 again
+        #expect(Self.problem(Array(out.readableBytesView)) == "undecodable frame: stats frame, latency: bucket values do not ascend")
+    }
+
+    @Test func namesMustBeUTF8() {
+        let bytes: [UInt8] = [0, 2, 0xC3, 0x28, 0, 1, 1, 0]
+        #expect(Self.problem(bytes) == "undecodable frame: stats frame, node: not UTF-8")
+    }
+
+    @Test func aReportOverTheFrameLimitIsRefusedBySender() throws {
+        var frame = ByteBuffer(bytes: [9, 9])
+        #expect(throws: FrameError.self) { try FrameEncoder(maxFrameBytes: 16).encode(data: .stats(Self.report), out: &frame) }
+        #expect(Array(frame.readableBytesView) == [9, 9])   // nothing half-written is left behind
+    }
+}
