@@ -10,13 +10,17 @@ struct EndpointTotals {
     var serviceTime = LatencyHistogram.latency()
     var failureReasons: [String: UInt64] = [:]
 
-    mutating func add(_ interval: EndpointInterval) {
+    /// An interval's counts; its histograms come separately (`addHistograms`), batched per endpoint.
+    mutating func addCounts(_ interval: EndpointInterval) {
         requests += interval.requests
         failures += interval.failures
         bytes += interval.bytes
-        interval.latency.add(into: &latency)
-        interval.serviceTime.add(into: &serviceTime)
         for tally in interval.failureReasons { failureReasons[tally.reason, default: 0] += tally.count }
+    }
+
+    mutating func addHistograms(latency rowLatency: SparseHistogram, serviceTime rowServiceTime: SparseHistogram) {
+        rowLatency.add(into: &latency)
+        rowServiceTime.add(into: &serviceTime)
     }
 
     mutating func add(_ other: EndpointTotals) {
@@ -38,6 +42,8 @@ struct EndpointTotals {
             row.rps = Double(requests) / seconds
             row.failuresPerS = Double(failures) / seconds
         }
+        if requests > 0 { row.avgBytes = Double(bytes) / Double(requests) }
+        // Empty while the run's first second is still open (histograms merge when it closes).
         guard latency.totalCount > 0 else { return row }
         let (values, mean) = latency.percentilesAndMean([50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99])
         let ms = values.map { Double($0) / 1000 }
@@ -48,7 +54,6 @@ struct EndpointTotals {
         row.maxMs = Double(latency.max) / 1000
         let service = serviceTime.percentilesAndMean([50, 95, 99]).values.map { Double($0) / 1000 }
         (row.serviceMedianMs, row.serviceP95Ms, row.serviceP99Ms) = (service[0], service[1], service[2])
-        row.avgBytes = Double(bytes) / Double(requests)
         return row
     }
 }
