@@ -22,9 +22,11 @@ struct ConfigFile: Equatable, Sendable {
     var listen: String?
     var tokenFile: String?
     var heartbeatTimeout: Duration?
+    /// A worker's claim on a fleet run's load is `cores × weight`; 0 makes it a standby that takes none.
+    var weight: Double?
 
     static let keys = ["socket", "state_dir", "node", "threads", "max_users",
-                       "role", "master", "listen", "token_file", "heartbeat_timeout"]
+                       "role", "master", "listen", "token_file", "heartbeat_timeout", "weight"]
 }
 
 /// Every problem of one config file, one `FILE:LINE:COL: key: message` per line.
@@ -121,6 +123,7 @@ private struct ConfigReader {
             case "master": config.master = hostPort(value, key)
             case "listen": config.listen = hostPort(value, key)
             case "token_file": config.tokenFile = path(value, key)
+            case "weight": config.weight = weight(value, key)
             default:
                 guard let raw = text(value, key) else { continue }
                 guard let duration = DurationParser.parse(raw), duration > .zero else {
@@ -159,6 +162,15 @@ private struct ConfigReader {
         guard let raw = text(node, key) else { return nil }
         guard let value = Int(raw), value >= 0 else {
             fail(node, key, "expected a whole number, 0 or more, got '\(raw)'")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func weight(_ node: Node, _ key: String) -> Double? {
+        guard let raw = text(node, key) else { return nil }
+        guard let value = Double(raw), value.isFinite, value >= 0, value <= 1000 else {
+            fail(node, key, "expected a number from 0 to 1000 (a worker's share is cores × weight), got '\(raw)'")
             return nil
         }
         return value

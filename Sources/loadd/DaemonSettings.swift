@@ -66,6 +66,8 @@ struct DaemonSettings: Equatable, Sendable {
             ("master", file.master, new.file.master), ("listen", file.listen, new.file.listen),
             ("token_file", file.tokenFile, new.file.tokenFile),
             ("heartbeat_timeout", file.heartbeatTimeout.map { "\($0)" }, new.file.heartbeatTimeout.map { "\($0)" }),
+            // Told to the master in the worker's hello.
+            ("weight", file.weight.map { "\($0)" }, new.file.weight.map { "\($0)" }),
         ]
         // The fleet connection (listening socket or the dial to the master) is made once, at start.
         for (key, old, value) in federation where old != value {

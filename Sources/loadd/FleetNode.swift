@@ -73,7 +73,8 @@ struct FleetNode: Sendable {
         let worker = FederationWorker(
             configuration: WorkerConfiguration(
                 node: node, masterHost: host, masterPort: port, token: token, version: RunManager.version,
-                threads: settings.threads, cores: EngineOptions.defaultThreads, maxUsers: capacity.maxUsers,
+                threads: settings.threads, cores: EngineOptions.defaultThreads, weight: settings.file.weight ?? 1,
+                maxUsers: capacity.maxUsers,
                 heartbeatTimeout: timeout, protocolVersion: protocolVersion ?? FederationProtocol.version),
             group: group, logger: logger)
         await worker.start()

@@ -125,6 +125,8 @@ extension DaemonTests {
             #expect(unknown.output.contains("\(config):2:1: sockett: unknown key"), "\(unknown.output)")
             let badValue = try start("threads: many\n")
             #expect(badValue.output.contains("\(config):1:10: threads: expected a whole number"), "\(badValue.output)")
+            let weight = try start("weight: -2\n")
+            #expect(weight.output.contains("\(config):1:9: weight: expected a number from 0 to 1000"), "\(weight.output)")
             let worker = try start("role: worker\nmaster: 10.200.0.1:7700\n")
             #expect(worker.output.contains("role: worker needs token_file"), "\(worker.output)")
             try FileManager.default.removeItem(atPath: config)

@@ -67,6 +67,23 @@ extension DaemonTests {
             #expect(merged.users == 10)
         }
 
+        @Test func aWorkersWeightScalesItsShareAndWeightZeroMakesAStandby() throws {
+            let fleet = try FleetCluster()
+            let target = try TargetProcess(directory: fleet.master.directory)
+            try fleet.addWorker("heavy", settings: "weight: 3")
+            try fleet.addWorker("light")
+            try fleet.addWorker("standby", settings: "weight: 0")
+            try fleet.waitForWorkers(["heavy", "light", "standby"])
+            #expect(try fleet.listed().map(\.weight) == [3, 1, 0])
+            _ = try fleet.master.startRun(target.scenario(users: 8)).decode(RunInfo.self)
+            // Same machine, same cores: 8 users in proportion 3 : 1 : 0.
+            try eventually("the weighted split") { try fleet.shares() == ["heavy": 6, "light": 2, "standby": 0] }
+            #expect(try fleet.master.loadctl(["workers"]).output.contains("standby"))
+            fleet.worker("light").daemon?.signal(SIGKILL)
+            try eventually("heavy to carry all 8 users") { try fleet.shares() == ["heavy": 8, "standby": 0] }
+            #expect(try fleet.master.post("/v1/runs/current/stop").status == 200)
+        }
+
         @Test func aSilentWorkerIsLostAfterTheHeartbeatTimeoutAndRejoinsWhenItWakes() throws {
             let fleet = try FleetCluster()
             let target = try TargetProcess(directory: fleet.master.directory)

@@ -33,9 +33,10 @@ final class FleetCluster {
         try eventually("the master to listen on \(port)") { canConnect(port: port) }
     }
 
-    /// Starts worker `name`; `token` names another token file (to be refused), `extra` adds flags.
+    /// Starts worker `name`; `token` names another token file (to be refused), `extra` adds flags,
+    /// `settings` adds config lines.
     @discardableResult
-    func addWorker(_ name: String, token: String? = nil, extra: [String] = []) throws -> DaemonFixture {
+    func addWorker(_ name: String, token: String? = nil, extra: [String] = [], settings: String = "") throws -> DaemonFixture {
         let worker = try DaemonFixture()
         let config = worker.directory + "/loadd.yaml"
         try """
@@ -43,6 +44,7 @@ final class FleetCluster {
             master: 127.0.0.1:\(port)
             token_file: \(token ?? tokenPath)
             heartbeat_timeout: \(Self.heartbeatTimeout)
+            \(settings)
             """.write(toFile: config, atomically: true, encoding: .utf8)
         try worker.startDaemon(["--config", config, "--node", name] + extra)
         workers[name] = worker
