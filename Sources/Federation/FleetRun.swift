@@ -71,6 +71,9 @@ public struct FleetRun: Sendable {
     public internal(set) var events: [FleetEvent] = []
     public internal(set) var phase: Phase = .running
     public internal(set) var abortReason: String?
+    /// The workers run the scenario's stages, each scaled by its fraction; false once `users` or
+    /// `rate` replaced them (as on one node).
+    public internal(set) var followsStages: Bool
 
     var aggregator: RunAggregator
     /// Intervals of the warm-up seconds, kept apart as the engine does.
@@ -122,6 +125,7 @@ public struct FleetRun: Sendable {
         warmupAggregator = aggregator
         warmupSeconds = request.plan.warmup.map { Int(($0 / .seconds(1)).rounded(.up)) } ?? 0
         measureStartSecond = warmupSeconds
+        followsStages = !request.plan.stages.isEmpty
     }
 
     /// Warm-up plus the measured span (duration or stages); `nil` runs until stopped.
@@ -191,7 +195,7 @@ public struct FleetRun: Sendable {
         var summary = aggregator.summary(
             plan: plan, run: id, startedAt: startUnixSeconds + measureStartSecond,
             measuredSeconds: max(0, Double((end - measureStart) / .milliseconds(1)) / 1000),
-            users: rate == nil ? users : aggregator.history.last?.users ?? 0, threads: threads,
+            users: rate == nil && !followsStages ? users : aggregator.history.last?.users ?? 0, threads: threads,
             abortReason: abortReason)
         if warmupSeconds > 0 {
             let seconds = min(Double((end - started) / .milliseconds(1)) / 1000, Double(warmupSeconds))
@@ -200,6 +204,7 @@ public struct FleetRun: Sendable {
         if let rate {
             summary.openModel = OpenModelStats(targetRate: rate, maxInFlight: maxInFlight, dropped: aggregator.dropped)
         }
+        summary.fleetEvents = events
         return summary
     }
 

@@ -193,6 +193,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var warmup: EndpointSummary?
     /// Set for open-model runs (`rate:`).
     public var openModel: OpenModelStats?
+    /// A fleet run's history on its master: start, joins, losses, re-splits, resets, the end.
+    public var fleetEvents: [FleetEvent]?
 
     public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
                 endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
@@ -217,6 +219,6 @@ public struct RunSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case run, scenario, host, startedAt = "started_at", durationS = "duration_s", users, endpoints, total
         case failuresByReason = "failures_by_reason", history, thresholds, generator
-        case abortReason = "abort_reason", passed, warmup, openModel = "open_model"
+        case abortReason = "abort_reason", passed, warmup, openModel = "open_model", fleetEvents = "fleet_events"
     }
 }

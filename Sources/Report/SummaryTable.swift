@@ -14,6 +14,7 @@ public enum SummaryTable {
         ]
         let shape = loadShape(summary)
         if !shape.isEmpty { sections.append(shape) }
+        if let events = summary.fleetEvents, !events.isEmpty { sections.append(fleetEvents(events)) }
         if !summary.failuresByReason.isEmpty { sections.append(failures(summary.failuresByReason)) }
         if !summary.thresholds.isEmpty { sections.append(thresholds(summary.thresholds)) }
         let notices = warnings(summary)
@@ -36,6 +37,15 @@ public enum SummaryTable {
                          + "median \(formatMs(warmup.medianMs)) ms, p95 \(formatMs(warmup.p95Ms)) ms")
         }
         return lines
+    }
+
+    /// A fleet run's joins, losses and re-splits, at the run's second each happened in.
+    static func fleetEvents(_ events: [FleetEvent]) -> [String] {
+        let width = String(events.map(\.second).max() ?? 0).count
+        return ["Fleet events:"] + events.map { event in
+            let second = String(event.second)
+            return "  \(String(repeating: " ", count: width - second.count))\(second) s  \(event.message)"
+        }
     }
 
     /// Endpoints in the order every loadd table and CSV uses: by name, then method.

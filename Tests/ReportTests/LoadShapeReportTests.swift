@@ -22,6 +22,19 @@ import Testing
         #expect(text.contains("Warm-up (not counted above): 900 requests, 2 failures"))
     }
 
+    @Test func aFleetRunsEventsAreListedWithTheSecondEachHappenedIn() {
+        var summary = Fixture.summary()
+        summary.fleetEvents = [FleetEvent(second: 0, message: "run started: 8 users over 2 workers: w1 4, w2 4"),
+                               FleetEvent(second: 41, message: "worker w2 lost (killed); users re-split: w1 8")]
+        let text = SummaryTable.render(summary)
+        #expect(text.contains("""
+            Fleet events:
+               0 s  run started: 8 users over 2 workers: w1 4, w2 4
+              41 s  worker w2 lost (killed); users re-split: w1 8
+            """))
+        #expect(!SummaryTable.render(Fixture.summary()).contains("Fleet events"))
+    }
+
     @Test func historyCSVGainsADroppedColumnForOpenModelRunsOnly() {
         let open = LocustCSV.history(openSummary()).split(separator: "\r\n")
         #expect(open[0].hasSuffix(",Dropped Iterations"))
