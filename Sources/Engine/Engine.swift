@@ -76,16 +76,19 @@ public final class Engine: Sendable {
         let level = plan.warmupLevel
         let warm = warmupMicros > 0 ? [Stages.Segment(micros: warmupMicros, target: level)] : []
         let staged = plan.stages.map { Stages.Segment(micros: $0.duration.microseconds, target: $0.target) }
+        // A fleet worker joining a staged run late enters the shape where the fleet is: the stages
+        // began that long ago (only ever after the warm-up, which the joiner then skips).
+        let stagesStart = start &- min(start, plan.stagesElapsed.microseconds)
         if let rate = plan.arrivalRate {
             let schedule: RateSchedule = staged.isEmpty
                 ? .constant(rate)
-                : .stages(Stages(startMicros: start, initial: warmupMicros > 0 ? level : 0, segments: warm + staged))
+                : .stages(Stages(startMicros: stagesStart, initial: warmupMicros > 0 ? level : 0, segments: warm + staged))
             return .open(schedule, maxInFlight: plan.maxInFlight)
         }
         if staged.isEmpty {
             return .closed(.ramp(Ramp(from: 0, to: plan.users, rate: plan.spawnRate, startMicros: start)))
         }
-        return .closed(.stages(Stages(startMicros: start, initial: 0, segments: warm + staged)))
+        return .closed(.stages(Stages(startMicros: stagesStart, initial: 0, segments: warm + staged)))
     }
 
     /// Starts the engine threads and the controller. Call once.
@@ -119,6 +122,18 @@ public final class Engine: Sendable {
             guard case .open(_, let maxInFlight) = state.model else { return nil }
             state.model = .open(.constant(max(0, rate)), maxInFlight: maxInFlight)
             return state.model
+        }
+        if let model { for control in controls { control.post(model: model) } }
+    }
+
+    /// Multiplies the targets of the stages the load follows by `factor` from now on: a fleet
+    /// worker's part of a staged run after a worker joined or left. Does nothing when the load
+    /// follows no stages (none, or `setUsers`/`setRate` replaced them).
+    public func scaleStages(by factor: Double) {
+        let model: LoadModel? = state.withLock { state in
+            guard let scaled = state.model.scalingStages(by: factor) else { return nil }
+            state.model = scaled
+            return scaled
         }
         if let model { for control in controls { control.post(model: model) } }
     }

@@ -32,6 +32,12 @@ extension FederationWorker {
             share.engine.setRate(change.rate)
             self.share?.assignment.rate = change.rate
             runLogger(share).info("share changed", metadata: ["rate": "\(change.rate)"])
+        case .setFraction(let change):
+            guard let share, share.assignment.run == change.run, !share.stopping else { return }
+            // Only a weight-0 worker has a 0 fraction, and its weight never changes while connected.
+            if share.assignment.fraction > 0 { share.engine.scaleStages(by: change.fraction / share.assignment.fraction) }
+            self.share?.assignment.fraction = change.fraction
+            runLogger(share).info("share changed", metadata: ["fraction": "\(change.fraction)"])
         case .reset(let request):
             guard let share, share.assignment.run == request.run else { return }
             share.engine.resetStats()
@@ -119,6 +125,7 @@ extension FederationWorker {
         }
         plan.stages = assignment.staged
             ? plan.stages.map { Stage(duration: $0.duration, target: $0.target * assignment.fraction) } : []
+        plan.stagesElapsed = .milliseconds(assignment.stagesElapsedMs)
         plan.warmup = assignment.warmupMs.flatMap { $0 > 0 ? .milliseconds($0) : nil }
         plan.duration = assignment.remainingMs.map { .milliseconds($0) }
         return plan

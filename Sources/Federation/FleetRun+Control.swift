@@ -3,16 +3,12 @@ import Protocol
 
 extension FleetRun {
     /// A worker joined while the run goes: it gets its share at once, the others shrink, the
-    /// total stays. Ignored once the run is stopping; a staged run keeps its split (see below).
+    /// total stays (a staged run: every worker's part of the stages shrinks). Ignored once the
+    /// run is stopping.
     public mutating func join(_ capacity: WorkerCapacity, threads: Int, now: Duration) -> [Outgoing] {
         guard phase == .running, shares[capacity.node] == nil else { return [] }
-        guard !isStaged else {
-            // A running engine's stages cannot be rescaled: the joiner waits for the next run.
-            record("worker \(capacity.node) joined; the stages' split is fixed, it takes part from the next run", now: now)
-            return []
-        }
         let split = bestSplit(among: shares.values.map(\.capacity) + [capacity])
-        var out = resize(split, now: now)
+        var out = followsStages ? rescale(split) : resize(split, now: now)
         if let part = split[capacity.node] {
             out.append(assign(capacity, threads: threads, part, now: now))
         }
@@ -33,12 +29,8 @@ extension FleetRun {
             record("worker \(node) lost (\(reason)); no workers left: its load waits for one to join", now: now)
             return []
         }
-        guard !isStaged else {
-            record("worker \(node) lost (\(reason)); the stages' split is fixed: its \(Int(lost.part.fraction * 100))% "
-                   + "of the load shape is missing until the run ends", now: now)
-            return []
-        }
-        let out = resize(bestSplit(among: shares.values.map(\.capacity)), now: now)
+        let split = bestSplit(among: shares.values.map(\.capacity))
+        let out = followsStages ? rescale(split) : resize(split, now: now)
         record("worker \(node) lost (\(reason)); \(noun) re-split: \(describeShares())", now: now)
         return out
     }
@@ -54,6 +46,8 @@ extension FleetRun {
         _ = try CapacitySplit.split(users: users, spawnRate: newRate, among: shares.values.map(\.capacity))
         self.users = users
         self.spawnRate = newRate
+        // As on one node, a user count replaces the stages; later re-splits move users.
+        followsStages = false
         let out = resize(try split(among: shares.values.map(\.capacity)), now: now)
         record("users changed to \(users) at \(Self.format(newRate))/s: \(describeShares())", now: now)
         return out
@@ -66,6 +60,7 @@ extension FleetRun {
             throw SplitError(description: "this run uses the closed model (users:); change its users instead")
         }
         self.rate = rate
+        followsStages = false
         let out = resize(try split(among: shares.values.map(\.capacity)), now: now)
         record("rate changed to \(Self.format(rate))/s: \(describeShares())", now: now)
         return out
@@ -111,8 +106,7 @@ extension FleetRun {
 
     // MARK: Helpers
 
-    var isStaged: Bool { !plan.stages.isEmpty }
-    private var noun: String { rate == nil ? "users" : "rate" }
+    private var noun: String { followsStages ? "stages" : rate == nil ? "users" : "rate" }
 
     /// The run's load over `workers`: users by largest remainder (closed) or the rate (open).
     func split(among workers: [WorkerCapacity]) throws(SplitError) -> [NodeID: Part] {
@@ -156,6 +150,18 @@ extension FleetRun {
         return out
     }
 
+    /// `setFraction` for every share whose part of a staged run changed.
+    private mutating func rescale(_ split: [NodeID: Part]) -> [Outgoing] {
+        var out: [Outgoing] = []
+        for node in shares.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            guard let new = split[node], var share = shares[node], new.fraction != share.part.fraction else { continue }
+            share.part = new
+            shares[node] = share
+            out.append(Outgoing(node: node, message: .setFraction(FractionChange(run: id, fraction: new.fraction))))
+        }
+        return out
+    }
+
     /// Records a new share and builds its `assign`, with what is left of the warm-up and duration.
     mutating func assign(_ capacity: WorkerCapacity, threads: Int, _ part: Part, now: Duration) -> Outgoing {
         let number = nextAssignment
@@ -167,17 +173,19 @@ extension FleetRun {
         let elapsed = Int((now - started) / .milliseconds(1))
         let warmup = warmupSeconds > 0 ? max(0, warmupSeconds * 1000 - elapsed) : nil
         let remaining = runLength.map { max(0, Int($0 / .milliseconds(1)) - elapsed - (warmup ?? 0)) }
+        let intoStages = followsStages ? max(0, elapsed - warmupSeconds * 1000) : 0
         let assignment = Assignment(
             run: id, assignment: number, scenario: request.scenario, file: request.file, overrides: request.overrides,
             host: plan.host, users: part.users, spawnRate: part.spawnRate, rate: part.rate,
-            maxInFlight: part.maxInFlight, fraction: part.fraction, staged: isStaged, warmupMs: warmup,
-            remainingMs: remaining, startSecond: second(at: now))
+            maxInFlight: part.maxInFlight, fraction: part.fraction, staged: followsStages, warmupMs: warmup,
+            remainingMs: remaining, startSecond: second(at: now), stagesElapsedMs: intoStages)
         return Outgoing(node: capacity.node, message: .assign(assignment))
     }
 
     func describeShares() -> String {
         shares.isEmpty ? "none" : shares.keys.sorted { $0.rawValue < $1.rawValue }.map { node in
             let part = shares[node]!.part
+            if followsStages { return "\(node) \(Int((part.fraction * 100).rounded()))%" }
             return "\(node) " + (part.rate.map { "\(Self.format($0))/s" } ?? "\(part.users)")
         }.joined(separator: ", ")
     }

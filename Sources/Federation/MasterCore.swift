@@ -52,7 +52,8 @@ struct MasterCore {
                 node: member.node, address: member.address, version: member.hello.loaddVersion,
                 cores: member.hello.cores, threads: member.hello.threads, weight: member.hello.weight,
                 maxUsers: member.hello.maxUsers, activity: member.report?.activity ?? .idle,
-                users: share.map { $0.part.rate == nil ? $0.users : member.report?.users ?? 0 } ?? 0,
+                // A staged or open-model share's users move by themselves: the worker's own count.
+                users: share.map { $0.part.rate == nil && run?.followsStages == false ? $0.users : member.report?.users ?? 0 } ?? 0,
                 rate: share?.part.rate, rps: member.report?.rps ?? 0,
                 lastSeenS: Double((now - member.lastHeard) / .milliseconds(1)) / 1000,
                 joinedAt: unix - Int((now - member.joined) / .seconds(1)))

@@ -84,6 +84,37 @@ extension DaemonTests {
             #expect(try fleet.master.post("/v1/runs/current/stop").status == 200)
         }
 
+        @Test func aStagedRunsShapeIsReSplitWhenAWorkerDiesOrJoins() throws {
+            let fleet = try FleetCluster()
+            let target = try TargetProcess(directory: fleet.master.directory)
+            try fleet.addWorker("w1")
+            try fleet.addWorker("w2")
+            try fleet.waitForWorkers(["w1", "w2"])
+            // Up to 8 users within a second, then hold them for a minute.
+            let scenario = """
+                name: staged
+                host: \(target.host)
+                stages: [ { duration: 1s, target: 8 }, { duration: 60s, target: 8 } ]
+                wait: { constant: 10ms }
+                tasks: [ { request: GET /Test/V1 } ]
+                """
+            let info = try fleet.master.startRun(scenario).decode(RunInfo.self)
+            try eventually("the stage shape split in halves") { try fleet.shares() == ["w1": 4, "w2": 4] }
+
+            fleet.worker("w2").daemon?.signal(SIGKILL)
+            try eventually("w1 to run the whole shape", timeout: .seconds(5)) {
+                try fleet.worker("w1").status().summary?.users == 8
+            }
+            try fleet.addWorker("w3")
+            try eventually("the joiner to enter the shape at its level") { try fleet.shares() == ["w1": 4, "w3": 4] }
+            #expect(try fleet.worker("w3").status().summary?.users == 4)
+            let events = try fleet.master.get("/v1/runs/\(info.id)").decode(RunSummary.self).fleetEvents?.map(\.message) ?? []
+            #expect(events.contains { $0.hasPrefix("worker w2 lost") && $0.hasSuffix("stages re-split: w1 100%") }, "\(events)")
+            #expect(events.contains("worker w3 joined; stages re-split: w1 50%, w3 50%"), "\(events)")
+            #expect(try fleet.master.post("/v1/runs/current/stop").status == 200)
+            #expect(try finishedSummary(info.id, on: fleet.master).total.requests > 0)
+        }
+
         @Test func aSilentWorkerIsLostAfterTheHeartbeatTimeoutAndRejoinsWhenItWakes() throws {
             let fleet = try FleetCluster()
             let target = try TargetProcess(directory: fleet.master.directory)
@@ -185,7 +216,7 @@ extension DaemonTests {
             try eventually("the refusal in the worker's log") {
                 worker.daemon?.output.contains("protocol version 3 not supported; this master speaks 2") == true
             }
-            #expect(fleet.master.daemon?.output.contains("worker refused: protocol version 2 not supported") == true)
+            #expect(fleet.master.daemon?.output.contains("worker refused: protocol version 3 not supported") == true)
             #expect(try fleet.listed().isEmpty)
         }
     }

@@ -224,3 +224,40 @@ import Testing
         #expect(plan.warmupLevel == 7)
     }
 }
+
+/// A fleet worker's view of a staged run: entering the shape late, and rescaling its part of it.
+@Suite struct StagedShareTests {
+    private func plan(_ shape: String) throws -> Plan {
+        try ScenarioLoader.load(yaml: "\(shape)\ntasks: [ { request: GET / } ]\n", file: "s.yaml", baseDirectory: ".")
+    }
+
+    @Test func aLateJoinerEntersTheStagesWhereTheFleetIs() throws {
+        var staged = try plan("stages: [ { duration: 10s, target: 40 }, { duration: 10s, target: 40 } ]")
+        staged.stagesElapsed = .seconds(5)
+        guard case .closed(let schedule) = Engine.initialModel(staged, start: 100_000_000, warmupMicros: 0) else {
+            Issue.record("expected the closed model")
+            return
+        }
+        #expect(schedule.total(at: 100_000_000) == 20)        // halfway up the first stage at once
+        #expect(schedule.total(at: 105_000_000) == 40)
+        #expect(schedule.isSettled(at: 115_000_000))
+    }
+
+    @Test func scalingMultipliesEveryLevelAndLeavesTheTiming() throws {
+        let model = Engine.initialModel(try plan("stages: [ { duration: 10s, target: 40 } ]"), start: 0, warmupMicros: 0)
+        guard case .closed(let schedule)? = model.scalingStages(by: 0.5) else {
+            Issue.record("expected scaled stages")
+            return
+        }
+        #expect(schedule.total(at: 5_000_000) == 10)
+        #expect(schedule.total(at: 10_000_000) == 20)
+        let open = Engine.initialModel(try plan("rate: 100/s\nstages: [ { duration: 10s, target: 200 } ]"), start: 0,
+                                       warmupMicros: 0)
+        #expect(open.scalingStages(by: 2)?.rate(at: 10_000_000) == 400)
+    }
+
+    @Test func aPlainRampOrRateHasNoStagesToScale() throws {
+        #expect(Engine.initialModel(try plan("users: 5"), start: 0, warmupMicros: 0).scalingStages(by: 2) == nil)
+        #expect(Engine.initialModel(try plan("rate: 5/s"), start: 0, warmupMicros: 0).scalingStages(by: 2) == nil)
+    }
+}

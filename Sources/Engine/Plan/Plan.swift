@@ -92,6 +92,10 @@ public struct Plan: Sendable {
 
     /// True when `users:` was given (or overridden), so stages start from it after a warm-up.
     public var usersGiven = false
+
+    /// How far into its stages the run already is when this engine starts: zero on one node; a
+    /// fleet worker that joins a staged run mid-way starts there.
+    public var stagesElapsed: Duration = .zero
 }
 
 /// One step of a load shape: move to `target` (users, or arrivals per second) over `duration`.

@@ -9,4 +9,14 @@ enum LoadModel: Sendable, Equatable {
         if case .open(let schedule, _) = self { return schedule.rate(at: now) }
         return 0
     }
+
+    /// The same model with every stage's target (and the level before them) times `factor`; `nil`
+    /// when the load does not follow stages (none, or `setUsers`/`setRate` replaced them).
+    func scalingStages(by factor: Double) -> LoadModel? {
+        switch self {
+        case .closed(.stages(let stages)): .closed(.stages(stages.scaled(by: factor)))
+        case .open(.stages(let stages), let maxInFlight): .open(.stages(stages.scaled(by: factor)), maxInFlight: maxInFlight)
+        case .closed(.ramp), .open(.constant, _): nil
+        }
+    }
 }

@@ -27,6 +27,13 @@ struct Stages: Sendable, Equatable {
 
     var totalMicros: UInt64 { segments.reduce(0) { $0 + $1.micros } }
 
+    /// The same timing with every level times `factor`: the shape a fleet worker runs after its
+    /// part of the fleet changed.
+    func scaled(by factor: Double) -> Stages {
+        Stages(startMicros: startMicros, initial: initial * factor,
+               segments: segments.map { Segment(micros: $0.micros, target: $0.target * factor) })
+    }
+
     func isSettled(at now: UInt64) -> Bool { now &- min(now, startMicros) >= totalMicros }
 }
 

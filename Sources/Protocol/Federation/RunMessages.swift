@@ -28,10 +28,13 @@ public struct Assignment: Codable, Sendable, Equatable {
     public var remainingMs: Int?
     /// The run's second this worker's second 0 is: a worker joining 40 s in starts at 40.
     public var startSecond: Int
+    /// A staged run joined after its warm-up: how far into the stages the fleet already is, so the
+    /// joiner enters the load shape there (0 otherwise).
+    public var stagesElapsedMs: Int
 
     public init(run: RunID, assignment: UInt64, scenario: String, file: String, overrides: RunOverrides, host: String,
                 users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, fraction: Double = 1,
-                staged: Bool = false, warmupMs: Int? = nil, remainingMs: Int?, startSecond: Int) {
+                staged: Bool = false, warmupMs: Int? = nil, remainingMs: Int?, startSecond: Int, stagesElapsedMs: Int = 0) {
         self.run = run
         self.assignment = assignment
         self.scenario = scenario
@@ -47,12 +50,25 @@ public struct Assignment: Codable, Sendable, Equatable {
         self.warmupMs = warmupMs
         self.remainingMs = remainingMs
         self.startSecond = startSecond
+        self.stagesElapsedMs = stagesElapsedMs
     }
 
     enum CodingKeys: String, CodingKey {
         case run, assignment, scenario, file, overrides, host, users, spawnRate = "spawn_rate", rate
         case maxInFlight = "max_in_flight", fraction, staged, warmupMs = "warmup_ms"
-        case remainingMs = "remaining_ms", startSecond = "start_second"
+        case remainingMs = "remaining_ms", startSecond = "start_second", stagesElapsedMs = "stages_elapsed_ms"
+    }
+}
+
+/// Master → worker: this worker's new part (0…1) of a staged run's load shape, after a worker
+/// joined or left; every stage target it runs is the fleet's times this fraction.
+public struct FractionChange: Codable, Sendable, Equatable {
+    public var run: RunID
+    public var fraction: Double
+
+    public init(run: RunID, fraction: Double) {
+        self.run = run
+        self.fraction = fraction
     }
 }
 
