@@ -126,6 +126,10 @@ extension FederationWorker {
         plan.stages = assignment.staged
             ? plan.stages.map { Stage(duration: $0.duration, target: $0.target * assignment.fraction) } : []
         plan.stagesElapsed = .milliseconds(assignment.stagesElapsedMs)
+        guard assignment.dataSlots >= 1, (0..<1_000_000).contains(assignment.dataSlot) else {
+            throw FederationError("data slot \(assignment.dataSlot) of \(assignment.dataSlots) is not a slice of the data")
+        }
+        plan.dataPartition = DataPartition(slot: assignment.dataSlot, of: assignment.dataSlots)
         plan.warmup = assignment.warmupMs.flatMap { $0 > 0 ? .milliseconds($0) : nil }
         plan.duration = assignment.remainingMs.map { .milliseconds($0) }
         return plan

@@ -167,7 +167,9 @@ extension FleetRun {
         let number = nextAssignment
         nextAssignment += 1
         assignedTo[number] = capacity.node
-        shares[capacity.node] = Share(capacity: capacity, threads: threads, assignment: number, part: part)
+        let taken = Set(shares.values.map(\.dataSlot))
+        let slot = (0...).first { !taken.contains($0) }!
+        shares[capacity.node] = Share(capacity: capacity, threads: threads, assignment: number, part: part, dataSlot: slot)
         aggregator.expectedReporters = self.threads
         warmupAggregator.expectedReporters = self.threads
         let elapsed = Int((now - started) / .milliseconds(1))
@@ -178,7 +180,8 @@ extension FleetRun {
             run: id, assignment: number, scenario: request.scenario, file: request.file, overrides: request.overrides,
             host: plan.host, users: part.users, spawnRate: part.spawnRate, rate: part.rate,
             maxInFlight: part.maxInFlight, fraction: part.fraction, staged: followsStages, warmupMs: warmup,
-            remainingMs: remaining, startSecond: second(at: now), stagesElapsedMs: intoStages)
+            remainingMs: remaining, startSecond: second(at: now), stagesElapsedMs: intoStages,
+            dataSlot: slot % dataSlots, dataSlots: dataSlots)
         return Outgoing(node: capacity.node, message: .assign(assignment))
     }
 

@@ -15,6 +15,8 @@ public struct FleetRun: Sendable {
         public var threads: Int
         public var assignment: UInt64
         public var part: Part
+        /// Its slice of the scenario's `data:` rows (see `DataPartition`).
+        public var dataSlot: Int
         /// The worker said its share ended (stopped, or by itself).
         public var ended = false
 
@@ -82,6 +84,9 @@ public struct FleetRun: Sendable {
     let warmupSeconds: Int
     var dedupe = StatsDeduplicator()
     var nextAssignment: UInt64 = 1
+    /// How many slices the `data:` rows are dealt in: one per worker the run started with. A
+    /// joiner takes a slice a lost worker left; beyond those, rows repeat across workers.
+    var dataSlots = 1
     /// Which node each assignment went to, so reports naming another node are refused.
     var assignedTo: [UInt64: NodeID] = [:]
     /// The run's second the measured span starts at (0, or the one after the last reset).
@@ -101,6 +106,7 @@ public struct FleetRun: Sendable {
         var run = FleetRun(request: request, started: now, startUnixSeconds: unixSeconds, closeLag: closeLag,
                            stopGrace: stopGrace)
         let split = try run.split(among: workers.map(\.capacity))
+        run.dataSlots = max(1, workers.count)
         var out: [Outgoing] = []
         for worker in workers.sorted(by: { $0.capacity.node.rawValue < $1.capacity.node.rawValue }) {
             out.append(run.assign(worker.capacity, threads: worker.threads, split[worker.capacity.node]!, now: now))

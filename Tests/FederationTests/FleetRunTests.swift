@@ -267,6 +267,18 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
         #expect(assignments(late)["d"]?.users == 5)
     }
 
+    @Test func eachWorkerTakesItsOwnSliceOfTheDataRowsAndAJoinerTakesALostOnes() throws {
+        var (run, out) = try start("""
+            host: http://127.0.0.1:9
+            users: 4
+            tasks: [ { request: GET /a } ]
+            """, workers: ["a", "b", "c"])
+        #expect(assignments(out).mapValues { [$0.dataSlot, $0.dataSlots] } == ["a": [0, 3], "b": [1, 3], "c": [2, 3]])
+        _ = run.lose(node("b"), reason: "gone", now: .seconds(1))
+        let replacement = run.join(WorkerCapacity(node: node("d"), cores: 1), threads: 1, now: .seconds(2))
+        #expect(assignments(replacement)["d"].map { [$0.dataSlot, $0.dataSlots] } == [1, 3])
+    }
+
     @Test func warmUpSecondsAreKeptApartFromTheMeasuredSpan() throws {
         var (run, out) = try start("""
             host: http://127.0.0.1:9

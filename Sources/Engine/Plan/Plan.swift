@@ -30,6 +30,8 @@ public struct Plan: Sendable {
     public var vars: [VariablePlan]
     /// Rows of a CSV file handed out to users, one row per user (wrapping around).
     public var data: DataFeed?
+    /// Which rows this node's users take when several nodes share the file (a fleet).
+    public var dataPartition = DataPartition.whole
     /// The rows of the stats table, in first-use order; `RequestPlan.endpoint` indexes this.
     public var endpoints: [EndpointKey]
     /// Pass/fail criteria evaluated on the merged stats at the end of the run.
@@ -137,6 +139,25 @@ public struct VariablePlan: Sendable, Equatable {
         self.name = name
         self.value = value
     }
+}
+
+/// The interleaved slice of a data file one node's users take: its user *n* gets row
+/// `n × count + slot`, so the fleet's workers (slots 0…count-1) never hand out the same row while
+/// the file has rows to spare.
+public struct DataPartition: Sendable, Equatable {
+    public let slot: Int
+    public let count: Int
+
+    public static let whole = DataPartition(slot: 0, of: 1)
+
+    public init(slot: Int, of count: Int) {
+        precondition(count >= 1 && slot >= 0, "a data partition needs a slot of at least one")
+        self.slot = slot
+        self.count = count
+    }
+
+    /// The row (before wrapping) for this node's `user`-th user.
+    public func row(forUser user: Int) -> Int { user * count + slot }
 }
 
 /// Per-user data from a CSV file with a header row: user *n* gets row *n* modulo the row count.

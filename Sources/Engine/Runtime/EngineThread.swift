@@ -263,9 +263,9 @@ final class EngineThread: @unchecked Sendable {
 
     /// Renders the user's vars and picks its data row: once per spawn, never per request.
     private func resetValues(of user: VirtualUser) {
-        let globalIndex = spawned * threadCount + index
+        let row = plan.dataPartition.row(forUser: spawned * threadCount + index)
         spawned += 1
-        user.values.data = dataRows.isEmpty ? [] : dataRows[globalIndex % dataRows.count]
+        user.values.data = dataRows.isEmpty ? [] : dataRows[row % dataRows.count]
         user.values.vars.removeAll(keepingCapacity: true)
         let scratch = user.urlBuffer
         for variable in plan.vars {

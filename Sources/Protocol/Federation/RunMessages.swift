@@ -31,10 +31,14 @@ public struct Assignment: Codable, Sendable, Equatable {
     /// A staged run joined after its warm-up: how far into the stages the fleet already is, so the
     /// joiner enters the load shape there (0 otherwise).
     public var stagesElapsedMs: Int
+    /// This worker's slice of a `data:` file: its user *n* takes row `n × dataSlots + dataSlot`.
+    public var dataSlot: Int
+    public var dataSlots: Int
 
     public init(run: RunID, assignment: UInt64, scenario: String, file: String, overrides: RunOverrides, host: String,
                 users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, fraction: Double = 1,
-                staged: Bool = false, warmupMs: Int? = nil, remainingMs: Int?, startSecond: Int, stagesElapsedMs: Int = 0) {
+                staged: Bool = false, warmupMs: Int? = nil, remainingMs: Int?, startSecond: Int, stagesElapsedMs: Int = 0,
+                dataSlot: Int = 0, dataSlots: Int = 1) {
         self.run = run
         self.assignment = assignment
         self.scenario = scenario
@@ -51,12 +55,15 @@ public struct Assignment: Codable, Sendable, Equatable {
         self.remainingMs = remainingMs
         self.startSecond = startSecond
         self.stagesElapsedMs = stagesElapsedMs
+        self.dataSlot = dataSlot
+        self.dataSlots = dataSlots
     }
 
     enum CodingKeys: String, CodingKey {
         case run, assignment, scenario, file, overrides, host, users, spawnRate = "spawn_rate", rate
         case maxInFlight = "max_in_flight", fraction, staged, warmupMs = "warmup_ms"
         case remainingMs = "remaining_ms", startSecond = "start_second", stagesElapsedMs = "stages_elapsed_ms"
+        case dataSlot = "data_slot", dataSlots = "data_slots"
     }
 }
 
