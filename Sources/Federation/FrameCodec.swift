@@ -19,7 +19,8 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Reads frames — a 4-byte big-endian length, then that many bytes of payload — into messages. A
-/// payload is JSON, or a binary `stats` report (see `StatsFrame`), told apart by its first byte.
+/// payload is JSON, or one of the per-second kinds in binary (see `BinaryFrame`), told apart by its
+/// first byte.
 public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = FederationMessage
 
@@ -50,9 +51,9 @@ public struct FrameDecoder: ByteToMessageDecoder {
 
     /// One payload as a message; a `hello` of another protocol version is still recognised.
     static func message(from buffer: inout ByteBuffer, using decoder: JSONDecoder) throws -> FederationMessage {
-        if StatsFrame.isBinary(buffer) {
+        if BinaryFrame.isBinary(buffer) {
             do {
-                return .stats(try StatsFrame.read(&buffer))
+                return try BinaryFrame.read(&buffer)
             } catch {
                 throw FrameError.undecodable(error.description, helloVersion: nil)
             }
@@ -80,7 +81,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
     }
 }
 
-/// Writes messages as frames: `stats` in binary, the rest in JSON. A message over the limit is an
+/// Writes messages as frames: the per-second kinds in binary, the rest in JSON. A message over the limit is an
 /// error on the sending side rather than a frame the peer would refuse.
 public struct FrameEncoder: MessageToByteEncoder {
     public typealias OutboundIn = FederationMessage
@@ -93,10 +94,9 @@ public struct FrameEncoder: MessageToByteEncoder {
     }
 
     public func encode(data: FederationMessage, out: inout ByteBuffer) throws {
-        if case .stats(let report) = data {
-            let lengthAt = out.writerIndex
-            out.writeInteger(UInt32(0))
-            StatsFrame.write(report, into: &out)
+        let lengthAt = out.writerIndex
+        out.writeInteger(UInt32(0))
+        if BinaryFrame.write(data, into: &out) {
             let length = out.writerIndex - lengthAt - 4
             guard length <= maxFrameBytes else {
                 out.moveWriterIndex(to: lengthAt)
@@ -105,6 +105,7 @@ public struct FrameEncoder: MessageToByteEncoder {
             out.setInteger(UInt32(length), at: lengthAt)
             return
         }
+        out.moveWriterIndex(to: lengthAt)
         let payload = try encoder.encode(data)
         guard payload.count <= maxFrameBytes else {
             throw FrameError.tooLarge(length: payload.count, limit: maxFrameBytes)

@@ -1,5 +1,7 @@
+@testable import Federation
 import Foundation
 import Glibc
+import NIOCore
 import Protocol
 
 struct TestFailure: Error, CustomStringConvertible {
@@ -82,7 +84,9 @@ final class RawFrameClient: Sendable {
         guard let header = try read(4) else { return nil }
         let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
         guard let payload = try read(length) else { throw TestFailure("connection closed inside a frame") }
-        return try JSONDecoder().decode(FederationMessage.self, from: Data(payload))
+        // The master's own decoder: heartbeats arrive in binary.
+        var buffer = ByteBuffer(bytes: payload)
+        return try FrameDecoder.message(from: &buffer, using: JSONDecoder())
     }
 
     /// Messages until the master closes the connection (heartbeats skipped); throws on timeout.

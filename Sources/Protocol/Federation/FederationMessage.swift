@@ -1,7 +1,7 @@
 /// The federation wire protocol's version. A master refuses a worker that speaks another one, with
 /// a message saying which it speaks; there is no partial compatibility to get wrong.
 public enum FederationProtocol {
-    /// 2: `stats` frames are binary.
+    /// 2: `stats`, `worker_state` and `heartbeat` frames are binary.
     public static let version: UInt16 = 2
     /// The TCP port a master listens on unless `listen:` says otherwise.
     public static let defaultPort = 7557
@@ -10,8 +10,9 @@ public enum FederationProtocol {
 }
 
 /// Every frame between a worker and its master, one case per kind. On the wire a JSON object with
-/// one key naming the case: `{"hello":{…}}`, `{"heartbeat":{}}`; `stats` is sent in a binary form
-/// instead (the master reads one per worker per second), though its JSON form is still read.
+/// one key naming the case: `{"hello":{…}}`, `{"set_users":{…}}`. The kinds every worker sends every
+/// second — `stats`, `worker_state`, `heartbeat` — are sent in a binary form instead, though their
+/// JSON form is still read.
 ///
 /// Order on a connection: worker `hello` → master `challenge` (or `refused` and close) → worker
 /// `proof` → master `welcome` (or `refused` and close); then anything but the handshake kinds.

@@ -4,9 +4,10 @@ import NIOCore
 import Protocol
 import Testing
 
-/// The binary `stats` frame: what a worker writes, a master reads back unchanged, and anything a
-/// broken or hostile peer sends is an error naming the field — never a crash or a huge allocation.
-@Suite struct StatsFrameTests {
+/// The binary frames (`stats`, `worker_state`, `heartbeat`): what a worker writes, a master reads
+/// back unchanged, and anything a broken or hostile peer sends is an error naming the field —
+/// never a crash or a huge allocation.
+@Suite struct BinaryFrameTests {
     static let report = StatsReport(
         node: NodeID(rawValue: "worker-ü"), run: RunID(rawValue: "20261122-101010-abcd"), assignment: 3, sequence: 1_000_001,
         intervals: [
@@ -63,33 +64,45 @@ import Testing
         #expect(try Self.decode(Array(json)) == .stats(Self.report))
     }
 
+    @Test func heartbeatsAndWorkerStatesRoundTrip() throws {
+        #expect(Array(try Self.payload(.heartbeat).readableBytesView) == [1])
+        for state in [WorkerReport(run: nil, activity: .idle, users: 0, rps: 0),
+                      WorkerReport(run: RunID(rawValue: "r-1"), activity: .running, users: 70_000, rps: 123_456.75),
+                      WorkerReport(run: RunID(rawValue: ""), activity: .stopping, users: 3, rps: -0.5,
+                                   abortReason: "target unreachable: connection refused")] {
+            let payload = try Self.payload(.workerState(state))
+            #expect(try Self.decode(Array(payload.readableBytesView)) == .workerState(state))
+        }
+        #expect(Self.problem([2, 0, 7]) == "undecodable frame: binary frame, activity: unknown activity 7")
+    }
+
     @Test func otherKindsStayJSON() throws {
-        let payload = try Self.payload(.heartbeat)
-        #expect(String(buffer: payload) == #"{"heartbeat":{}}"#)
+        let payload = try Self.payload(.setUsers(UsersChange(run: RunID(rawValue: "r"), users: 5, spawnRate: 1)))
+        #expect(String(buffer: payload).hasPrefix(#"{"set_users":{"#))
     }
 
     @Test func everyTruncationIsAnErrorNamingAField() throws {
         let bytes = Array(try Self.payload().readableBytesView)
         for length in 1..<bytes.count {
             let problem = Self.problem(Array(bytes.prefix(length)))
-            #expect(problem?.hasPrefix("undecodable frame: stats frame, ") == true, "cut at \(length): \(problem ?? "decoded")")
+            #expect(problem?.hasPrefix("undecodable frame: binary frame, ") == true, "cut at \(length): \(problem ?? "decoded")")
         }
     }
 
     @Test func trailingBytesAreRefused() throws {
         let bytes = Array(try Self.payload().readableBytesView) + [0]
-        #expect(Self.problem(bytes) == "undecodable frame: stats frame, end: 1 bytes after the report")
+        #expect(Self.problem(bytes) == "undecodable frame: binary frame, end: 1 bytes after the message")
     }
 
     @Test func aHostileCountAllocatesNothingAndIsRefused() {
         // marker, node "", run "", assignment 1, sequence 1, then 2^62 intervals.
         let bytes: [UInt8] = [0, 0, 0, 1, 1] + [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]
-        #expect(Self.problem(bytes) == "undecodable frame: stats frame, intervals: count 4611686018427387904 exceeds the 0 bytes left")
+        #expect(Self.problem(bytes) == "undecodable frame: binary frame, intervals: count 4611686018427387904 exceeds the 0 bytes left")
     }
 
     @Test func aVarintLongerThanSixtyFourBitsIsRefused() {
         let bytes: [UInt8] = [0, 0, 0] + [UInt8](repeating: 0xFF, count: 9) + [0x02]
-        #expect(Self.problem(bytes) == "undecodable frame: stats frame, assignment: varint overflows 64 bits")
+        #expect(Self.problem(bytes) == "undecodable frame: binary frame, assignment: varint overflows 64 bits")
     }
 
     @Test func histogramValuesMustAscend() {
@@ -98,12 +111,12 @@ import Testing
         out.writeBytes([0, 2, 0, 0, 0, 2, 1])                                          // second … threads, 1 endpoint
         out.writeBytes([3] + Array("GET".utf8) + [1, UInt8(ascii: "/"), 2, 0, 0])      // key, requests, failures, bytes
         out.writeBytes([2, 5, 1, 0, 1])                                                // latency: 5, then 5 again
-        #expect(Self.problem(Array(out.readableBytesView)) == "undecodable frame: stats frame, latency: bucket values do not ascend")
+        #expect(Self.problem(Array(out.readableBytesView)) == "undecodable frame: binary frame, latency: bucket values do not ascend")
     }
 
     @Test func namesMustBeUTF8() {
         let bytes: [UInt8] = [0, 2, 0xC3, 0x28, 0, 1, 1, 0]
-        #expect(Self.problem(bytes) == "undecodable frame: stats frame, node: not UTF-8")
+        #expect(Self.problem(bytes) == "undecodable frame: binary frame, node: not UTF-8")
     }
 
     @Test func aReportOverTheFrameLimitIsRefusedBySender() throws {
