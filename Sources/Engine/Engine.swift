@@ -82,13 +82,14 @@ public final class Engine: Sendable {
         if let rate = plan.arrivalRate {
             let schedule: RateSchedule = staged.isEmpty
                 ? .constant(rate)
-                : .stages(Stages(startMicros: stagesStart, initial: warmupMicros > 0 ? level : 0, segments: warm + staged))
+                : .stages(Stages(startMicros: stagesStart, initial: warmupMicros > 0 ? level : 0, segments: warm + staged,
+                                 slice: plan.stageSlice))
             return .open(schedule, maxInFlight: plan.maxInFlight)
         }
         if staged.isEmpty {
             return .closed(.ramp(Ramp(from: 0, to: plan.users, rate: plan.spawnRate, startMicros: start)))
         }
-        return .closed(.stages(Stages(startMicros: stagesStart, initial: 0, segments: warm + staged)))
+        return .closed(.stages(Stages(startMicros: stagesStart, initial: 0, segments: warm + staged, slice: plan.stageSlice)))
     }
 
     /// Starts the engine threads and the controller. Call once.
@@ -126,12 +127,12 @@ public final class Engine: Sendable {
         if let model { for control in controls { control.post(model: model) } }
     }
 
-    /// Multiplies the targets of the stages the load follows by `factor` from now on: a fleet
-    /// worker's part of a staged run after a worker joined or left. Does nothing when the load
-    /// follows no stages (none, or `setUsers`/`setRate` replaced them).
-    public func scaleStages(by factor: Double) {
+    /// Runs `slice` of the stages from now on: a fleet worker's part of a staged run after a worker
+    /// joined or left. Does nothing when the load follows no stages (none, or `setUsers`/`setRate`
+    /// replaced them).
+    public func setStageSlice(_ slice: LoadSlice) {
         let model: LoadModel? = state.withLock { state in
-            guard let scaled = state.model.scalingStages(by: factor) else { return nil }
+            guard let scaled = state.model.slicingStages(slice) else { return nil }
             state.model = scaled
             return scaled
         }

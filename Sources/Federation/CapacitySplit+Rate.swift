@@ -21,6 +21,15 @@ extension CapacitySplit {
         return Dictionary(uniqueKeysWithValues: workers.map { ($0.node, $0.share / total) })
     }
 
+    /// Each worker's slice of a staged run's shape: its fraction, tiled in name order so the
+    /// slices cover 0…1 exactly (see `LoadSlice`).
+    public static func slices(among workers: [WorkerCapacity]) -> [NodeID: LoadSlice] {
+        let sorted = workers.sorted { $0.node.rawValue < $1.node.rawValue }
+        let fractions = fractions(among: sorted)
+        let tiles = LoadSlice.tiling(sorted.map { fractions[$0.node] ?? 0 })
+        return Dictionary(uniqueKeysWithValues: zip(sorted.map(\.node), tiles))
+    }
+
     /// Splits an open model's arrival rate (and its in-flight cap) in proportion to capacity. The
     /// last worker in name order takes what the others leave, so the rates add up to `rate`.
     public static func split(rate: Double, maxInFlight: Int,

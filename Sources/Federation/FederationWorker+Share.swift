@@ -32,12 +32,11 @@ extension FederationWorker {
             share.engine.setRate(change.rate)
             self.share?.assignment.rate = change.rate
             runLogger(share).info("share changed", metadata: ["rate": "\(change.rate)"])
-        case .setFraction(let change):
+        case .setSlice(let change):
             guard let share, share.assignment.run == change.run, !share.stopping else { return }
-            // Only a weight-0 worker has a 0 fraction, and its weight never changes while connected.
-            if share.assignment.fraction > 0 { share.engine.scaleStages(by: change.fraction / share.assignment.fraction) }
-            self.share?.assignment.fraction = change.fraction
-            runLogger(share).info("share changed", metadata: ["fraction": "\(change.fraction)"])
+            share.engine.setStageSlice(change.slice)
+            self.share?.assignment.slice = change.slice
+            runLogger(share).info("share changed", metadata: ["slice": "\(change.slice.from)…\(change.slice.to)"])
         case .reset(let request):
             guard let share, share.assignment.run == request.run else { return }
             share.engine.resetStats()
@@ -106,25 +105,31 @@ extension FederationWorker {
         }
     }
 
-    /// The scenario as this worker runs it: its share of the users or rate (and of each stage's
-    /// target), the master's host, what is left of the warm-up and the duration.
+    /// The scenario as this worker runs it: its share of the users or rate (or its slice of the
+    /// stages), the master's host, what is left of the warm-up and the duration.
     static func plan(for assignment: Assignment) throws -> Plan {
         let file = assignment.file.isEmpty ? "scenario.yaml" : assignment.file
         // Only an absolute name says where a relative `data: { csv: … }` file lives (the same path here).
         let folder = file.hasPrefix("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
         var plan = try ScenarioLoader.load(yaml: assignment.scenario, file: file,
                                            baseDirectory: folder.isEmpty ? "/" : folder)
-        plan.host = assignment.host
-        if let rate = assignment.rate {
+        if assignment.staged {
+            // Levels stay the fleet's, as the master compiled them (the warm-up level too); the
+            // slice picks this worker's part, so the workers' users add up to the fleet's exactly.
+            assignment.overrides.apply(to: &plan)
+            plan.stageSlice = assignment.slice
+            if let maxInFlight = assignment.maxInFlight { plan.maxInFlight = maxInFlight }
+        } else if let rate = assignment.rate {
             plan.arrivalRate = rate
+            plan.stages = []
             if let maxInFlight = assignment.maxInFlight { plan.maxInFlight = maxInFlight }
         } else {
             plan.arrivalRate = nil
+            plan.stages = []
             plan.users = assignment.users
             plan.spawnRate = assignment.spawnRate
         }
-        plan.stages = assignment.staged
-            ? plan.stages.map { Stage(duration: $0.duration, target: $0.target * assignment.fraction) } : []
+        plan.host = assignment.host
         plan.stagesElapsed = .milliseconds(assignment.stagesElapsedMs)
         guard assignment.dataSlots >= 1, (0..<1_000_000).contains(assignment.dataSlot) else {
             throw FederationError("data slot \(assignment.dataSlot) of \(assignment.dataSlots) is not a slice of the data")

@@ -110,17 +110,17 @@ extension FleetRun {
 
     /// The run's load over `workers`: users by largest remainder (closed) or the rate (open).
     func split(among workers: [WorkerCapacity]) throws(SplitError) -> [NodeID: Part] {
-        let fractions = CapacitySplit.fractions(among: workers)
+        let slices = CapacitySplit.slices(among: workers)
         if let rate {
             return try CapacitySplit.split(rate: rate, maxInFlight: maxInFlight, among: workers).reduce(into: [:]) {
                 $0[$1.key] = Part(users: 0, spawnRate: spawnRate, rate: $1.value.rate, maxInFlight: $1.value.maxInFlight,
-                                  fraction: fractions[$1.key] ?? 0)
+                                  slice: slices[$1.key]!)
             }
         }
         let users = try CapacitySplit.split(users: self.users, spawnRate: spawnRate, among: workers)
         return users.reduce(into: [:]) {
             $0[$1.key] = Part(users: $1.value.users, spawnRate: $1.value.spawnRate, rate: nil, maxInFlight: nil,
-                              fraction: fractions[$1.key] ?? 0)
+                              slice: slices[$1.key]!)
         }
     }
 
@@ -150,14 +150,14 @@ extension FleetRun {
         return out
     }
 
-    /// `setFraction` for every share whose part of a staged run changed.
+    /// `setSlice` for every share whose part of a staged run changed.
     private mutating func rescale(_ split: [NodeID: Part]) -> [Outgoing] {
         var out: [Outgoing] = []
         for node in shares.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
-            guard let new = split[node], var share = shares[node], new.fraction != share.part.fraction else { continue }
+            guard let new = split[node], var share = shares[node], new.slice != share.part.slice else { continue }
             share.part = new
             shares[node] = share
-            out.append(Outgoing(node: node, message: .setFraction(FractionChange(run: id, fraction: new.fraction))))
+            out.append(Outgoing(node: node, message: .setSlice(SliceChange(run: id, slice: new.slice))))
         }
         return out
     }
@@ -179,7 +179,7 @@ extension FleetRun {
         let assignment = Assignment(
             run: id, assignment: number, scenario: request.scenario, file: request.file, overrides: request.overrides,
             host: plan.host, users: part.users, spawnRate: part.spawnRate, rate: part.rate,
-            maxInFlight: part.maxInFlight, fraction: part.fraction, staged: followsStages, warmupMs: warmup,
+            maxInFlight: part.maxInFlight, slice: part.slice, staged: followsStages, warmupMs: warmup,
             remainingMs: remaining, startSecond: second(at: now), stagesElapsedMs: intoStages,
             dataSlot: slot % dataSlots, dataSlots: dataSlots)
         return Outgoing(node: capacity.node, message: .assign(assignment))
@@ -188,7 +188,7 @@ extension FleetRun {
     func describeShares() -> String {
         shares.isEmpty ? "none" : shares.keys.sorted { $0.rawValue < $1.rawValue }.map { node in
             let part = shares[node]!.part
-            if followsStages { return "\(node) \(Int((part.fraction * 100).rounded()))%" }
+            if followsStages { return "\(node) \(Int((part.slice.fraction * 100).rounded()))%" }
             return "\(node) " + (part.rate.map { "\(Self.format($0))/s" } ?? "\(part.users)")
         }.joined(separator: ", ")
     }

@@ -24,13 +24,13 @@ public struct FleetRun: Sendable {
     }
 
     /// What one worker generates: users (closed model) or an arrival rate (open model), and its
-    /// fraction of the fleet's capacity for scaling stages.
+    /// slice of a staged run's shape (its fraction of the fleet's capacity).
     public struct Part: Sendable, Equatable {
         public var users: Int
         public var spawnRate: Double
         public var rate: Double?
         public var maxInFlight: Int?
-        public var fraction: Double
+        public var slice: LoadSlice
     }
 
     /// A message for one worker.
@@ -73,7 +73,7 @@ public struct FleetRun: Sendable {
     public internal(set) var events: [FleetEvent] = []
     public internal(set) var phase: Phase = .running
     public internal(set) var abortReason: String?
-    /// The workers run the scenario's stages, each scaled by its fraction; false once `users` or
+    /// The workers run the scenario's stages, each its slice of them; false once `users` or
     /// `rate` replaced them (as on one node).
     public internal(set) var followsStages: Bool
 

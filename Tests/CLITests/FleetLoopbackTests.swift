@@ -108,6 +108,9 @@ extension DaemonTests {
             try fleet.addWorker("w3")
             try eventually("the joiner to enter the shape at its level") { try fleet.shares() == ["w1": 4, "w3": 4] }
             #expect(try fleet.worker("w3").status().summary?.users == 4)
+            // Thirds of 8 users: slices, not three roundings down, so they still add up to 8.
+            try fleet.addWorker("w4")
+            try eventually("thirds that add up") { try fleet.shares() == ["w1": 2, "w3": 3, "w4": 3] }
             let events = try fleet.master.get("/v1/runs/\(info.id)").decode(RunSummary.self).fleetEvents?.map(\.message) ?? []
             #expect(events.contains { $0.hasPrefix("worker w2 lost") && $0.hasSuffix("stages re-split: w1 100%") }, "\(events)")
             #expect(events.contains("worker w3 joined; stages re-split: w1 50%, w3 50%"), "\(events)")

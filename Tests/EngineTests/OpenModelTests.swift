@@ -225,7 +225,7 @@ import Testing
     }
 }
 
-/// A fleet worker's view of a staged run: entering the shape late, and rescaling its part of it.
+/// A fleet worker's view of a staged run: entering the shape late, and running its slice of it.
 @Suite struct StagedShareTests {
     private func plan(_ shape: String) throws -> Plan {
         try ScenarioLoader.load(yaml: "\(shape)\ntasks: [ { request: GET / } ]\n", file: "s.yaml", baseDirectory: ".")
@@ -243,21 +243,34 @@ import Testing
         #expect(schedule.isSettled(at: 115_000_000))
     }
 
-    @Test func scalingMultipliesEveryLevelAndLeavesTheTiming() throws {
+    @Test func aSliceRunsItsPartOfEveryLevelAndLeavesTheTiming() throws {
         let model = Engine.initialModel(try plan("stages: [ { duration: 10s, target: 40 } ]"), start: 0, warmupMicros: 0)
-        guard case .closed(let schedule)? = model.scalingStages(by: 0.5) else {
-            Issue.record("expected scaled stages")
+        guard case .closed(let schedule)? = model.slicingStages(LoadSlice(checking: 0.5, 1)!) else {
+            Issue.record("expected sliced stages")
             return
         }
         #expect(schedule.total(at: 5_000_000) == 10)
         #expect(schedule.total(at: 10_000_000) == 20)
         let open = Engine.initialModel(try plan("rate: 100/s\nstages: [ { duration: 10s, target: 200 } ]"), start: 0,
                                        warmupMicros: 0)
-        #expect(open.scalingStages(by: 2)?.rate(at: 10_000_000) == 400)
+        #expect(open.slicingStages(LoadSlice(checking: 0.25, 0.75)!)?.rate(at: 10_000_000) == 100)
     }
 
-    @Test func aPlainRampOrRateHasNoStagesToScale() throws {
-        #expect(Engine.initialModel(try plan("users: 5"), start: 0, warmupMicros: 0).scalingStages(by: 2) == nil)
-        #expect(Engine.initialModel(try plan("rate: 5/s"), start: 0, warmupMicros: 0).scalingStages(by: 2) == nil)
+    @Test func slicesTilingTheShapeAddUpToTheFleetsUsersExactly() {
+        // Three equal workers: scaling 100 users by a third each and rounding down gave 99.
+        let slices = LoadSlice.tiling([1.0 / 3, 1.0 / 3, 1.0 / 3])
+        for level in [0.0, 1, 2, 7.5, 99, 100, 101, 1000, 70_000] {
+            #expect(slices.map { $0.users(of: level) }.reduce(0, +) == Int(level), "at \(level)")
+        }
+        #expect(slices.map { $0.users(of: 100) } == [33, 33, 34])
+        // A standby (fraction 0) gets an empty slice wherever it sorts.
+        let withStandby = LoadSlice.tiling([0.5, 0.5, 0])
+        #expect(withStandby[1].to == 1 && withStandby[2] == LoadSlice(checking: 1, 1))
+        #expect(LoadSlice(checking: 0.6, 0.4) == nil && LoadSlice(checking: -0.1, 0.2) == nil)
+    }
+
+    @Test func aPlainRampOrRateHasNoStagesToSlice() throws {
+        #expect(Engine.initialModel(try plan("users: 5"), start: 0, warmupMicros: 0).slicingStages(.whole) == nil)
+        #expect(Engine.initialModel(try plan("rate: 5/s"), start: 0, warmupMicros: 0).slicingStages(.whole) == nil)
     }
 }

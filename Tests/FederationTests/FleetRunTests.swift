@@ -232,7 +232,7 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
         #expect(run.summary(now: .seconds(6)).openModel?.targetRate == 120)
     }
 
-    @Test func stagesAreScaledByEachWorkersFractionAndRescaledWhenWorkersComeAndGo() throws {
+    @Test func stagesAreSlicedByCapacityAndReSlicedWhenWorkersComeAndGo() throws {
         var (run, out) = try start("""
             host: http://127.0.0.1:9
             stages: [ { duration: 10s, target: 40 }, { duration: 10s, target: 40 } ]
@@ -240,24 +240,24 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
             """, workers: ["a", "b"])
         let parts = assignments(out)
         #expect(parts["a"]?.staged == true)
-        #expect(parts["a"]?.fraction == 0.5)
+        #expect(parts["a"]?.slice == LoadSlice(checking: 0, 0.5) && parts["b"]?.slice == LoadSlice(checking: 0.5, 1))
         #expect(parts["a"]?.remainingMs == 20_000)
         #expect(parts["a"]?.stagesElapsedMs == 0)
 
         // A joiner 3 s in enters the shape there; the others shrink to a third each.
         let joined = run.join(WorkerCapacity(node: node("c"), cores: 1), threads: 1, now: .seconds(3))
-        let third = 1.0 / 3
+        let slices = LoadSlice.tiling([1.0 / 3, 1.0 / 3, 1.0 / 3])
         #expect(joined.filter { $0.node != node("c") }.map(\.message) == [
-            .setFraction(FractionChange(run: run.id, fraction: third)), .setFraction(FractionChange(run: run.id, fraction: third)),
+            .setSlice(SliceChange(run: run.id, slice: slices[0])), .setSlice(SliceChange(run: run.id, slice: slices[1])),
         ])
         let c = try #require(assignments(joined)["c"])
-        #expect(c.staged && c.fraction == third && c.stagesElapsedMs == 3000 && c.remainingMs == 17_000)
+        #expect(c.staged && c.slice == slices[2] && c.stagesElapsedMs == 3000 && c.remainingMs == 17_000)
         #expect(run.events.last?.message == "worker c joined; stages re-split: a 33%, b 33%, c 33%")
 
         // A lost worker's part goes to the others.
         let lost = run.lose(node("b"), reason: "gone", now: .seconds(5))
-        #expect(lost.map(\.node) == [node("a"), node("c")])
-        #expect(lost.allSatisfy { $0.message == .setFraction(FractionChange(run: run.id, fraction: 0.5)) })
+        #expect(lost.map(\.message) == [.setSlice(SliceChange(run: run.id, slice: LoadSlice(checking: 0, 0.5)!)),
+                                        .setSlice(SliceChange(run: run.id, slice: LoadSlice(checking: 0.5, 1)!))])
 
         // A user count replaces the stages, as on one node: later re-splits move users.
         _ = try run.setUsers(10, spawnRate: 5, now: .seconds(6))

@@ -98,6 +98,10 @@ public struct Plan: Sendable {
     /// How far into its stages the run already is when this engine starts: zero on one node; a
     /// fleet worker that joins a staged run mid-way starts there.
     public var stagesElapsed: Duration = .zero
+
+    /// The part of the stages' levels (and of the warm-up level before them) this engine runs:
+    /// all of them on one node, a worker's slice in a fleet.
+    public var stageSlice = LoadSlice.whole
 }
 
 /// One step of a load shape: move to `target` (users, or arrivals per second) over `duration`.

@@ -1,3 +1,5 @@
+import Protocol
+
 /// What drives the load on every engine thread: users looping (closed) or arrivals at a rate (open).
 enum LoadModel: Sendable, Equatable {
     case closed(UserSchedule)
@@ -10,13 +12,18 @@ enum LoadModel: Sendable, Equatable {
         return 0
     }
 
-    /// The same model with every stage's target (and the level before them) times `factor`; `nil`
-    /// when the load does not follow stages (none, or `setUsers`/`setRate` replaced them).
-    func scalingStages(by factor: Double) -> LoadModel? {
+    /// The same model running `slice` of its stages; `nil` when the load does not follow stages
+    /// (none, or `setUsers`/`setRate` replaced them).
+    func slicingStages(_ slice: LoadSlice) -> LoadModel? {
         switch self {
-        case .closed(.stages(let stages)): .closed(.stages(stages.scaled(by: factor)))
-        case .open(.stages(let stages), let maxInFlight): .open(.stages(stages.scaled(by: factor)), maxInFlight: maxInFlight)
-        case .closed(.ramp), .open(.constant, _): nil
+        case .closed(.stages(var stages)):
+            stages.slice = slice
+            return .closed(.stages(stages))
+        case .open(.stages(var stages), let maxInFlight):
+            stages.slice = slice
+            return .open(.stages(stages), maxInFlight: maxInFlight)
+        case .closed(.ramp), .open(.constant, _):
+            return nil
         }
     }
 }

@@ -1,5 +1,8 @@
+import Protocol
+
 /// A load level that moves linearly from one target to the next over time: users (closed model)
 /// or arrivals per second (open model). Shared by every engine thread; each derives its share.
+/// The levels are the whole fleet's; `slice` is this node's part of them.
 struct Stages: Sendable, Equatable {
     struct Segment: Sendable, Equatable {
         var micros: UInt64
@@ -10,6 +13,7 @@ struct Stages: Sendable, Equatable {
     /// The level before the first segment begins.
     var initial: Double
     var segments: [Segment]
+    var slice = LoadSlice.whole
 
     /// The level at `now`; after the last segment, its target holds.
     func value(at now: UInt64) -> Double {
@@ -27,12 +31,6 @@ struct Stages: Sendable, Equatable {
 
     var totalMicros: UInt64 { segments.reduce(0) { $0 + $1.micros } }
 
-    /// The same timing with every level times `factor`: the shape a fleet worker runs after its
-    /// part of the fleet changed.
-    func scaled(by factor: Double) -> Stages {
-        Stages(startMicros: startMicros, initial: initial * factor,
-               segments: segments.map { Segment(micros: $0.micros, target: $0.target * factor) })
-    }
 
     func isSettled(at now: UInt64) -> Bool { now &- min(now, startMicros) >= totalMicros }
 }
@@ -46,7 +44,7 @@ enum UserSchedule: Sendable, Equatable {
     func total(at now: UInt64) -> Int {
         switch self {
         case .ramp(let ramp): return ramp.total(at: now)
-        case .stages(let stages): return max(0, Int(stages.value(at: now).rounded(.down)))
+        case .stages(let stages): return stages.slice.users(of: stages.value(at: now))
         }
     }
 
@@ -66,7 +64,7 @@ enum RateSchedule: Sendable, Equatable {
     func rate(at now: UInt64) -> Double {
         switch self {
         case .constant(let rate): return rate
-        case .stages(let stages): return max(0, stages.value(at: now))
+        case .stages(let stages): return stages.slice.rate(of: stages.value(at: now))
         }
     }
 }

@@ -33,8 +33,8 @@ public enum FederationMessage: Sendable, Equatable {
     case setUsers(UsersChange)
     /// Master → worker: move the current share to another arrival rate (open model).
     case setRate(RateChange)
-    /// Master → worker: scale the current share's stages to another part of the fleet's shape.
-    case setFraction(FractionChange)
+    /// Master → worker: run another part of a staged run's load shape.
+    case setSlice(SliceChange)
     /// Master → worker: zero the statistics from a second on; users keep running.
     case reset(ResetRequest)
     /// Master → worker: end the share; the worker sends its last stats, then `workerState(idle)`.
@@ -49,7 +49,7 @@ public enum FederationMessage: Sendable, Equatable {
     /// The kinds, as the JSON keys that carry them.
     public enum Kind: String, CodingKey, CaseIterable, Sendable {
         case hello, challenge, proof, welcome, refused, assign
-        case setUsers = "set_users", setRate = "set_rate", setFraction = "set_fraction"
+        case setUsers = "set_users", setRate = "set_rate", setSlice = "set_slice"
         case reset, stop, heartbeat, stats
         case workerState = "worker_state"
     }
@@ -64,7 +64,7 @@ public enum FederationMessage: Sendable, Equatable {
         case .assign: .assign
         case .setUsers: .setUsers
         case .setRate: .setRate
-        case .setFraction: .setFraction
+        case .setSlice: .setSlice
         case .reset: .reset
         case .stop: .stop
         case .heartbeat: .heartbeat
@@ -93,7 +93,7 @@ extension FederationMessage: Codable {
         case .assign: self = .assign(try container.decode(Assignment.self, forKey: kind))
         case .setUsers: self = .setUsers(try container.decode(UsersChange.self, forKey: kind))
         case .setRate: self = .setRate(try container.decode(RateChange.self, forKey: kind))
-        case .setFraction: self = .setFraction(try container.decode(FractionChange.self, forKey: kind))
+        case .setSlice: self = .setSlice(try container.decode(SliceChange.self, forKey: kind))
         case .reset: self = .reset(try container.decode(ResetRequest.self, forKey: kind))
         case .stop: self = .stop(try container.decode(StopRequest.self, forKey: kind))
         case .heartbeat:
@@ -115,7 +115,7 @@ extension FederationMessage: Codable {
         case .assign(let value): try container.encode(value, forKey: .assign)
         case .setUsers(let value): try container.encode(value, forKey: .setUsers)
         case .setRate(let value): try container.encode(value, forKey: .setRate)
-        case .setFraction(let value): try container.encode(value, forKey: .setFraction)
+        case .setSlice(let value): try container.encode(value, forKey: .setSlice)
         case .reset(let value): try container.encode(value, forKey: .reset)
         case .stop(let value): try container.encode(value, forKey: .stop)
         case .heartbeat: try container.encode(Empty(), forKey: .heartbeat)

@@ -18,8 +18,8 @@ public struct Assignment: Codable, Sendable, Equatable {
     /// the closed model.
     public var rate: Double?
     public var maxInFlight: Int?
-    /// This worker's part of the fleet's capacity, 0…1: stage targets are scaled by it.
-    public var fraction: Double
+    /// This worker's part of a staged run's load shape (see `LoadSlice`).
+    public var slice: LoadSlice
     /// False when the run has no stages (none in the scenario, or overrides replaced them).
     public var staged: Bool
     /// What is left of the warm-up, and of the measured span after it (`nil`: until stopped).
@@ -36,7 +36,7 @@ public struct Assignment: Codable, Sendable, Equatable {
     public var dataSlots: Int
 
     public init(run: RunID, assignment: UInt64, scenario: String, file: String, overrides: RunOverrides, host: String,
-                users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, fraction: Double = 1,
+                users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, slice: LoadSlice = .whole,
                 staged: Bool = false, warmupMs: Int? = nil, remainingMs: Int?, startSecond: Int, stagesElapsedMs: Int = 0,
                 dataSlot: Int = 0, dataSlots: Int = 1) {
         self.run = run
@@ -49,7 +49,7 @@ public struct Assignment: Codable, Sendable, Equatable {
         self.spawnRate = spawnRate
         self.rate = rate
         self.maxInFlight = maxInFlight
-        self.fraction = fraction
+        self.slice = slice
         self.staged = staged
         self.warmupMs = warmupMs
         self.remainingMs = remainingMs
@@ -61,21 +61,21 @@ public struct Assignment: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case run, assignment, scenario, file, overrides, host, users, spawnRate = "spawn_rate", rate
-        case maxInFlight = "max_in_flight", fraction, staged, warmupMs = "warmup_ms"
+        case maxInFlight = "max_in_flight", slice, staged, warmupMs = "warmup_ms"
         case remainingMs = "remaining_ms", startSecond = "start_second", stagesElapsedMs = "stages_elapsed_ms"
         case dataSlot = "data_slot", dataSlots = "data_slots"
     }
 }
 
-/// Master → worker: this worker's new part (0…1) of a staged run's load shape, after a worker
-/// joined or left; every stage target it runs is the fleet's times this fraction.
-public struct FractionChange: Codable, Sendable, Equatable {
+/// Master → worker: this worker's new part of a staged run's load shape, after a worker joined
+/// or left.
+public struct SliceChange: Codable, Sendable, Equatable {
     public var run: RunID
-    public var fraction: Double
+    public var slice: LoadSlice
 
-    public init(run: RunID, fraction: Double) {
+    public init(run: RunID, slice: LoadSlice) {
         self.run = run
-        self.fraction = fraction
+        self.slice = slice
     }
 }
 
