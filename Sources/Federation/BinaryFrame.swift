@@ -215,6 +215,8 @@ enum BinaryFrame {
 
         mutating func double(_ field: String) throws(BinaryFrameError) -> Double {
             guard let bits = buffer.readInteger(as: UInt64.self) else { throw BinaryFrameError(field: field, problem: "truncated") }
+            // A NaN would later make the master's JSON answers unencodable.
+            guard Double(bitPattern: bits).isFinite else { throw BinaryFrameError(field: field, problem: "not a finite number") }
             return Double(bitPattern: bits)
         }
 

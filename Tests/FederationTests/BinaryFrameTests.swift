@@ -74,6 +74,8 @@ import Testing
             #expect(try Self.decode(Array(payload.readableBytesView)) == .workerState(state))
         }
         #expect(Self.problem([2, 0, 7]) == "undecodable frame: binary frame, activity: unknown activity 7")
+        let nan = [UInt8](withUnsafeBytes(of: Double.nan.bitPattern.bigEndian, Array.init))
+        #expect(Self.problem([2, 0, 1, 0] + nan + [0]) == "undecodable frame: binary frame, rps: not a finite number")
     }
 
     @Test func otherKindsStayJSON() throws {
