@@ -42,18 +42,22 @@ extension SummaryTable {
     }
 
     static func warnings(_ summary: RunSummary) -> [String] {
-        var lines: [String] = []
-        let generator = summary.generator
-        if generator.possiblyGeneratorBound {
-            lines.append("WARNING: generator may be the bottleneck: engine threads above 90% CPU for "
-                + "\(generator.saturatedSeconds) s — add threads or nodes")
-            lines.append("  (peak \(formatFixed(generator.peakCpu * 100, decimals: 0))% CPU across "
-                + "\(generator.threads) engine threads; latencies above may describe loadd, not the target)")
-        }
+        var lines = generatorWarning(summary.generator)
         if let reason = summary.abortReason {
             lines.append("ABORTED: \(oneLine(reason))")
         }
         return lines
+    }
+
+    /// Empty unless the generator may have been the bottleneck; the HTML report shows the same two lines.
+    static func generatorWarning(_ generator: GeneratorLoad) -> [String] {
+        guard generator.possiblyGeneratorBound else { return [] }
+        return [
+            "WARNING: generator may be the bottleneck: engine threads above 90% CPU for "
+                + "\(generator.saturatedSeconds) s — add threads or nodes",
+            "  (peak \(formatFixed(generator.peakCpu * 100, decimals: 0))% CPU across "
+                + "\(generator.threads) engine threads; latencies above may describe loadd, not the target)",
+        ]
     }
 
     /// Error texts can carry a response body's newlines, which would break the table's rows apart.

@@ -27,6 +27,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the summary as JSON instead of the table.")
     var json = false
 
+    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.")
+    var html: String?
+
     @Flag(name: .shortAndLong, help: "No banner and no live line.")
     var quiet = false
 
@@ -50,7 +53,7 @@ struct DemoCommand: AsyncParsableCommand {
             Console.err("loadctl demo: built-in target at \(target.baseURL) (\(Int(slowFraction * 100))% of requests +\(slowDelay))")
         }
         let summary = try await LocalRun(plan: plan, threads: max(1, threads), json: json, csvPrefix: nil,
-                                         quiet: quiet).execute()
+                                         htmlPath: html, quiet: quiet).execute()
         try await target.stop()
         if !summary.passed { throw ExitCodes.runFailed }
     }

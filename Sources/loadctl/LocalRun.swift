@@ -11,6 +11,7 @@ struct LocalRun {
     var threads: Int
     var json: Bool
     var csvPrefix: String?
+    var htmlPath: String?
     var quiet: Bool
 
     func execute() async throws -> RunSummary {
@@ -37,15 +38,31 @@ struct LocalRun {
         } else {
             Console.out(SummaryTable.render(summary))
         }
+        try writeFiles(summary)
+        return summary
+    }
+
+    /// The CSVs and the HTML page. Each is tried even if another failed, so one bad path costs only its own
+    /// file; any failure is named and makes the exit status 2, as a usage error.
+    private func writeFiles(_ summary: RunSummary) throws {
+        var failed = false
         if let csvPrefix {
             do {
                 try LocustCSV.write(summary, prefix: csvPrefix)
             } catch {
                 Console.err("loadctl: \(error)")
-                throw ExitCodes.badInput
+                failed = true
             }
         }
-        return summary
+        if let htmlPath {
+            do {
+                try HTMLReport.write(summary, to: htmlPath)
+            } catch {
+                Console.err("loadctl: \(error)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCodes.badInput }
     }
 
     private var banner: String {

@@ -22,6 +22,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.")
     var csv: String?
 
+    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.")
+    var html: String?
+
     @Flag(name: .shortAndLong, help: "No banner and no live line.")
     var quiet = false
 
@@ -39,7 +42,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCodes.badInput
         }
         let summary = try await LocalRun(plan: plan, threads: max(1, threads), json: json, csvPrefix: csv,
-                                         quiet: quiet).execute()
+                                         htmlPath: html, quiet: quiet).execute()
         if !summary.passed { throw ExitCodes.runFailed }
     }
 }

@@ -4,9 +4,9 @@ import Protocol
 import Report
 
 /// The run store: one folder per run under `STATE_DIR/runs/`, named by its id and holding
-/// `scenario.yaml`, `run.json` (`RunInfo`), `summary.json` and Locust's `stats.csv`,
-/// `stats_history.csv` and `failures.csv`. Every file is replaced atomically, so a reader or a crash
-/// sees the previous second's version or the new one, never half of one.
+/// `scenario.yaml`, `run.json` (`RunInfo`), `summary.json`, Locust's `stats.csv`,
+/// `stats_history.csv` and `failures.csv`, and `report.html`. Every file is replaced atomically, so a
+/// reader or a crash sees the previous second's version or the new one, never half of one.
 struct RunStore: Sendable {
     /// `STATE_DIR/runs`.
     let root: String
@@ -40,13 +40,14 @@ struct RunStore: Sendable {
         try write(WireJSON.encode(info, pretty: true), to: "\(folder(info.id))/run.json")
     }
 
-    /// The summary and the three CSVs, rendered from one snapshot so they agree with each other.
+    /// The summary, the three CSVs and the HTML report, rendered from one snapshot so they agree with each other.
     func writeResults(_ summary: RunSummary, of id: RunID) throws {
         let base = folder(id)
         try write(Data((SummaryJSON.encode(summary) + "\n").utf8), to: "\(base)/summary.json")
         try write(Data(LocustCSV.stats(summary).utf8), to: "\(base)/stats.csv")
         try write(Data(LocustCSV.history(summary).utf8), to: "\(base)/stats_history.csv")
         try write(Data(LocustCSV.failures(summary).utf8), to: "\(base)/failures.csv")
+        try write(Data(HTMLReport.render(summary).utf8), to: "\(base)/report.html")
     }
 
     func info(_ id: RunID) -> RunInfo? {

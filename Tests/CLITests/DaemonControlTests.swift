@@ -61,11 +61,17 @@ extension DaemonTests {
             #expect(summary.passed)
 
             let folder = "\(fixture.stateDir)/runs/\(info.id)"
-            for name in ["scenario.yaml", "run.json", "summary.json", "stats.csv", "stats_history.csv", "failures.csv"] {
+            for name in ["scenario.yaml", "run.json", "summary.json", "stats.csv", "stats_history.csv", "failures.csv",
+                         "report.html"] {
                 #expect(FileManager.default.fileExists(atPath: "\(folder)/\(name)"), "\(name) missing")
             }
             #expect(try String(contentsOfFile: "\(folder)/scenario.yaml", encoding: .utf8) == scenario)
             #expect(try String(contentsOfFile: "\(folder)/stats.csv", encoding: .utf8).hasPrefix("Type,Name,Request Count"))
+            // Rewritten with the summary, so the stored page carries the final verdict.
+            let page = try String(contentsOfFile: "\(folder)/report.html", encoding: .utf8)
+            for text in ["<dd>\(info.id)</dd>", "/Test/V1", "Aggregated", "<p class=\"word\">PASSED</p>"] {
+                #expect(page.contains(text), "report.html lacks \(text)")
+            }
             let stored = try JSONDecoder().decode(RunInfo.self, from: Data(contentsOf: URL(fileURLWithPath: "\(folder)/run.json")))
             #expect(stored.state == .passed)
             #expect(try fixture.get("/v1/runs/20000101-000000-0000").status == 404)
@@ -130,6 +136,14 @@ extension DaemonTests {
             try FileManager.default.createDirectory(atPath: csvFolder, withIntermediateDirectories: true)
             #expect(try fixture.loadctl(["report", id, "--csv", csvFolder]).status == 0)
             #expect(FileManager.default.fileExists(atPath: "\(csvFolder)/\(id)_stats.csv"))
+            let page = "\(fixture.directory)/\(id).html"
+            let html = try fixture.loadctl(["report", id, "--html", page])
+            #expect(html.status == 0, "\(html.output)")
+            #expect(html.output.contains("wrote \(page)"))
+            #expect(try String(contentsOfFile: page, encoding: .utf8).contains("<dd>\(id)</dd>"))
+            let unwritable = try fixture.loadctl(["report", id, "--html", "/nonexistent-dir/\(id).html"])
+            #expect(unwritable.status == 2)
+            #expect(unwritable.output.contains("cannot write /nonexistent-dir/\(id).html"))
             #expect(try fixture.loadctl(["report", "20000101-000000-0000"]).status != 0)
         }
     }

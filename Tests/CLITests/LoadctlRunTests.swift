@@ -57,6 +57,34 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(failed.output.contains("FAIL") && failed.output.hasSuffix("FAILED\n"))
     }
 
+    @Test func htmlReportIsWrittenAfterTheRunAndAnUnwritablePathIsNamed() throws {
+        let fixture = try DaemonFixture()
+        let target = try TargetProcess(directory: fixture.directory)
+        let file = "\(fixture.directory)/html.yaml"
+        try write("""
+            name: cli-html
+            host: \(target.host)
+            users: 2
+            duration: 2s
+            tasks: [ { request: GET /Test/V2 } ]
+            thresholds: [ "failures == 0" ]
+            """, to: file)
+        let report = "\(fixture.directory)/report.html"
+        let passed = try loadctl(["run", file, "--quiet", "--threads", "1", "--html", report], in: fixture.directory)
+        #expect(passed.status == 0, "\(passed.output)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        for text in ["<!DOCTYPE html>", "cli-html", "/Test/V2", "Aggregated", "<p class=\"word\">PASSED</p>", "<polyline"] {
+            #expect(html.contains(text), "report.html lacks \(text)")
+        }
+
+        let unwritable = "/nonexistent-dir/x.html"
+        let refused = try loadctl(["run", file, "--quiet", "--threads", "1", "--duration", "1s", "--html", unwritable],
+                                  in: fixture.directory)
+        #expect(refused.status == 2, "\(refused.output)")
+        #expect(refused.output.contains("cannot write \(unwritable): No such file or directory"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: unwritable))
+    }
+
     @Test func anUnreachableTargetFailsTheRunQuickly() throws {
         let fixture = try DaemonFixture()
         let port = try freeLoopbackPort()
@@ -98,10 +126,14 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
 
     @Test func demoRunsAgainstTheBuiltInTargetAndPasses() throws {
         let fixture = try DaemonFixture()
-        let result = try loadctl(["demo", "--duration", "3s", "--users", "10", "--threads", "1"], in: fixture.directory)
+        let report = "\(fixture.directory)/demo.html"
+        let result = try loadctl(["demo", "--duration", "3s", "--users", "10", "--threads", "1", "--html", report],
+                                 in: fixture.directory)
         #expect(result.status == 0, "\(result.output)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
         for name in ["/Test/V1", "/Test/V2", "/Test/V3", "/Test/V4", "Aggregated", "PASSED"] {
             #expect(result.output.contains(name))
+            #expect(html.contains(name), "demo.html lacks \(name)")
         }
     }
 }

@@ -86,14 +86,16 @@ struct RunsCommand: ParsableCommand {
 
 /// `loadctl report ID`: a finished (or running) run's report.
 struct ReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Show a run's report, as a table, JSON or Locust CSVs.")
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Show a run's report, as a table, JSON, Locust CSVs or an HTML page.")
 
     @Argument(help: "Run id (see `loadctl runs`).") var id: String
     @Option(name: .long, help: "Write ID_stats.csv, ID_stats_history.csv and ID_failures.csv into this folder.") var csv: String?
+    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.") var html: String?
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
         let summary: RunSummary = try withDaemon { try daemon.client.get("/v1/runs/\(id)") }
+        var wrote: [String] = []
         if let csv {
             do {
                 try LocustCSV.write(summary, prefix: "\(csv)/\(id)")
@@ -101,7 +103,19 @@ struct ReportCommand: ParsableCommand {
                 Console.err("loadctl: \(error)")
                 throw ExitCodes.badInput
             }
-            Console.out("wrote \(csv)/\(id)_stats.csv, \(csv)/\(id)_stats_history.csv, \(csv)/\(id)_failures.csv")
+            wrote += ["\(csv)/\(id)_stats.csv", "\(csv)/\(id)_stats_history.csv", "\(csv)/\(id)_failures.csv"]
+        }
+        if let html {
+            do {
+                try HTMLReport.write(summary, to: html)
+            } catch {
+                Console.err("loadctl: \(error)")
+                throw ExitCodes.badInput
+            }
+            wrote.append(html)
+        }
+        if !wrote.isEmpty {
+            Console.out("wrote " + wrote.joined(separator: ", "))
         } else if daemon.json {
             Console.out(SummaryJSON.encode(summary))
         } else {
