@@ -56,8 +56,12 @@ extension RunManager {
         cache(summary)
         run.info.requests = summary.total.requests
         run.info.failures = summary.total.failures
+        // The page redraws every chart from the whole history: once a second would make a
+        // day-long run cost a core; the JSON and CSVs still lose at most the last second.
+        let reportDue = run.reportWrittenAt.map { $0.duration(to: .now) >= Self.reportInterval } ?? true
+        if reportDue { run.reportWrittenAt = .now }
         replaceActive(run)
-        writeResults(summary, of: run)
+        writeResults(summary, of: run, report: reportDue)
         writeInfo(run)
         notifier.status(statusLine(run, summary))
         return true
@@ -94,9 +98,12 @@ extension RunManager {
         }
     }
 
-    func writeResults(_ summary: RunSummary, of run: ActiveRun) {
+    /// How often a running run's `report.html` is redrawn; it is always written at the end.
+    static let reportInterval = Duration.seconds(10)
+
+    func writeResults(_ summary: RunSummary, of run: ActiveRun, report: Bool = true) {
         do {
-            try store.writeResults(summary, of: run.info.id)
+            try store.writeResults(summary, of: run.info.id, report: report)
         } catch {
             reportStoreFailure(error, run)
         }

@@ -25,6 +25,9 @@ actor RunManager {
         let engine: any RunDriver
         let logger: Logger
         var ticker: Task<Void, Never>?
+        /// When `report.html` was last rendered: it is redrawn every `reportInterval`, not every
+        /// second, since its charts grow with the run (see `tick`).
+        var reportWrittenAt: ContinuousClock.Instant?
     }
 
     enum State {

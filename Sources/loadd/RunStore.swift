@@ -40,14 +40,15 @@ struct RunStore: Sendable {
         try write(WireJSON.encode(info, pretty: true), to: "\(folder(info.id))/run.json")
     }
 
-    /// The summary, the three CSVs and the HTML report, rendered from one snapshot so they agree with each other.
-    func writeResults(_ summary: RunSummary, of id: RunID) throws {
+    /// The summary, the three CSVs and (with `report`) the HTML report, rendered from one snapshot
+    /// so they agree with each other.
+    func writeResults(_ summary: RunSummary, of id: RunID, report: Bool = true) throws {
         let base = folder(id)
         try write(Data((SummaryJSON.encode(summary) + "\n").utf8), to: "\(base)/summary.json")
         try write(Data(LocustCSV.stats(summary).utf8), to: "\(base)/stats.csv")
         try write(Data(LocustCSV.history(summary).utf8), to: "\(base)/stats_history.csv")
         try write(Data(LocustCSV.failures(summary).utf8), to: "\(base)/failures.csv")
-        try write(Data(HTMLReport.render(summary).utf8), to: "\(base)/report.html")
+        if report { try write(Data(HTMLReport.render(summary).utf8), to: "\(base)/report.html") }
     }
 
     func info(_ id: RunID) -> RunInfo? {
