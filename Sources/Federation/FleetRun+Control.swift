@@ -18,7 +18,7 @@ extension FleetRun {
 
     /// A worker left (connection closed or heartbeats missed): its load goes to the others.
     public mutating func lose(_ node: NodeID, reason: String, now: Duration) -> [Outgoing] {
-        guard let lost = shares.removeValue(forKey: node) else { return [] }
+        guard shares.removeValue(forKey: node) != nil else { return [] }
         aggregator.expectedReporters = threads
         warmupAggregator.expectedReporters = threads
         guard phase == .running else {
