@@ -4,7 +4,7 @@ DESTDIR    ?=
 SWIFT      ?= swift
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_DEPS := libcurl4-openssl-dev libsystemd-dev
-TEST_DEPS  := $(BUILD_DEPS) systemd systemd-container debootstrap iproute2 python3 curl
+TEST_DEPS  := $(BUILD_DEPS) systemd systemd-container debootstrap iproute2 python3 curl openssl
 RELEASE    := $(SWIFT) build -c release --static-swift-stdlib
 BIN        := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 

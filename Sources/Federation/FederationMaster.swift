@@ -18,10 +18,12 @@ public struct MasterConfiguration: Sendable {
     /// loadd's version, for logs.
     public var version: String
     public var maxFrameBytes: Int
+    /// Serve TLS (`tls_cert:`, `tls_key:`); `nil` speaks plain TCP.
+    public var tls: MasterTLS?
 
     public init(node: NodeID, host: String, port: Int, token: FleetToken,
                 heartbeatTimeout: Duration = FleetMembership.defaultHeartbeatTimeout, version: String,
-                maxFrameBytes: Int = FederationProtocol.maxFrameBytes) {
+                maxFrameBytes: Int = FederationProtocol.maxFrameBytes, tls: MasterTLS? = nil) {
         self.node = node
         self.host = host
         self.port = port
@@ -29,6 +31,7 @@ public struct MasterConfiguration: Sendable {
         self.heartbeatTimeout = heartbeatTimeout
         self.version = version
         self.maxFrameBytes = maxFrameBytes
+        self.tls = tls
     }
 }
 
@@ -83,12 +86,14 @@ public final class FederationMaster: Sendable {
     @discardableResult
     public func start() async throws -> Int {
         let maxFrame = configuration.maxFrameBytes
+        let tls = configuration.tls
         let bound = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(tls.handler()) }
                     try channel.addFederationCodec(maxFrameBytes: maxFrame)
                     return try FramedChannel(wrappingChannelSynchronously: channel)
                 }
@@ -98,6 +103,7 @@ public final class FederationMaster: Sendable {
         logger.info("federation master listening", metadata: [
             "listen": "\(configuration.host):\(port)", "heartbeat_timeout": "\(configuration.heartbeatTimeout)",
             "protocol_version": "\(FederationProtocol.version)",
+            "tls_fingerprint": "\(configuration.tls.map { "\($0.fingerprint)" } ?? "none (plain TCP)")",
         ])
         let accepting = Task { await self.accept(bound) }
         let ticking = Task { await self.tickLoop() }

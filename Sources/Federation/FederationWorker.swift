@@ -22,12 +22,14 @@ public struct WorkerConfiguration: Sendable {
     /// Spoken in `hello`; only tests set another to see a master refuse it.
     public var protocolVersion: UInt16
     public var maxFrameBytes: Int
+    /// Speak TLS and accept only the pinned master certificate (`tls_fingerprint:`); `nil`: plain TCP.
+    public var tls: WorkerTLS?
 
     public init(node: NodeID, masterHost: String, masterPort: Int, token: FleetToken, version: String, threads: Int,
                 cores: Int, weight: Double = 1, maxUsers: Int,
                 heartbeatTimeout: Duration = FleetMembership.defaultHeartbeatTimeout,
                 protocolVersion: UInt16 = FederationProtocol.version,
-                maxFrameBytes: Int = FederationProtocol.maxFrameBytes) {
+                maxFrameBytes: Int = FederationProtocol.maxFrameBytes, tls: WorkerTLS? = nil) {
         self.node = node
         self.masterHost = masterHost
         self.masterPort = masterPort
@@ -40,6 +42,7 @@ public struct WorkerConfiguration: Sendable {
         self.heartbeatTimeout = heartbeatTimeout
         self.protocolVersion = protocolVersion
         self.maxFrameBytes = maxFrameBytes
+        self.tls = tls
     }
 }
 
@@ -153,12 +156,15 @@ public actor FederationWorker {
     private func connectOnce() async -> String {
         let maxFrame = configuration.maxFrameBytes
         let connection: FramedChannel
+        let tls = configuration.tls
+        let pinCheck = PinCheck()
         do {
             connection = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(5))
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .connect(host: configuration.masterHost, port: configuration.masterPort) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls { try channel.pipeline.syncOperations.addHandler(tls.handler(reportingTo: pinCheck)) }
                         try channel.addFederationCodec(maxFrameBytes: maxFrame)
                         return try FramedChannel(wrappingChannelSynchronously: channel)
                     }
@@ -169,8 +175,14 @@ public actor FederationWorker {
         let link = Link(channel: connection.channel)
         opened(link)
         let ticker = Task { await self.tickLoop(link) }
-        let end = await link.run(connection) { message in await self.received(message, on: link) }
+        var end = await link.run(connection) { message in await self.received(message, on: link) }
         ticker.cancel()
+        if let tls, let refusal = pinCheck.refusal(pin: tls.pin) {
+            // An error, not a warning: like a refusal, it lasts until someone fixes a config.
+            logger.error("not joining this master: \(refusal)")
+            emit(.refused(reason: refusal))
+            end = .closed(refusal)
+        }
         return await closed(link, end)
     }
 

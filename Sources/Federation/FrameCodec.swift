@@ -6,6 +6,8 @@ import Protocol
 public enum FrameError: Error, Equatable, CustomStringConvertible {
     /// The length prefix announces more than the limit: nothing is buffered for it.
     case tooLarge(length: Int, limit: Int)
+    /// A TLS record where a frame should be: the peer speaks TLS, this side plain TCP.
+    case unexpectedTLS
     /// A frame whose payload is not a federation message. `helloVersion` is the protocol version
     /// when it is a `hello` of another version this build cannot otherwise decode.
     case undecodable(String, helloVersion: UInt16?)
@@ -13,6 +15,8 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .tooLarge(let length, let limit): "frame of \(length) bytes exceeds the limit of \(limit)"
+        case .unexpectedTLS:
+            "a TLS handshake on a plain-TCP federation port: the worker has tls_fingerprint:, this master no tls_cert:"
         case .undecodable(let detail, _): "undecodable frame: \(detail)"
         }
     }
@@ -34,7 +38,11 @@ public struct FrameDecoder: ByteToMessageDecoder {
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
         // Checked on the header alone, so a hostile length costs nothing to refuse.
-        guard Int(length) <= maxFrameBytes else { throw FrameError.tooLarge(length: Int(length), limit: maxFrameBytes) }
+        guard Int(length) <= maxFrameBytes else {
+            // A TLS handshake record starts 0x16 0x03: as a length, far over any limit.
+            if length >> 16 == 0x1603 { throw FrameError.unexpectedTLS }
+            throw FrameError.tooLarge(length: Int(length), limit: maxFrameBytes)
+        }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 4)
         var payload = buffer.readSlice(length: Int(length))!

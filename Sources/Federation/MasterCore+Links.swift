@@ -1,4 +1,5 @@
 import Logging
+import NIOSSL
 import Protocol
 
 extension MasterCore {
@@ -104,8 +105,11 @@ extension MasterCore {
             link.close(reason: refusal.reason, after: .refused(refusal))
             return
         }
-        logger.warning("worker connection closed: \(error)", metadata: peer)
-        link.close(reason: "\(error)")
+        let reason = error is NIOSSLError
+            ? "TLS handshake failed (\(error)): a worker needs tls_fingerprint: to join this master"
+            : "\(error)"
+        logger.warning("worker connection closed: \(reason)", metadata: peer)
+        link.close(reason: reason)
     }
 
     mutating func closed(_ link: Link, _ end: Link.End) {

@@ -1,4 +1,5 @@
 import Engine
+import Federation
 import Foundation
 import Yams
 
@@ -24,9 +25,14 @@ struct ConfigFile: Equatable, Sendable {
     var heartbeatTimeout: Duration?
     /// A worker's claim on a fleet run's load is `cores × weight`; 0 makes it a standby that takes none.
     var weight: Double?
+    /// A master's TLS certificate (PEM, may be self-signed) and its key.
+    var tlsCert: String?
+    var tlsKey: String?
+    /// A worker's pin: the SHA-256 fingerprint of the master's certificate.
+    var tlsFingerprint: CertificateFingerprint?
 
-    static let keys = ["socket", "state_dir", "node", "threads", "max_users",
-                       "role", "master", "listen", "token_file", "heartbeat_timeout", "weight"]
+    static let keys = ["socket", "state_dir", "node", "threads", "max_users", "role", "master", "listen",
+                       "token_file", "heartbeat_timeout", "weight", "tls_cert", "tls_key", "tls_fingerprint"]
 }
 
 /// Every problem of one config file, one `FILE:LINE:COL: key: message` per line.
@@ -124,6 +130,16 @@ private struct ConfigReader {
             case "listen": config.listen = hostPort(value, key)
             case "token_file": config.tokenFile = path(value, key)
             case "weight": config.weight = weight(value, key)
+            case "tls_cert": config.tlsCert = path(value, key)
+            case "tls_key": config.tlsKey = path(value, key)
+            case "tls_fingerprint":
+                guard let raw = text(value, key) else { continue }
+                guard let pin = CertificateFingerprint(parsing: raw) else {
+                    fail(value, key, "expected the master certificate's SHA-256 fingerprint, 32 bytes of hex "
+                         + "(openssl x509 -in CERT -noout -fingerprint -sha256), got '\(raw)'")
+                    continue
+                }
+                config.tlsFingerprint = pin
             default:
                 guard let raw = text(value, key) else { continue }
                 guard let duration = DurationParser.parse(raw), duration > .zero else {

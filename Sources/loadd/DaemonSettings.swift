@@ -68,6 +68,8 @@ struct DaemonSettings: Equatable, Sendable {
             ("heartbeat_timeout", file.heartbeatTimeout.map { "\($0)" }, new.file.heartbeatTimeout.map { "\($0)" }),
             // Told to the master in the worker's hello.
             ("weight", file.weight.map { "\($0)" }, new.file.weight.map { "\($0)" }),
+            ("tls_cert", file.tlsCert, new.file.tlsCert), ("tls_key", file.tlsKey, new.file.tlsKey),
+            ("tls_fingerprint", file.tlsFingerprint.map { "\($0)" }, new.file.tlsFingerprint.map { "\($0)" }),
         ]
         // The fleet connection (listening socket or the dial to the master) is made once, at start.
         for (key, old, value) in federation where old != value {
@@ -85,9 +87,18 @@ struct DaemonSettings: Equatable, Sendable {
             return
         case .master:
             if file.tokenFile == nil { problems.append("role: master needs token_file: (the fleet's shared secret)") }
+            if (file.tlsCert == nil) != (file.tlsKey == nil) {
+                problems.append("tls_cert: and tls_key: go together (the master's certificate and its private key)")
+            }
+            if file.tlsFingerprint != nil {
+                problems.append("tls_fingerprint: is a worker's pin of its master's certificate; a master serves tls_cert:")
+            }
         case .worker:
             if file.master == nil { problems.append("role: worker needs master: HOST:PORT (the master's listen address)") }
             if file.tokenFile == nil { problems.append("role: worker needs token_file: (the same secret as the master's)") }
+            if file.tlsCert != nil || file.tlsKey != nil {
+                problems.append("tls_cert:/tls_key: are the master's; a worker pins the master's certificate with tls_fingerprint:")
+            }
         }
         if !problems.isEmpty { throw ConfigError(lines: problems) }
     }

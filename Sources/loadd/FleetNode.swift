@@ -57,9 +57,17 @@ struct FleetNode: Sendable {
         let node = NodeID(rawValue: settings.node)
         if settings.role == .master {
             let (host, port) = split(settings.file.listen ?? "0.0.0.0:\(FederationProtocol.defaultPort)")
+            var tls: MasterTLS?
+            if let certificate = settings.file.tlsCert, let key = settings.file.tlsKey {
+                do {
+                    tls = try MasterTLS.load(certificate: certificate, key: key)
+                } catch {
+                    throw DaemonStartError(message: error.description)
+                }
+            }
             let master = FederationMaster(
                 configuration: MasterConfiguration(node: node, host: host, port: port, token: token,
-                                                   heartbeatTimeout: timeout, version: RunManager.version),
+                                                   heartbeatTimeout: timeout, version: RunManager.version, tls: tls),
                 group: group, logger: logger)
             do {
                 try await master.start()
@@ -70,12 +78,18 @@ struct FleetNode: Sendable {
         }
         let address = settings.file.master ?? ""
         let (host, port) = split(address)
+        let tls: WorkerTLS?
+        do {
+            tls = try settings.file.tlsFingerprint.map { pin throws(FederationError) in try WorkerTLS(pin: pin) }
+        } catch {
+            throw DaemonStartError(message: error.description)
+        }
         let worker = FederationWorker(
             configuration: WorkerConfiguration(
                 node: node, masterHost: host, masterPort: port, token: token, version: RunManager.version,
                 threads: settings.threads, cores: EngineOptions.defaultThreads, weight: settings.file.weight ?? 1,
                 maxUsers: capacity.maxUsers,
-                heartbeatTimeout: timeout, protocolVersion: protocolVersion ?? FederationProtocol.version),
+                heartbeatTimeout: timeout, protocolVersion: protocolVersion ?? FederationProtocol.version, tls: tls),
             group: group, logger: logger)
         await worker.start()
         return FleetNode(kind: .worker(worker, master: address), group: group)

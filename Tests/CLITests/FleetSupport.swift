@@ -13,7 +13,8 @@ final class FleetCluster {
     private(set) var workers: [String: DaemonFixture] = [:]
     static let heartbeatTimeout = "1s"
 
-    init() throws {
+    /// `settings` adds lines to the master's config.
+    init(masterSettings settings: String = "") throws {
         port = try freeLoopbackPort()
         try "fleet-test-token-\(UUID().uuidString)\n".write(toFile: tokenPath, atomically: true, encoding: .utf8)
         let config = master.directory + "/loadd.yaml"
@@ -22,6 +23,7 @@ final class FleetCluster {
             listen: 127.0.0.1:\(port)
             token_file: \(tokenPath)
             heartbeat_timeout: \(Self.heartbeatTimeout)
+            \(settings)
             """.write(toFile: config, atomically: true, encoding: .utf8)
         try startMaster()
     }

@@ -32,27 +32,27 @@ struct LoopbackMaster {
     /// The long default timeout keeps a starved test process (the whole suite on two cores) from
     /// losing workers by accident; tests of liveness use exact clocks or separate processes.
     static func start(heartbeatTimeout: Duration = .seconds(30), maxFrameBytes: Int = FederationProtocol.maxFrameBytes,
-                      token: FleetToken = testToken) async throws -> LoopbackMaster {
+                      token: FleetToken = testToken, tls: MasterTLS? = nil) async throws -> LoopbackMaster {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var logger = Logger(label: "test-master")
         logger.logLevel = ProcessInfo.processInfo.environment["FEDERATION_TEST_LOG"] == nil ? .critical : .debug
         let master = FederationMaster(
             configuration: MasterConfiguration(node: NodeID(rawValue: "master"), host: "127.0.0.1", port: 0,
                                                token: token, heartbeatTimeout: heartbeatTimeout, version: "test",
-                                               maxFrameBytes: maxFrameBytes),
+                                               maxFrameBytes: maxFrameBytes, tls: tls),
             group: group, logger: logger)
         let port = try await master.start()
         return LoopbackMaster(master: master, port: port, group: group)
     }
 
     func worker(_ name: String, token: FleetToken = testToken, cores: Int = 1, threads: Int = 1,
-                protocolVersion: UInt16 = FederationProtocol.version) async -> FederationWorker {
+                protocolVersion: UInt16 = FederationProtocol.version, tls: WorkerTLS? = nil) async -> FederationWorker {
         var logger = Logger(label: "test-worker")
         logger.logLevel = ProcessInfo.processInfo.environment["FEDERATION_TEST_LOG"] == nil ? .critical : .debug
         let worker = FederationWorker(
             configuration: WorkerConfiguration(node: NodeID(rawValue: name), masterHost: "127.0.0.1", masterPort: port,
                                                token: token, version: "test", threads: threads, cores: cores,
-                                               maxUsers: 10_000, protocolVersion: protocolVersion),
+                                               maxUsers: 10_000, protocolVersion: protocolVersion, tls: tls),
             group: group, logger: logger)
         await worker.start()
         return worker
