@@ -7,6 +7,7 @@
 # the fakes never send HTTP, so the target sees nothing. Traffic stays on 127.0.0.1.
 # usage: bench/fleet.sh [WORKERS] [SECONDS]        (default: 200 workers, 30 s)
 #        MASTER_WRAPPER="perf record -g -o /tmp/master.perf --" bench/fleet.sh   (profile the master)
+#        TLS=1 bench/fleet.sh                  (the master serves TLS; the fakes pin its certificate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORKERS=${1:-200}
@@ -55,6 +56,13 @@ listen: 127.0.0.1:$FED_PORT
 token_file: $DIR/token
 heartbeat_timeout: 3s
 YAML
+TLS_FLAGS=()
+if [ -n "${TLS:-}" ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=fleet-bench \
+        -keyout "$DIR/tls.key" -out "$DIR/tls.crt" 2>/dev/null
+    printf 'tls_cert: %s\ntls_key: %s\n' "$DIR/tls.crt" "$DIR/tls.key" >> "$DIR/master.yaml"
+    TLS_FLAGS=(--tls-fingerprint "$(openssl x509 -in "$DIR/tls.crt" -noout -fingerprint -sha256)")
+fi
 
 LOADD_LOG=stderr ${MASTER_WRAPPER:-} taskset -c "$MASTER_CORE" "$BIN/loadd" --config "$DIR/master.yaml" --socket "$SOCKET" \
     --state-dir "$DIR/state" --node master --log-level notice > "$DIR/master.log" 2>&1 &
@@ -76,7 +84,7 @@ TARGET_PID=$!
 
 taskset -c "$FAKES_CORE" "$BIN/FleetBench" --master "127.0.0.1:$FED_PORT" --token-file "$DIR/token" \
     --workers "$WORKERS" --endpoints "$ENDPOINTS" --seconds "$DURATION" \
-    --master-pid "$MASTER_PID" --socket "$SOCKET" > "$DIR/fleetbench.out" &
+    --master-pid "$MASTER_PID" --socket "$SOCKET" "${TLS_FLAGS[@]}" > "$DIR/fleetbench.out" &
 BENCH_PID=$!
 
 workers_joined() { [ "$("$BIN/loadctl" workers --json --socket "$SOCKET" | jq length)" -eq "$WORKERS" ]; }

@@ -98,7 +98,7 @@ public struct WorkerTLS: Sendable {
 
     /// One connection's handler: a master presenting another certificate fails the handshake, and
     /// `check` learns which fingerprint it had.
-    func handler(reportingTo check: PinCheck) throws -> NIOSSLClientHandler {
+    public func handler(reportingTo check: PinCheck) throws -> NIOSSLClientHandler {
         let pin = self.pin
         let handler = try NIOSSLClientHandler(context: context, serverHostname: nil) { certificates, promise in
             guard let leaf = certificates.first, let der = try? leaf.toDERBytes() else {
@@ -114,15 +114,17 @@ public struct WorkerTLS: Sendable {
 }
 
 /// What a worker's TLS handshake found, read after the connection ends to say why it failed.
-final class PinCheck: Sendable {
+public final class PinCheck: Sendable {
     private let seen = Mutex<CertificateFingerprint??>(nil)
+
+    public init() {}
 
     func record(_ fingerprint: CertificateFingerprint?) {
         seen.withLock { $0 = .some(fingerprint) }
     }
 
     /// Why the pin refused the master, or `nil` when it matched or no certificate was seen yet.
-    func refusal(pin: CertificateFingerprint) -> String? {
+    public func refusal(pin: CertificateFingerprint) -> String? {
         guard let presented = seen.withLock({ $0 }) else { return nil }
         guard let presented else { return "the master presented no certificate" }
         guard presented != pin else { return nil }

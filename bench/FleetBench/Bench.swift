@@ -106,6 +106,7 @@ struct Bench {
     private func connectAll(token: FleetToken, ledger: FleetLedger, factory: ReportFactory,
                             group: any EventLoopGroup) async throws -> [any Channel] {
         let (host, port, parallel) = (options.masterHost, options.masterPort, 16)
+        let tls = try options.tlsFingerprint.map { pin throws(FederationError) in try WorkerTLS(pin: pin) }
         return try await withThrowingTaskGroup(of: (any Channel).self) { tasks in
             var channels: [any Channel] = []
             for index in 0..<options.workers {
@@ -117,6 +118,9 @@ struct Bench {
                         .connect(host: host, port: port) { channel in
                             channel.eventLoop.makeCompletedFuture {
                                 let fake = FakeWorker(index: index, token: token, ledger: ledger, factory: factory)
+                                if let tls {
+                                    try channel.pipeline.syncOperations.addHandler(tls.handler(reportingTo: PinCheck()))
+                                }
                                 try channel.pipeline.syncOperations.addHandlers([
                                     ByteToMessageHandler(FrameDecoder()), MessageToByteHandler(FrameEncoder()), fake,
                                 ])

@@ -1,3 +1,5 @@
+import Federation
+
 /// FleetBench's command line. Parsed by hand: a benchmark helper is not worth an ArgumentParser
 /// dependency, and every flag takes exactly one value.
 struct Options: Sendable {
@@ -22,11 +24,13 @@ struct Options: Sendable {
     var loops = 1
     /// The verdict's bound: the master's share of one core, in percent.
     var targetCPU = 10.0
+    /// Speak TLS to a master with `tls_cert:`, pinning this certificate fingerprint.
+    var tlsFingerprint: CertificateFingerprint?
 
     static let usage = """
         usage: FleetBench --master HOST:PORT --token-file FILE [--workers 200] [--endpoints 20] [--seconds 30]
                           [--master-pid PID] [--socket PATH] [--requests 100] [--buckets 50]
-                          [--spread-ms 1000] [--poll-ms 20] [--loops 1] [--target-cpu 10]
+                          [--spread-ms 1000] [--poll-ms 20] [--loops 1] [--target-cpu 10] [--tls-fingerprint HEX]
         """
 
     /// - Throws: `UsageError` naming the flag at fault.
@@ -75,6 +79,11 @@ struct Options: Sendable {
         case "--target-cpu":
             guard let number = Double(value) else { throw UsageError("--target-cpu takes a number, not \(value)") }
             targetCPU = number
+        case "--tls-fingerprint":
+            guard let pin = CertificateFingerprint(parsing: value) else {
+                throw UsageError("--tls-fingerprint takes a SHA-256 fingerprint (64 hex digits), not \(value)")
+            }
+            tlsFingerprint = pin
         default: throw UsageError("unknown flag \(flag)")
         }
     }
