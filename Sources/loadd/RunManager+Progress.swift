@@ -56,12 +56,17 @@ extension RunManager {
         cache(summary)
         run.info.requests = summary.total.requests
         run.info.failures = summary.total.failures
-        // The page redraws every chart from the whole history: once a second would make a
-        // day-long run cost a core; the JSON and CSVs still lose at most the last second.
-        let reportDue = run.reportWrittenAt.map { $0.duration(to: .now) >= Self.reportInterval } ?? true
-        if reportDue { run.reportWrittenAt = .now }
+        // Each write renders the whole history: its period grows with the run (RedrawSchedule).
+        let now = ContinuousClock.now
+        let seconds = summary.history.count
+        let resultsDue = RedrawSchedule.isDue(since: run.resultsWrittenAt.map { $0.duration(to: now) },
+                                              period: RedrawSchedule.resultsPeriod(historySeconds: seconds))
+        let reportDue = resultsDue && RedrawSchedule.isDue(since: run.reportWrittenAt.map { $0.duration(to: now) },
+                                                           period: RedrawSchedule.reportPeriod(historySeconds: seconds))
+        if resultsDue { run.resultsWrittenAt = now }
+        if reportDue { run.reportWrittenAt = now }
         replaceActive(run)
-        writeResults(summary, of: run, report: reportDue)
+        if resultsDue { writeResults(summary, of: run, report: reportDue) }
         writeInfo(run)
         notifier.status(statusLine(run, summary))
         return true
@@ -97,9 +102,6 @@ extension RunManager {
             reportStoreFailure(error, run)
         }
     }
-
-    /// How often a running run's `report.html` is redrawn; it is always written at the end.
-    static let reportInterval = Duration.seconds(10)
 
     func writeResults(_ summary: RunSummary, of run: ActiveRun, report: Bool = true) {
         do {

@@ -25,8 +25,8 @@ actor RunManager {
         let engine: any RunDriver
         let logger: Logger
         var ticker: Task<Void, Never>?
-        /// When `report.html` was last rendered: it is redrawn every `reportInterval`, not every
-        /// second, since its charts grow with the run (see `tick`).
+        /// When the summary and CSVs, and `report.html`, were last written (see `RedrawSchedule`).
+        var resultsWrittenAt: ContinuousClock.Instant?
         var reportWrittenAt: ContinuousClock.Instant?
     }
 
