@@ -52,8 +52,8 @@ struct DemoCommand: AsyncParsableCommand {
         if !quiet {
             Console.err("loadctl demo: built-in target at \(target.baseURL) (\(Int(slowFraction * 100))% of requests +\(slowDelay))")
         }
-        let summary = try await LocalRun(plan: plan, threads: max(1, threads), json: json, csvPrefix: nil,
-                                         htmlPath: html, quiet: quiet).execute()
+        let summary = try await LocalRun(plan: plan, threads: max(1, threads), json: json,
+                                         files: ReportFiles(htmlPath: html), quiet: quiet).execute()
         try await target.stop()
         if !summary.passed { throw ExitCodes.runFailed }
     }

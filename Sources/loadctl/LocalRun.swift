@@ -10,8 +10,7 @@ struct LocalRun {
     var plan: Plan
     var threads: Int
     var json: Bool
-    var csvPrefix: String?
-    var htmlPath: String?
+    var files: ReportFiles
     var quiet: Bool
 
     func execute() async throws -> RunSummary {
@@ -38,31 +37,8 @@ struct LocalRun {
         } else {
             Console.out(SummaryTable.render(summary))
         }
-        try writeFiles(summary)
+        try files.write(summary)
         return summary
-    }
-
-    /// The CSVs and the HTML page. Each is tried even if another failed, so one bad path costs only its own
-    /// file; any failure is named and makes the exit status 2, as a usage error.
-    private func writeFiles(_ summary: RunSummary) throws {
-        var failed = false
-        if let csvPrefix {
-            do {
-                try LocustCSV.write(summary, prefix: csvPrefix)
-            } catch {
-                Console.err("loadctl: \(error)")
-                failed = true
-            }
-        }
-        if let htmlPath {
-            do {
-                try HTMLReport.write(summary, to: htmlPath)
-            } catch {
-                Console.err("loadctl: \(error)")
-                failed = true
-            }
-        }
-        if failed { throw ExitCodes.badInput }
     }
 
     private var banner: String {

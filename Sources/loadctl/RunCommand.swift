@@ -41,8 +41,8 @@ struct RunCommand: AsyncParsableCommand {
             Console.err("\(file): host: no host given: set `host:` in the scenario or pass --host URL")
             throw ExitCodes.badInput
         }
-        let summary = try await LocalRun(plan: plan, threads: max(1, threads), json: json, csvPrefix: csv,
-                                         htmlPath: html, quiet: quiet).execute()
+        let summary = try await LocalRun(plan: plan, threads: max(1, threads), json: json,
+                                         files: ReportFiles(csvPrefix: csv, htmlPath: html), quiet: quiet).execute()
         if !summary.passed { throw ExitCodes.runFailed }
     }
 }

@@ -106,9 +106,14 @@ extension DaemonTests {
             let file = "\(fixture.directory)/scenario.yaml"
             try target.scenario(users: 3, duration: "2s", name: "loadctl-driven").write(toFile: file, atomically: true, encoding: .utf8)
 
-            let waited = try fixture.loadctl(["start", file, "--wait", "--json"])
+            let waitedPage = "\(fixture.directory)/waited.html"
+            let waited = try fixture.loadctl(["start", file, "--wait", "--json", "--html", waitedPage, "--csv", "\(fixture.directory)/waited"])
             #expect(waited.status == 0, "\(waited.output)")
             #expect(waited.output.contains(#""passed" : true"#))
+            #expect(try String(contentsOfFile: waitedPage, encoding: .utf8).contains("loadctl-driven"))
+            #expect(FileManager.default.fileExists(atPath: "\(fixture.directory)/waited_stats.csv"))
+            let noWait = try fixture.loadctl(["start", file, "--html", waitedPage])
+            #expect(noWait.status != 0 && noWait.output.contains("add --wait"), "\(noWait.output)")
 
             let started = try fixture.loadctl(["start", file, "--duration", "1h"])
             #expect(started.status == 0, "\(started.output)")

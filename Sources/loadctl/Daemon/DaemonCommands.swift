@@ -95,26 +95,9 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let summary: RunSummary = try withDaemon { try daemon.client.get("/v1/runs/\(id)") }
-        var wrote: [String] = []
-        if let csv {
-            do {
-                try LocustCSV.write(summary, prefix: "\(csv)/\(id)")
-            } catch {
-                Console.err("loadctl: \(error)")
-                throw ExitCodes.badInput
-            }
-            wrote += ["\(csv)/\(id)_stats.csv", "\(csv)/\(id)_stats_history.csv", "\(csv)/\(id)_failures.csv"]
-        }
-        if let html {
-            do {
-                try HTMLReport.write(summary, to: html)
-            } catch {
-                Console.err("loadctl: \(error)")
-                throw ExitCodes.badInput
-            }
-            wrote.append(html)
-        }
-        if !wrote.isEmpty {
+        let files = ReportFiles(csvPrefix: csv.map { "\($0)/\(id)" }, htmlPath: html)
+        if !files.isEmpty {
+            let wrote = try files.write(summary)
             Console.out("wrote " + wrote.joined(separator: ", "))
         } else if daemon.json {
             Console.out(SummaryJSON.encode(summary))

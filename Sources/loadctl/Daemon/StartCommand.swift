@@ -10,7 +10,16 @@ struct StartCommand: AsyncParsableCommand {
     @Argument(help: "Scenario file (YAML); it is sent to the daemon as text.") var file: String
     @OptionGroup var overrides: LoadOverrideOptions
     @Flag(name: .long, help: "Follow the run, print its report and exit with its verdict.") var wait = false
+    @Option(name: .long, help: "With --wait: write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.")
+    var csv: String?
+    @Option(name: .long, help: "With --wait: write a self-contained HTML report to PATH.") var html: String?
     @OptionGroup var daemon: DaemonOptions
+
+    func validate() throws {
+        if !wait && (csv != nil || html != nil) {
+            throw ValidationError("--csv and --html write the finished run's report: add --wait (or use `loadctl report ID`)")
+        }
+    }
 
     func run() async throws {
         let text: String
@@ -33,6 +42,7 @@ struct StartCommand: AsyncParsableCommand {
         Console.err("loadctl: run \(info.id) started: \(info.scenario) → \(info.host), \(info.users) users")
         let summary = try await follow(info.id, client: client)
         daemon.json ? Console.out(SummaryJSON.encode(summary)) : Console.out(SummaryTable.render(summary))
+        try ReportFiles(csvPrefix: csv, htmlPath: html).write(summary)
         if !summary.passed { throw ExitCodes.runFailed }
     }
 

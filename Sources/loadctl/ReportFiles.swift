@@ -1,0 +1,40 @@
+import Protocol
+import Report
+
+/// The report files a command was asked for (`--csv`, `--html`), written from one summary. Each is
+/// tried even if another failed, so one bad path costs only its own file; any failure is named
+/// and makes the exit status 2, as a usage error.
+struct ReportFiles {
+    /// Locust's three CSVs go to `PREFIX_stats.csv`, `PREFIX_stats_history.csv`, `PREFIX_failures.csv`.
+    var csvPrefix: String?
+    var htmlPath: String?
+
+    var isEmpty: Bool { csvPrefix == nil && htmlPath == nil }
+
+    /// Writes them; returns the paths written. - Throws: `ExitCodes.badInput` after naming each failure.
+    @discardableResult
+    func write(_ summary: RunSummary) throws -> [String] {
+        var wrote: [String] = []
+        var failed = false
+        if let csvPrefix {
+            do {
+                try LocustCSV.write(summary, prefix: csvPrefix)
+                wrote += ["\(csvPrefix)_stats.csv", "\(csvPrefix)_stats_history.csv", "\(csvPrefix)_failures.csv"]
+            } catch {
+                Console.err("loadctl: \(error)")
+                failed = true
+            }
+        }
+        if let htmlPath {
+            do {
+                try HTMLReport.write(summary, to: htmlPath)
+                wrote.append(htmlPath)
+            } catch {
+                Console.err("loadctl: \(error)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCodes.badInput }
+        return wrote
+    }
+}
