@@ -34,7 +34,7 @@ public struct CertificateFingerprint: Sendable, Equatable, CustomStringConvertib
 
     /// As `openssl x509 -noout -fingerprint -sha256` prints it.
     public var description: String {
-        bytes.map { String($0, radix: 16, uppercase: true).leftPadded(to: 2) }.joined(separator: ":")
+        bytes.map { ($0 < 0x10 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined(separator: ":")
     }
 }
 
@@ -129,11 +129,5 @@ public final class PinCheck: Sendable {
         guard let presented else { return "the master presented no certificate" }
         guard presented != pin else { return nil }
         return "the master's certificate has fingerprint \(presented), but tls_fingerprint is \(pin)"
-    }
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

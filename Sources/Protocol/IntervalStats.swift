@@ -2,9 +2,10 @@
 /// to its bucket, recorded `counts[i]` times. Re-recording these values rebuilds the histogram's
 /// bucket counts exactly, which is what makes merged percentiles exact.
 ///
-/// On the wire it is one string, `"DELTA.COUNT,DELTA.COUNT,…"` with each value as the difference
-/// from the previous one: a master decoding 200 workers' reports a second parses one JSON token
-/// per histogram instead of thousands of numbers.
+/// In JSON it is one string, `"DELTA.COUNT,DELTA.COUNT,…"` with each value as the difference from
+/// the previous one (one token per histogram instead of thousands of numbers). Workers send their
+/// stats in the binary frame instead (`BinaryFrame`: the same deltas as varints); a master still
+/// reads this JSON form.
 public struct SparseHistogram: Codable, Sendable, Equatable {
     public var values: [UInt64]
     public var counts: [UInt64]
