@@ -25,12 +25,15 @@ extension DaemonTests {
             try notify.waitFor("WATCHDOG=1")
             try notify.waitFor("WATCHDOG=1", timeout: .seconds(3))
 
-            try "node: second-name\n".write(toFile: config, atomically: true, encoding: .utf8)
+            try "node: second-name\nweight: 2\n".write(toFile: config, atomically: true, encoding: .utf8)
             daemon.signal(SIGHUP)
             try notify.waitFor("RELOADING=1")
             try notify.waitFor("READY=1")
             #expect(try fixture.status().node.rawValue == "second-name")
             #expect(daemon.output.contains("config reloaded"))
+            // A fleet key is read once, at start: the reload says so instead of pretending.
+            #expect(daemon.output.contains("needs a restart") && daemon.output.contains("weight unset → 2.0"),
+                    "\(daemon.output)")
 
             daemon.signal(SIGTERM)
             try notify.waitFor("STOPPING=1")

@@ -60,7 +60,11 @@ extension DaemonTests {
             #expect(try refusal(master + "tls_cert: /etc/loadd/tls.crt\n").contains("tls_cert: and tls_key: go together"))
             #expect(try refusal(master + "tls_cert: /nonexistent/tls.crt\ntls_key: /nonexistent/tls.key\n")
                 .contains("tls_cert /nonexistent/tls.crt: not a readable PEM certificate"))
+            #expect(try refusal(master + "tls_fingerprint: \(String(repeating: "ab", count: 32))\n")
+                .contains("tls_fingerprint: is a worker's pin of its master's certificate"))
             let worker = "master: 127.0.0.1:7557\ntoken_file: \(token)\n"
+            #expect(try refusal(worker + "tls_cert: /etc/loadd/tls.crt\ntls_key: /etc/loadd/tls.key\n")
+                .contains("tls_cert:/tls_key: are the master's"))
             #expect(try refusal(worker + "tls_fingerprint: AB:CD\n")
                 .contains("\(config):3:18: tls_fingerprint: expected the master certificate's SHA-256 fingerprint"))
         }
