@@ -18,16 +18,18 @@ extension YAMLReader {
             if text.trimmingBlanks().isEmpty { fail(at: node, "name", "must not be empty") } else { name = text }
         }
         let host = top["host"].flatMap { self.host($0) } ?? ""
-        let users = top["users"].flatMap { int($0, "users", atLeast: 1) } ?? 1
-        let spawnRate = top["spawn_rate"].flatMap { positiveNumber($0, "spawn_rate") } ?? Double(users)
-        let duration = top["duration"].flatMap { self.duration($0, "duration") }
+        let users = top["users"].flatMap { int($0, "users", in: ScenarioLimits.users) } ?? 1
+        let spawnRate = top["spawn_rate"].flatMap { number($0, "spawn_rate", in: ScenarioLimits.spawnRate) } ?? Double(users)
+        let duration = top["duration"].flatMap { self.duration($0, "duration", in: ScenarioLimits.duration) }
         let wait = top["wait"].flatMap { self.wait($0) } ?? WaitPolicy.none
-        let timeout = top["timeout"].flatMap { self.duration($0, "timeout") } ?? ScenarioLoader.defaultTimeout
+        let timeout = top["timeout"].flatMap { self.duration($0, "timeout", in: ScenarioLimits.timeout) }
+            ?? ScenarioLoader.defaultTimeout
 
         var scope = TemplateScope()
         let data = top["data"].flatMap { self.data($0, readData: readData) }
         if top["data"] != nil {
             scope.columns = data?.columns ?? []
+            scope.dataFile = top["data"].flatMap { $0.mapping?["csv"]?.scalar?.string } ?? "the data file"
             // An unreadable CSV is already reported; its columns are unknown, not missing.
             scope.acceptsAnyColumn = data == nil
         }

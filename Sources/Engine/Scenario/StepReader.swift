@@ -9,7 +9,7 @@ extension YAMLReader {
     mutating func task(_ node: Node, _ field: String, defaults: StepDefaults, table: inout RequestTable) -> TaskPlan? {
         guard let fields = mapping(node, field, known: Self.taskKeys) else { return nil }
         var weight: Int? = 1
-        if let value = fields["weight"] { weight = int(value, fields.path("weight"), atLeast: 1) }
+        if let value = fields["weight"] { weight = int(value, fields.path("weight"), in: ScenarioLimits.weight) }
         var steps: [Int]?
         if let list = fields["steps"] {
             for key in Self.stepKeys where fields[key] != nil {
@@ -63,7 +63,7 @@ extension YAMLReader {
         if let node = fields["name"], let text = string(node, fields.path("name")) {
             if text.trimmingBlanks().isEmpty { fail(at: node, fields.path("name"), "must not be empty") } else { name = text }
         }
-        let timeout = fields["timeout"].map { duration($0, fields.path("timeout")) } ?? defaults.timeout
+        let timeout = fields["timeout"].map { duration($0, fields.path("timeout"), in: ScenarioLimits.timeout) } ?? defaults.timeout
         let check = fields["check"].map { self.check($0, fields.path("check")) } ?? .default
         let stepHeaders = fields["headers"].map { headers($0, fields.path("headers"), scope: scope) } ?? []
         let body = self.body(fields, scope: scope)
