@@ -221,3 +221,28 @@ struct Boundary: CustomTestStringConvertible, Sendable {
                              "line 1: the name of column 3 contains a space, so {{data.…}} cannot name it"])
     }
 }
+
+@Suite struct CountLimitTests {
+    @Test func moreRequestsThanTheCapAreOneErrorAtTasks() {
+        let tasks = (0...ScenarioLimits.maxRequests).map { "  - request: GET /item/\($0)" }.joined(separator: "\n")
+        let errors = scenarioErrors("tasks:\n\(tasks)\n")
+        #expect(errors.map(\.field) == ["tasks"])
+        #expect(errors.first?.message.contains("more than \(ScenarioLimits.maxRequests) requests") == true)
+        let fits = (1...ScenarioLimits.maxRequests).map { "  - request: GET /item/\($0)" }.joined(separator: "\n")
+        #expect(scenarioErrors("tasks:\n\(fits)\n").isEmpty)
+    }
+
+    @Test func headersPastTheCapCountTheScenarioDefaults() {
+        let defaults = (1...60).map { "X-D\($0): a" }.joined(separator: ", ")
+        let own = (1...41).map { "X-S\($0): b" }.joined(separator: ", ")
+        let errors = scenarioErrors("headers: { \(defaults) }\ntasks:\n  - request: GET /\n    headers: { \(own) }\n")
+        #expect(errors.map(\.field) == ["tasks[0].headers"])
+        #expect(errors.first?.message == "at most 100 headers per request (the scenario's headers: included), got 101")
+    }
+
+    @Test func tooManyVarsIsOneError() {
+        let vars = (0...ScenarioLimits.maxVars).map { "v\($0): x" }.joined(separator: ", ")
+        let errors = scenarioErrors("vars: { \(vars) }\ntasks: [{ request: GET / }]\n")
+        #expect(errors.map(\.field) == ["vars"])
+    }
+}

@@ -32,6 +32,14 @@ public enum ScenarioLimits {
     /// `wait:` (constant or between) and a threshold's `grace:`: 0 is allowed.
     public static let pause: ClosedRange<Duration> = .zero...maxDuration
 
+    /// Requests (steps of `tasks:` and `on_start:`) in one scenario: each distinct one is a stats row with
+    /// its own histograms on every engine thread.
+    public static let maxRequests = 1_000
+    /// Header lines one request sends, the scenario's `headers:` included.
+    public static let maxHeaders = 100
+    /// Entries in `vars:`, rendered for every user.
+    public static let maxVars = 1_000
+
     /// The most stages one load shape may list.
     public static let maxStages = 10_000
 

@@ -34,12 +34,19 @@ extension YAMLReader {
             scope.acceptsAnyColumn = data == nil
         }
         let varEntries = top["vars"].flatMap { entries(of: $0, "vars") } ?? []
+        if varEntries.count > ScenarioLimits.maxVars, let node = top["vars"] {
+            fail(at: node, "vars", "at most \(ScenarioLimits.maxVars) vars, got \(varEntries.count)")
+        }
         // Declared names, even of vars with a broken value, so uses of them are not reported twice.
         scope.vars = varNames(varEntries)
         let vars = self.vars(varEntries, scope: scope)
 
         var defaults = StepDefaults(timeout: timeout, scope: scope)
         defaults.headers = top["headers"].flatMap { headers($0, "headers", scope: scope) } ?? []
+        if defaults.headers.count > ScenarioLimits.maxHeaders, let node = top["headers"] {
+            fail(at: node, "headers", Self.tooManyHeaders(defaults.headers.count))
+            defaults.headers = []   // reported once here, not again at every step
+        }
 
         let errorsBeforeSteps = errors.count
         var table = RequestTable()
@@ -53,10 +60,16 @@ extension YAMLReader {
             if items.isEmpty, case .sequence = node { fail(at: node, "tasks", "must list at least one task") }
             if node.isNull { fail(at: node, "tasks", "must list at least one task") }
             for (index, item) in items.enumerated() {
+                // Past the cap (reported below) reading on would only cost memory.
+                if table.requests.count > ScenarioLimits.maxRequests { break }
                 if let task = task(item, "tasks[\(index)]", defaults: defaults, table: &table) { tasks.append(task) }
             }
         } else {
             fail(at: root, "tasks", "required: a list of requests such as '- { weight: 1, request: GET / }'")
+        }
+        if table.requests.count > ScenarioLimits.maxRequests {
+            fail(at: top["tasks"] ?? root, "tasks", "more than \(ScenarioLimits.maxRequests) requests; a scenario may have "
+                 + "at most \(ScenarioLimits.maxRequests) (the steps of tasks and on_start)")
         }
         // A broken request has no endpoint yet; naming it in a threshold is not a second mistake.
         let endpointsComplete = errors.count == errorsBeforeSteps

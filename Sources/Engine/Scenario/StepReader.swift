@@ -69,6 +69,11 @@ extension YAMLReader {
         let body = self.body(fields, scope: scope)
         guard let line, let target, let name, let timeout, let check, let stepHeaders, let body else { return nil }
 
+        // Checked before merging, which compares every step header with every default one.
+        guard defaults.headers.count + stepHeaders.count <= ScenarioLimits.maxHeaders else {
+            fail(at: fields["headers"] ?? requestNode, fields.path("headers"), Self.tooManyHeaders(defaults.headers.count + stepHeaders.count))
+            return nil
+        }
         var merged = Self.merge(defaults: defaults.headers, step: stepHeaders)
         if let contentType = body.contentType, !merged.contains(where: { $0.name.lowercased() == "content-type" }) {
             merged.append(("Content-Type", Template(literal: "Content-Type: \(contentType)")))
@@ -79,6 +84,10 @@ extension YAMLReader {
                         targetIsAbsolute: line.isAbsolute, headers: merged.map(\.line), body: body.template,
                         check: check, timeout: timeout)
         }
+    }
+
+    static func tooManyHeaders(_ count: Int) -> String {
+        "at most \(ScenarioLimits.maxHeaders) headers per request (the scenario's headers: included), got \(count)"
     }
 
     /// Default headers first; a step header with the same name (in any case) takes the default's place.
