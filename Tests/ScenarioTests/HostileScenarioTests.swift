@@ -130,3 +130,38 @@ struct HostileFile: CustomTestStringConvertible, Sendable {
         }
     }
 }
+
+@Suite struct ScenarioFileTests {
+    private func errors(_ load: () throws -> Plan) -> [ScenarioError] {
+        do {
+            _ = try load()
+            return []
+        } catch let errors as ScenarioErrors {
+            return errors.errors
+        } catch {
+            return []
+        }
+    }
+
+    @Test func aScenarioOverTheSizeCapIsRefusedBeforeParsing() {
+        let yaml = "name: x\n" + String(repeating: "#", count: ScenarioLimits.maxScenarioBytes)
+        let found = errors { try loadScenario(yaml) }
+        #expect(found.map(\.message) == ["the scenario is \(yaml.utf8.count) bytes; at most 4194304 (4 MiB)"])
+    }
+
+    @Test func aDirectoryOrAFIFOIsNotReadAsAScenario() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loadd-scn-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(errors { try ScenarioLoader.load(file: folder) }.map(\.message) == ["cannot read the scenario: it is a directory"])
+        let fifo = "\(folder)/pipe.yaml"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        // Opening a FIFO for reading would block until a writer came: it must be refused without opening it.
+        #expect(errors { try ScenarioLoader.load(file: fifo) }.map(\.message) == ["cannot read the scenario: not a regular file"])
+    }
+
+    @Test func aMissingFileIsOneErrorWithoutALine() {
+        let found = errors { try ScenarioLoader.load(file: "/nonexistent/scenario.yaml") }
+        #expect(found.count == 1 && found[0].line == 0 && found[0].message.hasPrefix("cannot read the scenario"))
+    }
+}
