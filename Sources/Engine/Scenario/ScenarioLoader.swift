@@ -45,11 +45,9 @@ public enum ScenarioLoader {
         guard type == .typeRegular else { return .failure(Problem("cannot read the scenario: not a regular file")) }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         if size > ScenarioLimits.maxScenarioBytes { return .failure(tooLarge(size)) }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            return .failure(Problem("cannot read the scenario: permission denied or it vanished"))
-        }
-        defer { try? handle.close() }
         do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
             // One byte past the cap tells a file that grew since stat from one that fits.
             let data = try handle.read(upToCount: ScenarioLimits.maxScenarioBytes + 1) ?? Data()
             if data.count > ScenarioLimits.maxScenarioBytes { return .failure(tooLarge(data.count)) }
