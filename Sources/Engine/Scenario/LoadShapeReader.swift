@@ -39,7 +39,8 @@ extension YAMLReader {
         }
         let total = shape.stages.reduce(Duration.zero) { $0 + $1.duration }
         if total > ScenarioLimits.maxDuration, let node = top["stages"] {
-            fail(at: node, "stages", "the stages last \(DurationFormat.short(total)) in total; at most \(DurationFormat.short(ScenarioLimits.maxDuration)) (30 days)")
+            fail(at: node, "stages", "the stages last \(DurationFormat.short(total)) in total; "
+                 + "at most \(DurationFormat.short(ScenarioLimits.maxDuration)) (30 days)")
         }
         if stagesAreRates && shape.arrivalRate == nil { shape.arrivalRate = shape.stages.first?.target ?? 0 }
         if let node = top["max_in_flight"] {

@@ -70,8 +70,9 @@ extension YAMLReader {
         guard let line, let target, let name, let timeout, let check, let stepHeaders, let body else { return nil }
 
         // Checked before merging, which compares every step header with every default one.
-        guard defaults.headers.count + stepHeaders.count <= ScenarioLimits.maxHeaders else {
-            fail(at: fields["headers"] ?? requestNode, fields.path("headers"), Self.tooManyHeaders(defaults.headers.count + stepHeaders.count))
+        let headerCount = defaults.headers.count + stepHeaders.count
+        guard headerCount <= ScenarioLimits.maxHeaders else {
+            fail(at: fields["headers"] ?? requestNode, fields.path("headers"), Self.tooManyHeaders(headerCount))
             return nil
         }
         var merged = Self.merge(defaults: defaults.headers, step: stepHeaders)
