@@ -79,7 +79,7 @@ struct BadScenario: CustomTestStringConvertible, Sendable {
             data: { csv: users.csv }
             tasks:
               - request: GET /u/{{data.emial}}
-            """, line: 3, field: "tasks[0].request", message: "did you mean 'data.email'?"),
+            """, line: 3, field: "tasks[0].request", message: "unknown CSV column '{{data.emial}}': users.csv has no column 'emial'"),
         BadScenario(kind: "bad threshold metric", yaml: """
             tasks: [{ request: GET / }]
             thresholds:

@@ -24,7 +24,7 @@ import Testing
         ("{{uuidd}}", "did you mean 'uuid'?"),
         ("{{deviceidd}}", "did you mean 'deviceid'?"),
         ("{{email}}", "did you mean 'data.email'?"),
-        ("{{data.tema}}", "did you mean 'data.team'?"),
+        ("{{data.tema}}", "the data file has no column 'tema'"),     // never a suggestion from the file's header
         ("{{random_int 5 1}}", "A <= B"),
         ("{{random_int 1}}", "random_int takes two whole numbers"),
         ("{{uuid 3}}", "only random_int takes arguments"),

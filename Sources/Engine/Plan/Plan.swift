@@ -1,10 +1,13 @@
 import Protocol
 
-/// A scenario compiled for running: immutable, `Sendable`, everything the hot path needs already
-/// parsed (templates split, weights accumulated, endpoints numbered). Built by `ScenarioLoader`.
+/// A scenario compiled for running: `Sendable`, everything the hot path needs already parsed (templates
+/// split, weights accumulated, endpoints numbered). Built by `ScenarioLoader`. What was compiled — the
+/// requests, tasks, weights, vars, data, endpoints and thresholds — is `let`, so it cannot drift from
+/// itself; the load settings (host, users, rates, stages, durations, the fleet slice) stay `var`
+/// because run overrides and a fleet worker set them before the engine starts.
 public struct Plan: Sendable {
     /// The scenario's `name:` (or the file's base name).
-    public var name: String
+    public let name: String
     /// Base URL requests with a relative path are sent to, without a trailing slash,
     /// e.g. `http://127.0.0.1:8080`. `--host` replaces it.
     public var host: String
@@ -15,27 +18,28 @@ public struct Plan: Sendable {
     /// How long the measured run lasts; `nil` runs until stopped.
     public var duration: Duration?
     /// Pause between two tasks of one user.
-    public var wait: WaitPolicy
+    public let wait: WaitPolicy
     /// Every request a user can send; tasks and `on_start` refer to them by index.
-    public var requests: [RequestPlan]
+    public let requests: [RequestPlan]
     /// Weighted tasks; each is one or more requests run in order.
-    public var tasks: [TaskPlan]
+    public let tasks: [TaskPlan]
     /// `cumulativeWeights[i]` is the sum of the weights of tasks `0...i`; a user draws
-    /// `r` in `0..<totalWeight` and runs the first task whose cumulative weight exceeds `r`.
-    public var cumulativeWeights: [Int]
+    /// `r` in `0..<totalWeight` and runs the first task whose cumulative weight exceeds `r`. The sum
+    /// saturates at `Int.max` rather than trapping (the loader keeps it far below: see `ScenarioLimits.weight`).
+    public let cumulativeWeights: [Int]
     /// Requests each user sends once, in order, before its first task (a login flow).
-    public var onStart: [Int]
+    public let onStart: [Int]
     /// Per-user variables, rendered once when the user starts and fixed for its life.
     /// Templates refer to them by index (`TemplatePart.variable`).
-    public var vars: [VariablePlan]
+    public let vars: [VariablePlan]
     /// Rows of a CSV file handed out to users, one row per user (wrapping around).
-    public var data: DataFeed?
+    public let data: DataFeed?
     /// Which rows this node's users take when several nodes share the file (a fleet).
     public var dataPartition = DataPartition.whole
     /// The rows of the stats table, in first-use order; `RequestPlan.endpoint` indexes this.
-    public var endpoints: [EndpointKey]
+    public let endpoints: [EndpointKey]
     /// Pass/fail criteria evaluated on the merged stats at the end of the run.
-    public var thresholds: [Threshold]
+    public let thresholds: [Threshold]
     /// Open model: iterations (tasks) started per second whatever the target does; `nil` runs
     /// the closed model (`users` looping).
     public var arrivalRate: Double?
@@ -62,8 +66,7 @@ public struct Plan: Sendable {
         self.wait = wait
         self.requests = requests
         self.tasks = tasks
-        var running = 0
-        self.cumulativeWeights = tasks.map { running += $0.weight; return running }
+        self.cumulativeWeights = Plan.cumulativeWeights(of: tasks)
         self.onStart = onStart
         self.vars = vars
         self.data = data
@@ -76,6 +79,16 @@ public struct Plan: Sendable {
     }
 
     public var totalWeight: Int { cumulativeWeights.last ?? 0 }
+
+    /// Running sums of the tasks' weights, saturating at `Int.max` so hostile weights cannot trap.
+    static func cumulativeWeights(of tasks: [TaskPlan]) -> [Int] {
+        var running = 0
+        return tasks.map { task in
+            let (sum, overflow) = running.addingReportingOverflow(max(0, task.weight))
+            running = overflow ? Int.max : sum
+            return running
+        }
+    }
 
     public var isOpenModel: Bool { arrivalRate != nil }
 
@@ -136,7 +149,7 @@ public struct TaskPlan: Sendable, Equatable {
 
 /// A per-user variable (`vars: { deviceid: "{{uuid}}" }`).
 public struct VariablePlan: Sendable, Equatable {
-    public var name: String
+    public let name: String
     public var value: Template
 
     public init(name: String, value: Template) {

@@ -48,6 +48,34 @@ enum BodyEncoder {
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// What a plain, untagged scalar resolves to, for the two shapes that fill large bodies, decided without
+    /// Yams's resolver (a handful of regular expressions per scalar: seconds for a long list).
+    enum QuickKind: Equatable {
+        /// `[-+]?(0|[1-9][0-9]*)` that fits 64 bits: Yams's int rule, decimal branch.
+        case int(Int)
+        /// Starts with an ASCII letter and is none of the YAML 1.1 bool/null words: no rule but `str` matches.
+        case text
+    }
+
+    /// `nil` when only Yams's resolver can tell (octal, hex, floats, timestamps, bool and null words…).
+    static func quickKind(_ text: String) -> QuickKind? {
+        guard let first = text.utf8.first else { return nil }
+        if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first) {
+            return specialWords.contains(text) ? nil : .text
+        }
+        // `Int.init` takes exactly `[-+]?[0-9]+`; YAML reads a leading zero as octal, so leave that to Yams.
+        guard let value = Int(text) else { return nil }
+        let digits = text.utf8.dropFirst(first == UInt8(ascii: "-") || first == UInt8(ascii: "+") ? 1 : 0)
+        if digits.first == UInt8(ascii: "0") && digits.count > 1 { return nil }
+        return .int(value)
+    }
+
+    /// Words YAML 1.1 (as Yams resolves it) reads as bool or null.
+    private static let specialWords: Set<String> = [
+        "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+        "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
+    ]
 }
 
 extension YAMLReader {
@@ -58,6 +86,7 @@ extension YAMLReader {
         var valid = true
         for (index, entry) in entries.enumerated() {
             let path = "\(field).\(entry.key)"
+            guard builder.literalBytes <= ScenarioLimits.maxBodyBytes else { break }
             if index > 0 { builder.appendLiteral("&") }
             builder.appendLiteral(BodyEncoder.formEncode(entry.key) + [UInt8(ascii: "=")])
             if entry.value.isNull { continue }
@@ -66,18 +95,44 @@ extension YAMLReader {
             else { valid = false; continue }
             builder.append(contentsOf: parts)
         }
+        guard bodyFits(builder, at: node, field) else { return nil }
         return valid ? builder.build(escaping: .form) : nil
     }
+
+    /// A raw `body:`, refused before templating when it is over the body cap.
+    mutating func rawBody(_ node: Node, _ field: String, scope: TemplateScope) -> Template? {
+        if case .scalar(let scalar) = node, scalar.string.utf8.count > ScenarioLimits.maxBodyBytes {
+            fail(at: node, field, Self.bodyTooLarge)
+            return nil
+        }
+        return template(node, field, scope: scope)
+    }
+
+    /// Records the body-cap error at the body's own node; `false` when the body is too large.
+    private mutating func bodyFits(_ builder: TemplateBuilder, at node: Node, _ field: String) -> Bool {
+        guard builder.literalBytes > ScenarioLimits.maxBodyBytes else { return true }
+        fail(at: node, field, Self.bodyTooLarge)
+        return false
+    }
+
+    static let bodyTooLarge = "the body is more than \(ScenarioLimits.maxBodyBytes) bytes (1 MiB) once built; "
+        + "a step's body may be at most 1 MiB"
 
     /// Any YAML value as compact JSON; placeholders may appear inside strings (keys and values).
     mutating func jsonBody(_ node: Node, _ field: String, scope: TemplateScope) -> Template? {
         var builder = TemplateBuilder()
-        return appendJSON(node, field, scope: scope, to: &builder) ? builder.build(escaping: .json) : nil
+        let valid = appendJSON(node, { field }, scope: scope, to: &builder)
+        guard bodyFits(builder, at: node, field) else { return nil }
+        return valid ? builder.build(escaping: .json) : nil
     }
 
-    /// Returns false when a problem was recorded; keeps walking so every problem is found.
-    private mutating func appendJSON(_ node: Node, _ field: String, scope: TemplateScope,
+    /// Returns false when a problem was recorded; keeps walking so every problem is found. `field` builds
+    /// the node's path only when a problem needs it: building it for every item of a long list cost more
+    /// than the list itself.
+    private mutating func appendJSON(_ node: Node, _ field: () -> String, scope: TemplateScope,
                                      to builder: inout TemplateBuilder) -> Bool {
+        // Past the cap the body is refused anyway: stop walking, so a huge (or aliased) value costs no more.
+        guard builder.literalBytes <= ScenarioLimits.maxBodyBytes else { return false }
         switch node {
         case .mapping(let mapping):
             var valid = true
@@ -85,9 +140,9 @@ extension YAMLReader {
             for (index, (key, value)) in mapping.enumerated() {
                 if index > 0 { builder.appendLiteral(",") }
                 let name = key.scalar?.string ?? ""
-                valid = appendJSONString(key, "\(field).\(name)", scope: scope, to: &builder) && valid
+                valid = appendJSONString(key, { "\(field()).\(name)" }, scope: scope, to: &builder) && valid
                 builder.appendLiteral(":")
-                valid = appendJSON(value, "\(field).\(name)", scope: scope, to: &builder) && valid
+                valid = appendJSON(value, { "\(field()).\(name)" }, scope: scope, to: &builder) && valid
             }
             builder.appendLiteral("}")
             return valid
@@ -96,12 +151,23 @@ extension YAMLReader {
             builder.appendLiteral("[")
             for (index, item) in sequence.enumerated() {
                 if index > 0 { builder.appendLiteral(",") }
-                valid = appendJSON(item, "\(field)[\(index)]", scope: scope, to: &builder) && valid
+                valid = appendJSON(item, { "\(field())[\(index)]" }, scope: scope, to: &builder) && valid
             }
             builder.appendLiteral("]")
             return valid
         case .scalar(let scalar):
             guard scalar.style == .plain else { return appendJSONString(node, field, scope: scope, to: &builder) }
+            if scalar.tag.description.isEmpty {     // untagged: no `!!str` or the like
+                switch BodyEncoder.quickKind(scalar.string) {
+                case .int(let value):
+                    builder.appendLiteral("\(value)")
+                    return true
+                case .text:
+                    return appendJSONString(node, field, scope: scope, to: &builder)
+                case nil:
+                    break
+                }
+            }
             switch node.tag.description {
             case Tag.Name.null.rawValue:
                 builder.appendLiteral("null")
@@ -109,13 +175,13 @@ extension YAMLReader {
                 builder.appendLiteral(Bool.construct(from: scalar) == true ? "true" : "false")
             case Tag.Name.int.rawValue:
                 guard let value = Int.construct(from: scalar) else {
-                    fail(at: node, field, "\(scalar.string) does not fit a 64-bit integer; quote it to send a string")
+                    fail(at: node, field(), "\(scalar.string) does not fit a 64-bit integer; quote it to send a string")
                     return false
                 }
                 builder.appendLiteral("\(value)")
             case Tag.Name.float.rawValue:
                 guard let value = Double.construct(from: scalar), value.isFinite else {
-                    fail(at: node, field, "JSON has no \(scalar.string); quote it to send a string")
+                    fail(at: node, field(), "JSON has no \(scalar.string); quote it to send a string")
                     return false
                 }
                 builder.appendLiteral("\(value)")
@@ -124,16 +190,23 @@ extension YAMLReader {
             }
             return true
         case .alias:
-            fail(at: node, field, "aliases are not supported in json bodies")
+            fail(at: node, field(), "aliases are not supported in json bodies")
             return false
         }
     }
 
-    private mutating func appendJSONString(_ node: Node, _ field: String, scope: TemplateScope,
+    private mutating func appendJSONString(_ node: Node, _ field: () -> String, scope: TemplateScope,
                                            to builder: inout TemplateBuilder) -> Bool {
-        guard let text = scalarText(node, field, expected: "text"),
-              let parts = templateParts(text, at: node, field, scope: scope, encodeLiteral: BodyEncoder.jsonEscape)
-        else { return false }
+        guard case .scalar(let scalar) = node else {
+            fail(at: node, field(), "expected text, got \(node.kindDescription)")
+            return false
+        }
+        let (parts, problems) = TemplateParser.parse(scalar.string, scope: scope, encodeLiteral: BodyEncoder.jsonEscape)
+        guard problems.isEmpty else {
+            let path = field()
+            for problem in problems { fail(at: node, path, problem) }
+            return false
+        }
         builder.appendLiteral("\"")
         builder.append(contentsOf: parts)
         builder.appendLiteral("\"")

@@ -11,10 +11,16 @@ public enum DurationParser {
 
     /// The duration `text` denotes, or `nil` when it is not a well-formed, non-negative duration.
     public static func parse(_ text: String) -> Duration? {
+        nanoseconds(text).flatMap(makeDuration)
+    }
+
+    /// The nanoseconds `text` denotes however many there are (finite and non-negative), so a caller can
+    /// tell "too long" from "not a duration".
+    static func nanoseconds(_ text: String) -> Double? {
         let text = text.trimmingBlanks()
         guard !text.isEmpty else { return nil }
         if let seconds = Double(text), isPlainNumber(text) {
-            return makeDuration(seconds * 1e9)
+            return finite(seconds * 1e9)
         }
         var rest = Substring(text)
         var total = 0.0
@@ -26,7 +32,11 @@ public enum DurationParser {
             rest = rest.dropFirst(unit.suffix.count)
             total += value * unit.nanoseconds
         }
-        return makeDuration(total)
+        return finite(total)
+    }
+
+    private static func finite(_ nanoseconds: Double) -> Double? {
+        nanoseconds.isFinite && nanoseconds >= 0 ? nanoseconds : nil
     }
 
     /// Digits with at most one dot, so `Double`'s extras (`1e3`, `inf`, `0x1p3`, signs) are refused.

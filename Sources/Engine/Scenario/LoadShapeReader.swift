@@ -17,7 +17,10 @@ extension YAMLReader {
         var stagesAreRates = false
         if let node = top["stages"], let items = sequence(node, "stages") {
             if items.isEmpty { fail(at: node, "stages", "must list at least one stage, e.g. '- { duration: 1m, target: 100 }'") }
-            for (index, item) in items.enumerated() {
+            if items.count > ScenarioLimits.maxStages {
+                fail(at: node, "stages", "at most \(ScenarioLimits.maxStages) stages, got \(items.count)")
+            }
+            for (index, item) in items.enumerated().prefix(ScenarioLimits.maxStages) {
                 let path = "stages[\(index)]"
                 guard let fields = mapping(item, path, known: ["duration", "target"]) else { continue }
                 guard let durationNode = fields["duration"], let targetNode = fields["target"] else {
@@ -28,20 +31,25 @@ extension YAMLReader {
                 stagesAreRates = stagesAreRates || isRate
                 let target = isRate || shape.arrivalRate != nil
                     ? rate(targetNode, "\(path).target", allowZero: true)
-                    : int(targetNode, "\(path).target", atLeast: 0).map(Double.init)
-                if let duration = duration(durationNode, "\(path).duration"), let target {
+                    : int(targetNode, "\(path).target", in: ScenarioLimits.stageUsers).map(Double.init)
+                if let duration = duration(durationNode, "\(path).duration", in: ScenarioLimits.duration), let target {
                     shape.stages.append(Stage(duration: duration, target: target))
                 }
             }
         }
+        let total = shape.stages.reduce(Duration.zero) { $0 + $1.duration }
+        if total > ScenarioLimits.maxDuration, let node = top["stages"] {
+            fail(at: node, "stages", "the stages last \(DurationFormat.short(total)) in total; "
+                 + "at most \(DurationFormat.short(ScenarioLimits.maxDuration)) (30 days)")
+        }
         if stagesAreRates && shape.arrivalRate == nil { shape.arrivalRate = shape.stages.first?.target ?? 0 }
         if let node = top["max_in_flight"] {
-            if let value = int(node, "max_in_flight", atLeast: 1) { shape.maxInFlight = value }
+            if let value = int(node, "max_in_flight", in: ScenarioLimits.maxInFlight) { shape.maxInFlight = value }
             if shape.arrivalRate == nil {
                 fail(at: node, "max_in_flight", "only applies to the open model: give rate: as well (e.g. rate: 500/s)")
             }
         }
-        if let node = top["warmup"] { shape.warmup = duration(node, "warmup") }
+        if let node = top["warmup"] { shape.warmup = duration(node, "warmup", in: ScenarioLimits.duration) }
         if shape.arrivalRate != nil {
             for key in ["users", "spawn_rate", "wait"] {
                 if let node = top.keyNode(key) {
@@ -63,8 +71,15 @@ extension YAMLReader {
             fail(at: node, field, "expected a rate such as 5000/s, 300/m or 90k/s, got '\(scalar.string)'")
             return nil
         }
-        guard value > 0 || (allowZero && value == 0) else {
-            fail(at: node, field, allowZero ? "must be 0 or more" : "must be greater than 0, got '\(scalar.string)'")
+        let range = ScenarioLimits.rate
+        guard value >= range.lowerBound || (allowZero && value == 0) else {
+            let least = "\(NumberFormat.plain(range.lowerBound))/s"
+            fail(at: node, field, allowZero ? "must be 0 or at least \(least), got '\(scalar.string)'"
+                                            : "must be at least \(least), got '\(scalar.string)'")
+            return nil
+        }
+        guard value <= range.upperBound else {
+            fail(at: node, field, "must be at most \(NumberFormat.plain(range.upperBound))/s, got '\(scalar.string)'")
             return nil
         }
         return value

@@ -18,26 +18,35 @@ extension YAMLReader {
             if text.trimmingBlanks().isEmpty { fail(at: node, "name", "must not be empty") } else { name = text }
         }
         let host = top["host"].flatMap { self.host($0) } ?? ""
-        let users = top["users"].flatMap { int($0, "users", atLeast: 1) } ?? 1
-        let spawnRate = top["spawn_rate"].flatMap { positiveNumber($0, "spawn_rate") } ?? Double(users)
-        let duration = top["duration"].flatMap { self.duration($0, "duration") }
+        let users = top["users"].flatMap { int($0, "users", in: ScenarioLimits.users) } ?? 1
+        let spawnRate = top["spawn_rate"].flatMap { number($0, "spawn_rate", in: ScenarioLimits.spawnRate) } ?? Double(users)
+        let duration = top["duration"].flatMap { self.duration($0, "duration", in: ScenarioLimits.duration) }
         let wait = top["wait"].flatMap { self.wait($0) } ?? WaitPolicy.none
-        let timeout = top["timeout"].flatMap { self.duration($0, "timeout") } ?? ScenarioLoader.defaultTimeout
+        let timeout = top["timeout"].flatMap { self.duration($0, "timeout", in: ScenarioLimits.timeout) }
+            ?? ScenarioLoader.defaultTimeout
 
         var scope = TemplateScope()
         let data = top["data"].flatMap { self.data($0, readData: readData) }
         if top["data"] != nil {
             scope.columns = data?.columns ?? []
+            scope.dataFile = top["data"].flatMap { $0.mapping?["csv"]?.scalar?.string } ?? "the data file"
             // An unreadable CSV is already reported; its columns are unknown, not missing.
             scope.acceptsAnyColumn = data == nil
         }
         let varEntries = top["vars"].flatMap { entries(of: $0, "vars") } ?? []
+        if varEntries.count > ScenarioLimits.maxVars, let node = top["vars"] {
+            fail(at: node, "vars", "at most \(ScenarioLimits.maxVars) vars, got \(varEntries.count)")
+        }
         // Declared names, even of vars with a broken value, so uses of them are not reported twice.
         scope.vars = varNames(varEntries)
         let vars = self.vars(varEntries, scope: scope)
 
         var defaults = StepDefaults(timeout: timeout, scope: scope)
         defaults.headers = top["headers"].flatMap { headers($0, "headers", scope: scope) } ?? []
+        if defaults.headers.count > ScenarioLimits.maxHeaders, let node = top["headers"] {
+            fail(at: node, "headers", Self.tooManyHeaders(defaults.headers.count))
+            defaults.headers = []   // reported once here, not again at every step
+        }
 
         let errorsBeforeSteps = errors.count
         var table = RequestTable()
@@ -51,10 +60,16 @@ extension YAMLReader {
             if items.isEmpty, case .sequence = node { fail(at: node, "tasks", "must list at least one task") }
             if node.isNull { fail(at: node, "tasks", "must list at least one task") }
             for (index, item) in items.enumerated() {
+                // Past the cap (reported below) reading on would only cost memory.
+                if table.requests.count > ScenarioLimits.maxRequests { break }
                 if let task = task(item, "tasks[\(index)]", defaults: defaults, table: &table) { tasks.append(task) }
             }
         } else {
             fail(at: root, "tasks", "required: a list of requests such as '- { weight: 1, request: GET / }'")
+        }
+        if table.requests.count > ScenarioLimits.maxRequests {
+            fail(at: top["tasks"] ?? root, "tasks", "more than \(ScenarioLimits.maxRequests) requests; a scenario may have "
+                 + "at most \(ScenarioLimits.maxRequests) (the steps of tasks and on_start)")
         }
         // A broken request has no endpoint yet; naming it in a threshold is not a second mistake.
         let endpointsComplete = errors.count == errorsBeforeSteps

@@ -4,11 +4,14 @@ import Protocol
 struct RequestTable {
     private(set) var requests: [RequestPlan] = []
     private(set) var endpoints: [EndpointKey] = []
+    /// `endpoints` by key, so adding stays O(1) however many there are.
+    private var rows: [EndpointKey: Int] = [:]
 
     /// Adds a request counted under `key` and returns its index; requests sharing a key share a row.
     mutating func add(_ key: EndpointKey, _ build: (_ endpoint: Int) -> RequestPlan) -> Int {
-        let endpoint = endpoints.firstIndex(of: key) ?? {
+        let endpoint = rows[key] ?? {
             endpoints.append(key)
+            rows[key] = endpoints.count - 1
             return endpoints.count - 1
         }()
         requests.append(build(endpoint))

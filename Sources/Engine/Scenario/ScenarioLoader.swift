@@ -16,21 +16,64 @@ public enum ScenarioLoader {
     /// scenario's folder.
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
     public static func load(file path: String) throws -> Plan {
-        let yaml: String
-        do {
-            yaml = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ScenarioErrors(errors: [ScenarioError(file: path, line: 0, column: 0, field: "",
-                                                        message: "cannot read the scenario: \(error.localizedDescription)")])
+        let bytes: [UInt8]
+        switch readScenario(path) {
+        case .success(let read): bytes = read
+        case .failure(let problem):
+            throw ScenarioErrors(errors: [ScenarioError(file: path, line: 0, column: 0, field: "", message: problem.message)])
         }
+        if let bad = ScenarioText.firstBadByte(in: bytes) {
+            throw ScenarioErrors(errors: [ScenarioError(file: path, line: bad.line, column: bad.column, field: "",
+                                                        message: bad.message)])
+        }
+        let yaml = String(decoding: bytes, as: UTF8.self)
         let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         return try load(yaml: yaml, file: path, baseDirectory: folder.isEmpty ? "/" : folder)
+    }
+
+    /// The scenario file's bytes, refusing what is not a regular file (a FIFO would block, `/dev/zero` never
+    /// ends) and a file over `ScenarioLimits.maxScenarioBytes` before reading it.
+    private static func readScenario(_ path: String) -> Result<[UInt8], Problem> {
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            return .failure(Problem("cannot read the scenario: \(error.localizedDescription)"))
+        }
+        let type = attributes[.type] as? FileAttributeType
+        if type == .typeDirectory { return .failure(Problem("cannot read the scenario: it is a directory")) }
+        guard type == .typeRegular else { return .failure(Problem("cannot read the scenario: not a regular file")) }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        if size > ScenarioLimits.maxScenarioBytes { return .failure(tooLarge(size)) }
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            // One byte past the cap tells a file that grew since stat from one that fits.
+            let data = try handle.read(upToCount: ScenarioLimits.maxScenarioBytes + 1) ?? Data()
+            if data.count > ScenarioLimits.maxScenarioBytes { return .failure(tooLarge(data.count)) }
+            return .success([UInt8](data))
+        } catch {
+            return .failure(Problem("cannot read the scenario: \(error.localizedDescription)"))
+        }
+    }
+
+    private static func tooLarge(_ bytes: Int) -> Problem {
+        Problem("the scenario is \(bytes) bytes; at most \(ScenarioLimits.maxScenarioBytes) (4 MiB)")
     }
 
     /// Parses and validates scenario text; `file` names it in errors and gives the default `name`,
     /// `baseDirectory` is where relative CSV paths are read from.
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
     public static func load(yaml: String, file: String, baseDirectory: String) throws -> Plan {
+        func refuse(line: Int, column: Int, field: String = "", _ message: String) -> ScenarioErrors {
+            ScenarioErrors(errors: [ScenarioError(file: file, line: line, column: column, field: field, message: message)])
+        }
+        let size = yaml.utf8.count
+        if size > ScenarioLimits.maxScenarioBytes { throw refuse(line: 0, column: 0, tooLarge(size).message) }
+        if let bad = ScenarioText.firstBadByte(in: yaml.utf8) { throw refuse(line: bad.line, column: bad.column, bad.message) }
+        if let excess = AliasBudget.excess(in: yaml) {
+            throw refuse(line: excess.line, column: excess.column, field: excess.field, excess.message)
+        }
         let root: Node
         do {
             guard let document = try Yams.compose(yaml: yaml) else {

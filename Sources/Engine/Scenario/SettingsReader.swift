@@ -5,7 +5,9 @@ extension YAMLReader {
     mutating func wait(_ node: Node) -> WaitPolicy? {
         if case .scalar(let scalar) = node, !node.isNull {
             if scalar.string == "none" { return WaitPolicy.none }
-            if let pause = DurationParser.parse(scalar.string) { return .constant(pause) }
+            if DurationParser.nanoseconds(scalar.string) != nil {
+                return duration(node, "wait", in: ScenarioLimits.pause).map { .constant($0) }
+            }
             fail(at: node, "wait", "expected none, a duration, { constant: 1s } or { between: [0.5s, 1.5s] }, got '\(scalar.string)'")
             return nil
         }
@@ -15,7 +17,7 @@ extension YAMLReader {
             return nil
         }
         if let constant = fields["constant"] {
-            return duration(constant, "wait.constant", allowZero: true).map { .constant($0) }
+            return duration(constant, "wait.constant", in: ScenarioLimits.pause).map { .constant($0) }
         }
         let between = fields["between"]!
         guard let bounds = sequence(between, "wait.between") else { return nil }
@@ -23,8 +25,8 @@ extension YAMLReader {
             fail(at: between, "wait.between", "expected two durations [LOW, HIGH], got \(bounds.count) values")
             return nil
         }
-        guard let low = duration(bounds[0], "wait.between[0]", allowZero: true),
-              let high = duration(bounds[1], "wait.between[1]", allowZero: true) else { return nil }
+        guard let low = duration(bounds[0], "wait.between[0]", in: ScenarioLimits.pause),
+              let high = duration(bounds[1], "wait.between[1]", in: ScenarioLimits.pause) else { return nil }
         guard low <= high else {
             fail(at: between, "wait.between", "the low bound \(low) is above the high bound \(high)")
             return nil

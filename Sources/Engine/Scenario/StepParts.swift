@@ -56,8 +56,10 @@ extension YAMLReader {
             if items.isEmpty { fail(at: status, path, "must list at least one status code"); valid = false }
             var codes: [Int] = []
             for item in items {
-                guard let code = int(item, path, atLeast: 100) else { valid = false; continue }
-                guard code <= 599 else { fail(at: item, path, "HTTP status codes are 100…599, got \(code)"); valid = false; continue }
+                guard let code = int(item, path, in: ScenarioLimits.status, outOfRange: "HTTP status codes are 100…599") else {
+                    valid = false
+                    continue
+                }
                 codes.append(code)
             }
             check.status = .oneOf(codes)
@@ -84,7 +86,7 @@ extension YAMLReader {
             // Read each anyway so the problems inside them are reported in the same pass.
             _ = fields["form"].map { formBody($0, fields.path("form"), scope: scope) }
             _ = fields["json"].map { jsonBody($0, fields.path("json"), scope: scope) }
-            _ = fields["body"].map { template($0, fields.path("body"), scope: scope) }
+            _ = fields["body"].map { rawBody($0, fields.path("body"), scope: scope) }
             return nil
         }
         if fields["content_type"] != nil, given != ["body"] {
@@ -100,12 +102,12 @@ extension YAMLReader {
             return jsonBody(json, fields.path("json"), scope: scope).map { BodyPlan(template: $0, contentType: "application/json") }
         }
         guard let raw = fields["body"] else { return BodyPlan(template: nil, contentType: nil) }
-        let rawBody = template(raw, fields.path("body"), scope: scope)
+        let plainBody = self.rawBody(raw, fields.path("body"), scope: scope)
         var contentType: String?
         if let node = fields["content_type"] {
             guard let text = string(node, fields.path("content_type")) else { return nil }
             contentType = text
         }
-        return rawBody.map { BodyPlan(template: $0, contentType: contentType) }
+        return plainBody.map { BodyPlan(template: $0, contentType: contentType) }
     }
 }

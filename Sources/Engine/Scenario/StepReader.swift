@@ -9,7 +9,7 @@ extension YAMLReader {
     mutating func task(_ node: Node, _ field: String, defaults: StepDefaults, table: inout RequestTable) -> TaskPlan? {
         guard let fields = mapping(node, field, known: Self.taskKeys) else { return nil }
         var weight: Int? = 1
-        if let value = fields["weight"] { weight = int(value, fields.path("weight"), atLeast: 1) }
+        if let value = fields["weight"] { weight = int(value, fields.path("weight"), in: ScenarioLimits.weight) }
         var steps: [Int]?
         if let list = fields["steps"] {
             for key in Self.stepKeys where fields[key] != nil {
@@ -63,12 +63,18 @@ extension YAMLReader {
         if let node = fields["name"], let text = string(node, fields.path("name")) {
             if text.trimmingBlanks().isEmpty { fail(at: node, fields.path("name"), "must not be empty") } else { name = text }
         }
-        let timeout = fields["timeout"].map { duration($0, fields.path("timeout")) } ?? defaults.timeout
+        let timeout = fields["timeout"].map { duration($0, fields.path("timeout"), in: ScenarioLimits.timeout) } ?? defaults.timeout
         let check = fields["check"].map { self.check($0, fields.path("check")) } ?? .default
         let stepHeaders = fields["headers"].map { headers($0, fields.path("headers"), scope: scope) } ?? []
         let body = self.body(fields, scope: scope)
         guard let line, let target, let name, let timeout, let check, let stepHeaders, let body else { return nil }
 
+        // Checked before merging, which compares every step header with every default one.
+        let headerCount = defaults.headers.count + stepHeaders.count
+        guard headerCount <= ScenarioLimits.maxHeaders else {
+            fail(at: fields["headers"] ?? requestNode, fields.path("headers"), Self.tooManyHeaders(headerCount))
+            return nil
+        }
         var merged = Self.merge(defaults: defaults.headers, step: stepHeaders)
         if let contentType = body.contentType, !merged.contains(where: { $0.name.lowercased() == "content-type" }) {
             merged.append(("Content-Type", Template(literal: "Content-Type: \(contentType)")))
@@ -79,6 +85,10 @@ extension YAMLReader {
                         targetIsAbsolute: line.isAbsolute, headers: merged.map(\.line), body: body.template,
                         check: check, timeout: timeout)
         }
+    }
+
+    static func tooManyHeaders(_ count: Int) -> String {
+        "at most \(ScenarioLimits.maxHeaders) headers per request (the scenario's headers: included), got \(count)"
     }
 
     /// Default headers first; a step header with the same name (in any case) takes the default's place.

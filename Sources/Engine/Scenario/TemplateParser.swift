@@ -4,6 +4,8 @@ struct TemplateScope {
     var vars: [String] = []
     /// CSV column names; `nil` when the scenario has no `data:`.
     var columns: [String]?
+    /// The CSV file as the scenario names it, for errors (which name it, never its contents).
+    var dataFile = "the data file"
     /// True when `data:` failed to load: any column is taken, since the real problem is already reported.
     var acceptsAnyColumn = false
     /// False inside `vars:` itself: vars are rendered once per user, in no particular order.
@@ -47,6 +49,10 @@ enum TemplateParser {
             guard words.count == 3, let low = Int(words[1]), let high = Int(words[2]), low <= high else {
                 return .failure(Problem("'{{\(inner)}}': random_int takes two whole numbers A B with A <= B, e.g. {{random_int 1 100}}"))
             }
+            let range = ScenarioLimits.randomInt
+            guard range.contains(low), range.contains(high) else {
+                return .failure(Problem("'{{\(inner)}}': random_int bounds must be within \(range.lowerBound)…\(range.upperBound)"))
+            }
             return .success(.randomInt(low, high))
         }
         guard words.count == 1 else {
@@ -71,8 +77,8 @@ enum TemplateParser {
         if !name.hasPrefix("vars."), scope.columns?.contains(name) == true {
             return .failure(Problem("unknown placeholder '{{\(name)}}' (did you mean 'data.\(name)'?)"))
         }
-        var candidates = builtins + scope.vars + scope.vars.map { "vars.\($0)" }
-        candidates += (scope.columns ?? []).map { "data.\($0)" }
+        // Column names are the data file's text: never suggested, so an error cannot leak them.
+        let candidates = builtins + scope.vars + scope.vars.map { "vars.\($0)" }
         let what = name.hasPrefix("vars.") ? "undeclared var" : "unknown placeholder"
         return .failure(Problem("\(what) '{{\(name)}}'\(Suggestion.hint(for: name, in: candidates))"))
     }
@@ -82,33 +88,47 @@ enum TemplateParser {
             return .failure(Problem("'{{data.\(name)}}' needs a data file (add `data: { csv: FILE }`)"))
         }
         guard let index = columns.firstIndex(of: name) ?? (scope.acceptsAnyColumn ? 0 : nil) else {
-            let hint = Suggestion.closest(to: name, in: columns).map { " (did you mean 'data.\($0)'?)" }
-                ?? "; the CSV has \(columns.joined(separator: ", "))"
-            return .failure(Problem("unknown CSV column '{{data.\(name)}}'\(hint)"))
+            // Names the column and the file only: the file's header is its contents.
+            return .failure(Problem("unknown CSV column '{{data.\(name)}}': \(scope.dataFile) has no column '\(name)'"))
         }
         return .success(.data(index))
     }
 }
 
-/// Accumulates template parts, merging adjacent literals so a renderer appends one run of bytes.
+/// Accumulates template parts, merging adjacent literals so a renderer appends one run of bytes. The
+/// literal being built stays in `pending` until a placeholder or `build` ends it: appending to it is
+/// amortised O(1), where rewriting `parts.last` copied the whole literal each time (quadratic, seconds for
+/// a large `json:` list).
 struct TemplateBuilder {
-    private(set) var parts: [TemplatePart] = []
+    private var finished: [TemplatePart] = []
+    private var pending: [UInt8] = []
+    /// Bytes of literal text so far, for the body size cap.
+    private(set) var literalBytes = 0
 
-    mutating func appendLiteral(_ bytes: [UInt8]) {
-        guard !bytes.isEmpty else { return }
-        if case .literal(let previous) = parts.last {
-            parts[parts.count - 1] = .literal(previous + bytes)
-        } else {
-            parts.append(.literal(bytes))
-        }
+    /// Every part so far, the pending literal included.
+    var parts: [TemplatePart] {
+        pending.isEmpty ? finished : finished + [.literal(pending)]
+    }
+
+    mutating func appendLiteral(_ bytes: some Collection<UInt8>) {
+        pending.append(contentsOf: bytes)
+        literalBytes += bytes.count
     }
 
     mutating func appendLiteral(_ text: String) {
-        appendLiteral(Array(text.utf8))
+        appendLiteral(text.utf8)
     }
 
     mutating func append(_ part: TemplatePart) {
-        if case .literal(let bytes) = part { appendLiteral(bytes) } else { parts.append(part) }
+        if case .literal(let bytes) = part {
+            appendLiteral(bytes)
+            return
+        }
+        if !pending.isEmpty {
+            finished.append(.literal(pending))
+            pending = []
+        }
+        finished.append(part)
     }
 
     mutating func append(contentsOf parts: [TemplatePart]) {

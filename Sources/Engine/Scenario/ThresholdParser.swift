@@ -50,6 +50,10 @@ public enum ThresholdParser {
         let valueText = afterName.dropFirst(comparison.rawValue.count).trimmingBlanks()
         guard !valueText.isEmpty else { throw SyntaxError("missing value after '\(name) \(comparison.rawValue)'") }
         let value = try parseValue(valueText, unit: unit, metric: name)
+        let range = ScenarioLimits.thresholdValue
+        guard value.isFinite, range.contains(value) else {
+            throw SyntaxError("'\(valueText)' is out of range: a threshold value is at most \(NumberFormat.plain(range.upperBound))")
+        }
         return Threshold(expression: text, metric: metric, comparison: comparison, value: value, endpoint: endpoint)
     }
 

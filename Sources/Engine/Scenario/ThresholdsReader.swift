@@ -60,7 +60,7 @@ extension YAMLReader {
                 fail(at: node, "\(path).abort_on_fail", "expected true or false, got \(node.kindDescription)")
             }
         }
-        let grace = fields["grace"].flatMap { duration($0, "\(path).grace", allowZero: true) } ?? .zero
+        let grace = fields["grace"].flatMap { duration($0, "\(path).grace", in: ScenarioLimits.pause) } ?? .zero
         if fields["grace"] != nil && !abortOnFail {
             fail(at: fields.keyNode("grace"), "\(path).grace", "grace only applies with abort_on_fail: true")
         }

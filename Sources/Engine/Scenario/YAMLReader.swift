@@ -69,38 +69,75 @@ struct YAMLReader {
         return scalar.string
     }
 
-    mutating func int(_ node: Node, _ field: String, atLeast minimum: Int) -> Int? {
-        guard case .scalar(let scalar) = node, let value = Int.construct(from: scalar) else {
+    /// A whole number inside `range`; a number too large for 64 bits is "out of range", not "not a number".
+    /// `outOfRange` replaces "must be at least/at most …" when the range has a name of its own.
+    mutating func int(_ node: Node, _ field: String, in range: ClosedRange<Int>, outOfRange: String? = nil) -> Int? {
+        guard case .scalar(let scalar) = node, !node.isNull else {
             fail(at: node, field, "expected a whole number, got \(node.kindDescription)")
             return nil
         }
-        guard value >= minimum else {
-            fail(at: node, field, "must be at least \(minimum), got \(value)")
+        guard let value = Int.construct(from: scalar) else {
+            if Self.isWholeNumberText(scalar.string) {
+                let negative = scalar.string.hasPrefix("-")
+                fail(at: node, field, outOfRange.map { "\($0), got \(scalar.string)" }
+                     ?? (negative ? "must be at least \(range.lowerBound), got \(scalar.string)"
+                                  : "must be at most \(range.upperBound), got \(scalar.string)"))
+            } else {
+                fail(at: node, field, "expected a whole number, got \(node.kindDescription)")
+            }
+            return nil
+        }
+        guard value >= range.lowerBound else {
+            fail(at: node, field, outOfRange.map { "\($0), got \(value)" } ?? "must be at least \(range.lowerBound), got \(value)")
+            return nil
+        }
+        guard value <= range.upperBound else {
+            fail(at: node, field, outOfRange.map { "\($0), got \(value)" } ?? "must be at most \(range.upperBound), got \(value)")
             return nil
         }
         return value
     }
 
-    /// A finite number greater than zero.
-    mutating func positiveNumber(_ node: Node, _ field: String) -> Double? {
+    /// Digits with an optional sign and `_` separators: a whole number, however large.
+    static func isWholeNumberText(_ text: String) -> Bool {
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        return !digits.isEmpty && digits.allSatisfy { $0 == "_" || ($0.isASCII && $0.isNumber) }
+            && digits.contains { $0 != "_" }
+    }
+
+    /// A finite number inside `range`.
+    mutating func number(_ node: Node, _ field: String, in range: ClosedRange<Double>) -> Double? {
         guard case .scalar(let scalar) = node, let value = Double.construct(from: scalar), value.isFinite else {
             fail(at: node, field, "expected a number, got \(node.kindDescription)")
             return nil
         }
-        guard value > 0 else {
-            fail(at: node, field, "must be greater than 0, got \(scalar.string)")
+        guard value >= range.lowerBound else {
+            fail(at: node, field, "must be at least \(NumberFormat.plain(range.lowerBound)), got \(scalar.string)")
+            return nil
+        }
+        guard value <= range.upperBound else {
+            fail(at: node, field, "must be at most \(NumberFormat.plain(range.upperBound)), got \(scalar.string)")
             return nil
         }
         return value
     }
 
-    mutating func duration(_ node: Node, _ field: String, allowZero: Bool = false) -> Duration? {
-        guard case .scalar(let scalar) = node, !node.isNull, let value = DurationParser.parse(scalar.string) else {
+    /// A duration inside `range` (see `ScenarioLimits`); a zero lower bound allows `0s`.
+    mutating func duration(_ node: Node, _ field: String, in range: ClosedRange<Duration>) -> Duration? {
+        guard case .scalar(let scalar) = node, !node.isNull,
+              let nanoseconds = DurationParser.nanoseconds(scalar.string) else {
             fail(at: node, field, "expected a duration such as 500ms, 15s, 2m or 1h30m, got \(node.kindDescription)")
             return nil
         }
-        guard allowZero || value > .zero else {
-            fail(at: node, field, "must be longer than 0")
+        let upper = range.upperBound
+        guard nanoseconds <= Double(upper.components.seconds) * 1e9, let value = DurationParser.parse(scalar.string),
+              value <= upper else {
+            fail(at: node, field, "must be at most \(DurationFormat.short(upper)) (30 days), got \(scalar.string)")
+            return nil
+        }
+        guard value >= range.lowerBound else {
+            fail(at: node, field, range.lowerBound == .nanoseconds(1) ? "must be longer than 0"
+                                  : "must be at least \(DurationFormat.short(range.lowerBound)), got \(scalar.string)")
             return nil
         }
         return value
