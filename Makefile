@@ -8,7 +8,7 @@ TEST_DEPS  := $(BUILD_DEPS) systemd systemd-container debootstrap iproute2 pytho
 RELEASE    := $(SWIFT) build -c release --static-swift-stdlib
 BIN        := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: all deps test-deps build demo test bench install install-files uninstall clean
+.PHONY: all deps test-deps build demo test bench fmt fmt-check install install-files uninstall clean
 
 all: build
 
@@ -40,6 +40,16 @@ test: test-deps
 
 bench: build
 	bench/run.sh
+
+# swift-format (part of the toolchain) with the repository's .swift-format: `fmt` rewrites the files,
+# `fmt-check` changes nothing and fails on any finding (what CI would run).
+FMT_PATHS := Sources Tests bench/FleetBench
+
+fmt:
+	$(SWIFT) format --in-place --recursive --parallel $(FMT_PATHS)
+
+fmt-check:
+	$(SWIFT) format lint --strict --recursive --parallel $(FMT_PATHS)
 
 install: build install-files
 

@@ -55,12 +55,9 @@ extension DaemonTests {
             try notify.waitFor("STATUS=idle")
         }
 
-        @Test func adoptsASocketPassedBySystemdSocketActivate() throws {
+        @Test(.enabled(if: SystemRequirement.socketActivate.met, SystemRequirement.socketActivate.reason))
+        func adoptsASocketPassedBySystemdSocketActivate() throws {
             let tool = "/usr/bin/systemd-socket-activate"
-            guard FileManager.default.isExecutableFile(atPath: tool) else {
-                print("skipped: \(tool) is absent (Debian's systemd package provides it)")
-                return
-            }
             let fixture = try DaemonFixture()
             // systemd-socket-activate binds the socket and execs loadd on the first connection.
             let child = try ChildProcess(

@@ -12,20 +12,12 @@ enum FleetNetns {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
-    /// Whether the test can run here; prints why not when it cannot.
-    static let usable: Bool = {
-        let reason: String? = if getuid() != 0 {
-            "not root (network namespaces need CAP_NET_ADMIN)"
-        } else if ip == nil {
-            "`ip` (iproute2) is missing: apt-get install iproute2"
-        } else if !FileManager.default.isExecutableFile(atPath: script) {
-            "\(script) is missing"
-        } else {
-            nil
-        }
-        if let reason { print("skipping the network-namespace fleet test: \(reason)") }
-        return reason == nil
-    }()
+    /// What the test needs here; without it the test is reported as skipped, with the reason.
+    static let requirement = SystemRequirement([
+        SystemRequirement.root(for: "network namespaces need CAP_NET_ADMIN"),
+        ip == nil ? "`ip` not found (apt-get install iproute2)" : nil,
+        FileManager.default.isExecutableFile(atPath: script) ? nil : "\(script) is missing",
+    ])
 
     /// Runs the script; throws with its output when it fails.
     static func run(_ action: String) throws {
@@ -48,7 +40,7 @@ extension DaemonTests {
     /// .3, target .10. Every process runs inside its namespace; the test itself only talks to the
     /// daemons' Unix sockets, which the file system shares, so nothing dials 10.200.x from here.
     @Suite struct FleetNamespaces {
-        @Test(.enabled(if: FleetNetns.usable, "needs root and iproute2"))
+        @Test(.enabled(if: FleetNetns.requirement.met, FleetNetns.requirement.reason))
         func aFleetAcrossNamespacesJoinsRunsMergesAndReSplitsWhenAWorkerIsKilled() throws {
             try FleetNetns.run("up")
             var children: [ChildProcess] = []

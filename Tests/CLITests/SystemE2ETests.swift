@@ -4,18 +4,21 @@ import Testing
 
 /// loadd as a system daemon, checked with the real tools: the unit files with systemd-analyze, the
 /// daemon's structured logs in a real systemd-journald, and the whole install booted under a real
-/// systemd in systemd-nspawn. Each test runs one of the repository's scripts, which print
-/// `SKIP: reason` (and exit 0) when root or their tools are missing; the test then prints the reason.
+/// systemd in systemd-nspawn. Each test runs one of the repository's scripts. A test whose root or
+/// tools are missing here is reported as skipped, with the reason (`SystemRequirement`); one that
+/// runs expects its script to run too, so a script that skips itself anyway fails the test.
 /// Serialized: the journal and nspawn tests generate load and boot a system on shared cores.
 @Suite(.serialized) struct SystemE2ETests {
     /// `scripts/verify-units.sh` on the built loadd: sysusers and tmpfiles apply, `systemd-analyze
     /// verify` has nothing to say about loadd.service and loadd.socket, and the security exposure of
     /// loadd.service is at most 2.0.
-    @Test(.timeLimit(.minutes(2))) func unitFilesVerifyAndStayHardened() throws {
+    @Test(.timeLimit(.minutes(2)),
+          .enabled(if: SystemRequirement.verifyUnits.met, SystemRequirement.verifyUnits.reason))
+    func unitFilesVerifyAndStayHardened() throws {
         let script = try SystemScript(
             "verify-units.sh", [DaemonBinaries.loadd, SystemScript.repository + "/systemd"], timeout: .seconds(90))
-        guard let output = script.outputUnlessSkipped() else { return }
-        let missing = ["sysusers OK", "tmpfiles OK", "verify OK", "security OK"].filter { !output.contains($0) }
+        let expected = ["sysusers OK", "tmpfiles OK", "verify OK", "security OK"]
+        let missing = expected.filter { !script.output.contains($0) }
         script.expectSuccess(problems: missing.map { "no '\($0)' in the output" })
     }
 
@@ -23,7 +26,8 @@ import Testing
     /// loadd starts, `loadctl start --wait` drives a 2 s run against the built-in target, loadd is
     /// stopped with SIGTERM; the journal's entries for that run carry LOADD_RUN_ID, LOADD_NODE,
     /// LOADD_ROLE and a PRIORITY.
-    @Test(.timeLimit(.minutes(2))) func daemonLogsTheRunToJournaldWithItsFields() throws {
+    @Test(.timeLimit(.minutes(2)), .enabled(if: SystemRequirement.journal.met, SystemRequirement.journal.reason))
+    func daemonLogsTheRunToJournaldWithItsFields() throws {
         let fixture = try DaemonFixture()
         let target = try TargetProcess(directory: fixture.directory)
         let node = "e2e-journal-node"
@@ -40,7 +44,7 @@ import Testing
                  DaemonBinaries.loadd, DaemonBinaries.loadctl, fixture.directory, node],
                 environment: environment, timeout: .seconds(90))
         }
-        guard let output = script.outputUnlessSkipped() else { return }
+        let output = script.output
         guard script.expectSuccess() else { return }
 
         let startErr = (try? String(contentsOfFile: "\(fixture.directory)/start.err", encoding: .utf8)) ?? ""
@@ -74,16 +78,13 @@ import Testing
     /// `loadctl status`, a 3 s `loadctl start --wait` against the built-in target, the run's
     /// LOADD_RUN_ID in `journalctl -u loadd -o json`, reload, stop, start again with the run still
     /// listed, poweroff. The first run debootstraps the cached rootfs (~45 s).
-    @Test(.timeLimit(.minutes(6))) func installedDaemonRunsUnderSystemdInAContainer() throws {
-        guard let releaseBin = ProcessInfo.processInfo.environment["LOADD_RELEASE_BIN"], !releaseBin.isEmpty else {
-            print("skipped: LOADD_RELEASE_BIN is not set (`make test` sets it to the release bin folder of "
-                  + "`swift build -c release --static-swift-stdlib`)")
-            return
-        }
+    @Test(.timeLimit(.minutes(6)), .enabled(if: SystemRequirement.nspawn.met, SystemRequirement.nspawn.reason))
+    func installedDaemonRunsUnderSystemdInAContainer() throws {
+        let releaseBin = try #require(SystemRequirement.releaseBin)
         let script = try SystemScript("nspawn-e2e.sh", [releaseBin], timeout: .seconds(300))
-        guard let output = script.outputUnlessSkipped() else { return }
-        let failed = output.split(separator: "\n").filter { $0.contains("] FAIL: ") }.map(String.init)
-        script.expectSuccess(problems: failed + (output.contains("nspawn-e2e: all steps passed") ? [] : ["did not finish"]))
+        let failed = script.output.split(separator: "\n").filter { $0.contains("] FAIL: ") }.map(String.init)
+        let finished = script.output.contains("nspawn-e2e: all steps passed")
+        script.expectSuccess(problems: failed + (finished ? [] : ["did not finish"]))
     }
 }
 
@@ -137,20 +138,16 @@ struct SystemScript {
         self.output = child.output + (status == nil ? "\n[\(name) killed after \(timeout)]" : "")
     }
 
-    /// The output, or nil after printing the reason when the script skipped itself.
-    func outputUnlessSkipped() -> String? {
-        if status == 0, let line = output.split(separator: "\n").first(where: { $0.hasPrefix("SKIP:") }) {
-            print("skipped: \(line)")
-            return nil
-        }
-        return output
-    }
-
-    /// Expects exit status 0 and no `problems`; otherwise records one issue naming them with the whole
-    /// output, and attaches the output (kept with `swift test --attachments-path DIR`). True if it passed.
+    /// Expects exit status 0, no `problems` and no `SKIP:` line (the test checked the script's needs
+    /// first, so a script that skips itself anyway found something the check did not); otherwise
+    /// records one issue naming them with the whole output, and attaches the output (kept with
+    /// `swift test --attachments-path DIR`). True if it passed.
     @discardableResult
     func expectSuccess(problems: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         var problems = problems
+        if let skip = output.split(separator: "\n").first(where: { $0.hasPrefix("SKIP:") }) {
+            problems.insert("\(name) skipped itself although its requirements were found: \(skip)", at: 0)
+        }
         if status != 0 { problems.insert(status.map { "\(name) exited \($0)" } ?? "\(name) timed out", at: 0) }
         guard !problems.isEmpty else { return true }
         Issue.record("\(problems.joined(separator: "; "))\n--- \(name) output:\n\(output)", sourceLocation: sourceLocation)

@@ -88,12 +88,15 @@ struct TestCertificate {
         let certificate = try TestCertificate()
         defer { certificate.remove() }
         let tls = try MasterTLS.load(certificate: certificate.certificate, key: certificate.key)
-        // A plain worker at a TLS master: the handshake fails on the master, which serves on.
-        let tlsFleet = try await LoopbackMaster.start(tls: tls)
+        // A plain worker at a TLS master: the handshake fails on the master, which says why and serves on.
+        let log = CapturedLog()
+        let tlsFleet = try await LoopbackMaster.start(tls: tls, log: log)
         defer { Task { await tlsFleet.close() } }
         let plain = await tlsFleet.worker("plain")
         defer { Task { await plain.shutdown() } }
-        try await Task.sleep(for: .milliseconds(500))
+        try await eventually("the master to close the plain worker's connection") {
+            log.contains("): a worker needs tls_fingerprint: to join this master")
+        }
         #expect(tlsFleet.master.workers().isEmpty)
         let good = await tlsFleet.worker("good", tls: try WorkerTLS(pin: tls.fingerprint))
         defer { Task { await good.shutdown() } }

@@ -111,11 +111,16 @@ import Testing
     }
 
     @Test func aWorkerWithAnotherTokenNeverJoinsAndSaysWhy() async throws {
-        let fleet = try await LoopbackMaster.start()
+        let log = CapturedLog()
+        let fleet = try await LoopbackMaster.start(log: log)
         defer { Task { await fleet.close() } }
         let worker = await fleet.worker("stranger", token: otherToken)
         defer { Task { await worker.shutdown() } }
-        try await Task.sleep(for: .seconds(1))
+        // The worker checks the master's proof first and hangs up. Wait for the master to have seen
+        // that attempt end (a fixed sleep would pass just as well if the worker had not dialled yet).
+        try await eventually("the master to log the failed handshake") {
+            log.contains("worker hung up during the handshake: its token_file likely differs from this master's")
+        }
         #expect(await worker.connectedMaster() == nil)
         #expect(fleet.master.workers().isEmpty)
     }
@@ -144,6 +149,15 @@ import Testing
 
     @Test func tokensShorterThanSixteenBytesAreRefused() {
         #expect(throws: FederationError.self) { try FleetToken(Array("short".utf8)) }
+    }
+
+    @Test func runAndNodeIdentifiersEncodeAsBareStrings() throws {
+        let ids = try JSONEncoder().encode([RunID(rawValue: "20261129-160000-ab12")])
+        #expect(String(decoding: ids, as: UTF8.self) == #"["20261129-160000-ab12"]"#)
+        #expect(try JSONDecoder().decode(NodeID.self, from: Data(#""w-1""#.utf8)) == NodeID(rawValue: "w-1"))
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(NodeID.self, from: Data(#"{"raw_value":"w"}"#.utf8))
+        }
     }
 
     @Test func messagesRoundTripAsOneKeyObjectsNamingTheirKind() throws {

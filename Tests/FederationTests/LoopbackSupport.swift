@@ -31,11 +31,14 @@ struct LoopbackMaster {
 
     /// The long default timeout keeps a starved test process (the whole suite on two cores) from
     /// losing workers by accident; tests of liveness use exact clocks or separate processes.
+    /// `log` keeps what the master logs, for tests that wait for a logged event.
     static func start(heartbeatTimeout: Duration = .seconds(30), maxFrameBytes: Int = FederationProtocol.maxFrameBytes,
-                      token: FleetToken = testToken, tls: MasterTLS? = nil) async throws -> LoopbackMaster {
+                      token: FleetToken = testToken, tls: MasterTLS? = nil,
+                      log: CapturedLog? = nil) async throws -> LoopbackMaster {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var logger = Logger(label: "test-master")
         logger.logLevel = ProcessInfo.processInfo.environment["FEDERATION_TEST_LOG"] == nil ? .critical : .debug
+        if let log { logger = log.logger(label: "test-master") }
         let master = FederationMaster(
             configuration: MasterConfiguration(node: NodeID(rawValue: "master"), host: "127.0.0.1", port: 0,
                                                token: token, heartbeatTimeout: heartbeatTimeout, version: "test",
