@@ -51,9 +51,9 @@ import Testing
             + Array(repeating: "127.0.2.4", count: 4)
         var clients: [RawFrameClient] = []
         for source in sources { clients.append(try rawClient(port: fleet.port, from: source, timeout: 2)) }
-        let states = await withTaskGroup(of: Bool.self) { group in
-            for client in clients { group.addTask { await Self.isClosed(client) } }
-            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        let states = await withTaskGroup(of: (Int, Bool).self) { group in
+            for (index, client) in clients.enumerated() { group.addTask { (index, await Self.isClosed(client)) } }
+            return await group.reduce(into: [Bool](repeating: false, count: clients.count)) { $0[$1.0] = $1.1 }
         }
         // 4 + 4 + 4 could wait, the global cap holds 10: whatever the order, 4 are closed at once.
         #expect(states.filter { $0 }.count == 4)
