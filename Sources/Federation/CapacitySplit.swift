@@ -21,7 +21,8 @@ public struct WorkerCapacity: Sendable, Equatable {
         let weight = weight.isFinite ? min(max(0, weight), FieldRanges.weight.upperBound) : 0
         return Double(min(max(cores, FieldRanges.cores.lowerBound), FieldRanges.cores.upperBound)) * weight
     }
-    var limit: Int { maxUsers > 0 ? maxUsers : Int.max }
+    /// Its own limit, and never more than one `assign` frame may carry (`FieldRanges.users`).
+    var limit: Int { min(maxUsers > 0 ? maxUsers : Int.max, FieldRanges.users.upperBound) }
 }
 
 /// One worker's part of a run.

@@ -65,6 +65,10 @@ struct MasterCore {
         if let run, run.phase != .finished {
             throw FederationError("run \(run.id) is \(run.phase.rawValue): stop it first (`loadctl stop`)")
         }
+        for (name, value) in [("spawn rate", plan.spawnRate), ("arrival rate", plan.arrivalRate ?? 0)]
+        where !FieldRanges.rate.contains(value) {
+            throw FederationError("a \(name) of \(value) cannot be sent to workers: it must be 0…1000000000")
+        }
         do {
             if let rate = plan.arrivalRate {
                 _ = try CapacitySplit.split(rate: rate, maxInFlight: plan.maxInFlight, among: membership.capacities)

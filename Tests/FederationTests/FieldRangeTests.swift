@@ -89,9 +89,16 @@ import Testing
         let split = try CapacitySplit.split(users: 1000, spawnRate: 10, among: workers)
         #expect(split.values.reduce(0) { $0 + $1.users } == 1000)
         #expect(split[NodeID(rawValue: "b")]?.users == 0)
-        let huge = try CapacitySplit.split(users: Int.max, spawnRate: 1, among: [WorkerCapacity(node: NodeID(rawValue: "a"), cores: 1),
-                                                                               WorkerCapacity(node: NodeID(rawValue: "b"), cores: 1)])
-        #expect(huge.count == 2)
+        // Sums over limits saturate: Int.max users is refused with a reason, not an overflow.
+        let many = (0..<3).map { WorkerCapacity(node: NodeID(rawValue: "w\($0)"), cores: 1, maxUsers: Int.max) }
+        #expect(throws: SplitError.self) { try CapacitySplit.split(users: Int.max, spawnRate: 1, among: many) }
+    }
+
+    @Test func noWorkerIsAssignedMoreUsersThanAFrameMayCarry() throws {
+        let unlimited = [WorkerCapacity(node: NodeID(rawValue: "a"), cores: 1), WorkerCapacity(node: NodeID(rawValue: "b"), cores: 1)]
+        #expect(throws: SplitError.self) { try CapacitySplit.split(users: 20_000_001, spawnRate: 1, among: unlimited) }
+        let split = try CapacitySplit.split(users: 20_000_000, spawnRate: 1, among: unlimited)
+        #expect(split.values.map(\.users) == [10_000_000, 10_000_000])
     }
 
     /// Each hostile value closes only its sender's link; a real worker stays in the fleet throughout.

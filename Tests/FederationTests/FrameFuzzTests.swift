@@ -1,5 +1,6 @@
 @testable import Federation
 import Foundation
+import Logging
 import NIOCore
 import NIOEmbedded
 import Protocol
@@ -172,6 +173,51 @@ import Testing
         #expect(await good.connectedMaster() == NodeID(rawValue: "master"))
         await late.shutdown()
         await good.shutdown()
+        await fleet.close()
+    }
+
+    /// A fake master feeds a real worker fuzzed frames, before its welcome and after: the worker
+    /// drops the connection or ignores the frame, reconnects, and joins a proper master at the end.
+    @Test func aRealWorkerSurvivesFuzzedFramesFromItsMaster() async throws {
+        let fleet = try await LoopbackMaster.start()   // for its event loops
+        let listener = try RawListener()
+        var logger = Logger(label: "t")
+        logger.logLevel = .critical
+        let worker = FederationWorker(
+            configuration: WorkerConfiguration(node: NodeID(rawValue: "fuzzed"), masterHost: "127.0.0.1",
+                                               masterPort: listener.port, token: testToken, version: "test", threads: 1,
+                                               cores: 1, maxUsers: 100, heartbeatTimeout: .seconds(30)),
+            group: fleet.group, logger: logger)
+        await worker.start()
+        let seed = UInt64(Date().timeIntervalSince1970 * 1000)
+        var rng = SplitMix(state: seed)
+
+        /// Accepts the worker's next connection and, if `welcome`, completes the handshake.
+        func next(welcome: Bool) async throws -> RawFrameClient {
+            let connection = try await listener.accept()
+            guard case .hello(let hello) = try await connection.receive() else { throw TestFailure("expected hello") }
+            guard welcome else { return connection }
+            let nonce = FleetToken.nonce()
+            try connection.send(.challenge(Challenge(nonce: nonce, masterProof: testToken.masterProof(workerNonce: hello.nonce))))
+            guard case .proof = try await connection.receive() else { throw TestFailure("expected proof") }
+            try connection.send(.welcome(Welcome(master: NodeID(rawValue: "fake"), heartbeatTimeout: .seconds(30))))
+            return connection
+        }
+
+        // A welcome resets the worker's backoff, so each pair costs about a second of reconnecting.
+        for index in 0..<max(4, Self.iterations / 500) {
+            let stranger = try await next(welcome: false)
+            stranger.sendFrame(payload: Self.input(index * 2, &rng))
+            let member = try await next(welcome: true)
+            member.sendFrame(payload: Self.input(index * 2 + 1, &rng))
+            _ = (stranger, member)   // both close here: the worker reconnects
+        }
+        let last = try await next(welcome: true)
+        try await eventually("the worker to join the last master, seed \(seed)") {
+            await worker.connectedMaster() == NodeID(rawValue: "fake")
+        }
+        _ = last
+        await worker.shutdown()
         await fleet.close()
     }
 }
