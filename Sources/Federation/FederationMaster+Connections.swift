@@ -28,7 +28,9 @@ extension FederationMaster {
         // Over a cap the link is closed at once; serving it still runs the close down in order.
         withCore { $0.opened(link, token: token) }
         let end = await link.run(connection, onMessage: { message in
-            self.withCore { $0.received(message, on: link) }
+            // A report's sums are walked here, not under the lock every worker's merge shares.
+            let sums: StatsBudget.Sums? = if case .stats(let report) = message { StatsBudget.Sums(report) } else { nil }
+            self.withCore { $0.received(message, sums: sums, on: link) }
         }, onFailure: { error in
             self.withCore { $0.failed(link, error) }
         })

@@ -18,13 +18,18 @@ extension FleetRun {
     /// Merges a report after checking it (see `absorb`). Returns why the worker's link should be
     /// closed instead: an interval for a second that has not come yet, or sums past the budget.
     public mutating func admit(_ report: StatsReport, now: Duration) -> String? {
+        admit(report, sums: StatsBudget.Sums(report), now: now)
+    }
+
+    /// `admit` with the report's sums taken beforehand (outside the master's lock).
+    mutating func admit(_ report: StatsReport, sums: StatsBudget.Sums?, now: Duration) -> String? {
         guard phase != .finished, report.run == id else { return nil }
         let latest = second(at: now) + closeLag + 3
         if let future = report.intervals.first(where: { $0.second > latest }) {
             return "stats.second: \(future.second) is in the future (the run is at second \(second(at: now)))"
         }
         var budget = self.budget
-        if let problem = budget.admit(report) { return "stats: \(problem)" }
+        if let problem = budget.admit(sums) { return "stats: \(problem)" }
         guard absorb(report) else { return nil }
         self.budget = budget
         if shares[report.node]?.assignment == report.assignment,

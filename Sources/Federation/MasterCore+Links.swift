@@ -38,8 +38,8 @@ extension MasterCore {
         logger.warning("worker connection closed: \(reason)", metadata: metadata)
     }
 
-    /// One message from a connection, in order.
-    mutating func received(_ message: FederationMessage, on link: Link) {
+    /// One message from a connection, in order; `sums` are a stats report's (see `StatsBudget.Sums`).
+    mutating func received(_ message: FederationMessage, sums: StatsBudget.Sums? = nil, on link: Link) {
         guard let entry = links[ObjectIdentifier(link)] else { return }
         switch entry.state {
         case .handshaking(var handshake, let opened):
@@ -48,7 +48,7 @@ extension MasterCore {
             handshakeStep(step, on: link)
         case .member(let node):
             membership.heard(from: node, now: now)
-            memberMessage(message, from: node, on: link)
+            memberMessage(message, sums: sums, from: node, on: link)
         }
     }
 
@@ -97,7 +97,8 @@ extension MasterCore {
         ])
     }
 
-    private mutating func memberMessage(_ message: FederationMessage, from node: NodeID, on link: Link) {
+    private mutating func memberMessage(_ message: FederationMessage, sums: StatsBudget.Sums?, from node: NodeID,
+                                        on link: Link) {
         let now = self.now
         switch message {
         case .heartbeat:
@@ -108,7 +109,7 @@ extension MasterCore {
             }
             var refusal: String?
             update { run in
-                refusal = run.admit(report, now: now)
+                refusal = run.admit(report, sums: sums ?? StatsBudget.Sums(report), now: now)
                 return []
             }
             if let refusal { return dropMember(node, link, reason: refusal) }

@@ -105,9 +105,9 @@ import Testing
                                  intervals: [IntervalStats(second: 0, users: 0, dropped: 0, cpuMicros: 0, wallMicros: 0,
                                                            threads: 1, endpoints: [row])])
         // 10 counts left under the cap: the report (6 requests + 4 in its histogram) fits exactly.
-        var budget = StatsBudget(counts: StatsBudget.cap - 10)
+        var budget = StatsBudget(StatsBudget.Sums(counts: StatsBudget.cap - 10))
         #expect(budget.admit(report) == nil)
-        #expect(budget.counts == StatsBudget.cap)
+        #expect(budget.total.counts == StatsBudget.cap)
         let full = budget
         #expect(budget.admit(report) == "the run's merged counts would pass \(StatsBudget.cap)")
         #expect(budget == full)
