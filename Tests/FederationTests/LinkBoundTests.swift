@@ -70,6 +70,13 @@ import Testing
         #expect(events.contains { $0.hasPrefix("worker zombie lost (short of its share") })
         try fleet.master.stop()
         _ = await fleet.master.finished(RunID(rawValue: "zombie-run"))
+
+        // Benched until it reconnects: the next run gives it nothing.
+        try fleet.master.startRun(FleetRun.Request(id: RunID(rawValue: "zombie-run-2"), plan: plan, scenario: yaml,
+                                                   file: "fleet-test.yaml", overrides: RunOverrides()))
+        #expect(fleet.master.events().first?.message.hasSuffix("over 1 workers: good 10") == true)
+        try fleet.master.stop()
+        _ = await fleet.master.finished(RunID(rawValue: "zombie-run-2"))
         await good.shutdown()
         await target.close()
         await fleet.close()
