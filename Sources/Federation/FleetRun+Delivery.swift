@@ -66,7 +66,9 @@ extension FleetRun {
         // Every worker short at once points at the target or the scenario, not at the workers:
         // they are flagged, but nobody's load can move to a worker that delivers.
         let canMove = problems.count < shares.values.filter({ !$0.ended }).count
-        for node in shares.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+        // Only shares short now or flagged before need a look (a tick with 1,000 good ones sorts nothing).
+        let flagged = shares.compactMap { $0.value.shortSince == nil ? nil : $0.key }
+        for node in Set(problems.keys).union(flagged).sorted(by: { $0.rawValue < $1.rawValue }) {
             guard var share = shares[node], !share.ended else { continue }
             guard let problem = problems[node] else {
                 if share.shortSince != nil {
