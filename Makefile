@@ -51,6 +51,12 @@ fmt:
 fmt-check:
 	$(SWIFT) format lint --strict --recursive --parallel $(FMT_PATHS)
 
+# The federation frame fuzzers with a large count (the normal suite runs 2,000 inputs each).
+.PHONY: fuzz
+fuzz: deps
+	$(SWIFT) build --build-tests
+	LOADD_FUZZ_ITERATIONS=$${LOADD_FUZZ_ITERATIONS:-200000} $(SWIFT) test --skip-build --filter FrameFuzzTests
+
 install: build install-files
 
 # Installs already-built binaries from $(BIN) (e.g. `make install-files BIN=dir DESTDIR=root`).

@@ -15,9 +15,14 @@ public struct WorkerCapacity: Sendable, Equatable {
         self.maxUsers = maxUsers
     }
 
-    /// The worker's claim on users: `cores × weight`.
-    var share: Double { Double(max(1, cores)) * max(0, weight) }
-    var limit: Int { maxUsers > 0 ? maxUsers : Int.max }
+    /// The worker's claim on users: `cores × weight`, each clamped to its wire range (a weight that
+    /// is not a finite number counts as 0), so sums over any fleet stay finite.
+    var share: Double {
+        let weight = weight.isFinite ? min(max(0, weight), FieldRanges.weight.upperBound) : 0
+        return Double(min(max(cores, FieldRanges.cores.lowerBound), FieldRanges.cores.upperBound)) * weight
+    }
+    /// Its own limit, and never more than one `assign` frame may carry (`FieldRanges.users`).
+    var limit: Int { min(maxUsers > 0 ? maxUsers : Int.max, FieldRanges.users.upperBound) }
 }
 
 /// One worker's part of a run.
@@ -50,7 +55,7 @@ public enum CapacitySplit {
         guard open.contains(where: { $0.share > 0 }) else {
             throw SplitError(description: "every worker has weight 0: no worker may take users")
         }
-        let capacity = open.reduce(0) { $0 + ($1.share > 0 ? min($1.limit, users) : 0) }
+        let capacity = open.reduce(0) { $0.saturatingAdd($1.share > 0 ? min($1.limit, users) : 0) }
         guard users <= capacity else {
             let limits = open.map { "\($0.node) \($0.maxUsers)" }.joined(separator: ", ")
             throw SplitError(description: "\(users) users exceed what the fleet can hold (\(capacity): \(limits)); "
@@ -82,9 +87,10 @@ public enum CapacitySplit {
     static func largestRemainder(_ total: Int, weights: [Double]) -> [Int] {
         let sum = weights.reduce(0, +)
         guard total > 0, sum > 0 else { return weights.map { _ in 0 } }
+        guard sum.isFinite else { return weights.map { _ in 0 } }
         let quotas = weights.map { Double(total) * $0 / sum }
-        var parts = quotas.map { Int($0.rounded(.down)) }
-        var missing = total - parts.reduce(0, +)
+        var parts = quotas.map { Int(wholePartOf: $0) }
+        var missing = total.saturatingSubtract(parts.reduce(0) { $0.saturatingAdd($1) })
         let order = quotas.indices.sorted { (quotas[$0] - Double(parts[$0]), -$0) > (quotas[$1] - Double(parts[$1]), -$1) }
         var next = 0
         // Rounding may leave `missing` at most weights.count; the modulo keeps it safe regardless.
@@ -122,5 +128,25 @@ public enum CapacitySplit {
             result[last] = UserShare(users: counts[last] ?? 0, spawnRate: max(spawnRate - given, spawnRate * 1e-9))
         }
         return result
+    }
+}
+
+extension Int {
+    /// `self + other`, held at `Int.max`/`Int.min` instead of trapping.
+    func saturatingAdd(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+
+    func saturatingSubtract(_ other: Int) -> Int {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other < 0 ? .max : .min) : difference
+    }
+
+    /// The whole part of a quota: 0 for anything not a finite positive number, `Int.max` past it
+    /// (where `Int(_:)` would trap).
+    init(wholePartOf value: Double) {
+        guard value.isFinite, value > 0 else { self = 0; return }
+        self = value >= 9.2e18 ? .max : Int(value.rounded(.down))
     }
 }

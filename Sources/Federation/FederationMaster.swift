@@ -20,10 +20,13 @@ public struct MasterConfiguration: Sendable {
     public var maxFrameBytes: Int
     /// Serve TLS (`tls_cert:`, `tls_key:`); `nil` speaks plain TCP.
     public var tls: MasterTLS?
+    /// Caps on unauthenticated connections, the handshake deadline, outbound buffering.
+    public var limits: ConnectionLimits
 
     public init(node: NodeID, host: String, port: Int, token: FleetToken,
                 heartbeatTimeout: Duration = FleetMembership.defaultHeartbeatTimeout, version: String,
-                maxFrameBytes: Int = FederationProtocol.maxFrameBytes, tls: MasterTLS? = nil) {
+                maxFrameBytes: Int = FederationProtocol.maxFrameBytes, tls: MasterTLS? = nil,
+                limits: ConnectionLimits = ConnectionLimits()) {
         self.node = node
         self.host = host
         self.port = port
@@ -32,7 +35,14 @@ public struct MasterConfiguration: Sendable {
         self.version = version
         self.maxFrameBytes = maxFrameBytes
         self.tls = tls
+        self.limits = limits
     }
+}
+
+/// An accepted connection and its frame limit, which the master raises once the worker is in.
+struct AcceptedConnection: Sendable {
+    let connection: FramedChannel
+    let frameLimit: FrameLimit
 }
 
 /// The master of a fleet: accepts workers on a TCP port (one connection each, authenticated by
@@ -48,7 +58,7 @@ public final class FederationMaster: Sendable {
     let logger: Logger
     private let core: Mutex<MasterCore>
     private let tasks = Mutex<[Task<Void, Never>]>([])
-    private let listener = Mutex<NIOAsyncChannel<FramedChannel, Never>?>(nil)
+    private let listener = Mutex<NIOAsyncChannel<AcceptedConnection, Never>?>(nil)
 
     /// How often the ticker looks at liveness, the run's duration and late seconds.
     static let tickInterval: Duration = .milliseconds(250)
@@ -86,6 +96,7 @@ public final class FederationMaster: Sendable {
     @discardableResult
     public func start() async throws -> Int {
         let maxFrame = configuration.maxFrameBytes
+        let handshakeFrame = configuration.limits.handshakeFrameBytes
         let tls = configuration.tls
         let bound = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
@@ -94,8 +105,10 @@ public final class FederationMaster: Sendable {
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(tls.handler()) }
-                    try channel.addFederationCodec(maxFrameBytes: maxFrame)
-                    return try FramedChannel(wrappingChannelSynchronously: channel)
+                    let limit = FrameLimit(beforeAuthentication: handshakeFrame, afterAuthentication: maxFrame)
+                    try channel.addFederationDecoder(limit: limit)
+                    return AcceptedConnection(connection: try FramedChannel(wrappingChannelSynchronously: channel),
+                                              frameLimit: limit)
                 }
             }
         listener.withLock { $0 = bound }
@@ -103,6 +116,9 @@ public final class FederationMaster: Sendable {
         logger.info("federation master listening", metadata: [
             "listen": "\(configuration.host):\(port)", "heartbeat_timeout": "\(configuration.heartbeatTimeout)",
             "protocol_version": "\(FederationProtocol.version)",
+            "max_handshaking": "\(configuration.limits.maxHandshaking)",
+            "max_handshaking_per_address": "\(configuration.limits.maxHandshakingPerAddress)",
+            "handshake_timeout": "\(configuration.limits.handshakeDeadline(heartbeatTimeout: configuration.heartbeatTimeout))",
             "tls_fingerprint": "\(configuration.tls.map { "\($0.fingerprint)" } ?? "none (plain TCP)")",
         ])
         let accepting = Task { await self.accept(bound) }

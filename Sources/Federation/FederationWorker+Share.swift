@@ -53,6 +53,9 @@ extension FederationWorker {
     private func handshakeStep(_ step: WorkerHandshake.Step, on link: Link) {
         switch step {
         case .reply(let message):
+            // The reply is our proof: the master has just proved the token, so its `welcome` and
+            // the `assign` right behind it may be large.
+            link.frameLimit.authenticated()
             link.send(message)
         case .welcomed(let welcome):
             session?.master = welcome.master

@@ -154,7 +154,7 @@ public actor FederationWorker {
 
     /// One connection's life; returns why it ended.
     private func connectOnce() async -> String {
-        let maxFrame = configuration.maxFrameBytes
+        let limit = FrameLimit(afterAuthentication: configuration.maxFrameBytes)
         let connection: FramedChannel
         let tls = configuration.tls
         let pinCheck = PinCheck()
@@ -165,14 +165,14 @@ public actor FederationWorker {
                 .connect(host: configuration.masterHost, port: configuration.masterPort) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let tls { try channel.pipeline.syncOperations.addHandler(tls.handler(reportingTo: pinCheck)) }
-                        try channel.addFederationCodec(maxFrameBytes: maxFrame)
+                        try channel.addFederationDecoder(limit: limit)
                         return try FramedChannel(wrappingChannelSynchronously: channel)
                     }
                 }
         } catch {
             return "cannot connect to \(configuration.masterHost):\(configuration.masterPort): \(error)"
         }
-        let link = Link(channel: connection.channel)
+        let link = Link(channel: connection.channel, frameLimit: limit)
         opened(link)
         let ticker = Task { await self.tickLoop(link) }
         var end = await link.run(connection) { message in await self.received(message, on: link) }

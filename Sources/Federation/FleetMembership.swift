@@ -11,6 +11,9 @@ public struct FleetMembership: Sendable {
         public var lastHeard: Duration
         /// What the worker said it is doing, last.
         public var report: WorkerReport?
+        /// Why a run took its share away (it did not deliver it); such a member gets no share of
+        /// any run until it reconnects.
+        public var benched: String?
 
         public var node: NodeID { hello.node }
         public var capacity: WorkerCapacity {
@@ -74,9 +77,14 @@ public struct FleetMembership: Sendable {
         return lost
     }
 
-    /// The workers as a split sees them, in name order.
+    /// Marks a member as not delivering its share: see `Member.benched`.
+    public mutating func bench(_ node: NodeID, reason: String) {
+        members[node]?.benched = reason
+    }
+
+    /// The workers as a split sees them (benched ones left out), in name order.
     public var capacities: [WorkerCapacity] {
-        members.values.map(\.capacity).sorted { $0.node.rawValue < $1.node.rawValue }
+        members.values.filter { $0.benched == nil }.map(\.capacity).sorted { $0.node.rawValue < $1.node.rawValue }
     }
 
     public var count: Int { members.count }

@@ -7,6 +7,7 @@ extension FleetRun {
     /// run is stopping.
     public mutating func join(_ capacity: WorkerCapacity, threads: Int, now: Duration) -> [Outgoing] {
         guard phase == .running, shares[capacity.node] == nil else { return [] }
+        benched[capacity.node] = nil
         let split = bestSplit(among: shares.values.map(\.capacity) + [capacity])
         var out = followsStages ? rescale(split) : resize(split, now: now)
         if let part = split[capacity.node] {
@@ -93,6 +94,7 @@ extension FleetRun {
     /// A worker's state report. A share that ended by itself with a reason (an unreachable target)
     /// ends the whole run that way, as it would on one node.
     public mutating func workerReported(_ report: WorkerReport, from node: NodeID, now: Duration) -> [Outgoing] {
+        if report.run == id, shares[node] != nil { shares[node]?.reportedUsers = report.users }
         guard report.run == id, report.activity == .idle, var share = shares[node], !share.ended else { return [] }
         share.ended = true
         shares[node] = share
@@ -129,7 +131,7 @@ extension FleetRun {
     private func bestSplit(among workers: [WorkerCapacity]) -> [NodeID: Part] {
         if let split = try? split(among: workers) { return split }
         var capped = self
-        capped.users = min(users, workers.reduce(0) { $0 + ($1.weight > 0 ? min($1.limit, users) : 0) })
+        capped.users = min(users, workers.reduce(0) { $0.saturatingAdd($1.share > 0 ? min($1.limit, users) : 0) })
         return (try? capped.split(among: workers)) ?? [:]
     }
 
@@ -139,6 +141,10 @@ extension FleetRun {
         for node in shares.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
             guard let new = split[node], var share = shares[node], new != share.part else { continue }
             share.part = new
+            share.partSince = now
+            share.usersBefore = min(share.reportedUsers ?? 0, FieldRanges.users.upperBound)
+            share.shortSince = nil
+            share.shortfall = nil
             shares[node] = share
             let message: FederationMessage = if let rate = new.rate {
                 .setRate(RateChange(run: id, rate: rate))
@@ -169,7 +175,8 @@ extension FleetRun {
         assignedTo[number] = capacity.node
         let taken = Set(shares.values.map(\.dataSlot))
         let slot = (0...).first { !taken.contains($0) }!
-        shares[capacity.node] = Share(capacity: capacity, threads: threads, assignment: number, part: part, dataSlot: slot)
+        shares[capacity.node] = Share(capacity: capacity, threads: threads, assignment: number, part: part, dataSlot: slot,
+                                      partSince: now)
         aggregator.expectedReporters = self.threads
         warmupAggregator.expectedReporters = self.threads
         let elapsed = Int((now - started) / .milliseconds(1))

@@ -19,6 +19,16 @@ public struct FleetRun: Sendable {
         public var dataSlot: Int
         /// The worker said its share ended (stopped, or by itself).
         public var ended = false
+        /// When `part` last changed, and the users the worker had then: what it should show by now
+        /// ramps from there (see `FleetRun+Delivery`).
+        public var partSince: Duration = .zero
+        public var usersBefore = 0
+        /// Users in the worker's last `worker_state` for this run; when its stats last had requests.
+        public var reportedUsers: Int?
+        public var lastRequestsAt: Duration?
+        /// Since when it has delivered too little of its share, if it does now.
+        public var shortSince: Duration?
+        public var shortfall: String?
 
         public var users: Int { part.users }
     }
@@ -76,6 +86,14 @@ public struct FleetRun: Sendable {
     /// The workers run the scenario's stages, each its slice of them; false once `users` or
     /// `rate` replaced them (as on one node).
     public internal(set) var followsStages: Bool
+    /// Workers whose share was taken away because they did not deliver it, with the reason. The
+    /// master keeps them out of later splits until they reconnect.
+    public internal(set) var benched: [NodeID: String] = [:]
+    /// How long a share may stay short before it is re-split to the others; `nil`: shares are not
+    /// judged (the master always judges them; tests of other things need not feed worker states).
+    let deliveryGrace: Duration?
+    /// Sums of every count merged so far, held under a cap (see `StatsBudget`).
+    var budget = StatsBudget()
 
     var aggregator: RunAggregator
     /// Intervals of the warm-up seconds, kept apart as the engine does.
@@ -101,10 +119,10 @@ public struct FleetRun: Sendable {
     /// Starts a run over `workers` (capacity and engine threads of each), returning the `assign`
     /// messages to send. - Throws: `SplitError` when there are no workers or too few for the users.
     public static func start(_ request: Request, workers: [(capacity: WorkerCapacity, threads: Int)], now: Duration,
-                             unixSeconds: Int, closeLag: Int = 2,
-                             stopGrace: Duration = .seconds(5)) throws(SplitError) -> (FleetRun, [Outgoing]) {
+                             unixSeconds: Int, closeLag: Int = 2, stopGrace: Duration = .seconds(5),
+                             deliveryGrace: Duration? = nil) throws(SplitError) -> (FleetRun, [Outgoing]) {
         var run = FleetRun(request: request, started: now, startUnixSeconds: unixSeconds, closeLag: closeLag,
-                           stopGrace: stopGrace)
+                           stopGrace: stopGrace, deliveryGrace: deliveryGrace)
         let split = try run.split(among: workers.map(\.capacity))
         run.dataSlots = max(1, workers.count)
         var out: [Outgoing] = []
@@ -116,8 +134,10 @@ public struct FleetRun: Sendable {
         return (run, out)
     }
 
-    private init(request: Request, started: Duration, startUnixSeconds: Int, closeLag: Int, stopGrace: Duration) {
+    private init(request: Request, started: Duration, startUnixSeconds: Int, closeLag: Int, stopGrace: Duration,
+                 deliveryGrace: Duration?) {
         self.request = request
+        self.deliveryGrace = deliveryGrace
         self.started = started
         self.startUnixSeconds = startUnixSeconds
         self.closeLag = closeLag
@@ -179,6 +199,7 @@ public struct FleetRun: Sendable {
         if phase == .running, let runLength, now - started >= runLength {
             return stop(now: now, reason: "duration \(runLength) reached")
         }
+        if phase == .running { return checkDelivery(now: now) }
         if phase == .stopping, let stoppedAt, shares.values.allSatisfy(\.ended) || now - stoppedAt >= stopGrace {
             finish(now: now)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Protocol
+import Synchronization
 
 /// Why a connection's byte stream cannot be read as frames. Each closes that connection only.
 public enum FrameError: Error, Equatable, CustomStringConvertible {
@@ -11,10 +12,13 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
     /// A frame whose payload is not a federation message. `helloVersion` is the protocol version
     /// when it is a `hello` of another version this build cannot otherwise decode.
     case undecodable(String, helloVersion: UInt16?)
+    /// A well-formed frame with a number outside its documented range (see `FieldRanges`).
+    case outOfRange(FieldRangeError)
 
     public var description: String {
         switch self {
         case .tooLarge(let length, let limit): "frame of \(length) bytes exceeds the limit of \(limit)"
+        case .outOfRange(let error): "\(error)"
         case .unexpectedTLS:
             "a TLS handshake on a plain-TCP federation port: the worker has tls_fingerprint:, this master no tls_cert:"
         case .undecodable(let detail, _): "undecodable frame: \(detail)"
@@ -22,22 +26,52 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// The largest frame a connection accepts now: small until the peer has authenticated (a stranger
+/// can make this side buffer no more than a handshake's worth), the full limit after. Shared by the
+/// connection's decoder (on its event loop) and its owner, which raises it once the peer is trusted.
+public final class FrameLimit: Sendable {
+    private let bytes: Atomic<Int>
+    public let afterAuthentication: Int
+
+    public init(beforeAuthentication: Int = FederationProtocol.handshakeFrameBytes,
+                afterAuthentication: Int = FederationProtocol.maxFrameBytes) {
+        bytes = Atomic(min(beforeAuthentication, afterAuthentication))
+        self.afterAuthentication = afterAuthentication
+    }
+
+    /// One fixed limit, before and after (tests, tools).
+    public convenience init(fixed: Int) {
+        self.init(beforeAuthentication: fixed, afterAuthentication: fixed)
+    }
+
+    public var current: Int { bytes.load(ordering: .acquiring) }
+
+    /// The peer is authenticated: frames up to the full limit from now on. Call before sending the
+    /// message that lets the peer send large frames (`welcome`, or `proof` on a worker).
+    public func authenticated() { bytes.store(afterAuthentication, ordering: .releasing) }
+}
+
 /// Reads frames — a 4-byte big-endian length, then that many bytes of payload — into messages. A
 /// payload is JSON, or one of the per-second kinds in binary (see `BinaryFrame`), told apart by its
-/// first byte.
+/// first byte. Every message is checked against `FieldRanges` before anyone sees it.
 public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = FederationMessage
 
-    public let maxFrameBytes: Int
+    public let limit: FrameLimit
     private let decoder = JSONDecoder()
 
     public init(maxFrameBytes: Int = FederationProtocol.maxFrameBytes) {
-        self.maxFrameBytes = maxFrameBytes
+        limit = FrameLimit(fixed: maxFrameBytes)
+    }
+
+    public init(limit: FrameLimit) {
+        self.limit = limit
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
         // Checked on the header alone, so a hostile length costs nothing to refuse.
+        let maxFrameBytes = limit.current
         guard Int(length) <= maxFrameBytes else {
             // A TLS handshake record starts 0x16 0x03: as a length, far over any limit.
             if length >> 16 == 0x1603 { throw FrameError.unexpectedTLS }
@@ -57,13 +91,24 @@ public struct FrameDecoder: ByteToMessageDecoder {
         return .needMoreData
     }
 
-    /// One payload as a message; a `hello` of another protocol version is still recognised.
-    static func message(from buffer: inout ByteBuffer, using decoder: JSONDecoder) throws -> FederationMessage {
+    /// One payload as a message, its numbers within range; a `hello` of another protocol version is
+    /// still recognised.
+    static func message(from buffer: inout ByteBuffer, using decoder: JSONDecoder) throws(FrameError) -> FederationMessage {
+        let message = try decoded(from: &buffer, using: decoder)
+        do {
+            try message.checkRanges()
+        } catch {
+            throw .outOfRange(error)
+        }
+        return message
+    }
+
+    private static func decoded(from buffer: inout ByteBuffer, using decoder: JSONDecoder) throws(FrameError) -> FederationMessage {
         if BinaryFrame.isBinary(buffer) {
             do {
                 return try BinaryFrame.read(&buffer)
             } catch {
-                throw FrameError.undecodable(error.description, helloVersion: nil)
+                throw .undecodable(error.description, helloVersion: nil)
             }
         }
         let payload = Data(buffer.readableBytesView)
@@ -71,7 +116,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
             return try decoder.decode(FederationMessage.self, from: payload)
         } catch {
             let version = try? decoder.decode(HelloVersionProbe.self, from: payload).protocolVersion
-            throw FrameError.undecodable(Self.describe(error), helloVersion: version)
+            throw .undecodable(Self.describe(error), helloVersion: version)
         }
     }
 
@@ -102,6 +147,12 @@ public struct FrameEncoder: MessageToByteEncoder {
     }
 
     public func encode(data: FederationMessage, out: inout ByteBuffer) throws {
+        try Self.frame(data, into: &out, maxFrameBytes: maxFrameBytes, encoder: encoder)
+    }
+
+    /// `message` as one frame appended to `out`; a JSON encoder is made only for a JSON kind.
+    static func frame(_ data: FederationMessage, into out: inout ByteBuffer, maxFrameBytes: Int,
+                      encoder: JSONEncoder? = nil) throws {
         let lengthAt = out.writerIndex
         out.writeInteger(UInt32(0))
         if BinaryFrame.write(data, into: &out) {
@@ -114,7 +165,7 @@ public struct FrameEncoder: MessageToByteEncoder {
             return
         }
         out.moveWriterIndex(to: lengthAt)
-        let payload = try encoder.encode(data)
+        let payload = try (encoder ?? JSONEncoder()).encode(data)
         guard payload.count <= maxFrameBytes else {
             throw FrameError.tooLarge(length: payload.count, limit: maxFrameBytes)
         }
@@ -124,11 +175,9 @@ public struct FrameEncoder: MessageToByteEncoder {
 }
 
 extension Channel {
-    /// Frames in and out, as a federation connection uses them; call on the channel's event loop.
-    func addFederationCodec(maxFrameBytes: Int = FederationProtocol.maxFrameBytes) throws {
-        try pipeline.syncOperations.addHandlers([
-            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
-            MessageToByteHandler(FrameEncoder(maxFrameBytes: maxFrameBytes)),
-        ])
+    /// Frames in, as a federation connection reads them; call on the channel's event loop. Frames
+    /// out are encoded by the `Link`, which counts their bytes against its bound.
+    func addFederationDecoder(limit: FrameLimit) throws {
+        try pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(limit: limit)))
     }
 }

@@ -2,37 +2,77 @@ import NIOCore
 import Protocol
 import Synchronization
 
-/// A framed federation connection as the async world sees it.
-typealias FramedChannel = NIOAsyncChannel<FederationMessage, FederationMessage>
+/// A federation connection as the async world sees it: messages in, encoded frames out.
+typealias FramedChannel = NIOAsyncChannel<FederationMessage, ByteBuffer>
 
 /// One federation connection, either side: a reader that hands each message to its owner in
 /// order, and a mailbox written out in order. Owners send with `send` (never blocking, so an actor
 /// never awaits a slow peer) and end it with `close`, which first writes what is queued.
+///
+/// The mailbox is bounded in bytes: `send` encodes the frame at once and counts it until it is
+/// written, and a peer that reads so slowly that more than `maxQueuedBytes` wait is closed with
+/// that reason rather than growing this process.
 final class Link: Sendable {
     let channel: any Channel
-    /// `HOST:PORT` of the peer, for logs and `loadctl workers`.
+    /// `HOST:PORT` of the peer, for logs and `loadctl workers`; `host` alone, for per-address caps.
     let address: String
-    private let outgoing: AsyncStream<FederationMessage>
-    private let mailbox: AsyncStream<FederationMessage>.Continuation
+    let host: String
+    /// The decoder's frame limit, raised once the peer has authenticated.
+    let frameLimit: FrameLimit
+    let maxQueuedBytes: Int
+    private let outgoing: AsyncStream<ByteBuffer>
+    private let mailbox: AsyncStream<ByteBuffer>.Continuation
+    /// Encoded bytes sent but not yet handed to the channel.
+    private let queuedBytes = Atomic<Int>(0)
     /// Why this side closed, if it did; `nil` while open or when the peer closed first.
     private let closeReason = Mutex<String?>(nil)
 
-    init(channel: any Channel) {
+    /// Default bound on bytes waiting to be written: two of the largest frames.
+    static let defaultMaxQueuedBytes = 2 * FederationProtocol.maxFrameBytes
+
+    init(channel: any Channel, frameLimit: FrameLimit, maxQueuedBytes: Int = Link.defaultMaxQueuedBytes) {
         self.channel = channel
+        self.frameLimit = frameLimit
+        self.maxQueuedBytes = maxQueuedBytes
         address = Self.describe(channel.remoteAddress)
-        (outgoing, mailbox) = AsyncStream.makeStream(of: FederationMessage.self, bufferingPolicy: .unbounded)
+        host = channel.remoteAddress?.ipAddress ?? address
+        (outgoing, mailbox) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .unbounded)
     }
 
-    func send(_ message: FederationMessage) {
-        mailbox.yield(message)
+    /// Queues `message`. Returns the reason the link closed instead, when the message could not be
+    /// encoded within the frame limit or the peer has left too many bytes unread (the caller logs it).
+    @discardableResult
+    func send(_ message: FederationMessage) -> String? {
+        guard localCloseReason == nil else { return nil }
+        var frame = ByteBuffer()
+        do {
+            try FrameEncoder.frame(message, into: &frame, maxFrameBytes: frameLimit.afterAuthentication)
+        } catch {
+            let reason = "cannot send \(message.kind.stringValue): \(error)"
+            close(reason: reason)
+            return reason
+        }
+        let queued = queuedBytes.add(frame.readableBytes, ordering: .relaxed).newValue
+        guard queued <= maxQueuedBytes else {
+            let reason = "peer reads too slowly: \(queued) bytes queued for it exceed the bound of \(maxQueuedBytes)"
+            close(reason: reason)
+            // The writer may be stuck on this very peer: drop the connection rather than drain it.
+            channel.close(promise: nil)
+            return reason
+        }
+        mailbox.yield(frame)
+        return nil
     }
 
     /// Writes anything queued (and `last`), then closes the connection. The first reason wins.
     func close(reason: String, after last: FederationMessage? = nil) {
+        if let last { send(last) }
         closeReason.withLock { if $0 == nil { $0 = reason } }
-        if let last { mailbox.yield(last) }
         mailbox.finish()
     }
+
+    /// Bytes waiting to be written.
+    var pendingBytes: Int { queuedBytes.load(ordering: .relaxed) }
 
     var localCloseReason: String? { closeReason.withLock { $0 } }
 
@@ -61,7 +101,10 @@ final class Link: Sendable {
                     // which also ends the reader.
                     group.addTask {
                         do {
-                            for await message in outgoing { try await outbound.write(message) }
+                            for await frame in outgoing {
+                                try await outbound.write(frame)
+                                self.queuedBytes.subtract(frame.readableBytes, ordering: .relaxed)
+                            }
                         } catch {}
                         channel.close(promise: nil)
                         return nil

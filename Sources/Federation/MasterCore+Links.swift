@@ -3,13 +3,43 @@ import NIOSSL
 import Protocol
 
 extension MasterCore {
+    /// A new connection: it may handshake unless too many are already handshaking, from anywhere
+    /// or from its address; then it is closed at once with the cap as the reason.
     mutating func opened(_ link: Link, token: FleetToken) {
+        let limits = configuration.limits
+        var handshaking = 0
+        var fromHost = 0
+        for (other, state) in links.values {
+            guard case .handshaking = state else { continue }
+            handshaking += 1
+            if other.host == link.host { fromHost += 1 }
+        }
+        if handshaking >= limits.maxHandshaking {
+            return refuseConnection(link, reason: "\(handshaking) connections are in their handshake, the most allowed")
+        }
+        if fromHost >= limits.maxHandshakingPerAddress {
+            return refuseConnection(link, reason: "\(fromHost) connections from \(link.host) are in their handshake, "
+                                    + "the most allowed from one address")
+        }
         links[ObjectIdentifier(link)] = (link, .handshaking(MasterHandshake(token: token), opened: now))
         logger.debug("worker connection opened", metadata: ["loadd_peer": "\(link.address)"])
     }
 
-    /// One message from a connection, in order.
-    mutating func received(_ message: FederationMessage, on link: Link) {
+    private func refuseConnection(_ link: Link, reason: String) {
+        logger.warning("worker connection closed: \(reason)", metadata: ["loadd_peer": "\(link.address)"])
+        link.close(reason: reason)
+    }
+
+    /// Sends on a link, logging (with the peer) when that closed it: over its outbound bound.
+    func send(_ message: FederationMessage, on link: Link, worker: NodeID? = nil) {
+        guard let reason = link.send(message) else { return }
+        var metadata: Logger.Metadata = ["loadd_peer": "\(link.address)"]
+        if let worker { metadata["worker"] = "\(worker)" }
+        logger.warning("worker connection closed: \(reason)", metadata: metadata)
+    }
+
+    /// One message from a connection, in order; `sums` are a stats report's (see `StatsBudget.Sums`).
+    mutating func received(_ message: FederationMessage, sums: StatsBudget.Sums? = nil, on link: Link) {
         guard let entry = links[ObjectIdentifier(link)] else { return }
         switch entry.state {
         case .handshaking(var handshake, let opened):
@@ -18,7 +48,7 @@ extension MasterCore {
             handshakeStep(step, on: link)
         case .member(let node):
             membership.heard(from: node, now: now)
-            memberMessage(message, from: node, on: link)
+            memberMessage(message, sums: sums, from: node, on: link)
         }
     }
 
@@ -26,7 +56,7 @@ extension MasterCore {
         let peer: Logger.Metadata = ["loadd_peer": "\(link.address)"]
         switch step {
         case .reply(let message):
-            link.send(message)
+            send(message, on: link)
         case .refuse(let refusal, let reason):
             // Warning: a wrong token or an old loadd is an operator's mistake to see in the journal.
             logger.warning("worker refused: \(reason)", metadata: peer)
@@ -50,7 +80,10 @@ extension MasterCore {
         }
         links[ObjectIdentifier(link)] = (link, .member(hello.node))
         memberLinks[hello.node] = link
-        link.send(.welcome(Welcome(master: configuration.node, heartbeatTimeout: configuration.heartbeatTimeout)))
+        // Trusted from here: its stats may be large. Raised before the welcome that lets it send them.
+        link.frameLimit.authenticated()
+        send(.welcome(Welcome(master: configuration.node, heartbeatTimeout: configuration.heartbeatTimeout)),
+             on: link, worker: hello.node)
         logger.info("worker joined", metadata: [
             "loadd_peer": "\(link.address)", "worker": "\(hello.node)", "version": "\(hello.loaddVersion)",
             "cores": "\(hello.cores)", "threads": "\(hello.threads)", "max_users": "\(hello.maxUsers)",
@@ -64,7 +97,8 @@ extension MasterCore {
         ])
     }
 
-    private mutating func memberMessage(_ message: FederationMessage, from node: NodeID, on link: Link) {
+    private mutating func memberMessage(_ message: FederationMessage, sums: StatsBudget.Sums?, from node: NodeID,
+                                        on link: Link) {
         let now = self.now
         switch message {
         case .heartbeat:
@@ -73,10 +107,12 @@ extension MasterCore {
             guard report.node == node else {
                 return dropMember(node, link, reason: "stats report names node \(report.node), not \(node)")
             }
+            var refusal: String?
             update { run in
-                run.absorb(report)
+                refusal = run.admit(report, sums: sums ?? StatsBudget.Sums(report), now: now)
                 return []
             }
+            if let refusal { return dropMember(node, link, reason: refusal) }
         case .workerState(let report):
             membership.record(report, from: node)
             if let reason = report.abortReason, report.run == run?.id {
@@ -105,6 +141,12 @@ extension MasterCore {
             link.close(reason: refusal.reason, after: .refused(refusal))
             return
         }
+        if case .handshaking = entry.state, case FrameError.outOfRange(let range) = error, range.field.hasPrefix("hello.") {
+            // A worker's own configuration is out of range: tell it, so its journal says what to fix.
+            logger.warning("worker refused: \(range)", metadata: peer)
+            link.close(reason: range.description, after: .refused(Refusal(reason: range.description)))
+            return
+        }
         let reason = error is NIOSSLError
             ? "TLS handshake failed (\(error)): a worker needs tls_fingerprint: to join this master"
             : "\(error)"
@@ -114,10 +156,15 @@ extension MasterCore {
 
     mutating func closed(_ link: Link, _ end: Link.End) {
         guard let entry = links.removeValue(forKey: ObjectIdentifier(link)) else { return }
-        if case .handshaking(let handshake, _) = entry.state, link.localCloseReason == nil, handshake.challenged {
-            // The worker checks our proof first: one with another token hangs up right after the challenge.
-            logger.warning("worker hung up during the handshake: its token_file likely differs from this master's",
-                           metadata: ["loadd_peer": "\(link.address)"])
+        if case .handshaking(let handshake, _) = entry.state, link.localCloseReason == nil {
+            if handshake.challenged {
+                // The worker checks our proof first: one with another token hangs up right after the challenge.
+                logger.warning("worker hung up during the handshake: its token_file likely differs from this master's",
+                               metadata: ["loadd_peer": "\(link.address)"])
+            } else if case .peerClosed = end {
+                logger.notice("worker connection closed: the peer hung up before its hello",
+                              metadata: ["loadd_peer": "\(link.address)"])
+            }
         }
         // A link the ticker already expired is no longer the member's: its end changes nothing.
         guard case .member(let node) = entry.state, memberLinks[node] === link else { return }
@@ -133,6 +180,8 @@ extension MasterCore {
 
     /// Moves a lost worker's load to the others.
     private mutating func lost(_ member: FleetMembership.Member, reason: String) {
+        // Benched until it reconnects: when it does, it is a new member with a clean slate.
+        if run?.benched[member.node] != nil { run?.benched[member.node] = nil }
         logger.warning("worker lost", metadata: [
             "loadd_peer": "\(member.address)", "worker": "\(member.node)", "reason": "\(reason)",
             "workers": "\(membership.count)",
@@ -151,7 +200,7 @@ extension MasterCore {
         let now = self.now
         if now - lastHeartbeat >= configuration.heartbeatTimeout / 3 {
             lastHeartbeat = now
-            for link in memberLinks.values { link.send(.heartbeat) }
+            for (node, link) in memberLinks { send(.heartbeat, on: link, worker: node) }
         }
         for member in membership.expire(now: now) {
             let reason = "no frame for \(configuration.heartbeatTimeout)"
@@ -159,12 +208,12 @@ extension MasterCore {
             lost(member, reason: reason)
         }
         // A connection that has not finished its handshake in time is closed: it holds a socket.
-        let handshakeLimit = max(.seconds(10), configuration.heartbeatTimeout)
-        for (link, state) in links.values {
+        let handshakeLimit = configuration.limits.handshakeDeadline(heartbeatTimeout: configuration.heartbeatTimeout)
+        for (link, state) in links.values where link.localCloseReason == nil {
             if case .handshaking(_, let opened) = state, now - opened > handshakeLimit {
-                logger.warning("worker connection closed: no handshake within \(handshakeLimit)",
-                               metadata: ["loadd_peer": "\(link.address)"])
-                link.close(reason: "handshake timeout")
+                let reason = "no handshake within \(handshakeLimit)"
+                logger.warning("worker connection closed: \(reason)", metadata: ["loadd_peer": "\(link.address)"])
+                link.close(reason: reason)
             }
         }
         update { $0.tick(now: now) }

@@ -56,13 +56,18 @@ struct MasterCore {
                 users: share.map { $0.part.rate == nil && run?.followsStages == false ? $0.users : member.report?.users ?? 0 } ?? 0,
                 rate: share?.part.rate, rps: member.report?.rps ?? 0,
                 lastSeenS: Double((now - member.lastHeard) / .milliseconds(1)) / 1000,
-                joinedAt: unix - Int((now - member.joined) / .seconds(1)))
+                joinedAt: unix - Int((now - member.joined) / .seconds(1)),
+                problem: member.benched.map { "benched: \($0); reconnect to rejoin" } ?? share?.shortfall.map { "short: \($0)" })
         }
     }
 
     func checkReady(for plan: Plan) throws(FederationError) {
         if let run, run.phase != .finished {
             throw FederationError("run \(run.id) is \(run.phase.rawValue): stop it first (`loadctl stop`)")
+        }
+        for (name, value) in [("spawn rate", plan.spawnRate), ("arrival rate", plan.arrivalRate ?? 0)]
+        where !FieldRanges.rate.contains(value) {
+            throw FederationError("a \(name) of \(value) cannot be sent to workers: it must be 0…1000000000")
         }
         do {
             if let rate = plan.arrivalRate {
@@ -81,7 +86,8 @@ struct MasterCore {
         let started: (FleetRun, [FleetRun.Outgoing])
         do {
             started = try FleetRun.start(request, workers: workers, now: now, unixSeconds: Int(Date().timeIntervalSince1970),
-                                         stopGrace: max(.seconds(5), configuration.heartbeatTimeout * 2))
+                                         stopGrace: max(.seconds(5), configuration.heartbeatTimeout * 2),
+                                         deliveryGrace: configuration.limits.deliveryGrace)
         } catch {
             throw FederationError(error.description)
         }
@@ -169,7 +175,9 @@ struct MasterCore {
 
     /// Queues each message on its worker's connection (a worker gone meanwhile just misses it).
     func deliver(_ outgoing: [FleetRun.Outgoing]) {
-        for item in outgoing { memberLinks[item.node]?.send(item.message) }
+        for item in outgoing {
+            if let link = memberLinks[item.node] { send(item.message, on: link, worker: item.node) }
+        }
     }
 
     /// Applies a change to the run and sends what it says to send; logs and wakes waiters when it
@@ -182,7 +190,21 @@ struct MasterCore {
         let out = change(&current)
         run = current
         deliver(out)
+        benchNonDelivering()
         finishIfDone()
+    }
+
+    /// Keeps the workers the run took a share from for not delivering it out of later splits,
+    /// until they reconnect (a new member is never benched).
+    mutating func benchNonDelivering() {
+        guard let run else { return }
+        for (node, reason) in run.benched where membership.members[node].map({ $0.benched == nil }) == true {
+            membership.bench(node, reason: reason)
+            runLogger?.warning("worker benched: its share moved to the others", metadata: [
+                "worker": "\(node)", "loadd_peer": "\(membership.members[node]?.address ?? "")", "reason": "\(reason)",
+                "split": "\(run.describeShares())",
+            ])
+        }
     }
 
     /// Logs a run that has just finished and owes its summary to whoever waits for it.

@@ -20,9 +20,11 @@ import Testing
                 EndpointInterval(key: EndpointKey(method: "POST", name: "/login"), requests: 0, failures: 0, bytes: 0,
                                  latency: SparseHistogram(), serviceTime: SparseHistogram(), failureReasons: []),
             ]),
-            IntervalStats(second: -1, users: 0, dropped: 0, cpuMicros: 0, wallMicros: 0, threads: 1, endpoints: []),
-            IntervalStats(second: Int.max, users: Int.min, dropped: .max, cpuMicros: .max, wallMicros: 0, threads: 1,
-                          endpoints: []),
+            IntervalStats(second: 1, users: 0, dropped: 0, cpuMicros: 0, wallMicros: 0, threads: 1, endpoints: []),
+            // Every field at the top of its range (`FieldRanges`).
+            IntervalStats(second: FieldRanges.second.upperBound, users: FieldRanges.users.upperBound,
+                          dropped: FieldRanges.count.upperBound, cpuMicros: FieldRanges.micros.upperBound, wallMicros: 0,
+                          threads: FieldRanges.threads.upperBound, endpoints: []),
         ])
 
     static func payload(_ message: FederationMessage = .stats(report)) throws -> ByteBuffer {
@@ -68,7 +70,7 @@ import Testing
         #expect(Array(try Self.payload(.heartbeat).readableBytesView) == [1])
         for state in [WorkerReport(run: nil, activity: .idle, users: 0, rps: 0),
                       WorkerReport(run: RunID(rawValue: "r-1"), activity: .running, users: 70_000, rps: 123_456.75),
-                      WorkerReport(run: RunID(rawValue: ""), activity: .stopping, users: 3, rps: -0.5,
+                      WorkerReport(run: RunID(rawValue: "r-2"), activity: .stopping, users: 3, rps: 0.5,
                                    abortReason: "target unreachable: connection refused")] {
             let payload = try Self.payload(.workerState(state))
             #expect(try Self.decode(Array(payload.readableBytesView)) == .workerState(state))

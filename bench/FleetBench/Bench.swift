@@ -101,8 +101,9 @@ struct Bench {
         results.problems = ledger.problems
     }
 
-    /// Connects the fakes 16 at a time: the master's listen backlog is 64, and a burst of hundreds
-    /// of SYNs would overflow it and cost seconds of retransmits.
+    /// Connects the fakes a few at a time: the master's listen backlog is 64 (a burst of hundreds
+    /// of SYNs would overflow it and cost seconds of retransmits), and it lets one address hold
+    /// only 8 connections in their handshake.
     private func connectAll(token: FleetToken, ledger: FleetLedger, factory: ReportFactory,
                             group: any EventLoopGroup) async throws -> [any Channel] {
         let (host, port, parallel) = (options.masterHost, options.masterPort, 16)
@@ -111,6 +112,10 @@ struct Bench {
             var channels: [any Channel] = []
             for index in 0..<options.workers {
                 if index >= parallel, let channel = try await tasks.next() { channels.append(channel) }
+                // The master takes at most 8 handshakes at once from one address: stay under it.
+                try await waitUntil("earlier fakes to finish their handshake", ledger, limit: .seconds(30)) {
+                    index - ledger.welcomedCount < 6
+                }
                 tasks.addTask {
                     try await ClientBootstrap(group: group)
                         .connectTimeout(.seconds(10))

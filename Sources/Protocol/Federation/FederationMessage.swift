@@ -7,6 +7,9 @@ public enum FederationProtocol {
     public static let defaultPort = 7557
     /// Largest frame either side accepts; stats of one second from many endpoints fit easily.
     public static let maxFrameBytes = 8 << 20
+    /// Largest frame either side accepts before the peer has authenticated: a `hello`, `challenge`,
+    /// `proof`, `welcome` or `refused` is a few hundred bytes.
+    public static let handshakeFrameBytes = 4096
 }
 
 /// Every frame between a worker and its master, one case per kind. On the wire a JSON object with

@@ -19,10 +19,13 @@ public struct WorkerInfo: Codable, Sendable, Equatable {
     public var lastSeenS: Double
     /// Unix seconds the worker joined.
     public var joinedAt: Int
+    /// `nil` while it delivers its share; else why not: "short: …" (flagged) or "benched: …" (its
+    /// share moved to the others until it reconnects).
+    public var problem: String?
 
     public init(node: NodeID, address: String, version: String, cores: Int, threads: Int, weight: Double,
                 maxUsers: Int, activity: WorkerActivity, users: Int, rate: Double? = nil, rps: Double, lastSeenS: Double,
-                joinedAt: Int) {
+                joinedAt: Int, problem: String? = nil) {
         self.node = node
         self.address = address
         self.version = version
@@ -36,11 +39,12 @@ public struct WorkerInfo: Codable, Sendable, Equatable {
         self.rps = rps
         self.lastSeenS = lastSeenS
         self.joinedAt = joinedAt
+        self.problem = problem
     }
 
     enum CodingKeys: String, CodingKey {
         case node, address, version, cores, threads, weight, maxUsers = "max_users", activity, users, rate, rps
-        case lastSeenS = "last_seen_s", joinedAt = "joined_at"
+        case lastSeenS = "last_seen_s", joinedAt = "joined_at", problem
     }
 }
 

@@ -21,12 +21,15 @@ struct WorkersCommand: ParsableCommand {
         for worker in workers {
             rows.append([
                 worker.node.rawValue, worker.address, worker.version, "\(worker.cores)",
-                worker.weight.formatted(.number.precision(.fractionLength(0...2))), worker.activity.rawValue,
+                worker.weight.formatted(.number.precision(.fractionLength(0...2))),
+                worker.activity.rawValue + (worker.problem.map { " (\($0.prefix { $0 != ":" }))" } ?? ""),
                 "\(worker.users)", worker.rate.map { String(format: "%.1f/s", $0) } ?? "-",
                 String(format: "%.1f", worker.rps), String(format: "%.1fs ago", worker.lastSeenS),
                 Console.utc(worker.joinedAt),
             ])
         }
         Console.out(Console.columns(rows))
+        // A worker not delivering its share: why, and what happens to it.
+        for worker in workers { if let problem = worker.problem { Console.out("\(worker.node): \(problem)") } }
     }
 }
