@@ -31,6 +31,14 @@ public enum ScenarioLoader {
     /// `baseDirectory` is where relative CSV paths are read from.
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
     public static func load(yaml: String, file: String, baseDirectory: String) throws -> Plan {
+        try load(yaml: yaml, file: file, files: ScenarioFiles(.disk(directory: baseDirectory)))
+    }
+
+    /// Parses and validates scenario text whose data files come from `files` (a daemon passes the
+    /// files sent with the scenario); `onRead` sees each file read, e.g. to forward it to workers.
+    /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
+    public static func load(yaml: String, file: String, files: ScenarioFiles,
+                            onRead: ((String, Data) -> Void)? = nil) throws -> Plan {
         let root: Node
         do {
             guard let document = try Yams.compose(yaml: yaml) else {
@@ -46,7 +54,7 @@ public enum ScenarioLoader {
             throw ScenarioErrors(errors: [ScenarioError(file: file, line: 0, column: 0, field: "", message: "invalid YAML: \(error)")])
         }
         var reader = YAMLReader(file: file)
-        let plan = reader.plan(root, defaultName: baseName(file), readData: { readCSV($0, baseDirectory: baseDirectory) })
+        let plan = reader.plan(root, defaultName: baseName(file), readData: { readCSV($0, from: files, onRead: onRead) })
         guard let plan, reader.errors.isEmpty else {
             // Stable, so problems on one line keep the order they were found in.
             let sorted = reader.errors.enumerated().sorted {
@@ -64,12 +72,18 @@ public enum ScenarioLoader {
         return String(file[..<dot])
     }
 
-    private static func readCSV(_ path: String, baseDirectory: String) -> Result<String, Problem> {
-        let full = path.hasPrefix("/") ? path : "\(baseDirectory)/\(path)"
-        do {
-            return .success(try String(contentsOfFile: full, encoding: .utf8))
-        } catch {
-            return .failure(Problem("cannot read \(full): \(error.localizedDescription)"))
+    /// The file as text; its reading rules (regular files only, size checked first) are `ScenarioFiles`'.
+    private static func readCSV(_ name: String, from files: ScenarioFiles,
+                                onRead: ((String, Data) -> Void)?) -> Result<String, Problem> {
+        switch files.read(name) {
+        case .failure(let error):
+            return .failure(Problem(error.description))
+        case .success(let data):
+            guard let text = String(validating: data, as: UTF8.self) else {
+                return .failure(Problem("cannot read data file \(name): it is not UTF-8 text"))
+            }
+            onRead?(name, data)
+            return .success(text)
         }
     }
 
