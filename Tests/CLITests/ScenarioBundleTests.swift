@@ -122,6 +122,14 @@ extension DaemonTests {
                 #expect(!result.output.contains("NSCocoaErrorDomain"), "\(result.output)")
                 #expect(started.duration(to: .now) < .seconds(10), "\(csv) took too long")
             }
+            // The scenario itself as a FIFO: refused by its type, not waited on.
+            for command in ["start", "validate"] {
+                let log = "\(fixture.directory)/\(command)-fifo.log"
+                let arguments = command == "start" ? [command, fifo, "--socket", fixture.socket] : [command, fifo]
+                let child = try ChildProcess(DaemonBinaries.loadctl, arguments, outputPath: log)
+                #expect(child.waitForExit(timeout: .seconds(10)) == 2, "\(command): \(child.output)")
+                #expect(child.output.contains("it is a FIFO"), "\(command): \(child.output)")
+            }
             // A bundle over the cap sent by hand is refused by the daemon as well.
             let oversized = StartRunRequest(scenario: Self.scenario(host: "http://127.0.0.1:1", csv: "a.csv"), file: "s.yaml",
                                             files: ["a.csv": Data(count: ControlAPI.maxBundleBytes + 1)])

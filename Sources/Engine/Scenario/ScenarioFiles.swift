@@ -40,6 +40,21 @@ public struct ScenarioFiles: Sendable {
         }
     }
 
+    /// A scenario file's text, read by the same rules as data files (a FIFO or a device is refused,
+    /// not waited on). - Throws: `ScenarioFileError` saying why, never quoting the file.
+    public static func readScenario(_ path: String) throws -> String {
+        switch readRegularFile(path, shownAs: path) {
+        case .failure(var error):
+            error.kind = "scenario"
+            throw error
+        case .success(let data):
+            guard let text = String(validating: data, as: UTF8.self) else {
+                throw ScenarioFileError(path, "it is not UTF-8 text", kind: "scenario")
+            }
+            return text
+        }
+    }
+
     /// `name` under `directory`, refusing `..`, and any path (symbolic links included) that ends up
     /// outside `directory`.
     static func readConfined(_ name: String, in directory: String) -> Result<Data, ScenarioFileError> {
@@ -128,11 +143,14 @@ public struct ScenarioFiles: Sendable {
 public struct ScenarioFileError: Error, CustomStringConvertible, Sendable {
     public var name: String
     public var reason: String
+    /// What the file is to the scenario: `data file` or `scenario`.
+    public var kind: String
 
-    public init(_ name: String, _ reason: String) {
+    public init(_ name: String, _ reason: String, kind: String = "data file") {
         self.name = name
         self.reason = reason
+        self.kind = kind
     }
 
-    public var description: String { "cannot read data file \(name): \(reason)" }
+    public var description: String { "cannot read \(kind) \(name): \(reason)" }
 }

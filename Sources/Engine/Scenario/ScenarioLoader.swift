@@ -18,10 +18,10 @@ public enum ScenarioLoader {
     public static func load(file path: String) throws -> Plan {
         let yaml: String
         do {
-            yaml = try String(contentsOfFile: path, encoding: .utf8)
+            yaml = try ScenarioFiles.readScenario(path)
         } catch {
             throw ScenarioErrors(errors: [ScenarioError(file: path, line: 0, column: 0, field: "",
-                                                        message: "cannot read the scenario: \(error.localizedDescription)")])
+                                                        message: "cannot read the scenario: \((error as? ScenarioFileError)?.reason ?? "\(error)")")])
         }
         let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         return try load(yaml: yaml, file: path, baseDirectory: folder.isEmpty ? "/" : folder)

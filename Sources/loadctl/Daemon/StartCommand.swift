@@ -29,9 +29,9 @@ struct StartCommand: AsyncParsableCommand {
     func run() async throws {
         let text: String
         do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
+            text = try ScenarioFiles.readScenario(file)
         } catch {
-            Console.err("loadctl: cannot read \(file): \(error.localizedDescription)")
+            Console.err("loadctl: \(error)")
             throw ExitCodes.badInput
         }
         // Absolute, so the daemon's messages name the file wherever it was started from.
