@@ -33,7 +33,7 @@ extension RunManager {
     /// assignment (workers read no path themselves).
     func launch(_ plan: Plan, request: StartRunRequest, files: [String: Data], id: RunID) throws -> any RunDriver {
         guard let master = fleet.master else {
-            let engine = Engine(plan: plan, options: EngineOptions(threads: settings.threads, run: id))
+            let engine = try Engine(plan: plan, options: EngineOptions(threads: settings.threads, run: id))
             engine.start()
             return engine
         }
