@@ -91,18 +91,12 @@ actor RunManager {
         let token = UUID()
         let files = ScenarioFiles(.bundle(request.files ?? [:],
                                           remoteDirectory: request.remoteFiles == true ? settings.dataDir : nil))
-        // Detached so the compile leaves the actor's executor; this request awaits it (and cancels it
-        // if the request is cancelled), so it is never orphaned. The state names it meanwhile:
-        // `status` shows it, a second start is refused, a stop cancels the launch.
-        let compiling = Task.detached(priority: .medium) { try Self.compile(request, files: files) }
+        // On a thread of its own (see `CompileThread`), awaited here, so never orphaned. The state
+        // names it meanwhile: `status` shows it, a second start is refused, a stop cancels the launch.
         state = .compiling(file: request.file, token: token, cancelled: false)
         let compiled: CompiledScenario
         do {
-            compiled = try await withTaskCancellationHandler {
-                try await compiling.value
-            } onCancel: {
-                compiling.cancel()
-            }
+            compiled = try await CompileThread.run { try Self.compile(request, files: files) }
         } catch {
             if case .compiling(_, token, _) = state { markIdle() }
             throw error
