@@ -112,10 +112,9 @@ extension FederationWorker {
     /// stages), the master's host, what is left of the warm-up and the duration.
     static func plan(for assignment: Assignment) throws -> Plan {
         let file = assignment.file.isEmpty ? "scenario.yaml" : assignment.file
-        // Only an absolute name says where a relative `data: { csv: … }` file lives (the same path here).
-        let folder = file.hasPrefix("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+        // Data files come with the assignment only: a worker opens no path a scenario names.
         var plan = try ScenarioLoader.load(yaml: assignment.scenario, file: file,
-                                           baseDirectory: folder.isEmpty ? "/" : folder)
+                                           files: ScenarioFiles(.bundle(assignment.files ?? [:], remoteDirectory: nil)))
         if assignment.staged {
             // Levels stay the fleet's, as the master compiled them (the warm-up level too); the
             // slice picks this worker's part, so the workers' users add up to the fleet's exactly.

@@ -188,7 +188,8 @@ extension FleetRun {
             host: plan.host, users: part.users, spawnRate: part.spawnRate, rate: part.rate,
             maxInFlight: part.maxInFlight, slice: part.slice, staged: followsStages, warmupMs: warmup,
             remainingMs: remaining, startSecond: second(at: now), stagesElapsedMs: intoStages,
-            dataSlot: slot % dataSlots, dataSlots: dataSlots)
+            dataSlot: slot % dataSlots, dataSlots: dataSlots,
+            files: request.files.isEmpty ? nil : request.files)
         return Outgoing(node: capacity.node, message: .assign(assignment))
     }
 

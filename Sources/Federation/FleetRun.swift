@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Protocol
 
 /// The master's view of one fleet run: what was asked, which worker runs which share, and the
@@ -57,13 +58,17 @@ public struct FleetRun: Sendable {
         public var scenario: String
         public var file: String
         public var overrides: RunOverrides
+        /// The data files the scenario read on the master, forwarded in every assignment.
+        public var files: [String: Data]
 
-        public init(id: RunID, plan: Plan, scenario: String, file: String, overrides: RunOverrides) {
+        public init(id: RunID, plan: Plan, scenario: String, file: String, overrides: RunOverrides,
+                    files: [String: Data] = [:]) {
             self.id = id
             self.plan = plan
             self.scenario = scenario
             self.file = file
             self.overrides = overrides
+            self.files = files
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The local control API: HTTP/1.1 + JSON over loadd's Unix socket, under `/v1`.
 ///
 /// | method | path                      | body                | answer                    |
@@ -15,8 +17,14 @@
 /// Every error is an `APIError` with a 4xx/5xx status.
 public enum ControlAPI {
     public static let version = "v1"
-    /// Requests larger than this are refused with 413: scenarios are small.
+    /// Requests larger than this are refused with 413: scenarios are small. `POST /v1/runs` alone may
+    /// be larger, up to `maxStartRequestBytes`, because it carries the scenario's data files.
     public static let maxRequestBytes = 1 << 20
+    /// The data files one run may send with its scenario, all together (`ScenarioBundle`).
+    public static let maxBundleBytes = 64 << 20
+    /// `POST /v1/runs` with a full bundle: the files travel as base64 (4 bytes per 3) plus the
+    /// scenario and the JSON around them.
+    public static let maxStartRequestBytes = maxBundleBytes / 3 * 4 + 2 * maxRequestBytes
     public static let defaultSocketPath = "/run/loadd/loadd.sock"
 }
 
@@ -44,17 +52,30 @@ public struct RunOverrides: Codable, Sendable, Equatable {
     }
 }
 
-/// `POST /v1/runs`: the scenario travels as text, so the daemon needs no access to the
-/// caller's files; `file` names it in error messages.
+/// `POST /v1/runs`: the scenario travels as text and the data files it names travel with it
+/// (`files`), so the daemon never reads a caller's path with its own privileges; `file` names
+/// the scenario in error messages.
 public struct StartRunRequest: Codable, Sendable, Equatable {
     public var scenario: String
     public var file: String
     public var overrides: RunOverrides
+    /// The data files, keyed by the path exactly as the scenario names it (`data: { csv: users.csv }`
+    /// → `users.csv`); base64 on the wire. At most `ControlAPI.maxBundleBytes` in all.
+    public var files: [String: Data]?
+    /// Read data files the bundle lacks from the daemon's `data_dir:` (never from anywhere else).
+    public var remoteFiles: Bool?
 
-    public init(scenario: String, file: String, overrides: RunOverrides = RunOverrides()) {
+    public init(scenario: String, file: String, overrides: RunOverrides = RunOverrides(),
+                files: [String: Data]? = nil, remoteFiles: Bool? = nil) {
         self.scenario = scenario
         self.file = file
         self.overrides = overrides
+        self.files = files
+        self.remoteFiles = remoteFiles
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case scenario, file, overrides, files, remoteFiles = "remote_files"
     }
 }
 
@@ -86,6 +107,8 @@ public enum RunState: String, Codable, Sendable {
     case running, stopping, passed, failed
     /// The daemon stopped while the run was going (a crash or restart): results up to then are kept.
     case interrupted
+    /// The run's stored files cannot be read (`RunInfo.damage` says which and why).
+    case damaged
 }
 
 /// One run as listed by `loadctl runs`.
@@ -100,9 +123,11 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var users: Int
     public var requests: UInt64
     public var failures: UInt64
+    /// Set for a `damaged` run: which stored file cannot be read and why.
+    public var damage: String?
 
     public init(id: RunID, scenario: String, host: String, state: RunState, startedAt: Int, endedAt: Int?,
-                users: Int, requests: UInt64, failures: UInt64) {
+                users: Int, requests: UInt64, failures: UInt64, damage: String? = nil) {
         self.id = id
         self.scenario = scenario
         self.host = host
@@ -112,10 +137,12 @@ public struct RunInfo: Codable, Sendable, Equatable {
         self.users = users
         self.requests = requests
         self.failures = failures
+        self.damage = damage
     }
 
     enum CodingKeys: String, CodingKey {
         case id, scenario, host, state, startedAt = "started_at", endedAt = "ended_at", users, requests, failures
+        case damage
     }
 }
 
@@ -132,6 +159,8 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     /// The soft open-files limit loadd runs with, and the users it can therefore hold.
     public var openFilesLimit: Int
     public var maxUsers: Int
+    /// Set while a start request's scenario compiles (before its run exists): what is compiling.
+    public var compiling: String?
 
     public init(node: NodeID, role: String, version: String, run: RunInfo?, summary: RunSummary?, workers: Int?,
                 openFilesLimit: Int, maxUsers: Int) {
@@ -147,7 +176,7 @@ public struct NodeStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case node, role, version, run, summary, workers
-        case openFilesLimit = "open_files_limit", maxUsers = "max_users"
+        case openFilesLimit = "open_files_limit", maxUsers = "max_users", compiling
     }
 }
 

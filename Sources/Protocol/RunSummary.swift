@@ -195,6 +195,12 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var openModel: OpenModelStats?
     /// A fleet run's history on its master: start, joins, losses, re-splits, resets, the end.
     public var fleetEvents: [FleetEvent]?
+    /// Why the run never reached its end (the daemon was killed, the fleet was lost): its figures
+    /// are what was measured until then and its verdict is INTERRUPTED, whatever `passed` says.
+    public var interrupted: String?
+    /// Findings that do not change the verdict but make it suspect ("every request failed"),
+    /// written by `SummaryJSON` so a stored summary carries them.
+    public var warnings: [String]?
 
     public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
                 endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
@@ -220,5 +226,6 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case run, scenario, host, startedAt = "started_at", durationS = "duration_s", users, endpoints, total
         case failuresByReason = "failures_by_reason", history, thresholds, generator
         case abortReason = "abort_reason", passed, warmup, openModel = "open_model", fleetEvents = "fleet_events"
+        case interrupted, warnings
     }
 }

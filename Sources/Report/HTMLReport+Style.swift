@@ -18,6 +18,7 @@ extension HTMLReport {
         .verdict .word { font-size: 20px; font-weight: 700; letter-spacing: 0.04em; }
         .verdict.passed { background: var(--pass-bg); border-color: var(--pass); color: var(--pass); }
         .verdict.failed { background: var(--fail-bg); border-color: var(--fail); color: var(--fail); }
+        .verdict.interrupted { background: var(--warn-bg); border-color: var(--fail); color: var(--ink); }
         table { border-collapse: collapse; width: 100%; font-size: 13px; }
         th, td { padding: 4px 8px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
         th { background: var(--band); white-space: nowrap; }

@@ -76,12 +76,16 @@ public enum HTMLReport {
     /// The word a CI log or a person looks for first, with what made it so.
     static func verdict(_ summary: RunSummary) -> String {
         var lines: [String] = []
+        if let reason = summary.interrupted {
+            lines.append("INTERRUPTED: \(reason); the figures below are what was measured until then")
+        }
         if let reason = summary.abortReason { lines.append("ABORTED: \(reason)") }
         let failed = summary.thresholds.filter { !$0.passed }.count
         if failed > 0 {
             lines.append("\(failed) of \(summary.thresholds.count) threshold\(summary.thresholds.count == 1 ? "" : "s") failed")
         }
-        let word = summary.passed ? "PASSED" : "FAILED"
+        lines += Verdict.warnings(summary).map { "WARNING: \($0)" }
+        let word = Verdict.word(summary)
         return "<section id=\"verdict\" class=\"verdict \(word.lowercased())\">\n<p class=\"word\">\(word)</p>\n"
             + paragraphs(lines) + "</section>"
     }

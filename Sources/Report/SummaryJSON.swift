@@ -6,7 +6,11 @@ import Protocol
 public enum SummaryJSON {
     /// Pretty-printed with sorted keys and unescaped slashes (endpoint names are paths).
     /// An infinite or NaN figure, which plain JSON cannot hold, is written as the string `"inf"`, `"-inf"` or `"nan"`.
+    /// `warnings` is filled from `Verdict.warnings`, so every stored or printed summary carries them.
     public static func encode(_ summary: RunSummary) -> String {
+        var summary = summary
+        let warnings = Verdict.warnings(summary)
+        summary.warnings = warnings.isEmpty ? nil : warnings
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = nonConforming

@@ -43,9 +43,13 @@ extension SummaryTable {
 
     static func warnings(_ summary: RunSummary) -> [String] {
         var lines = generatorWarning(summary.generator)
+        if let reason = summary.interrupted {
+            lines.append("INTERRUPTED: \(oneLine(reason)); the figures above are what was measured until then")
+        }
         if let reason = summary.abortReason {
             lines.append("ABORTED: \(oneLine(reason))")
         }
+        lines += Verdict.warnings(summary).map { "WARNING: \(oneLine($0))" }
         return lines
     }
 

@@ -4,7 +4,8 @@ import Protocol
 /// from Locust find their numbers where they expect them.
 public enum SummaryTable {
     /// The whole report: header, request table, percentile table, service time, failures, thresholds, generator
-    /// warning, abort reason, and a last line that is exactly `PASSED` or `FAILED` (easy to `tail -1` in CI).
+    /// warning, abort reason, and a last line that is exactly `PASSED`, `FAILED` or `INTERRUPTED` (easy to
+    /// `tail -1` in CI).
     public static func render(_ summary: RunSummary) -> String {
         var sections: [[String]] = [
             header(summary),
@@ -19,7 +20,7 @@ public enum SummaryTable {
         if !summary.thresholds.isEmpty { sections.append(thresholds(summary.thresholds)) }
         let notices = warnings(summary)
         if !notices.isEmpty { sections.append(notices) }
-        sections.append([summary.passed ? "PASSED" : "FAILED"])
+        sections.append([Verdict.word(summary)])
         return sections.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n"
     }
 

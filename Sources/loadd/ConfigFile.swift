@@ -30,9 +30,17 @@ struct ConfigFile: Equatable, Sendable {
     var tlsKey: String?
     /// A worker's pin: the SHA-256 fingerprint of the master's certificate.
     var tlsFingerprint: CertificateFingerprint?
+    /// The only folder `loadctl start --remote-files` may read data files from.
+    var dataDir: String?
+    /// Control-socket limits (`ControlLimits`): open connections, and how long a client may take to
+    /// send a request or leave a kept-alive connection idle.
+    var controlConnections: Int?
+    var controlRequestTimeout: Duration?
+    var controlIdleTimeout: Duration?
 
     static let keys = ["socket", "state_dir", "node", "threads", "max_users", "role", "master", "listen",
-                       "token_file", "heartbeat_timeout", "weight", "tls_cert", "tls_key", "tls_fingerprint"]
+                       "token_file", "heartbeat_timeout", "weight", "tls_cert", "tls_key", "tls_fingerprint",
+                       "data_dir", "control_connections", "control_request_timeout", "control_idle_timeout"]
 }
 
 /// Every problem of one config file, one `FILE:LINE:COL: key: message` per line.
@@ -132,6 +140,24 @@ private struct ConfigReader {
             case "weight": config.weight = weight(value, key)
             case "tls_cert": config.tlsCert = path(value, key)
             case "tls_key": config.tlsKey = path(value, key)
+            case "data_dir": config.dataDir = path(value, key)
+            case "control_connections":
+                guard let raw = text(value, key) else { continue }
+                guard let number = Int(raw), ControlLimits.connectionRange.contains(number) else {
+                    fail(value, key, "expected a whole number from \(ControlLimits.connectionRange.lowerBound) to "
+                         + "\(ControlLimits.connectionRange.upperBound), got '\(raw)'")
+                    continue
+                }
+                config.controlConnections = number
+            case "control_request_timeout", "control_idle_timeout":
+                guard let raw = text(value, key) else { continue }
+                guard let duration = DurationParser.parse(raw), ControlLimits.timeoutRange.contains(duration) else {
+                    fail(value, key, "expected a duration from 100ms to 1h, such as 10s, got '\(raw)'")
+                    continue
+                }
+                if key == "control_request_timeout" { config.controlRequestTimeout = duration } else {
+                    config.controlIdleTimeout = duration
+                }
             case "tls_fingerprint":
                 guard let raw = text(value, key) else { continue }
                 guard let pin = CertificateFingerprint(parsing: raw) else {

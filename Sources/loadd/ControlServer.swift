@@ -1,40 +1,71 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Protocol
+import Synchronization
 
-/// HTTP/1.1 on the control socket: reads each request whole (refusing more than
-/// `ControlAPI.maxRequestBytes` while it streams in), hands it to the router and writes the JSON
-/// answer. A malformed request costs its own connection at most; the server keeps serving.
+/// HTTP/1.1 on the control socket: reads each request whole (refusing more than the route's body
+/// limit while it streams in), hands it to the router and writes the JSON answer. A malformed
+/// request costs its own connection at most; the server keeps serving. `ControlLimits` bounds what
+/// clients may hold: connections (503 past the cap), time to send a request (408), idle time, and
+/// the request bodies buffered at once.
 final class ControlServer: Sendable {
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
-    private let listener: NIOAsyncChannel<Connection, Never>
+    /// `nil` for a connection past the cap: its handlers answer 503 and close it.
+    private let listener: NIOAsyncChannel<Connection?, Never>
     private let router: Router
     private let logger: Logger
+    let limits: ControlLimits
+    /// Request-body bytes buffered across all connections (see `ControlLimits.bufferedBodyBytes`).
+    private let buffered: Atomic<Int>
 
     /// The event loop the listening channel lives on: loadd's "main loop" for watchdog pings.
     var eventLoop: any EventLoop { listener.channel.eventLoop }
 
-    private init(listener: NIOAsyncChannel<Connection, Never>, router: Router, logger: Logger) {
+    private init(listener: NIOAsyncChannel<Connection?, Never>, router: Router, limits: ControlLimits, logger: Logger) {
         self.listener = listener
         self.router = router
+        self.limits = limits
         self.logger = logger
+        buffered = Atomic(0)
     }
 
     /// Starts listening on the bound socket `fd` (NIO takes it over and closes it with the channel).
-    static func start(fd: Int32, group: any EventLoopGroup, router: Router, logger: Logger) async throws -> ControlServer {
+    static func start(fd: Int32, group: any EventLoopGroup, router: Router, limits: ControlLimits,
+                      logger: Logger) async throws -> ControlServer {
+        let open = OpenConnections()
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
-            .bind(fd) { channel in
-                channel.eventLoop.makeCompletedFuture {
+            .bind(fd) { channel -> EventLoopFuture<Connection?> in
+                let count = open.count.wrappingAdd(1, ordering: .relaxed).newValue
+                channel.closeFuture.whenComplete { _ in _ = open.count.wrappingSubtract(1, ordering: .relaxed) }
+                return channel.eventLoop.makeCompletedFuture {
+                    if count > limits.connections + limits.refusing {
+                        // Too many even to answer: drop it at once so descriptors come back.
+                        channel.close(promise: nil)
+                        return nil
+                    }
+                    if count > limits.connections {
+                        try channel.pipeline.syncOperations.addHandler(ControlRefusalHandler(connections: limits.connections))
+                        return nil
+                    }
+                    let raw = ControlRawWriter()
+                    try channel.pipeline.syncOperations.addHandler(raw)
                     // withErrorHandling: a request NIO cannot parse gets a 400 and that connection closes.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(ControlDeadlineHandler(limits: limits, raw: raw))
                     return try Connection(wrappingChannelSynchronously: channel)
                 }
             }
-        return ControlServer(listener: listener, router: router, logger: logger)
+        return ControlServer(listener: listener, router: router, limits: limits, logger: logger)
+    }
+
+    /// Connections open now, counted as they are accepted and closed.
+    private final class OpenConnections: Sendable {
+        let count = Atomic(0)
     }
 
     /// Accepts and serves connections until the listener closes or the calling task is cancelled
@@ -44,6 +75,7 @@ final class ControlServer: Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 try await listener.executeThenClose { connections in
                     for try await connection in connections {
+                        guard let connection else { continue }
                         group.addTask { await self.serve(connection) }
                     }
                 }
@@ -60,18 +92,27 @@ final class ControlServer: Sendable {
     }
 
     private func serve(_ connection: Connection) async {
+        var held = 0
+        defer { _ = buffered.wrappingSubtract(held, ordering: .relaxed) }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
                 var body: [UInt8] = []
+                var limit = ControlAPI.maxRequestBytes
                 for try await part in inbound {
                     switch part {
                     case .head(let requestHead):
                         head = requestHead
                         body = []
-                        let declared = requestHead.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
-                        if declared > ControlAPI.maxRequestBytes {
-                            return try await refuseTooLarge(requestHead, outbound)
+                        limit = Self.bodyLimit(requestHead)
+                        switch Self.declaredLength(requestHead) {
+                        case .invalid(let reason):
+                            return try await refuse(requestHead, .badRequest, reason, outbound)
+                        case .length(let declared) where declared > limit:
+                            return try await refuse(requestHead, .payloadTooLarge, "request body is larger than \(limit) bytes",
+                                                    outbound)
+                        case .length, .none:
+                            break
                         }
                         if requestHead.headers.first(name: "expect")?.lowercased() == "100-continue" {
                             // curl waits a second for this before sending a large body.
@@ -80,8 +121,16 @@ final class ControlServer: Sendable {
                     case .body(let buffer):
                         guard let requestHead = head else { continue }
                         // Chunked bodies announce no length: count what arrives.
-                        if body.count + buffer.readableBytes > ControlAPI.maxRequestBytes {
-                            return try await refuseTooLarge(requestHead, outbound)
+                        if body.count + buffer.readableBytes > limit {
+                            return try await refuse(requestHead, .payloadTooLarge, "request body is larger than \(limit) bytes",
+                                                    outbound)
+                        }
+                        let total = buffered.wrappingAdd(buffer.readableBytes, ordering: .relaxed).newValue
+                        held += buffer.readableBytes
+                        if total > limits.bufferedBodyBytes {
+                            return try await refuse(requestHead, .serviceUnavailable,
+                                                    "loadd is receiving too many large requests at once; try again shortly",
+                                                    outbound)
                         }
                         body.append(contentsOf: buffer.readableBytesView)
                     case .end:
@@ -90,6 +139,8 @@ final class ControlServer: Sendable {
                         let request = APIRequest(method: requestHead.method, path: Self.path(of: requestHead.uri), body: body)
                         body = []
                         let response = await router.respond(to: request)
+                        _ = buffered.wrappingSubtract(held, ordering: .relaxed)
+                        held = 0
                         log(request, response)
                         try await write(response, for: requestHead, keepAlive: requestHead.isKeepAlive, outbound)
                         if !requestHead.isKeepAlive { return }
@@ -101,11 +152,39 @@ final class ControlServer: Sendable {
         }
     }
 
-    /// Answers 413 and closes: the rest of the body is never read, so the connection cannot be reused.
-    private func refuseTooLarge(_ head: HTTPRequestHead, _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
-        let response = APIResponse.error(.payloadTooLarge, "request body is larger than \(ControlAPI.maxRequestBytes) bytes")
+    /// `POST /v1/runs` carries the scenario's data files; every other request is small.
+    private static func bodyLimit(_ head: HTTPRequestHead) -> Int {
+        head.method == .POST && path(of: head.uri) == "/v1/runs" ? ControlAPI.maxStartRequestBytes : ControlAPI.maxRequestBytes
+    }
+
+    enum DeclaredLength: Equatable {
+        case none
+        case length(Int)
+        case invalid(String)
+    }
+
+    /// `Content-Length` read strictly: one header, decimal digits only, and a number that fits
+    /// (2^63 and beyond used to read as 0).
+    static func declaredLength(_ head: HTTPRequestHead) -> DeclaredLength {
+        let values = head.headers["content-length"]
+        guard let raw = values.first else { return .none }
+        guard values.count == 1 else { return .invalid("content-length: given \(values.count) times; send it once") }
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              let length = Int(text) else {
+            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+            return .invalid("content-length: '\(shown)' is not a length in bytes (a whole number from 0 to "
+                            + "\(ControlAPI.maxStartRequestBytes))")
+        }
+        return .length(length)
+    }
+
+    /// Answers `status` and closes: the rest of the body is never read, so the connection cannot be reused.
+    private func refuse(_ head: HTTPRequestHead, _ status: HTTPResponseStatus, _ message: String,
+                        _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+        let response = APIResponse.error(status, message)
         logger.debug("control request refused", metadata: ["method": "\(head.method.rawValue)", "path": "\(head.uri)",
-                                                           "status": "413"])
+                                                           "status": "\(status.code)", "error": "\(message)"])
         try await write(response, for: head, keepAlive: false, outbound)
     }
 

@@ -67,7 +67,9 @@ struct Daemon {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server: ControlServer
         do {
-            server = try await ControlServer.start(fd: socket.fd, group: group, router: .controlAPI(manager), logger: logger)
+            server = try await ControlServer.start(fd: socket.fd, group: group, router: .controlAPI(manager),
+                                                   limits: ControlLimits(settings.file, openFilesLimit: limits.soft),
+                                                   logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             await fleet.shutdown()
@@ -81,7 +83,8 @@ struct Daemon {
         logger.info("started", metadata: [
             "socket": "\(socket.path)", "socket_activated": "\(!activated.isEmpty)", "state_dir": "\(settings.stateDir)",
             "open_files_limit": "\(capacity.openFilesLimit)", "open_files_hard_limit": "\(limits.hard)",
-            "max_users": "\(capacity.maxUsers)", "threads": "\(settings.threads)", "log": "\(logBackend.rawValue)",
+            "max_users": "\(capacity.maxUsers)", "control_connections": "\(server.limits.connections)",
+            "data_dir": "\(settings.dataDir)", "threads": "\(settings.threads)", "log": "\(logBackend.rawValue)",
             "watchdog": "\(notifier.watchdogInterval.map { "every \($0)" } ?? "off")",
         ])
 
@@ -160,7 +163,7 @@ struct Daemon {
 
     private func nodeSettings(_ settings: DaemonSettings, _ capacity: UserCapacity) -> NodeSettings {
         NodeSettings(node: NodeID(rawValue: settings.node), role: settings.role, threads: settings.threads,
-                     capacity: capacity)
+                     capacity: capacity, dataDir: settings.dataDir)
     }
 
     /// The daemon's logger; the journal turns these keys into `LOADD_NODE` and `LOADD_ROLE` fields.

@@ -22,11 +22,14 @@ struct DaemonSettings: Equatable, Sendable {
     /// `max_users:` as configured; 0 leaves the open-files limit as the only bound.
     var maxUsersSetting: Int
     var role: NodeRole
+    /// `data_dir:`, where `--remote-files` reads data files from.
+    var dataDir: String
     /// The file as read, federation keys included, for what is not resolved here.
     var file: ConfigFile
 
     static let defaultConfigPath = "/etc/loadd/loadd.yaml"
     static let defaultStateDir = "/var/lib/loadd"
+    static let defaultDataDir = "/var/lib/loadd/data"
 
     static func resolve(file: ConfigFile, flags: FlagOverrides, environment: [String: String]) -> DaemonSettings {
         // systemd may list several directories separated by ':'; loadd's units name one each.
@@ -40,7 +43,8 @@ struct DaemonSettings: Equatable, Sendable {
         return DaemonSettings(
             socketPath: socket, stateDir: stateDir, node: flags.node ?? file.node ?? hostName(),
             threads: threads > 0 ? threads : EngineOptions.defaultThreads,
-            maxUsersSetting: file.maxUsers ?? 0, role: file.role ?? inferredRole(file), file: file)
+            maxUsersSetting: file.maxUsers ?? 0, role: file.role ?? inferredRole(file),
+            dataDir: file.dataDir ?? defaultDataDir, file: file)
     }
 
     /// Without `role:`, naming a master makes a worker and a `listen:` address makes a master:
@@ -62,6 +66,17 @@ struct DaemonSettings: Equatable, Sendable {
         if new.node != node { applied.append("node \(node) → \(new.node)") }
         if new.threads != threads { applied.append("threads \(threads) → \(new.threads)") }
         if new.maxUsersSetting != maxUsersSetting { applied.append("max_users \(maxUsersSetting) → \(new.maxUsersSetting)") }
+        if new.dataDir != dataDir { applied.append("data_dir \(dataDir) → \(new.dataDir)") }
+        let control: [(String, String?, String?)] = [
+            ("control_connections", file.controlConnections.map { "\($0)" }, new.file.controlConnections.map { "\($0)" }),
+            ("control_request_timeout", file.controlRequestTimeout.map { "\($0)" },
+             new.file.controlRequestTimeout.map { "\($0)" }),
+            ("control_idle_timeout", file.controlIdleTimeout.map { "\($0)" }, new.file.controlIdleTimeout.map { "\($0)" }),
+        ]
+        // The control server is set up once, at start.
+        for (key, old, value) in control where old != value {
+            restart.append("\(key) \(old ?? "default") → \(value ?? "default")")
+        }
         let federation: [(String, String?, String?)] = [
             ("master", file.master, new.file.master), ("listen", file.listen, new.file.listen),
             ("token_file", file.tokenFile, new.file.tokenFile),

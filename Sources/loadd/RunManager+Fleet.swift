@@ -29,15 +29,24 @@ extension RunManager {
     }
 
     /// Starts generating the load: a local engine, or the fleet on a master.
-    func launch(_ plan: Plan, request: StartRunRequest, id: RunID) throws -> any RunDriver {
+    /// `files` are the data files the scenario read; a master sends them to every worker with its
+    /// assignment (workers read no path themselves).
+    func launch(_ plan: Plan, request: StartRunRequest, files: [String: Data], id: RunID) throws -> any RunDriver {
         guard let master = fleet.master else {
-            let engine = Engine(plan: plan, options: EngineOptions(threads: settings.threads, run: id))
+            let engine = try Engine(plan: plan, options: EngineOptions(threads: settings.threads, run: id))
             engine.start()
             return engine
         }
+        // The assignment is one frame: base64 files (4 bytes per 3) and the scenario must fit in it.
+        let bytes = files.values.reduce(0) { $0 + $1.count }
+        let frameRoom = (FederationProtocol.maxFrameBytes - request.scenario.utf8.count * 2 - 64 * 1024) / 4 * 3
+        guard bytes <= frameRoom else {
+            throw APIFailure(.unprocessableEntity, "data files: \(bytes) bytes is more than a fleet run can send its "
+                             + "workers (at most \(max(0, frameRoom)) bytes in one assignment frame)")
+        }
         do {
             try master.startRun(FleetRun.Request(id: id, plan: plan, scenario: request.scenario, file: request.file,
-                                                 overrides: request.overrides))
+                                                 overrides: request.overrides, files: files))
         } catch {
             throw APIFailure(.conflict, error.description)
         }

@@ -22,6 +22,10 @@ extension RunManager {
         case .running(let run), .stopping(let run):
             status.run = run.info
             status.summary = liveSnapshot(run)
+        case .compiling(let file, _, _):
+            status.compiling = file
+            status.run = lastFinishedRun?.info
+            status.summary = lastFinishedRun?.summary
         case .idle, .closed:
             status.run = lastFinishedRun?.info
             status.summary = lastFinishedRun?.summary
@@ -41,10 +45,17 @@ extension RunManager {
     /// A run's summary: live for the current run, else as stored. - Throws: 404 for an unknown id.
     func summary(of id: RunID) throws -> APIResponse {
         if let run = activeRun, run.info.id == id { return .json(liveSnapshot(run)) }
-        guard let text = store.summaryText(id) else {
-            throw APIFailure(.notFound, store.info(id) == nil ? "no run \(id)" : "run \(id) has no summary")
+        switch store.storedSummary(id) {
+        case nil:
+            guard FileManager.default.fileExists(atPath: store.folder(id)) else { throw APIFailure(.notFound, "no run \(id)") }
+            throw APIFailure(.notFound, "run \(id) has no summary")
+        case .failure(let damage):
+            // Not a 200 with half a summary: the client would take it for the run's results.
+            throw APIFailure(.internalServerError, "run \(id) is damaged: \(damage)",
+                             details: ["its folder is \(store.folder(id)); `loadctl runs` lists it as damaged"])
+        case .success(let text):
+            return .rawJSON(text)
         }
-        return .rawJSON(text)
     }
 
     // MARK: Progress
@@ -76,7 +87,7 @@ extension RunManager {
     func finish(_ id: RunID, summary: RunSummary) {
         guard var run = activeRun, run.info.id == id else { return }
         run.ticker?.cancel()
-        run.info.state = summary.passed ? .passed : .failed
+        run.info.state = summary.interrupted != nil ? .interrupted : summary.passed ? .passed : .failed
         run.info.endedAt = Int(Date().timeIntervalSince1970)
         run.info.requests = summary.total.requests
         run.info.failures = summary.total.failures

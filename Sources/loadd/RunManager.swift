@@ -12,6 +12,8 @@ struct NodeSettings: Sendable {
     var role: NodeRole
     var threads: Int
     var capacity: UserCapacity
+    /// `data_dir:`: the only folder `--remote-files` may read data files from.
+    var dataDir: String
 }
 
 /// Owns the node's one run at a time: starts it, relays control requests to its engine, keeps its
@@ -33,6 +35,8 @@ actor RunManager {
     enum State {
         /// No engine: ready for a run.
         case idle
+        /// A start request's scenario is compiling off the actor; `cancelled` once a stop came.
+        case compiling(file: String, token: UUID, cancelled: Bool)
         case running(ActiveRun)
         /// A stop was asked for; the engine is winding down and will report its summary.
         case stopping(ActiveRun)
@@ -78,25 +82,64 @@ actor RunManager {
 
     // MARK: Control
 
-    /// Compiles the scenario, applies the overrides and starts the engine.
-    /// - Throws: `APIFailure`: 503 shutting down, 409 busy, 400 invalid, 422 too many users, 500 store.
-    func start(_ request: StartRunRequest) throws -> RunInfo {
+    /// Compiles the scenario off the actor (so `status` and `stop` answer while a large or hostile
+    /// scenario compiles), applies the overrides and starts the engine.
+    /// - Throws: `APIFailure`: 503 shutting down, 409 busy or stopped while compiling, 400 invalid,
+    ///   422 too many users or the engine refused, 500 store.
+    func start(_ request: StartRunRequest) async throws -> RunInfo {
+        try checkIdle()
+        let token = UUID()
+        let files = ScenarioFiles(.bundle(request.files ?? [:],
+                                          remoteDirectory: request.remoteFiles == true ? settings.dataDir : nil))
+        // On a thread of its own (see `CompileThread`), awaited here, so never orphaned. The state
+        // names it meanwhile: `status` shows it, a second start is refused, a stop cancels the launch.
+        state = .compiling(file: request.file, token: token, cancelled: false)
+        let compiled: CompiledScenario
+        do {
+            compiled = try await CompileThread.run { try Self.compile(request, files: files) }
+        } catch {
+            if case .compiling(_, token, _) = state { markIdle() }
+            throw error
+        }
+        // Other requests ran while this one waited: a stop or a shutdown may have come.
+        guard case .compiling(_, token, let cancelled) = state else {
+            throw APIFailure(.serviceUnavailable, "loadd is shutting down")
+        }
+        markIdle()
+        if cancelled {
+            throw APIFailure(.conflict, "the start was cancelled by a stop request while the scenario compiled")
+        }
+        try checkIdle()
+        return try launchCompiled(compiled, request: request)
+    }
+
+    /// The plan and the data files it read, which a master forwards to its workers.
+    struct CompiledScenario: Sendable {
+        var plan: Plan
+        var files: [String: Data]
+    }
+
+    private func checkIdle() throws {
         switch state {
         case .closed: throw APIFailure(.serviceUnavailable, "loadd is shutting down")
+        case .compiling(let file, _, _):
+            throw APIFailure(.conflict, "a scenario (\(file)) is compiling for a run: wait for it or stop it first")
         case .running(let run), .stopping(let run):
             throw APIFailure(.conflict, "run \(run.info.id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
         case .idle where closing: throw APIFailure(.serviceUnavailable, "loadd is shutting down")
         case .idle: break
         }
-        var plan = try compile(request)
+    }
+
+    private func launchCompiled(_ compiled: CompiledScenario, request: StartRunRequest) throws -> RunInfo {
+        var plan = compiled.plan
         try preflight(plan)
         // A fleet's capacity is its workers', which the master's split checks: these are this node's.
         if fleet.master == nil && plan.isOpenModel {
             // Each iteration in flight holds a connection: cap them at what the open-files limit allows.
             plan.maxInFlight = min(plan.maxInFlight, max(1, settings.capacity.maxUsers))
-        } else if fleet.master == nil, let refusal = settings.capacity.refusal(users: plan.stages.isEmpty ? plan.users
-                                                                : Int(plan.stages.map(\.target).max() ?? 0)) {
-            throw APIFailure(.unprocessableEntity, refusal)
+        } else if fleet.master == nil {
+            try checkCapacity(plan)
         }
         let id = try createFolder(scenario: request.scenario)
         let now = Int(Date().timeIntervalSince1970)
@@ -109,15 +152,32 @@ actor RunManager {
         }
         let engine: any RunDriver
         do {
-            engine = try launch(plan, request: request, id: id)
+            engine = try launch(plan, request: request, files: compiled.files, id: id)
         } catch {
             var failed = info
             failed.state = .failed
             failed.endedAt = now
             try? store.writeInfo(failed)
-            throw error
+            if let failure = error as? APIFailure { throw failure }
+            // The engine refused the plan (e.g. over its memory budget): the request's to fix.
+            throw APIFailure(.unprocessableEntity, "cannot start run \(id): \(error)")
         }
         return begin(info, plan: plan, engine: engine)
+    }
+
+    /// Users (or the largest stage target) against this node's capacity; a stage target beyond any
+    /// whole number of users counts as `Int.max` rather than being converted (which would trap).
+    private func checkCapacity(_ plan: Plan) throws {
+        var users = plan.users
+        var field = "users"
+        if let top = plan.stages.enumerated().max(by: { $0.element.target < $1.element.target }) {
+            field = "stages[\(top.offset)].target"
+            let target = top.element.target
+            users = target.isFinite && target < 9.0e18 ? Int(max(0, target)) : Int.max
+        }
+        if let refusal = settings.capacity.refusal(users: users) {
+            throw APIFailure(.unprocessableEntity, field == "users" ? refusal : "\(field): \(refusal)")
+        }
     }
 
     /// Makes `engine`'s run the active one: its files written every second, its verdict recorded
@@ -204,6 +264,9 @@ actor RunManager {
         switch state {
         case .stopping(let run):
             return run.info
+        case .compiling(let file, let token, _):
+            state = .compiling(file: file, token: token, cancelled: true)
+            throw APIFailure(.conflict, "no run is going yet: the scenario \(file) was compiling; its run will not start")
         case .running(var run):
             try run.engine.stop()
             run.info.state = .stopping
@@ -221,7 +284,8 @@ actor RunManager {
     func shutdown() async {
         closing = true
         switch state {
-        case .idle, .closed:
+        case .idle, .closed, .compiling:
+            // A compiling start sees the state change and refuses to launch.
             state = .closed
             return
         case .running(var run), .stopping(var run):
@@ -245,7 +309,7 @@ actor RunManager {
     var activeRun: ActiveRun? {
         switch state {
         case .running(let run), .stopping(let run): run
-        case .idle, .closed: nil
+        case .idle, .closed, .compiling: nil
         }
     }
 
@@ -280,19 +344,21 @@ actor RunManager {
         switch state {
         case .running(let run): return run
         case .stopping(let run): throw APIFailure(.conflict, "cannot \(action): run \(run.info.id) is stopping")
+        case .compiling(let file, _, _): throw APIFailure(.conflict, "cannot \(action): \(file) is still compiling")
         case .idle, .closed: throw APIFailure(.conflict, "cannot \(action): no run is going")
         }
     }
 
-    private func compile(_ request: StartRunRequest) throws -> Plan {
+    /// Runs on a task of its own, never on the actor: a scenario can take long to compile.
+    private nonisolated static func compile(_ request: StartRunRequest, files: ScenarioFiles) throws -> CompiledScenario {
         let problems = request.overrides.problems()
         guard problems.isEmpty else { throw APIFailure(.badRequest, "invalid overrides", details: problems) }
         let file = request.file.isEmpty ? "scenario.yaml" : request.file
-        // Only an absolute name tells the daemon where a relative `data: { csv: … }` file lives.
-        let folder = file.hasPrefix("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+        // Collected by the synchronous loader on this one task only.
+        var read: [String: Data] = [:]
         var plan: Plan
         do {
-            plan = try ScenarioLoader.load(yaml: request.scenario, file: file, baseDirectory: folder.isEmpty ? "/" : folder)
+            plan = try ScenarioLoader.load(yaml: request.scenario, file: file, files: files) { read[$0] = $1 }
         } catch let errors as ScenarioErrors {
             throw APIFailure(.badRequest, "scenario \(file) is not valid", details: errors.errors.map(\.description))
         } catch {
@@ -303,7 +369,7 @@ actor RunManager {
             throw APIFailure(.badRequest, "scenario \(file) is not valid",
                              details: ["\(file): host: no host given: set `host:` in the scenario or override host"])
         }
-        return plan
+        return CompiledScenario(plan: plan, files: read)
     }
 
     /// A new run folder; ids made in the same second differ by their random suffix, retried on a clash.

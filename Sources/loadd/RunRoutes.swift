@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 import Protocol
 
@@ -8,18 +9,38 @@ enum RunRoutes {
         var scenario: String
         var file: String?
         var overrides: RunOverrides?
+        var files: [String: Data]?
+        var remoteFiles: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case scenario, file, overrides, files, remoteFiles = "remote_files"
+        }
     }
 
     private static let startShape = StrictJSON.Shape([
         "scenario": nil, "file": nil, "overrides": .flat(["users", "spawn_rate", "duration", "host", "rate"]),
+        "files": nil, "remote_files": nil,
     ])
+
+    /// The bundle's files, checked as `loadctl` checked them before sending.
+    /// - Throws: 413 above `ControlAPI.maxBundleBytes` in all, 400 for a nameless file.
+    private static func checkBundle(_ files: [String: Data]) throws {
+        if files.keys.contains(where: \.isEmpty) { throw APIFailure(.badRequest, "files: a data file has an empty name") }
+        let total = files.values.reduce(0) { $0 + $1.count }
+        guard total <= ControlAPI.maxBundleBytes else {
+            throw APIFailure(.payloadTooLarge, "files: the data files total \(total) bytes, more than the "
+                             + "\(ControlAPI.maxBundleBytes)-byte limit for one run")
+        }
+    }
 
     static func routes(_ manager: RunManager) -> [Route] {
         [
             Route(.POST, "/v1/runs") { request, _ in
                 let body = try StrictJSON.decode(StartBody.self, from: request.body, shape: startShape)
+                try checkBundle(body.files ?? [:])
                 let start = StartRunRequest(scenario: body.scenario, file: body.file ?? "scenario.yaml",
-                                            overrides: body.overrides ?? RunOverrides())
+                                            overrides: body.overrides ?? RunOverrides(), files: body.files,
+                                            remoteFiles: body.remoteFiles)
                 return .json(try await manager.start(start), status: .created)
             },
             Route(.GET, "/v1/runs") { _, _ in .json(await manager.runs()) },

@@ -52,8 +52,20 @@ struct RunStore: Sendable {
     }
 
     func info(_ id: RunID) -> RunInfo? {
-        guard let data = FileManager.default.contents(atPath: "\(folder(id))/run.json") else { return nil }
-        return try? JSONDecoder().decode(RunInfo.self, from: data)
+        guard case .success(let info) = readInfo(id) else { return nil }
+        return info
+    }
+
+    /// `run.json`, or why it cannot be read (for a `damaged` entry in the list).
+    func readInfo(_ id: RunID) -> Result<RunInfo, StoreDamage> {
+        guard let data = FileManager.default.contents(atPath: "\(folder(id))/run.json") else {
+            return .failure(StoreDamage("run.json is missing or unreadable"))
+        }
+        do {
+            return .success(try JSONDecoder().decode(RunInfo.self, from: data))
+        } catch {
+            return .failure(StoreDamage("run.json is not a run record (\(data.count) bytes; truncated or edited?)"))
+        }
     }
 
     /// `summary.json` as stored, `nil` if the run or its summary does not exist.
@@ -61,9 +73,53 @@ struct RunStore: Sendable {
         FileManager.default.contents(atPath: "\(folder(id))/summary.json").map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Every run with a readable `run.json`, newest first (ids sort by start time).
+    /// The stored summary checked by decoding it: `nil` if there is none, a failure naming the
+    /// problem if it cannot be read (truncated, edited), never passed on as if it were whole.
+    func storedSummary(_ id: RunID) -> Result<String, StoreDamage>? {
+        guard let text = summaryText(id) else { return nil }
+        do {
+            _ = try SummaryJSON.decode(text)
+            return .success(text)
+        } catch {
+            return .failure(StoreDamage("summary.json cannot be read: \(error)"))
+        }
+    }
+
+    /// Every run, newest first (ids sort by start time). A folder whose `run.json` cannot be read,
+    /// or whose `summary.json` is cut short, is listed as `damaged` with the reason instead of
+    /// being left out: a run that silently vanishes from the list is worse than one marked broken.
     func list() -> [RunInfo] {
-        runIDs().sorted { $0.rawValue > $1.rawValue }.compactMap(info)
+        runIDs().sorted { $0.rawValue > $1.rawValue }.map { id in
+            switch readInfo(id) {
+            case .success(var info):
+                if let damage = summaryTruncation(id) {
+                    info.state = .damaged
+                    info.damage = damage
+                }
+                return info
+            case .failure(let damage):
+                return RunInfo(id: id, scenario: "", host: "", state: .damaged, startedAt: 0, endedAt: nil, users: 0,
+                               requests: 0, failures: 0, damage: damage.description)
+            }
+        }
+    }
+
+    /// A cheap check for the list: a whole summary ends with `}` (and a newline); decoding every
+    /// summary of a long history on each `runs` would cost seconds.
+    private func summaryTruncation(_ id: RunID) -> String? {
+        let path = "\(folder(id))/summary.json"
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return "summary.json is not a file" }
+        let size = Int(info.st_size)
+        guard size > 0 else { return "summary.json is empty" }
+        var tail = [UInt8](repeating: 0, count: min(size, 16))
+        let count = pread(fd, &tail, tail.count, off_t(size - tail.count))
+        guard count == tail.count else { return "summary.json cannot be read" }
+        let last = tail.last { ![UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains($0) }
+        return last == UInt8(ascii: "}") ? nil : "summary.json is truncated (\(size) bytes, no closing brace)"
     }
 
     /// Runs a previous daemon left running or stopping (it crashed or was killed) become `interrupted`,
@@ -75,11 +131,15 @@ struct RunStore: Sendable {
             guard var info = info(id), info.state == .running || info.state == .stopping else { continue }
             info.state = .interrupted
             let summaryPath = "\(folder(id))/summary.json"
+            info.endedAt = modificationTime(summaryPath) ?? modificationTime("\(folder(id))/run.json") ?? Int(time(nil))
             if let text = summaryText(id), let summary = try? SummaryJSON.decode(text) {
                 info.requests = summary.total.requests
                 info.failures = summary.total.failures
+                // The reports say so too, not just the list: a summary written mid-run says `passed`.
+                let marked = Verdict.interrupted(summary, reason: "loadd ended while the run was going "
+                                                 + "(killed, crashed or restarted)")
+                try? writeResults(marked, of: id)
             }
-            info.endedAt = modificationTime(summaryPath) ?? modificationTime("\(folder(id))/run.json") ?? Int(time(nil))
             if (try? writeInfo(info)) != nil { changed.append(info) }
         }
         return changed
@@ -124,6 +184,12 @@ struct RunStore: Sendable {
             throw StoreError(path: path, errno: failure)
         }
     }
+}
+
+/// Why a stored run cannot be read, in words for `loadctl runs`.
+struct StoreDamage: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// A run-store file that could not be written, with the system's reason.

@@ -153,11 +153,11 @@ struct HostileFile: CustomTestStringConvertible, Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loadd-scn-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(errors { try ScenarioLoader.load(file: folder) }.map(\.message) == ["cannot read the scenario: it is a directory"])
+        #expect(errors { try ScenarioLoader.load(file: folder) }.map(\.message) == ["cannot read the scenario: it is a directory, not a file"])
         let fifo = "\(folder)/pipe.yaml"
         try #require(mkfifo(fifo, 0o600) == 0)
         // Opening a FIFO for reading would block until a writer came: it must be refused without opening it.
-        #expect(errors { try ScenarioLoader.load(file: fifo) }.map(\.message) == ["cannot read the scenario: not a regular file"])
+        #expect(errors { try ScenarioLoader.load(file: fifo) }.map(\.message) == ["cannot read the scenario: it is a FIFO (named pipe), not a regular file"])
     }
 
     @Test func aMissingFileIsOneErrorWithoutALine() {

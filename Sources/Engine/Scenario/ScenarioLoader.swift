@@ -17,10 +17,11 @@ public enum ScenarioLoader {
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
     public static func load(file path: String) throws -> Plan {
         let bytes: [UInt8]
-        switch readScenario(path) {
-        case .success(let read): bytes = read
-        case .failure(let problem):
-            throw ScenarioErrors(errors: [ScenarioError(file: path, line: 0, column: 0, field: "", message: problem.message)])
+        switch ScenarioFiles.readRegularFile(path, shownAs: path, limit: ScenarioLimits.maxScenarioBytes) {
+        case .success(let data): bytes = [UInt8](data)
+        case .failure(let error):
+            throw ScenarioErrors(errors: [ScenarioError(file: path, line: 0, column: 0, field: "",
+                                                        message: "cannot read the scenario: \(error.reason)")])
         }
         if let bad = ScenarioText.firstBadByte(in: bytes) {
             throw ScenarioErrors(errors: [ScenarioError(file: path, line: bad.line, column: bad.column, field: "",
@@ -31,32 +32,6 @@ public enum ScenarioLoader {
         return try load(yaml: yaml, file: path, baseDirectory: folder.isEmpty ? "/" : folder)
     }
 
-    /// The scenario file's bytes, refusing what is not a regular file (a FIFO would block, `/dev/zero` never
-    /// ends) and a file over `ScenarioLimits.maxScenarioBytes` before reading it.
-    private static func readScenario(_ path: String) -> Result<[UInt8], Problem> {
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: path)
-        } catch {
-            return .failure(Problem("cannot read the scenario: \(error.localizedDescription)"))
-        }
-        let type = attributes[.type] as? FileAttributeType
-        if type == .typeDirectory { return .failure(Problem("cannot read the scenario: it is a directory")) }
-        guard type == .typeRegular else { return .failure(Problem("cannot read the scenario: not a regular file")) }
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        if size > ScenarioLimits.maxScenarioBytes { return .failure(tooLarge(size)) }
-        do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            // One byte past the cap tells a file that grew since stat from one that fits.
-            let data = try handle.read(upToCount: ScenarioLimits.maxScenarioBytes + 1) ?? Data()
-            if data.count > ScenarioLimits.maxScenarioBytes { return .failure(tooLarge(data.count)) }
-            return .success([UInt8](data))
-        } catch {
-            return .failure(Problem("cannot read the scenario: \(error.localizedDescription)"))
-        }
-    }
-
     private static func tooLarge(_ bytes: Int) -> Problem {
         Problem("the scenario is \(bytes) bytes; at most \(ScenarioLimits.maxScenarioBytes) (4 MiB)")
     }
@@ -65,6 +40,14 @@ public enum ScenarioLoader {
     /// `baseDirectory` is where relative CSV paths are read from.
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
     public static func load(yaml: String, file: String, baseDirectory: String) throws -> Plan {
+        try load(yaml: yaml, file: file, files: ScenarioFiles(.disk(directory: baseDirectory)))
+    }
+
+    /// Parses and validates scenario text whose data files come from `files` (a daemon passes the
+    /// files sent with the scenario); `onRead` sees each file read, e.g. to forward it to workers.
+    /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
+    public static func load(yaml: String, file: String, files: ScenarioFiles,
+                            onRead: ((String, Data) -> Void)? = nil) throws -> Plan {
         func refuse(line: Int, column: Int, field: String = "", _ message: String) -> ScenarioErrors {
             ScenarioErrors(errors: [ScenarioError(file: file, line: line, column: column, field: field, message: message)])
         }
@@ -89,7 +72,7 @@ public enum ScenarioLoader {
             throw ScenarioErrors(errors: [ScenarioError(file: file, line: 0, column: 0, field: "", message: "invalid YAML: \(error)")])
         }
         var reader = YAMLReader(file: file)
-        let plan = reader.plan(root, defaultName: baseName(file), readData: { readCSV($0, baseDirectory: baseDirectory) })
+        let plan = reader.plan(root, defaultName: baseName(file), readData: { readCSV($0, from: files, onRead: onRead) })
         guard let plan, reader.errors.isEmpty else {
             // Stable, so problems on one line keep the order they were found in.
             let sorted = reader.errors.enumerated().sorted {
@@ -107,12 +90,18 @@ public enum ScenarioLoader {
         return String(file[..<dot])
     }
 
-    private static func readCSV(_ path: String, baseDirectory: String) -> Result<String, Problem> {
-        let full = path.hasPrefix("/") ? path : "\(baseDirectory)/\(path)"
-        do {
-            return .success(try String(contentsOfFile: full, encoding: .utf8))
-        } catch {
-            return .failure(Problem("cannot read \(full): \(error.localizedDescription)"))
+    /// The file as text; its reading rules (regular files only, size checked first) are `ScenarioFiles`'.
+    private static func readCSV(_ name: String, from files: ScenarioFiles,
+                                onRead: ((String, Data) -> Void)?) -> Result<String, Problem> {
+        switch files.read(name) {
+        case .failure(let error):
+            return .failure(Problem(error.description))
+        case .success(let data):
+            guard let text = String(validating: data, as: UTF8.self) else {
+                return .failure(Problem("cannot read data file \(name): it is not UTF-8 text"))
+            }
+            onRead?(name, data)
+            return .success(text)
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Master → worker: run a share of a fleet run. The scenario travels as text, as in `POST /v1/runs`,
 /// and is compiled on the worker; the master has already checked it.
 public struct Assignment: Codable, Sendable, Equatable {
@@ -34,11 +36,14 @@ public struct Assignment: Codable, Sendable, Equatable {
     /// This worker's slice of a `data:` file: its user *n* takes row `n × dataSlots + dataSlot`.
     public var dataSlot: Int
     public var dataSlots: Int
+    /// The scenario's data files, as the master read them: the worker compiles from these (in
+    /// memory, never written to disk) and reads no path itself.
+    public var files: [String: Data]?
 
     public init(run: RunID, assignment: UInt64, scenario: String, file: String, overrides: RunOverrides, host: String,
                 users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, slice: LoadSlice = .whole,
                 staged: Bool = false, warmupMs: Int? = nil, remainingMs: Int?, startSecond: Int, stagesElapsedMs: Int = 0,
-                dataSlot: Int = 0, dataSlots: Int = 1) {
+                dataSlot: Int = 0, dataSlots: Int = 1, files: [String: Data]? = nil) {
         self.run = run
         self.assignment = assignment
         self.scenario = scenario
@@ -57,13 +62,14 @@ public struct Assignment: Codable, Sendable, Equatable {
         self.stagesElapsedMs = stagesElapsedMs
         self.dataSlot = dataSlot
         self.dataSlots = dataSlots
+        self.files = files
     }
 
     enum CodingKeys: String, CodingKey {
         case run, assignment, scenario, file, overrides, host, users, spawnRate = "spawn_rate", rate
         case maxInFlight = "max_in_flight", slice, staged, warmupMs = "warmup_ms"
         case remainingMs = "remaining_ms", startSecond = "start_second", stagesElapsedMs = "stages_elapsed_ms"
-        case dataSlot = "data_slot", dataSlots = "data_slots"
+        case dataSlot = "data_slot", dataSlots = "data_slots", files
     }
 }
 

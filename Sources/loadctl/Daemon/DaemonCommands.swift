@@ -81,6 +81,10 @@ struct RunsCommand: ParsableCommand {
                          "\(run.failures)", Console.utc(run.startedAt)])
         }
         Console.out(Console.columns(rows))
+        // A damaged run's reason does not fit a column; it follows the table.
+        for run in runs where run.state == .damaged {
+            Console.out("run \(run.id) is damaged: \(run.damage ?? "its files cannot be read")")
+        }
     }
 }
 

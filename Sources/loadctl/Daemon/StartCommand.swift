@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Protocol
 import Report
@@ -7,7 +8,11 @@ import Report
 struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a test on the daemon.")
 
-    @Argument(help: "Scenario file (YAML); it is sent to the daemon as text.") var file: String
+    @Argument(help: "Scenario file (YAML); it is sent to the daemon as text, with the data files it names.")
+    var file: String
+    @Flag(name: .customLong("remote-files"),
+          help: "Send no data files: the daemon reads them from its data_dir: (never from anywhere else).")
+    var remoteFiles = false
     @OptionGroup var overrides: LoadOverrideOptions
     @Flag(name: .long, help: "Follow the run, print its report and exit with its verdict.") var wait = false
     @Option(name: .long, help: "With --wait: write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.")
@@ -24,16 +29,16 @@ struct StartCommand: AsyncParsableCommand {
     func run() async throws {
         let text: String
         do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
+            text = try ScenarioFiles.readScenario(file)
         } catch {
-            Console.err("loadctl: cannot read \(file): \(error.localizedDescription)")
+            Console.err("loadctl: \(error)")
             throw ExitCodes.badInput
         }
-        // Absolute, so the daemon finds a relative `data: { csv: … }` next to the scenario.
+        // Absolute, so the daemon's messages name the file wherever it was started from.
         let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
         let request = StartRunRequest(
-            scenario: text, file: absolute,
-            overrides: overrides.overrides)
+            scenario: text, file: absolute, overrides: overrides.overrides,
+            files: remoteFiles ? nil : try bundle(text, file: absolute), remoteFiles: remoteFiles ? true : nil)
         let client = daemon.client
         let info: RunInfo = try withDaemon { try client.post("/v1/runs", body: request) }
         guard wait else {
@@ -44,6 +49,32 @@ struct StartCommand: AsyncParsableCommand {
         daemon.json ? Console.out(SummaryJSON.encode(summary)) : Console.out(SummaryTable.render(summary))
         try ReportFiles(csvPrefix: csv, htmlPath: html).write(summary)
         if !summary.passed { throw ExitCodes.runFailed }
+    }
+
+    /// The data files the scenario names, read here with the user's rights (the daemon reads no
+    /// path a client names). Compiling the scenario finds them, and its errors show before anything
+    /// is sent. - Throws: exit 2 for an invalid scenario, an unreadable file or a bundle over the cap.
+    private func bundle(_ text: String, file: String) throws -> [String: Data] {
+        let folder = String(file[..<file.lastIndex(of: "/")!])
+        var read: [String: Data] = [:]
+        do {
+            _ = try ScenarioLoader.load(yaml: text, file: file, files: ScenarioFiles(.disk(directory: folder.isEmpty ? "/" : folder))) {
+                read[$0] = $1
+            }
+        } catch let errors as ScenarioErrors {
+            Console.err((["loadctl: scenario \(file) is not valid"] + errors.errors.map { "  \($0)" }).joined(separator: "\n"))
+            throw ExitCodes.badInput
+        } catch {
+            Console.err("loadctl: scenario \(file) is not valid: \(error)")
+            throw ExitCodes.badInput
+        }
+        let total = read.values.reduce(0) { $0 + $1.count }
+        guard total <= ControlAPI.maxBundleBytes else {
+            Console.err("loadctl: the data files total \(total) bytes, more than the \(ControlAPI.maxBundleBytes)-byte "
+                        + "limit for one run; put them in the daemon's data_dir: and use --remote-files")
+            throw ExitCodes.badInput
+        }
+        return read
     }
 
     /// Polls once a second, printing the live line, until the run has a verdict.

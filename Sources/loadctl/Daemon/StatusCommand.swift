@@ -26,6 +26,7 @@ struct StatusCommand: AsyncParsableCommand {
     private func render(_ status: NodeStatus) -> String {
         var lines = ["node \(status.node) (\(status.role), loadd \(status.version)); open files \(status.openFilesLimit), "
                      + "room for \(status.maxUsers) users" + (status.workers.map { "; \($0) workers" } ?? "")]
+        if let compiling = status.compiling { lines.append("compiling \(compiling) for a new run") }
         guard let run = status.run else { return (lines + ["idle: no run yet"]).joined(separator: "\n") }
         lines.append("run \(run.id): \(run.state.rawValue) — \(run.scenario) → \(run.host), \(run.users) users, "
                      + "started \(Console.utc(run.startedAt)) UTC")

@@ -1,0 +1,56 @@
+import Foundation
+import Protocol
+import Report
+import Testing
+
+/// The verdict every report prints: INTERRUPTED beats PASSED, and a run whose every request
+/// failed is marked even when nothing failed it.
+@Suite struct VerdictTests {
+    static func allFailed(thresholds: Bool) -> RunSummary {
+        var summary = Fixture.summary(passed: true, generatorBound: false)
+        summary.total.requests = 30_897
+        summary.total.failures = 30_897
+        if !thresholds { summary.thresholds = [] }
+        return summary
+    }
+
+    @Test func anInterruptedRunSaysInterruptedInTheTableTheJSONAndTheHTML() throws {
+        let summary = Verdict.interrupted(Fixture.summary(passed: true), reason: "loadd was killed")
+        #expect(!summary.passed)
+        #expect(Verdict.word(summary) == "INTERRUPTED")
+        let table = SummaryTable.render(summary)
+        #expect(table.hasSuffix("INTERRUPTED\n"))
+        #expect(table.contains("INTERRUPTED: loadd was killed"))
+        let html = HTMLReport.render(summary)
+        #expect(html.contains(#"<section id="verdict" class="verdict interrupted">"#))
+        #expect(html.contains(#"<p class="word">INTERRUPTED</p>"#))
+        #expect(!html.contains(#"<p class="word">PASSED</p>"#))
+        let decoded = try SummaryJSON.decode(SummaryJSON.encode(summary))
+        #expect(decoded.interrupted == "loadd was killed")
+        #expect(!decoded.passed)
+    }
+
+    @Test func aRunWhoseEveryRequestFailedIsMarkedEverywhereWithoutChangingItsVerdict() throws {
+        let summary = Self.allFailed(thresholds: false)
+        #expect(summary.passed)
+        let table = SummaryTable.render(summary)
+        #expect(table.contains("WARNING: every request failed (30897 of 30897); no threshold judged the run"))
+        #expect(table.hasSuffix("PASSED\n"))
+        #expect(HTMLReport.render(summary).contains("WARNING: every request failed (30897 of 30897)"))
+        let decoded = try SummaryJSON.decode(SummaryJSON.encode(summary))
+        #expect(decoded.warnings?.first?.hasPrefix("every request failed (30897 of 30897)") == true)
+    }
+
+    @Test func theAllFailedMarkDropsTheThresholdHintWhenThresholdsJudgedTheRun() {
+        let warnings = Verdict.warnings(Self.allFailed(thresholds: true))
+        #expect(warnings == ["every request failed (30897 of 30897)"])
+    }
+
+    @Test func aRunWithSomeSuccessesOrNoRequestsHasNoWarning() {
+        #expect(Verdict.warnings(Fixture.summary()).isEmpty)
+        var empty = Fixture.summary()
+        empty.total.requests = 0
+        empty.total.failures = 0
+        #expect(Verdict.warnings(empty).isEmpty)
+    }
+}
