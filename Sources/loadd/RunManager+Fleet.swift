@@ -31,7 +31,7 @@ extension RunManager {
     /// Starts generating the load: a local engine, or the fleet on a master.
     func launch(_ plan: Plan, request: StartRunRequest, id: RunID) throws -> any RunDriver {
         guard let master = fleet.master else {
-            let engine = Engine(plan: plan, options: EngineOptions(threads: settings.threads, run: id))
+            let engine = try Engine(plan: plan, options: EngineOptions(threads: settings.threads, run: id))
             engine.start()
             return engine
         }
