@@ -36,6 +36,9 @@ final class EngineThread: @unchecked Sendable {
     var model: LoadModel
     /// Open model: when the next iteration is due (µs, fractional so rates do not drift).
     private var nextArrival: Double
+    /// Open model: set when the last pass dropped an arrival for want of a free user; the next
+    /// start then waits for a completion (or 1 ms) instead of spinning on a schedule it cannot keep.
+    private var saturated = false
     /// Open model: idle users ready to run the next arrival.
     private var freeSlots: [Int] = []
     private var ready: [Int] = []
@@ -171,7 +174,7 @@ final class EngineThread: @unchecked Sendable {
         case .closed(let schedule):
             if !schedule.isSettled(at: now) { deadline = min(deadline, now + 5_000) }
         case .open:
-            deadline = min(deadline, UInt64(saturating: nextArrival))
+            deadline = min(deadline, saturated ? now + 1_000 : UInt64(saturating: nextArrival))
         }
         return deadline
     }
@@ -244,6 +247,7 @@ final class EngineThread: @unchecked Sendable {
         let cap = max(1, maxInFlight)
         let share = cap / threadCount + (cap % threadCount == 0 ? 0 : 1)
         var started = 0
+        saturated = false
         while nextArrival <= Double(now) {
             let due = UInt64(saturating: nextArrival)
             // Past a billion a second per thread every rate is "more than this node can start":
@@ -279,6 +283,7 @@ final class EngineThread: @unchecked Sendable {
                 startScript(user, intended: due)
             } else {
                 window.dropped &+= 1
+                saturated = true
             }
         }
     }

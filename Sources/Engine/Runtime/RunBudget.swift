@@ -12,7 +12,7 @@ public struct RunBudget: Sendable, Equatable {
     /// circulation (about three: filling, handed over, spare), and the run totals' pages. Measured
     /// by `EndpointMemoryTests` for a spread of latencies; rounded up.
     public static let bytesPerEndpoint: UInt64 = 64 << 10
-    public static let bytesPerEndpointPerThread: UInt64 = 16 << 10
+    public static let bytesPerEndpointPerThread: UInt64 = 32 << 10
     /// What a run costs whatever its size: threads, multi handles, the controller.
     public static let bytesPerRun: UInt64 = 16 << 20
     /// The share of the node's memory one run may plan to use.
@@ -30,19 +30,19 @@ public struct RunBudget: Sendable, Equatable {
     /// Users are the most the plan can have at once: the closed model's users, stage targets and
     /// warm-up level (this node's slice of them), or the open model's `max_in_flight`.
     public init(plan: Plan, threads: Int, nodeBytes: UInt64 = RunBudget.nodeMemory()) {
-        var peak: Double
+        var peak: UInt64 = 0
         if plan.isOpenModel {
-            peak = Double(max(0, plan.maxInFlight))
+            peak = UInt64(max(0, plan.maxInFlight))
         } else {
-            peak = plan.stages.isEmpty || plan.usersGiven ? Double(max(0, plan.users)) : 0
+            if plan.stages.isEmpty || plan.usersGiven { peak = UInt64(max(0, plan.users)) }
             let levels = plan.stages.map(\.target) + [plan.warmup == nil ? 0 : plan.warmupLevel]
             for level in levels where level > 0 {
                 // This node's slice of a fleet level; NaN and infinities count as the most.
                 let share = level.isFinite ? level * plan.stageSlice.fraction : .infinity
-                peak = max(peak, share.isNaN ? .infinity : share)
+                peak = max(peak, share.isNaN ? .max : UInt64(saturating: share.rounded(.up)))
             }
         }
-        users = UInt64(saturating: peak.rounded(.up))
+        users = peak
         endpoints = UInt64(plan.endpoints.count)
         self.threads = UInt64(max(1, threads))
         self.nodeBytes = nodeBytes

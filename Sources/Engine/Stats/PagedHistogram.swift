@@ -1,11 +1,11 @@
 /// Latencies in microseconds with HdrHistogram's bucket layout at 3 significant digits (lowest
-/// discernible value 1), kept in 256-count pages allocated on first use.
+/// discernible value 1), kept in 64-count pages allocated on first use.
 ///
 /// Why not a dense `Histogram`: one covering the hour a request may take holds 23,552 counts
 /// (184 KiB at 64 bits), and a run keeps two per endpoint in every window of every engine thread
 /// and in the totals: about 2 MiB per endpoint, so 10,000 endpoints did not fit in memory and
 /// resetting them every second put the aggregation behind. A second of one endpoint's latencies
-/// touches a few pages (1 KiB each at 32 bits), so an endpoint costs kilobytes, and nothing while
+/// touches a few pages (256 bytes each at 32 bits), so an endpoint costs kilobytes, and nothing while
 /// it is cold (`releaseIfEmpty`).
 ///
 /// Values above `highestTrackable` are recorded at it and counted in `overRange`: no count is lost.
@@ -13,16 +13,16 @@
 /// worker's frame may say 2^64 − 1) can never trap.
 struct PagedHistogram<Count: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
     /// 2^32 − 1 µs, about 71.6 minutes: above every request timeout we accept (an hour) plus the
-    /// lateness a saturated open-model run can add. Covering it costs a page-table slot per 256
-    /// counts (92 slots), not memory for counts.
+    /// lateness a saturated open-model run can add. Covering it costs a page-table slot per 64
+    /// counts (368 slots of 2 bytes), not memory for counts.
     static var highestTrackable: UInt64 { (1 << 32) - 1 }
-    static var pageShift: Int { 8 }
+    static var pageShift: Int { 6 }
     static var pageSize: Int { 1 << pageShift }
     static var pageCount: Int { (index(of: highestTrackable) >> pageShift) + 1 }
 
-    /// Offset of each page in `storage`, or -1 while the page was never touched; empty until the
-    /// first record, so an unused histogram costs only its inline fields.
-    private var table: [Int32] = []
+    /// Each page's ordinal in `storage` plus one, or 0 while the page was never touched; empty
+    /// until the first record, so an unused histogram costs only its inline fields.
+    private var table: [UInt16] = []
     private var storage: [Count] = []
     private(set) var totalCount: UInt64 = 0
     /// Values recorded above `highestTrackable` (they are counted at it).
@@ -70,14 +70,14 @@ struct PagedHistogram<Count: FixedWidthInteger & UnsignedInteger & Sendable>: Se
         }
         let index = Self.index(of: value)
         let page = index >> Self.pageShift
-        if table.isEmpty { table = Array(repeating: -1, count: Self.pageCount) }
-        var offset = Int(table[page])
-        if offset < 0 {
-            offset = storage.count
-            storage.append(contentsOf: repeatElement(0, count: Self.pageSize))
-            table[page] = Int32(offset)
+        if table.isEmpty { table = Array(repeating: 0, count: Self.pageCount) }
+        var ordinal = Int(table[page])
+        if ordinal == 0 {
+            storage += Array(repeating: 0, count: Self.pageSize)
+            ordinal = storage.count >> Self.pageShift
+            table[page] = UInt16(ordinal)
         }
-        let slot = offset + (index & (Self.pageSize - 1))
+        let slot = ((ordinal - 1) << Self.pageShift) + (index & (Self.pageSize - 1))
         let (sum, overflow) = storage[slot].addingReportingOverflow(count)
         storage[slot] = overflow ? .max : sum
         totalCount = totalCount.saturatingAdd(UInt64(count))
@@ -117,8 +117,8 @@ struct PagedHistogram<Count: FixedWidthInteger & UnsignedInteger & Sendable>: Se
     /// Calls `body` with each non-empty bucket's highest equivalent value and count, ascending.
     func forEachBucket(_ body: (UInt64, UInt64) -> Void) {
         guard totalCount > 0 else { return }
-        for page in table.indices where table[page] >= 0 {
-            let offset = Int(table[page])
+        for page in table.indices where table[page] != 0 {
+            let offset = (Int(table[page]) - 1) << Self.pageShift
             for i in 0..<Self.pageSize where storage[offset + i] != 0 {
                 let (lowest, width) = Self.range(at: (page << Self.pageShift) + i)
                 body(lowest + width - 1, UInt64(storage[offset + i]))
@@ -127,7 +127,11 @@ struct PagedHistogram<Count: FixedWidthInteger & UnsignedInteger & Sendable>: Se
     }
 
     /// Bytes of heap this histogram holds (for the memory budget and its test).
-    var heapBytes: Int { table.capacity * MemoryLayout<Int32>.stride + storage.capacity * MemoryLayout<Count>.stride }
+    var heapBytes: Int {
+        guard !table.isEmpty else { return 0 }
+        // Plus each array's header and malloc's bookkeeping (about 48 bytes each).
+        return table.capacity * MemoryLayout<UInt16>.stride + storage.capacity * MemoryLayout<Count>.stride + 96
+    }
 
     /// The lowest value recorded (0 when empty or when a 0 was recorded), as HdrHistogram's `min`.
     var min: UInt64 {
