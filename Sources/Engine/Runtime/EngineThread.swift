@@ -282,8 +282,14 @@ final class EngineThread: @unchecked Sendable {
                 active += 1
                 startScript(user, intended: due)
             } else {
-                window.dropped &+= 1
+                // No user free and none may be added: this arrival and every other one due by now
+                // are dropped at once (one by one, a huge rate would cost a loop turn each).
+                let more = nextArrival <= Double(now) ? ((Double(now) - nextArrival) / interval).rounded(.down) + 1 : 0
+                window.dropped = window.dropped.saturatingAdd(1).saturatingAdd(UInt64(saturating: more))
+                nextArrival += more * interval
+                if nextArrival <= Double(now) { nextArrival = Double(now) + interval }
                 saturated = true
+                return
             }
         }
     }
