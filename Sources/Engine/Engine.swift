@@ -302,7 +302,8 @@ public final class Engine: Sendable {
 
     private func formatActual(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100
-        return rounded == rounded.rounded() ? "\(Int(rounded))" : "\(rounded)"
+        // Whole numbers without ".0"; past 2^53 (or NaN/∞) Double's own text, never a trapping Int().
+        return rounded == rounded.rounded() && abs(rounded) < 9e15 ? "\(Int(rounded))" : "\(rounded)"
     }
 
     private func summary(of state: State) -> RunSummary {

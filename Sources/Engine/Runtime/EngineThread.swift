@@ -12,6 +12,8 @@ final class EngineThread: @unchecked Sendable {
     /// dropped and moves on, so a rate of any size (even one the clock cannot resolve) leaves the
     /// thread reading its control queue, finishing transfers and ending on time.
     static let maxArrivalsPerPass = 4096
+    /// Closed model: the most users one loop pass adds.
+    static let maxSpawnsPerPass = 1024
     /// After a stop, how long requests in flight may still finish before they are counted as
     /// `cancelled at end`: short enough that a stop always wins within a second.
     static let drainMicros: UInt64 = 500_000
@@ -39,6 +41,8 @@ final class EngineThread: @unchecked Sendable {
     /// Open model: set when the last pass dropped an arrival for want of a free user; the next
     /// start then waits for a completion (or 1 ms) instead of spinning on a schedule it cannot keep.
     private var saturated = false
+    /// Closed model: the last pass added its most users and more are wanted.
+    private var spawnsPending = false
     /// Open model: idle users ready to run the next arrival.
     private var freeSlots: [Int] = []
     private var ready: [Int] = []
@@ -167,7 +171,7 @@ final class EngineThread: @unchecked Sendable {
     }
 
     private func nextDeadline(_ now: UInt64) -> UInt64 {
-        if !ready.isEmpty || !completed.isEmpty || !refused.isEmpty { return now }
+        if !ready.isEmpty || !completed.isEmpty || !refused.isEmpty || spawnsPending { return now }
         var deadline = min(windowEnd, now + 100_000)
         if let wake = timers.earliest { deadline = min(deadline, wake) }
         switch model {
@@ -235,8 +239,12 @@ final class EngineThread: @unchecked Sendable {
     private func adjustUsers(_ now: UInt64) {
         guard case .closed(let schedule) = model else { return }
         let wanted = Ramp.share(of: schedule.total(at: now), thread: index, threads: threadCount)
-        while active < wanted { spawnUser(now) }
+        // At most a pass's worth of new users (each is a libcurl handle to make), so a huge jump
+        // in users still leaves the loop turning: control read, requests completed.
+        let most = min(wanted, active + EngineThread.maxSpawnsPerPass)
+        while active < most { spawnUser(now) }
         while active > wanted { retireUser() }
+        spawnsPending = active < wanted
     }
 
     /// Open model: starts every iteration due by `now`, each from its scheduled time so a late
