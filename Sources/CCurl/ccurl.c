@@ -9,9 +9,6 @@ CURLcode ccurl_easy_setopt_ptr(CURL *easy, CURLoption option, const void *value)
 CURLcode ccurl_easy_setopt_str(CURL *easy, CURLoption option, const char *value) {
     return curl_easy_setopt(easy, option, value);
 }
-CURLcode ccurl_easy_setopt_off(CURL *easy, CURLoption option, curl_off_t value) {
-    return curl_easy_setopt(easy, option, value);
-}
 CURLcode ccurl_easy_setopt_write_cb(CURL *easy, curl_write_callback callback) {
     return curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, callback);
 }
@@ -19,9 +16,6 @@ CURLcode ccurl_easy_setopt_slist(CURL *easy, CURLoption option, struct curl_slis
     return curl_easy_setopt(easy, option, list);
 }
 CURLcode ccurl_easy_getinfo_long(CURL *easy, CURLINFO info, long *value) {
-    return curl_easy_getinfo(easy, info, value);
-}
-CURLcode ccurl_easy_getinfo_off(CURL *easy, CURLINFO info, curl_off_t *value) {
     return curl_easy_getinfo(easy, info, value);
 }
 CURLcode ccurl_easy_getinfo_ptr(CURL *easy, CURLINFO info, void **value) {

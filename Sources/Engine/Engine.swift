@@ -44,15 +44,26 @@ public final class Engine: Sendable {
 
     /// How long a run may see nothing but connection failures before it is called unreachable.
     static let unreachableAfterSeconds = 3
+    /// The most engine threads one engine runs, whatever `EngineOptions.threads` says.
+    public static let maxThreads = 1024
 
-    public init(plan: Plan, options: EngineOptions = EngineOptions()) {
+    /// What this run may hold: `setUsers` never goes past its `maxUsers`.
+    public let budget: RunBudget
+
+    /// Prepares a run of `plan`; nothing runs until `start()`.
+    /// - Throws: `RunBudgetError` when the plan would need more memory than this node allows
+    ///   (`RunBudget`), before any thread or buffer of the run exists.
+    public init(plan: Plan, options: EngineOptions = EngineOptions(), nodeMemory: UInt64? = nil) throws(RunBudgetError) {
+        let count = min(max(1, options.threads), Engine.maxThreads)
+        budget = RunBudget(plan: plan, threads: count, nodeBytes: nodeMemory ?? RunBudget.nodeMemory())
+        try budget.check(openModel: plan.isOpenModel)
         self.plan = plan
         self.options = options
-        let count = max(1, options.threads)
         let start = MonotonicClock.micros()
         runStart = start
         startUnixSeconds = Int(MonotonicClock.unixMicros() / 1_000_000)
-        let warmup = plan.warmup.map { Int(($0.microseconds + 999_999) / 1_000_000) } ?? 0
+        let warmupMicros = plan.warmup?.microseconds ?? 0
+        let warmup = Int(min(warmupMicros.saturatingAdd(999_999) / 1_000_000, UInt64(Int32.max)))
         warmupSeconds = warmup
         let model = Engine.initialModel(plan, start: start, warmupMicros: UInt64(warmup) * 1_000_000)
         let exchanges = (0..<count).map { _ in ShardExchange(endpoints: plan.endpoints.count) }
@@ -68,7 +79,7 @@ public final class Engine: Sendable {
         state = Mutex(State(
             aggregator: RunAggregator(endpoints: plan.endpoints, expectedReporters: count, startUnixSeconds: unix),
             warmupAggregator: RunAggregator(endpoints: plan.endpoints, expectedReporters: count, startUnixSeconds: unix),
-            model: model, measureStart: start + UInt64(warmup) * 1_000_000))
+            model: model, measureStart: start.saturatingAdd(UInt64(warmup) * 1_000_000)))
     }
 
     /// The load shape from the plan: a warm-up at the first level, then the stages or a plain ramp.
@@ -104,12 +115,13 @@ public final class Engine: Sendable {
     }
 
     /// Closed model: moves the user count to `users` at `spawnRate` users per second (default:
-    /// the plan's), leaving any stages. Does nothing in the open model (see `setRate`).
+    /// the plan's), leaving any stages. Does nothing in the open model (see `setRate`). Users past
+    /// what this node's memory allows (`budget.maxUsers`) are not started.
     public func setUsers(_ users: Int, spawnRate: Double? = nil) {
         let model: LoadModel? = state.withLock { state in
             guard case .closed(let schedule) = state.model else { return nil }
             let now = MonotonicClock.micros()
-            state.model = .closed(.ramp(Ramp(from: schedule.total(at: now), to: max(0, users),
+            state.model = .closed(.ramp(Ramp(from: schedule.total(at: now), to: min(max(0, users), budget.maxUsers),
                                              rate: spawnRate ?? plan.spawnRate, startMicros: now)))
             return state.model
         }
@@ -121,7 +133,7 @@ public final class Engine: Sendable {
     public func setRate(_ rate: Double) {
         let model: LoadModel? = state.withLock { state in
             guard case .open(_, let maxInFlight) = state.model else { return nil }
-            state.model = .open(.constant(max(0, rate)), maxInFlight: maxInFlight)
+            state.model = .open(.constant(rate.clamped(0, .infinity)), maxInFlight: maxInFlight)
             return state.model
         }
         if let model { for control in controls { control.post(model: model) } }
@@ -197,7 +209,7 @@ public final class Engine: Sendable {
 
     private func controlLoop() {
         var stopPosted = false
-        let runLength = plan.measuredDuration.map { UInt64(warmupSeconds) * 1_000_000 + $0.microseconds }
+        let runLength = plan.measuredDuration.map { (UInt64(warmupSeconds) * 1_000_000).saturatingAdd($0.microseconds) }
         while true {
             let now = MonotonicClock.micros()
             let finishedSummary: RunSummary? = state.withLock { state in
@@ -290,7 +302,8 @@ public final class Engine: Sendable {
 
     private func formatActual(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100
-        return rounded == rounded.rounded() ? "\(Int(rounded))" : "\(rounded)"
+        // Whole numbers without ".0"; past 2^53 (or NaN/∞) Double's own text, never a trapping Int().
+        return rounded == rounded.rounded() && abs(rounded) < 9e15 ? "\(Int(rounded))" : "\(rounded)"
     }
 
     private func summary(of state: State) -> RunSummary {

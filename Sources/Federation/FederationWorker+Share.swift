@@ -92,8 +92,17 @@ extension FederationWorker {
                                                          abortReason: reason)))
             return
         }
-        let engine = Engine(plan: plan, options: EngineOptions(threads: configuration.threads, run: assignment.run,
-                                                               keepsIntervals: true))
+        let engine: Engine
+        do {
+            engine = try Engine(plan: plan, options: EngineOptions(threads: configuration.threads, run: assignment.run,
+                                                                   keepsIntervals: true))
+        } catch {
+            let reason = "share does not fit on worker \(configuration.node): \(error)"
+            runLogger.error("cannot run the assigned share", metadata: ["reason": "\(reason)"])
+            session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .idle, users: 0, rps: 0,
+                                                         abortReason: reason)))
+            return
+        }
         engine.start()
         share = Share(assignment: assignment, engine: engine)
         runLogger.info("share started", metadata: [

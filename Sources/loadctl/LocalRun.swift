@@ -14,7 +14,13 @@ struct LocalRun {
     var quiet: Bool
 
     func execute() async throws -> RunSummary {
-        let engine = Engine(plan: plan, options: EngineOptions(threads: threads))
+        let engine: Engine
+        do {
+            engine = try Engine(plan: plan, options: EngineOptions(threads: threads))
+        } catch {
+            Console.err("loadctl: \(error)")      // the run does not fit in this machine's memory
+            throw ExitCodes.badInput
+        }
         let interrupts = InterruptHandler { engine.stop() }
         defer { interrupts.cancel() }
         if !quiet { Console.err(banner) }

@@ -57,7 +57,7 @@ import Testing
             tasks: [ { request: GET /Test/V1 } ]
             """, file: "test.yaml", baseDirectory: ".")
         plan.host = "http://127.0.0.1:1"
-        let engine = Engine(plan: plan, options: EngineOptions(threads: 1))
+        let engine = try Engine(plan: plan, options: EngineOptions(threads: 1))
         engine.start()
         let summary = await engine.finished()
         #expect(!summary.passed)

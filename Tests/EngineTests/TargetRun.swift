@@ -9,7 +9,7 @@ func runAgainstTarget(_ yaml: String, target config: TargetConfig = TargetConfig
     let target = try await TargetServer.start(config)
     var plan = try ScenarioLoader.load(yaml: yaml, file: "test.yaml", baseDirectory: ".")
     plan.host = target.baseURL
-    let engine = Engine(plan: plan, options: EngineOptions(threads: threads))
+    let engine = try Engine(plan: plan, options: EngineOptions(threads: threads))
     engine.start()
     try await during?(engine, target)
     let summary = await engine.finished()

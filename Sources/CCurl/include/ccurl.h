@@ -8,12 +8,10 @@
 CURLcode ccurl_easy_setopt_long(CURL *easy, CURLoption option, long value);
 CURLcode ccurl_easy_setopt_ptr(CURL *easy, CURLoption option, const void *value);
 CURLcode ccurl_easy_setopt_str(CURL *easy, CURLoption option, const char *value);
-CURLcode ccurl_easy_setopt_off(CURL *easy, CURLoption option, curl_off_t value);
 CURLcode ccurl_easy_setopt_write_cb(CURL *easy, curl_write_callback callback);
 CURLcode ccurl_easy_setopt_slist(CURL *easy, CURLoption option, struct curl_slist *list);
 
 CURLcode ccurl_easy_getinfo_long(CURL *easy, CURLINFO info, long *value);
-CURLcode ccurl_easy_getinfo_off(CURL *easy, CURLINFO info, curl_off_t *value);
 CURLcode ccurl_easy_getinfo_ptr(CURL *easy, CURLINFO info, void **value);
 
 CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);

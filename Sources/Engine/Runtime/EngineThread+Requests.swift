@@ -30,7 +30,12 @@ extension EngineThread {
             ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, user.bodyBuffer.count)
             ccurl_easy_setopt_ptr(easy, CURLOPT_POSTFIELDS, user.bodyBuffer.base)
         }
-        if prepared.constantHeaders == nil { setDynamicHeaders(request, for: user) }
+        if prepared.constantHeaders == nil {
+            let list = user.headerList(count: request.headers.count) { line, buffer in
+                TemplateRenderer.render(request.headers[line], into: buffer, user: user.values, random: &random)
+            }
+            ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+        }
         if user.lastTimeout != prepared.timeoutMillis {
             ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, prepared.timeoutMillis)
             user.lastTimeout = prepared.timeoutMillis
@@ -40,9 +45,15 @@ extension EngineThread {
         user.bytesIn = 0
         user.captureBody = request.check.bodyContains != nil
         if user.captureBody { user.responseBody.removeAll() }
-        user.state = .inFlight
         user.sentAt = MonotonicClock.micros()
-        curl_multi_add_handle(multis[user.multi], easy)
+        guard curl_multi_add_handle(multis[user.multi], easy) == CURLM_OK else {
+            // Counted as a failure on the next pass, never left in flight for good.
+            user.state = .idle
+            refused.append(user)
+            return
+        }
+        user.state = .inFlight
+        inFlight += 1
     }
 
     private func configureMethodAndHeaders(_ prepared: PreparedRequest, for user: VirtualUser) {
@@ -64,35 +75,25 @@ extension EngineThread {
         ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, prepared.constantHeaders)
     }
 
-    /// Templated header values: the one place a request allocates (a fresh `curl_slist`), which
-    /// only scenarios with per-request header values pay.
-    private func setDynamicHeaders(_ request: RequestPlan, for user: VirtualUser) {
-        curl_slist_free_all(user.dynamicHeaders)
-        var list: UnsafeMutablePointer<curl_slist>? = nil
-        let buffer = user.headerBuffer
-        for header in request.headers {
-            buffer.removeAll()
-            TemplateRenderer.render(header, into: buffer, user: user.values, random: &random)
-            list = curl_slist_append(list, buffer.cString)
-        }
-        user.dynamicHeaders = list
-        ccurl_easy_setopt_slist(user.easy, CURLOPT_HTTPHEADER, list)
-    }
-
     func complete(_ user: VirtualUser, code: CURLcode, done: UInt64) {
         let easy = user.easy
-        curl_multi_remove_handle(multis[user.multi], easy)
+        if user.state == .inFlight {
+            curl_multi_remove_handle(multis[user.multi], easy)
+            inFlight -= 1
+        }
         var status = 0
         var osErrno = 0
         ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         if code != CURLE_OK { ccurl_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno) }
         let request = prepared[user.request].plan
         let matched = user.captureBody ? user.responseBody.contains(request.check.bodyContains!) : true
-        let failure = FailureReason.classify(curlCode: code, osErrno: osErrno, status: status,
-                                             check: request.check, bodyMatched: matched)
+        let failure = code == EngineThread.refusedCode ? .notStarted
+            : FailureReason.classify(curlCode: code, osErrno: osErrno, status: status, check: request.check,
+                                     bodyMatched: matched, detail: code == CURLE_OK ? nil : UnsafePointer(user.errorText))
         window.record(endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
                       bytes: user.bytesIn, failure: failure)
         user.state = .idle
+        if draining { return }      // the run is over: nothing more starts
         if case .closed = model, user.retiring || user.slot >= active {
             user.retiring = false
             user.state = .retired

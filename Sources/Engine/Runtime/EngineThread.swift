@@ -8,6 +8,17 @@ final class EngineThread: @unchecked Sendable {
     /// One multi handle slows as its connection cache grows (libcurl 7.88 scans it per request);
     /// ~200 connections each kept the cost flat in measurements here.
     static let usersPerMulti = 200
+    /// Open model: the most arrivals one loop pass starts. Past it the pass counts the rest as
+    /// dropped and moves on, so a rate of any size (even one the clock cannot resolve) leaves the
+    /// thread reading its control queue, finishing transfers and ending on time.
+    static let maxArrivalsPerPass = 4096
+    /// Closed model: the most users one loop pass adds.
+    static let maxSpawnsPerPass = 1024
+    /// After a stop, how long requests in flight may still finish before they are counted as
+    /// `cancelled at end`: short enough that a stop always wins within a second.
+    static let drainMicros: UInt64 = 500_000
+    /// Open model: rates above this (arrivals per second) run as this rate.
+    static let maxRate = 1e9
 
     let index: Int
     let threadCount: Int
@@ -27,6 +38,11 @@ final class EngineThread: @unchecked Sendable {
     var model: LoadModel
     /// Open model: when the next iteration is due (µs, fractional so rates do not drift).
     private var nextArrival: Double
+    /// Open model: set when the last pass dropped an arrival for want of a free user; the next
+    /// start then waits for a completion (or 1 ms) instead of spinning on a schedule it cannot keep.
+    private var saturated = false
+    /// Closed model: the last pass added its most users and more are wanted.
+    private var spawnsPending = false
     /// Open model: idle users ready to run the next arrival.
     private var freeSlots: [Int] = []
     private var ready: [Int] = []
@@ -39,6 +55,13 @@ final class EngineThread: @unchecked Sendable {
     var random = FastRandom()
     /// Counts users ever spawned here, so each takes the next row of the data feed.
     private var spawned = 0
+    /// Requests handed to libcurl and not yet completed.
+    var inFlight = 0
+    /// Users whose request libcurl refused to start: completed as failures on the next pass.
+    var refused: [VirtualUser] = []
+    private var refusedScratch: [VirtualUser] = []
+    /// Set once stop was posted: no new request starts; those in flight may finish until `drainEnd`.
+    var draining = false
 
     init(index: Int, threadCount: Int, plan: Plan, exchange: ShardExchange, model: LoadModel, runStart: UInt64) {
         self.index = index
@@ -48,7 +71,7 @@ final class EngineThread: @unchecked Sendable {
         self.model = model
         self.runStart = runStart
         // Threads' arrivals interleave instead of landing together.
-        nextArrival = Double(runStart) + Double(index) * 1_000_000 / max(1, model.rate(at: runStart))
+        nextArrival = Double(runStart) + Double(index) * 1_000_000 / model.rate(at: runStart).clamped(1, .greatestFiniteMagnitude)
         prepared = plan.requests.map { PreparedRequest($0, host: plan.host) }
         dataRows = plan.data?.rows.map { $0.map { Array($0.utf8) } } ?? []
         proxy = ProxySettings.forHost(plan.host)
@@ -65,6 +88,9 @@ final class EngineThread: @unchecked Sendable {
         for multi in multis { curl_multi_cleanup(multi) }
     }
 
+    /// The code a refused start completes with (never one libcurl reports for a finished transfer).
+    static let refusedCode = CURLE_FAILED_INIT
+
     private static func makeMulti() -> UnsafeMutableRawPointer {
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, usersPerMulti + 16)
@@ -76,12 +102,25 @@ final class EngineThread: @unchecked Sendable {
     func run() {
         windowStartCPU = MonotonicClock.threadCPUMicros()
         windowStartWall = MonotonicClock.micros()
+        var drainEnd: UInt64 = 0
         while true {
-            if let command = control.take() {
-                if command.stop { break }
+            if !draining, let command = control.take() {
+                if command.stop {
+                    draining = true
+                    drainEnd = MonotonicClock.micros() + EngineThread.drainMicros
+                }
                 if let newModel = command.model { model = newModel }
             }
             var now = MonotonicClock.micros()
+            if draining {
+                if inFlight == 0 || now >= drainEnd { break }
+                performAll()
+                now = MonotonicClock.micros()
+                completeAll(now)
+                if now >= windowEnd { handOffWindow(now) }
+                poll(until: min(drainEnd, now + 10_000), now: now)
+                continue
+            }
             switch model {
             case .closed: adjustUsers(now)
             case .open: startDueArrivals(now)
@@ -99,8 +138,7 @@ final class EngineThread: @unchecked Sendable {
 
             performAll()
             now = MonotonicClock.micros()
-            for (user, code) in completed { complete(user, code: code, done: now) }
-            completed.removeAll(keepingCapacity: true)
+            completeAll(now)
 
             if now >= windowEnd { handOffWindow(now) }
             poll(until: nextDeadline(now), now: now)
@@ -121,15 +159,26 @@ final class EngineThread: @unchecked Sendable {
         }
     }
 
+    /// Records what libcurl finished and what it refused to start, and moves those users on.
+    private func completeAll(_ now: UInt64) {
+        for (user, code) in completed { complete(user, code: code, done: now) }
+        completed.removeAll(keepingCapacity: true)
+        guard !refused.isEmpty else { return }
+        // Swapped out first: moving a user on may issue (and be refused) again, for the next pass.
+        swap(&refused, &refusedScratch)
+        for user in refusedScratch { complete(user, code: EngineThread.refusedCode, done: now) }
+        refusedScratch.removeAll(keepingCapacity: true)
+    }
+
     private func nextDeadline(_ now: UInt64) -> UInt64 {
-        if !ready.isEmpty || !completed.isEmpty { return now }
+        if !ready.isEmpty || !completed.isEmpty || !refused.isEmpty || spawnsPending { return now }
         var deadline = min(windowEnd, now + 100_000)
         if let wake = timers.earliest { deadline = min(deadline, wake) }
         switch model {
         case .closed(let schedule):
             if !schedule.isSettled(at: now) { deadline = min(deadline, now + 5_000) }
         case .open:
-            deadline = min(deadline, UInt64(max(0, nextArrival)))
+            deadline = min(deadline, saturated ? now + 1_000 : UInt64(saturating: nextArrival))
         }
         return deadline
     }
@@ -164,12 +213,18 @@ final class EngineThread: @unchecked Sendable {
         if windowEnd <= now { windowEnd = now - (now - runStart) % 1_000_000 + 1_000_000 }
     }
 
+    /// Ends the thread's part of the run. Requests still in flight after the drain are counted as
+    /// failed, `cancelled at end`, with the age they had as their latency (a lower bound): a target
+    /// that never answers must show in the results, not vanish from them.
     private func shutdown() {
         let now = MonotonicClock.micros()
         for user in users where user.state == .inFlight {
             curl_multi_remove_handle(multis[user.multi], user.easy)
+            window.record(endpoint: prepared[user.request].plan.endpoint, intended: user.intendedStart,
+                          sent: user.sentAt, done: now, bytes: user.bytesIn, failure: .cancelledAtEnd)
             user.state = .retired
         }
+        inFlight = 0
         // The last, partial window: its requests count, its CPU share is over the time it spanned.
         windowEnd = max(windowEnd, now)
         window.second = Int((min(now, windowEnd - 1) - runStart) / 1_000_000)
@@ -184,23 +239,42 @@ final class EngineThread: @unchecked Sendable {
     private func adjustUsers(_ now: UInt64) {
         guard case .closed(let schedule) = model else { return }
         let wanted = Ramp.share(of: schedule.total(at: now), thread: index, threads: threadCount)
-        while active < wanted { spawnUser(now) }
+        // At most a pass's worth of new users (each is a libcurl handle to make), so a huge jump
+        // in users still leaves the loop turning: control read, requests completed.
+        let most = min(wanted, active + EngineThread.maxSpawnsPerPass)
+        while active < most { spawnUser(now) }
         while active > wanted { retireUser() }
+        spawnsPending = active < wanted
     }
 
     /// Open model: starts every iteration due by `now`, each from its scheduled time so a late
     /// start shows in its latency; with no user free and none allowed to be added, it is dropped.
     private func startDueArrivals(_ now: UInt64) {
         guard case .open(_, let maxInFlight) = model else { return }
-        let share = max(1, (maxInFlight + threadCount - 1) / threadCount)
+        // This thread's share of the cap, rounded up, without the overflow `(a + b - 1) / b` has.
+        let cap = max(1, maxInFlight)
+        let share = cap / threadCount + (cap % threadCount == 0 ? 0 : 1)
+        var started = 0
+        saturated = false
         while nextArrival <= Double(now) {
-            let due = UInt64(nextArrival)
-            let perThread = model.rate(at: due) / Double(threadCount)
+            let due = UInt64(saturating: nextArrival)
+            // Past a billion a second per thread every rate is "more than this node can start":
+            // the cap keeps the arithmetic below finite and the schedule moving.
+            let perThread = min(model.rate(at: due), EngineThread.maxRate) / Double(threadCount)
             guard perThread > 0 else {
-                nextArrival = Double(now) + 10_000      // idle at rate 0: look again soon
+                nextArrival = Double(now) + 10_000      // idle at rate 0 (or NaN): look again soon
                 return
             }
-            nextArrival += 1_000_000 / perThread
+            let interval = 1_000_000 / perThread
+            if started == EngineThread.maxArrivalsPerPass {
+                // Behind by more than a pass can start: the rest due by now are dropped, counted.
+                let behind = ((Double(now) - nextArrival) / interval).rounded(.down) + 1
+                window.dropped = window.dropped.saturatingAdd(UInt64(saturating: behind))
+                nextArrival = Double(now) + interval
+                return
+            }
+            started += 1
+            nextArrival += interval
             if let slot = freeSlots.popLast() {
                 let user = users[slot]
                 active += 1
@@ -216,7 +290,14 @@ final class EngineThread: @unchecked Sendable {
                 active += 1
                 startScript(user, intended: due)
             } else {
-                window.dropped &+= 1
+                // No user free and none may be added: this arrival and every other one due by now
+                // are dropped at once (one by one, a huge rate would cost a loop turn each).
+                let more = nextArrival <= Double(now) ? ((Double(now) - nextArrival) / interval).rounded(.down) + 1 : 0
+                window.dropped = window.dropped.saturatingAdd(1).saturatingAdd(UInt64(saturating: more))
+                nextArrival += more * interval
+                if nextArrival <= Double(now) { nextArrival = Double(now) + interval }
+                saturated = true
+                return
             }
         }
     }

@@ -25,10 +25,10 @@ enum MonotonicClock {
 }
 
 extension Duration {
-    /// Whole microseconds, saturating at zero for negative durations.
+    /// Whole microseconds, saturating at zero for negative durations and at `UInt64.max`.
     var microseconds: UInt64 {
         let (seconds, attoseconds) = components
         if seconds < 0 { return 0 }
-        return UInt64(seconds) * 1_000_000 + UInt64(attoseconds / 1_000_000_000_000)
+        return UInt64(seconds).saturatingMultiply(1_000_000).saturatingAdd(UInt64(max(0, attoseconds) / 1_000_000_000_000))
     }
 }

@@ -58,13 +58,10 @@ final class PreparedRequest {
             constantBody = nil
             constantBodyCount = 0
         }
-        let millis = request.timeout.components.seconds * 1000
-            + request.timeout.components.attoseconds / 1_000_000_000_000_000
-        timeoutMillis = Int(max(1, millis))
+        // Clamped: a timeout of any size must not trap (past 31 years it makes no difference).
+        let (seconds, attoseconds) = request.timeout.components
+        timeoutMillis = max(1, Int(min(max(0, seconds), 1_000_000_000)) * 1000 + Int(max(0, attoseconds) / 1_000_000_000_000_000))
     }
-
-    /// True when libcurl's body pointer must be set per request from the user's render buffer.
-    var hasDynamicBody: Bool { !(plan.body?.isConstant ?? true) }
 
     deinit {
         if case .withBody(let custom?) = method { free(custom) }

@@ -8,15 +8,11 @@ struct Ramp: Sendable, Equatable {
     var rate: Double
     var startMicros: UInt64
 
-    static func steady(_ users: Int, at startMicros: UInt64) -> Ramp {
-        Ramp(from: users, to: users, rate: 1, startMicros: startMicros)
-    }
-
     /// The fleet-wide user count the ramp asks for at `now`.
     func total(at now: UInt64) -> Int {
-        guard from != to, rate.isFinite else { return to }
+        guard from != to, rate.isFinite, rate > 0 else { return to }
         let elapsed = Double(now &- min(now, startMicros)) / 1_000_000
-        let moved = Int(min(elapsed * rate, Double(Int32.max)).rounded(.down)) + 1
+        let moved = Int((elapsed * rate).clamped(0, Double(Int32.max)).rounded(.down)) + 1
         return from < to ? min(to, from + moved) : max(to, from - moved)
     }
 

@@ -33,7 +33,7 @@ final class RenderBuffer {
         bytes.withUnsafeBufferPointer { append($0) }
     }
 
-    /// Appends up to `limit` total bytes and reports whether anything was cut.
+    /// Appends as much of `length` bytes as fits under `limit` total bytes; the rest is dropped.
     func append(raw: UnsafeRawPointer, length: Int, limit: Int) {
         let room = max(0, limit - count)
         let n = min(room, length)
@@ -42,10 +42,14 @@ final class RenderBuffer {
     }
 
     /// A NUL-terminated view for C APIs that copy the string (CURLOPT_URL).
-    var cString: UnsafePointer<CChar> {
+    var cString: UnsafePointer<CChar> { UnsafePointer(mutableCString) }
+
+    /// The same view for a C struct field typed `char *` (a `curl_slist` node libcurl reads in place
+    /// until the buffer is rendered again).
+    var mutableCString: UnsafeMutablePointer<CChar> {
         if count == capacity { grow(to: count + 1) }
         base[count] = 0
-        return UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+        return UnsafeMutableRawPointer(base).assumingMemoryBound(to: CChar.self)
     }
 
     func contains(_ needle: [UInt8]) -> Bool {

@@ -29,8 +29,7 @@ struct Stages: Sendable, Equatable {
         return from
     }
 
-    var totalMicros: UInt64 { segments.reduce(0) { $0 + $1.micros } }
-
+    var totalMicros: UInt64 { segments.reduce(0) { $0.saturatingAdd($1.micros) } }
 
     func isSettled(at now: UInt64) -> Bool { now &- min(now, startMicros) >= totalMicros }
 }
@@ -44,9 +43,15 @@ enum UserSchedule: Sendable, Equatable {
     func total(at now: UInt64) -> Int {
         switch self {
         case .ramp(let ramp): return ramp.total(at: now)
-        case .stages(let stages): return stages.slice.users(of: stages.value(at: now))
+        // Clamped before it becomes an Int: a stage target past 2^63 must not trap (the memory
+        // budget refuses such a plan; a level reaching here is at most `maxUsers`).
+        case .stages(let stages): return stages.slice.users(of: stages.value(at: now).clamped(0, UserSchedule.maxUsers))
         }
     }
+
+    /// The most users any schedule asks for: far above what a node's memory holds, far below Int's
+    /// limits, so every count derived from it stays exact.
+    static let maxUsers = Double(Int32.max)
 
     func isSettled(at now: UInt64) -> Bool {
         switch self {

@@ -1,7 +1,9 @@
 /// Renders `Template`s into `RenderBuffer`s: a user's fixed values come pre-rendered, moments
-/// (`{{now}}`, `{{uuid}}`) are formatted digit by digit, so rendering allocates nothing.
+/// (`{{now}}`, `{{uuid}}`) are formatted digit by digit and escapes come from constant tables, so
+/// rendering allocates nothing unless a buffer must grow past its largest render so far.
 struct TemplateRenderer {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let jsonControlPrefix: [UInt8] = Array("\\u00".utf8)
     /// Percent-encoding uses upper-case digits (RFC 3986 section 2.1).
     private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
@@ -68,7 +70,7 @@ struct TemplateRenderer {
                     out.append(UInt8(ascii: "\\"))
                     out.append(b)
                 case 0..<0x20:
-                    out.append(Array("\\u00".utf8))
+                    out.append(jsonControlPrefix)
                     out.append(hex[Int(b >> 4)])
                     out.append(hex[Int(b & 0xF)])
                 default:

@@ -39,12 +39,18 @@ final class VirtualUser {
     var lastURL: UnsafeMutablePointer<CChar>?
     var lastRequest = -1
     var lastTimeout = -1
-    var dynamicHeaders: UnsafeMutablePointer<curl_slist>?
 
     let urlBuffer = RenderBuffer(capacity: 128)
     let bodyBuffer = RenderBuffer(capacity: 128)
-    let headerBuffer = RenderBuffer(capacity: 128)
     let responseBody = RenderBuffer(capacity: 256)
+    /// Templated header lines: one buffer and one list node per line, made on the first templated
+    /// request and reused, so such requests allocate nothing either (libcurl reads the list in place
+    /// and never frees it: these nodes are ours, never passed to `curl_slist_free_all`).
+    private(set) var headerBuffers: [RenderBuffer] = []
+    private(set) var headerNodes: UnsafeMutablePointer<curl_slist>?
+    private var headerNodeCount = 0
+    /// libcurl's text for the last failed transfer (CURLOPT_ERRORBUFFER; it empties it per transfer).
+    let errorText: UnsafeMutablePointer<CChar>
 
     static let receiveBufferSize = 4096
 
@@ -56,7 +62,10 @@ final class VirtualUser {
         self.easy = easy
         self.slot = slot
         self.multi = multi
+        errorText = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorText.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         let me = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorText)
         ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         ccurl_easy_setopt_write_cb(easy, VirtualUser.onBody)
         ccurl_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, me)
@@ -74,7 +83,28 @@ final class VirtualUser {
 
     deinit {
         curl_easy_cleanup(easy)
-        curl_slist_free_all(dynamicHeaders)
+        errorText.deallocate()
+        headerNodes?.deallocate()
+    }
+
+    /// The list of `count` templated header lines, rendered by `render(line, buffer)` into this
+    /// user's buffers; grows (allocates) only the first time a request has more lines than before.
+    func headerList(count: Int, render: (Int, RenderBuffer) -> Void) -> UnsafeMutablePointer<curl_slist>? {
+        guard count > 0 else { return nil }
+        if count > headerNodeCount {
+            headerNodes?.deallocate()
+            headerNodes = .allocate(capacity: count)
+            headerNodeCount = count
+            while headerBuffers.count < count { headerBuffers.append(RenderBuffer(capacity: 128)) }
+        }
+        let nodes = headerNodes!
+        for i in 0..<count {
+            let buffer = headerBuffers[i]
+            buffer.removeAll()
+            render(i, buffer)
+            nodes[i] = curl_slist(data: buffer.mutableCString, next: i + 1 < count ? nodes + i + 1 : nil)
+        }
+        return nodes
     }
 
     /// Captures nothing, so it converts to a C function pointer; the user arrives as userdata.

@@ -1,4 +1,3 @@
-import Histogram
 import Protocol
 
 /// Run-to-date counts and histograms of one endpoint (or of all, for the total row).
@@ -6,16 +5,19 @@ struct EndpointTotals {
     var requests: UInt64 = 0
     var failures: UInt64 = 0
     var bytes: UInt64 = 0
-    var latency = LatencyHistogram.latency()
-    var serviceTime = LatencyHistogram.latency()
+    var latency = LatencyHistogram()
+    var serviceTime = LatencyHistogram()
     var failureReasons: [String: UInt64] = [:]
 
     /// An interval's counts; its histograms come separately (`addHistograms`), batched per endpoint.
     mutating func addCounts(_ interval: EndpointInterval) {
-        requests += interval.requests
-        failures += interval.failures
-        bytes += interval.bytes
-        for tally in interval.failureReasons { failureReasons[tally.reason, default: 0] += tally.count }
+        // Saturating: the counts may come from another node, and a hostile one may say 2^64 − 1.
+        requests = requests.saturatingAdd(interval.requests)
+        failures = failures.saturatingAdd(interval.failures)
+        bytes = bytes.saturatingAdd(interval.bytes)
+        for tally in interval.failureReasons {
+            failureReasons[tally.reason] = failureReasons[tally.reason, default: 0].saturatingAdd(tally.count)
+        }
     }
 
     mutating func addHistograms(latency rowLatency: SparseHistogram, serviceTime rowServiceTime: SparseHistogram) {
@@ -24,12 +26,14 @@ struct EndpointTotals {
     }
 
     mutating func add(_ other: EndpointTotals) {
-        requests += other.requests
-        failures += other.failures
-        bytes += other.bytes
-        if other.latency.totalCount > 0 { latency.add(other.latency) }
-        if other.serviceTime.totalCount > 0 { serviceTime.add(other.serviceTime) }
-        for (reason, count) in other.failureReasons { failureReasons[reason, default: 0] += count }
+        requests = requests.saturatingAdd(other.requests)
+        failures = failures.saturatingAdd(other.failures)
+        bytes = bytes.saturatingAdd(other.bytes)
+        latency.add(other.latency)
+        serviceTime.add(other.serviceTime)
+        for (reason, count) in other.failureReasons {
+            failureReasons[reason] = failureReasons[reason, default: 0].saturatingAdd(count)
+        }
     }
 
     /// The summary row; `seconds` is the measured span rates are taken over.

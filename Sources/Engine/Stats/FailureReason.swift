@@ -2,7 +2,9 @@ import CCurl
 import Glibc
 
 /// Why one request failed: a closed set, counted per endpoint like Locust's Failures tab.
-/// Classified once, at completion, from libcurl's result, the socket errno and the status.
+/// Classified once, at completion, from libcurl's result, the socket errno, libcurl's error text
+/// for the transfer and the status. Each reason names what the target did (or what the run did),
+/// never a libcurl internal, whenever the code and the text tell it apart.
 public enum FailureReason: Hashable, Sendable {
     case status(Int)
     case timeout
@@ -13,11 +15,25 @@ public enum FailureReason: Hashable, Sendable {
     case emptyReply
     case tls
     case bodyCheck
+    /// The bytes back were not an HTTP response (garbage, HTTP/0.9, a bad status line or header).
+    case invalidResponse
+    /// A response header line or the whole header block was past libcurl's limit (100 KiB).
+    case headerTooLarge
+    /// The connection closed before the body the headers announced was complete.
+    case bodyCut
+    /// The body's chunked framing or content encoding was broken.
+    case badBodyEncoding
+    /// libcurl refused to start the transfer (`curl_multi_add_handle` failed): never sent.
+    case notStarted
+    /// Still in flight when the run ended; its latency is the age it had then (a lower bound).
+    case cancelledAtEnd
     case transport(Int32)
 
     /// Maps a finished transfer to a failure, or `nil` when the response counts as a success.
+    /// `detail` is the transfer's CURLOPT_ERRORBUFFER (NUL-terminated), when it has one.
     @inline(__always)
-    static func classify(curlCode: CURLcode, osErrno: Int, status: Int, check: Check, bodyMatched: Bool) -> FailureReason? {
+    static func classify(curlCode: CURLcode, osErrno: Int, status: Int, check: Check, bodyMatched: Bool,
+                         detail: UnsafePointer<CChar>? = nil) -> FailureReason? {
         switch curlCode {
         case CURLE_OK:
             if !check.accepts(status: status) { return .status(status) }
@@ -32,12 +48,38 @@ public enum FailureReason: Hashable, Sendable {
         case CURLE_GOT_NOTHING:
             return .emptyReply
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR:
-            return osErrno == Int(ECONNRESET) || osErrno == Int(EPIPE) ? .connectionReset : .transport(Int32(curlCode.rawValue))
+            if osErrno == Int(ECONNRESET) || osErrno == Int(EPIPE) { return .connectionReset }
+            // libcurl reports broken chunked framing as a receive error with its own text.
+            if mentions(detail, "chunk") { return .badBodyEncoding }
+            return .transport(Int32(curlCode.rawValue))
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM:
             return .tls
+        case CURLE_WEIRD_SERVER_REPLY:
+            return .invalidResponse
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            // The same code means "no HTTP in that URL" and "the reply was not HTTP/1.x" (libcurl
+            // calls a reply without a status line HTTP/0.9): only the text tells them apart.
+            return mentions(detail, "HTTP/0.9") || mentions(detail, "HTTP version") ? .invalidResponse
+                : .transport(Int32(curlCode.rawValue))
+        case CURLE_OUT_OF_MEMORY:
+            // libcurl 7.x answers an over-long header with "out of memory"; its text says header.
+            return detail == nil || mentions(detail, "header") || mentions(detail, "Header") || detail?.pointee == 0 ? .headerTooLarge
+                : .transport(Int32(curlCode.rawValue))
+        case CURLE_PARTIAL_FILE:
+            return .bodyCut
+        case CURLE_BAD_CONTENT_ENCODING:
+            return .badBodyEncoding
         default:
+            // CURLE_TOO_LARGE (100), libcurl 8's code for the same over-long header.
+            if curlCode.rawValue == 100 { return .headerTooLarge }
             return .transport(Int32(curlCode.rawValue))
         }
+    }
+
+    /// True when the NUL-terminated `text` contains `needle`, case-sensitively (off the hot path: failures only).
+    private static func mentions(_ text: UnsafePointer<CChar>?, _ needle: String) -> Bool {
+        guard let text, text.pointee != 0 else { return false }
+        return needle.withCString { strstr(text, $0) != nil }
     }
 
     /// Descriptions of the failures that mean no HTTP exchange happened at all.
@@ -59,6 +101,12 @@ public enum FailureReason: Hashable, Sendable {
         case .bodyCheck:
             let needle = check?.bodyContains.map { String(decoding: $0, as: UTF8.self) } ?? ""
             return "check failed: body does not contain \"\(needle)\""
+        case .invalidResponse: return "invalid HTTP response"
+        case .headerTooLarge: return "response header too large"
+        case .bodyCut: return "body cut after headers"
+        case .badBodyEncoding: return "invalid body encoding"
+        case .notStarted: return "request not started (libcurl refused it)"
+        case .cancelledAtEnd: return "cancelled at end"
         case .transport(let code):
             let text = curl_easy_strerror(CURLcode(rawValue: UInt32(code))).map { String(cString: $0) } ?? "error"
             return "curl error \(code): \(text)"

@@ -1,4 +1,3 @@
-import Histogram
 import Protocol
 
 /// Merges interval deltas — from the local engine threads, or from a fleet's workers — into run
@@ -58,15 +57,15 @@ public struct RunAggregator: Sendable {
             let slot = slot(for: row.key)
             totals[slot].addCounts(row)
             second.hold(row, slot: slot)
-            second.requests += row.requests
-            second.failures += row.failures
+            second.requests = second.requests.saturatingAdd(row.requests)
+            second.failures = second.failures.saturatingAdd(row.failures)
         }
-        dropped += interval.dropped
+        dropped = dropped.saturatingAdd(interval.dropped)
         second.reporters += 1
-        second.users += interval.users
-        second.dropped += interval.dropped
-        second.cpuMicros += interval.cpuMicros
-        second.wallMicros += interval.wallMicros
+        second.users = second.users.saturatingAdd(interval.users)
+        second.dropped = second.dropped.saturatingAdd(interval.dropped)
+        second.cpuMicros = second.cpuMicros.saturatingAdd(interval.cpuMicros)
+        second.wallMicros = second.wallMicros.saturatingAdd(interval.wallMicros)
         if second.reporters >= expectedReporters {
             close(interval.second, second)
         } else {
@@ -81,12 +80,12 @@ public struct RunAggregator: Sendable {
             let slot = slot(for: row.key)
             totals[slot].addCounts(row)
             totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime)
-            history[index].requests += row.requests
-            history[index].failures += row.failures
+            history[index].requests = history[index].requests.saturatingAdd(row.requests)
+            history[index].failures = history[index].failures.saturatingAdd(row.failures)
         }
-        dropped += interval.dropped
-        history[index].users += interval.users
-        if interval.dropped > 0 { history[index].dropped = (history[index].dropped ?? 0) + interval.dropped }
+        dropped = dropped.saturatingAdd(interval.dropped)
+        history[index].users = history[index].users.saturatingAdd(interval.users)
+        if interval.dropped > 0 { history[index].dropped = (history[index].dropped ?? 0).saturatingAdd(interval.dropped) }
     }
 
     /// Closes seconds older than `second` still short of reporters (one was lost or is late).
@@ -120,7 +119,7 @@ public struct RunAggregator: Sendable {
     }
 
     private mutating func close(_ index: Int, _ second: OpenSecond) {
-        var latency = LatencyHistogram.latency()
+        var latency = LatencyHistogram()
         for (slot, rows) in second.pending.enumerated() {
             for row in rows { totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime) }
         }
@@ -146,12 +145,12 @@ public struct RunAggregator: Sendable {
         let recent = history.suffix(lastSeconds)
         guard !recent.isEmpty else { return (0, 0) }
         let n = Double(recent.count)
-        return (Double(recent.reduce(0) { $0 + $1.requests }) / n,
-                Double(recent.reduce(0) { $0 + $1.failures }) / n)
+        return (recent.reduce(0.0) { $0 + Double($1.requests) } / n,
+                recent.reduce(0.0) { $0 + Double($1.failures) } / n)
     }
 
     /// Requests so far, all endpoints.
-    public var requestCount: UInt64 { totals.reduce(0) { $0 + $1.requests } }
+    public var requestCount: UInt64 { totals.reduce(0) { $0.saturatingAdd($1.requests) } }
 
     /// The endpoint rows (sorted by name, then method) and the total row over `seconds`.
     public func rows(seconds: Double) -> (endpoints: [EndpointSummary], total: EndpointSummary) {

@@ -1,20 +1,21 @@
-import Histogram
 import Protocol
 
 extension SparseHistogram {
-    /// The non-empty buckets of `histogram`; walks its counts once (off the hot path).
-    init(_ histogram: LatencyHistogram) {
+    /// The non-empty buckets of `histogram`; walks its pages once (off the hot path).
+    init<Count>(_ histogram: PagedHistogram<Count>) {
         self.init()
-        guard histogram.totalCount > 0 else { return }
-        for bucket in histogram.recordedValues() {
-            values.append(bucket.value)
-            counts.append(bucket.count)
+        histogram.forEachBucket { value, count in
+            values.append(value)
+            counts.append(count)
         }
     }
 
-    /// Adds these buckets into `histogram`, landing each count in the bucket it came from.
+    /// Adds these buckets into `histogram`, landing each count in the bucket it came from. Values
+    /// and counts may come from another node: out-of-range values are clamped and counts saturate.
     func add(into histogram: inout LatencyHistogram) {
-        for i in values.indices { _ = histogram.record(values[i], count: counts[i]) }
+        for i in values.indices where i < counts.count && counts[i] > 0 {
+            histogram.record(values[i], count: counts[i])
+        }
     }
 }
 

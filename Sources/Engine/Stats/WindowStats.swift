@@ -1,5 +1,3 @@
-import Histogram
-
 /// What one engine thread measured in one reporting window (one second). Thread-confined while
 /// filled; handed whole to the aggregator through `ShardExchange`, never shared while written,
 /// hence `@unchecked Sendable`.
@@ -10,9 +8,9 @@ final class WindowStats: @unchecked Sendable {
     var failures: [UInt64]
     var bytes: [UInt64]
     /// From intended start to completion: what a user would have waited.
-    var latency: [LatencyHistogram]
+    var latency: [WindowHistogram]
     /// From the actual send to completion: what the target took.
-    var serviceTime: [LatencyHistogram]
+    var serviceTime: [WindowHistogram]
     var failureReasons: [[FailureReason: UInt64]]
     /// Iterations the open model could not start on time (always 0 in the closed model).
     var dropped: UInt64 = 0
@@ -26,8 +24,8 @@ final class WindowStats: @unchecked Sendable {
         requests = Array(repeating: 0, count: endpoints)
         failures = Array(repeating: 0, count: endpoints)
         bytes = Array(repeating: 0, count: endpoints)
-        latency = Array(repeating: .latency(), count: endpoints)
-        serviceTime = Array(repeating: .latency(), count: endpoints)
+        latency = Array(repeating: WindowHistogram(), count: endpoints)
+        serviceTime = Array(repeating: WindowHistogram(), count: endpoints)
         failureReasons = Array(repeating: [:], count: endpoints)
     }
 
@@ -36,22 +34,25 @@ final class WindowStats: @unchecked Sendable {
     func record(endpoint: Int, intended: UInt64, sent: UInt64, done: UInt64, bytes received: Int, failure: FailureReason?) {
         requests[endpoint] &+= 1
         bytes[endpoint] &+= UInt64(received)
-        _ = latency[endpoint].record(max(1, done &- min(intended, done)))
-        _ = serviceTime[endpoint].record(max(1, done &- min(sent, done)))
+        latency[endpoint].record(max(1, done &- min(intended, done)))
+        serviceTime[endpoint].record(max(1, done &- min(sent, done)))
         if let failure {
             failures[endpoint] &+= 1
             failureReasons[endpoint][failure, default: 0] &+= 1
         }
     }
 
-    /// Empties the window for reuse; keeps every buffer's capacity so steady state allocates nothing.
+    /// Empties the window for reuse. An endpoint used in this window keeps its histogram pages, so
+    /// steady state allocates nothing; one unused for a whole window gives them back (cold).
     func clear() {
         for i in requests.indices {
             requests[i] = 0
             failures[i] = 0
             bytes[i] = 0
-            if latency[i].totalCount > 0 { latency[i].reset() }
-            if serviceTime[i].totalCount > 0 { serviceTime[i].reset() }
+            latency[i].releaseIfEmpty()
+            serviceTime[i].releaseIfEmpty()
+            latency[i].reset()
+            serviceTime[i].reset()
             if !failureReasons[i].isEmpty { failureReasons[i].removeAll(keepingCapacity: true) }
         }
         dropped = 0
