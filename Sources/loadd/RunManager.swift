@@ -217,9 +217,13 @@ actor RunManager {
             throw APIFailure(.conflict, "this run uses the open model (rate:); change its arrival rate instead",
                              details: ["loadctl rate N, or POST /v1/runs/current/rate {\"rate\": N}"])
         }
-        guard request.users >= 0 else { throw APIFailure(.badRequest, "users: must be 0 or more, got \(request.users)") }
-        if let spawnRate = request.spawnRate, !(spawnRate > 0) {
-            throw APIFailure(.badRequest, "spawn_rate: must be more than 0, got \(spawnRate)")
+        // The same ranges as a scenario's `users:`/`spawn_rate:`, except that a running test may go to 0 users.
+        guard ScenarioLimits.stageUsers.contains(request.users) else {
+            throw APIFailure(.badRequest, "users: must be 0…\(ScenarioLimits.users.upperBound), got \(request.users)")
+        }
+        if let spawnRate = request.spawnRate, !ScenarioLimits.spawnRate.contains(spawnRate) {
+            throw APIFailure(.badRequest, "spawn_rate: must be \(ScenarioLimits.spawnRate.lowerBound)…"
+                + "\(Int(ScenarioLimits.spawnRate.upperBound)) per second, got \(spawnRate)")
         }
         if fleet.master == nil, let refusal = settings.capacity.refusal(users: request.users) {
             throw APIFailure(.unprocessableEntity, refusal)
@@ -240,8 +244,10 @@ actor RunManager {
             throw APIFailure(.conflict, "this run uses the closed model (users:); change its users instead",
                              details: ["loadctl users N, or POST /v1/runs/current/users {\"users\": N}"])
         }
-        guard request.rate >= 0, request.rate.isFinite else {
-            throw APIFailure(.badRequest, "rate: must be 0 or more, got \(request.rate)")
+        // A running open-model test may pause at 0; otherwise the scenario's `rate:` range.
+        guard request.rate == 0 || ScenarioLimits.rate.contains(request.rate) else {
+            throw APIFailure(.badRequest, "rate: must be 0 or \(ScenarioLimits.rate.lowerBound)…"
+                + "\(Int(ScenarioLimits.rate.upperBound)) per second, got \(request.rate)")
         }
         try run.engine.setRate(request.rate)
         cachedSnapshot = nil

@@ -92,7 +92,7 @@ import Testing
               - { duration: 1s, target: 20/s }
             tasks: [ { request: GET /Test/V2 } ]
             """, host: target.baseURL)
-        huge.stages[1].target = 9_223_372_036_854_775_807
+        huge.stages[1].target = Double(Int.max)  // what `target: 9223372036854775807` used to reach the engine as
         let clock = ContinuousClock()
         let start = clock.now
         let engine = try Engine(plan: huge, options: EngineOptions(threads: 2))
@@ -109,7 +109,7 @@ import Testing
             stages: [ { duration: 1s, target: 10 } ]
             tasks: [ { request: GET /a } ]
             """, host: "http://127.0.0.1:1")
-        staged.stages[0].target = 9_223_372_036_854_775_807
+        staged.stages[0].target = Double(Int.max)  // what `target: 9223372036854775807` used to reach the engine as
         #expect(throws: RunBudgetError.self) { try Engine(plan: staged, nodeMemory: 16 << 30) }
         do {
             _ = try Engine(plan: staged, nodeMemory: 16 << 30)
