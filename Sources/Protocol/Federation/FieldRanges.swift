@@ -52,34 +52,35 @@ public enum FieldRanges {
     public static let dataSlots: ClosedRange<Int> = 1...1_000_000
 }
 
-/// Checks a value against a range, naming the field in the error.
+/// Checks a value against a range, naming the field in the error. Field names are autoclosures:
+/// a histogram's are built per bucket, and only a failing check should pay for the string.
 struct RangeCheck {
     let kind: String
 
-    func int(_ field: String, _ value: Int, _ range: ClosedRange<Int>) throws(FieldRangeError) {
+    func int(_ field: @autoclosure () -> String, _ value: Int, _ range: ClosedRange<Int>) throws(FieldRangeError) {
         guard range.contains(value) else { throw outside(field, "\(range.lowerBound)…\(range.upperBound)", "\(value)") }
     }
 
-    func uint(_ field: String, _ value: UInt64, _ range: ClosedRange<UInt64>) throws(FieldRangeError) {
+    func uint(_ field: @autoclosure () -> String, _ value: UInt64, _ range: ClosedRange<UInt64>) throws(FieldRangeError) {
         guard range.contains(value) else { throw outside(field, "\(range.lowerBound)…\(range.upperBound)", "\(value)") }
     }
 
-    func double(_ field: String, _ value: Double, _ range: ClosedRange<Double>) throws(FieldRangeError) {
+    func double(_ field: @autoclosure () -> String, _ value: Double, _ range: ClosedRange<Double>) throws(FieldRangeError) {
         guard value.isFinite, range.contains(value) else {
             throw outside(field, "\(Self.format(range.lowerBound))…\(Self.format(range.upperBound)) and finite",
                           Self.format(value))
         }
     }
 
-    func text(_ field: String, _ value: String, _ bytes: ClosedRange<Int>) throws(FieldRangeError) {
+    func text(_ field: @autoclosure () -> String, _ value: String, _ bytes: ClosedRange<Int>) throws(FieldRangeError) {
         let count = value.utf8.count
         guard bytes.contains(count) else {
             throw outside(field, "\(bytes.lowerBound)…\(bytes.upperBound) bytes long", "\(count) bytes")
         }
     }
 
-    func outside(_ field: String, _ range: String, _ got: String) -> FieldRangeError {
-        FieldRangeError(field: "\(kind).\(field)", problem: "must be \(range), got \(got)")
+    func outside(_ field: () -> String, _ range: String, _ got: String) -> FieldRangeError {
+        FieldRangeError(field: "\(kind).\(field())", problem: "must be \(range), got \(got)")
     }
 
     /// `1000`, not `1000.0`, in messages.
