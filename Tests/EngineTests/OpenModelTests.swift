@@ -8,8 +8,8 @@ import Testing
 @Suite(.serialized) struct OpenModelTests {
     /// Arrivals follow each thread's schedule, not the responses: a thread that runs late starts the
     /// iterations it missed at once (their latency counts from when they were due), so over the
-    /// measured duration the run completes rate × duration of them, short only of the few still in
-    /// flight at the end, and never more than the schedule holds.
+    /// measured duration the run starts rate × duration of them (completed, in flight at the end, or
+    /// dropped past `max_in_flight`).
     @Test(.timeLimit(.minutes(1)))
     func aFixedArrivalRateStartsItsScheduleOverTheMeasuredDuration() async throws {
         let summary = try await runAgainstTarget("""
@@ -19,13 +19,21 @@ import Testing
             tasks: [ { request: GET /Test/V2 } ]
             """)
         #expect(summary.openModel?.targetRate == 2000)
-        #expect(summary.openModel?.dropped == 0)
+        // Started = completed + abandoned in flight at the stop (the last second's `users` in the open
+        // model) + dropped. On a loaded machine the in-process target answers late: thousands can be
+        // in flight at the end, and past `max_in_flight` (10,000) arrivals are dropped, still on
+        // schedule. So completed requests alone say little, and drops are not a failure here.
         let scheduled = 2000 * summary.durationS
-        let completed = Double(summary.total.requests)
-        // Generous: 10 % is a second of work left in flight; 3 % above is 300 ms of arrivals the
-        // threads could still start between the controller's end and its stop reaching them.
-        #expect(completed >= scheduled * 0.9 && completed <= scheduled * 1.03,
-                "\(summary.total.requests) requests in \(summary.durationS) s at 2000/s")
+        let inFlight = UInt64(summary.users)
+        let started = Double(summary.total.requests + inFlight + (summary.openModel?.dropped ?? 0))
+        // Generous both ways, for a loaded machine: 10 % is a second of arrivals a thread starved at the
+        // end never got to, or started while the stop was reaching it. A thread keeping the whole rate
+        // instead of its share, or falling behind for good, is far outside.
+        #expect(started >= scheduled * 0.9 && started <= scheduled * 1.1,
+                """
+                \(summary.total.requests) completed + \(inFlight) in flight + \(summary.openModel?.dropped ?? 0) dropped \
+                in \(summary.durationS) s at 2000/s; by second: \(summary.history.map { "\($0.second):\($0.requests)/\($0.users)" })
+                """)
     }
 
     @Test(.timeLimit(.minutes(1)))
