@@ -50,7 +50,8 @@ ulimit -n "$(ulimit -Hn)"
 FED_PORT=$(free_port)
 TARGET_PORT=$(free_port)
 SOCKET=$DIR/loadd.sock
-head -c 32 /dev/urandom | base64 > "$DIR/token"
+head -c 32 /dev/urandom | base64 -w0 > "$DIR/token"
+chmod 0600 "$DIR/token"    # loadd refuses a token file others can read
 cat > "$DIR/master.yaml" <<YAML
 listen: 127.0.0.1:$FED_PORT
 token_file: $DIR/token

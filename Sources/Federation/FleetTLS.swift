@@ -56,8 +56,9 @@ public struct MasterTLS: Sendable {
             throw FederationError("tls_cert \(certificate): no certificate in the file")
         }
         let privateKey: NIOSSLPrivateKey
+        let keyBytes = try SecretFile.read(key, key: "tls_key")
         do {
-            privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+            privateKey = try NIOSSLPrivateKey(bytes: keyBytes, format: .pem)
         } catch {
             throw FederationError("tls_key \(key): not a readable PEM private key (\(error))")
         }

@@ -103,13 +103,14 @@ public struct WorkerHandshake: Sendable {
     public mutating func receive(_ message: FederationMessage) -> Step {
         switch (state, message) {
         case (.awaitingChallenge, .challenge(let challenge)):
-            guard token.verifyMaster(challenge.masterProof, workerNonce: hello.nonce) else {
+            // During a rollover the answer uses whichever of this worker's tokens the master proved.
+            guard let proven = token.verifiedMaster(challenge.masterProof, workerNonce: hello.nonce) else {
                 state = .done
                 return .violation("the master could not prove it holds the token: "
                                   + "token_file differs between master and worker, or this is not a loadd master")
             }
             state = .awaitingWelcome
-            return .reply(.proof(Proof(mac: token.workerProof(masterNonce: challenge.nonce, node: hello.node))))
+            return .reply(.proof(Proof(mac: proven.workerProof(masterNonce: challenge.nonce, node: hello.node))))
         case (.awaitingWelcome, .welcome(let welcome)):
             state = .done
             return .welcomed(welcome)

@@ -129,6 +129,13 @@ extension DaemonTests {
             #expect(weight.output.contains("\(config):1:9: weight: expected a number from 0 to 1000"), "\(weight.output)")
             let worker = try start("role: worker\nmaster: 10.200.0.1:7700\n")
             #expect(worker.output.contains("role: worker needs token_file"), "\(worker.output)")
+            // A token any user on the node can read is refused before anything listens, with the fix.
+            let token = "\(fixture.directory)/token"
+            try "a-token-long-enough-for-the-hmac\n".write(toFile: token, atomically: true, encoding: .utf8)
+            chmod(token, 0o644)
+            let open = try start("listen: 127.0.0.1:\(try freeLoopbackPort())\ntoken_file: \(token)\n")
+            #expect(open.output.contains("token_file \(token) can be read or written by any user on this node (mode 0644); "
+                                         + "fix it with: chown root:loadd \(token) && chmod 0640 \(token)"), "\(open.output)")
             try FileManager.default.removeItem(atPath: config)
             let missing = try start(nil)
             #expect(missing.output.contains("\(config): no such file"), "\(missing.output)")

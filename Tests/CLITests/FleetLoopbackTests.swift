@@ -203,6 +203,7 @@ extension DaemonTests {
             let intruder = try DaemonFixture()
             let wrongToken = intruder.directory + "/token"
             try "not-the-fleet-token-at-all\n".write(toFile: wrongToken, atomically: true, encoding: .utf8)
+            chmod(wrongToken, 0o600)  // loadd refuses a token file others can read
             let worker = try fleet.addWorker("intruder", token: wrongToken)
             try eventually("the worker to log why it cannot join") {
                 worker.daemon?.output.contains("the master could not prove it holds the token") == true

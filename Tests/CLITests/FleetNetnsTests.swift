@@ -51,6 +51,7 @@ extension DaemonTests {
             let folder = try DaemonFixture()
             let token = folder.directory + "/token"
             try "netns-fleet-token-\(UUID().uuidString)\n".write(toFile: token, atomically: true, encoding: .utf8)
+            chmod(token, 0o600)  // loadd refuses a token file others can read
             children.append(try FleetNetns.spawn("loadd-t", [DaemonBinaries.loadctl, "target", "--listen", "10.200.0.10:8080"],
                                                  log: folder.directory + "/target.log"))
 

@@ -17,6 +17,7 @@ final class FleetCluster {
     init(masterSettings settings: String = "") throws {
         port = try freeLoopbackPort()
         try "fleet-test-token-\(UUID().uuidString)\n".write(toFile: tokenPath, atomically: true, encoding: .utf8)
+        chmod(tokenPath, 0o600)  // loadd refuses a token file others can read
         let config = master.directory + "/loadd.yaml"
         try """
             role: master

@@ -50,6 +50,7 @@ extension DaemonTests {
             let config = "\(fixture.directory)/loadd.yaml"
             let token = "\(fixture.directory)/token"
             try "a-test-token-long-enough-to-pass\n".write(toFile: token, atomically: true, encoding: .utf8)
+            chmod(token, 0o600)  // loadd refuses a token file others can read
             func refusal(_ yaml: String) throws -> String {
                 try yaml.write(toFile: config, atomically: true, encoding: .utf8)
                 let child = try fixture.startDaemon(["--config", config], waitUntilServing: false)

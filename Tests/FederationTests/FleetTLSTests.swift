@@ -120,6 +120,7 @@ struct TestCertificate {
         let certificate = try TestCertificate()
         defer { certificate.remove() }
         #expect(throws: FederationError.self) { try MasterTLS.load(certificate: "/nonexistent/tls.crt", key: certificate.key) }
+        chmod(certificate.certificate, 0o600)  // passes the permission check, so the content is what fails
         do {
             _ = try MasterTLS.load(certificate: certificate.certificate, key: certificate.certificate)
             Issue.record("a certificate is not a key")
