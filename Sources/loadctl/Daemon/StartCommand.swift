@@ -7,7 +7,8 @@ import Report
 struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a test on the daemon.")
 
-    @Argument(help: "Scenario file (YAML); it is sent to the daemon as text.") var file: String
+    @Argument(help: "Scenario file (YAML); it is sent to the daemon as text.", completion: .file(extensions: ["yaml", "yml"]))
+    var file: String
     @OptionGroup var overrides: LoadOverrideOptions
     @Flag(name: .long, help: "Follow the run, print its report and exit with its verdict.") var wait = false
     @Option(name: .long, help: "With --wait: write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.")
