@@ -60,7 +60,8 @@ def synopsis_word(arg):
 
 
 def visible(items):
-    return [item for item in items or [] if item.get("shouldDisplay", True)]
+    """What --help lists; argument-parser's own `help` subcommand is left to --help."""
+    return [item for item in items or [] if item.get("shouldDisplay", True) and item.get("commandName") != "help"]
 
 
 def options(command):
@@ -76,7 +77,7 @@ def options(command):
 
 def synopsis(path, command):
     words = [synopsis_word(a) for a in visible(command.get("arguments"))
-             if not (a.get("names") and a["names"][0]["name"] in ("help", "version"))]
+             if not {n["name"] for n in a.get("names") or []} & {"help", "version"}]
     if visible(command.get("subcommands")):
         words.append("\\fIcommand\\fR")
     return [".HP", " ".join([f"\\fB{esc(path)}\\fR"] + words)]
