@@ -4,11 +4,14 @@ DESTDIR    ?=
 SWIFT      ?= swift
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_DEPS := libcurl4-openssl-dev libsystemd-dev
-TEST_DEPS  := $(BUILD_DEPS) systemd systemd-container debootstrap iproute2 python3 curl openssl
+DEB_DEPS   := $(BUILD_DEPS) dpkg-dev binutils python3 man-db
+TEST_DEPS  := $(DEB_DEPS) systemd systemd-container debootstrap iproute2 curl openssl
 RELEASE    := $(SWIFT) build -c release --static-swift-stdlib
 BIN        := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
+VERSION    := $(shell cat VERSION)
+DEB        := loadd_$(VERSION)_amd64.deb
 
-.PHONY: all deps test-deps build demo test bench fmt fmt-check install install-files uninstall clean
+.PHONY: all deps test-deps deb-deps build demo test bench deb lintian fmt fmt-check install install-files uninstall clean
 
 all: build
 
@@ -23,6 +26,11 @@ test-deps:
 	if [ -n "$$missing" ]; then echo "installing $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 
+deb-deps:
+	@missing=$$(for p in $(DEB_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
 build: deps
 	$(RELEASE)
 
@@ -33,10 +41,12 @@ demo: deps
 
 # The whole suite: unit tests, engine against the real target, the real daemon and CLI over a
 # real socket, systemd pieces, and the nspawn end-to-end boot. Serial: the suites load the CPU.
+# Packaging the release build takes seconds, so the suite also installs the .deb in a container.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) build -c release --static-swift-stdlib
-	LOADD_RELEASE_BIN="$(BIN)" $(SWIFT) test --skip-build --no-parallel
+	DEB_COMPRESS=gzip scripts/build-deb.sh "$(BIN)"
+	LOADD_RELEASE_BIN="$(BIN)" LOADD_DEB="$(CURDIR)/$(DEB)" $(SWIFT) test --skip-build --no-parallel
 
 bench: build
 	bench/run.sh
@@ -56,6 +66,16 @@ fmt-check:
 fuzz: deps
 	$(SWIFT) build --build-tests
 	LOADD_FUZZ_ITERATIONS=$${LOADD_FUZZ_ITERATIONS:-200000} $(SWIFT) test --skip-build --filter FrameFuzzTests
+
+# loadd_VERSION_amd64.deb: static-stdlib, stripped binaries, units, user, man pages, completions.
+# Install on each VM with `sudo apt install ./loadd_VERSION_amd64.deb` (pulls libcurl4 & co.).
+deb: deb-deps
+	$(RELEASE)
+	scripts/build-deb.sh "$(BIN)"
+
+# Optional: Debian's package checker (apt-get install lintian); the README lists the tags it leaves.
+lintian:
+	lintian --info "$(DEB)"
 
 install: build install-files
 
@@ -81,4 +101,4 @@ uninstall:
 	  "$(DESTDIR)/usr/lib/sysusers.d/loadd.conf" "$(DESTDIR)/usr/lib/tmpfiles.d/loadd.conf"
 
 clean:
-	rm -rf .build
+	rm -rf .build loadd_*_amd64.deb

@@ -41,8 +41,10 @@ wait_for() {
 
 echo "fleet.sh: building ($CONFIG; log in $DIR/build.log)" >&2
 # One product per call: given several --product flags, swift build builds only the last.
+# --static-swift-stdlib as `make build`/`make deb` use it: the same flags share one .build folder, so
+# the bench neither overwrites the static binaries the package is made from nor rebuilds them.
 for product in FleetBench loadd loadctl; do
-    swift build -c "$CONFIG" --product "$product" >> "$DIR/build.log" 2>&1 || { tail -30 "$DIR/build.log" >&2; exit 1; }
+    swift build -c "$CONFIG" --static-swift-stdlib --product "$product" >> "$DIR/build.log" 2>&1 || { tail -30 "$DIR/build.log" >&2; exit 1; }
 done
 BIN=$(swift build -c "$CONFIG" --show-bin-path)
 ulimit -n "$(ulimit -Hn)"

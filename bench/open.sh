@@ -14,7 +14,8 @@ CLIENTS=${CLIENTS:-100}
 source bench/lib.sh
 need
 ulimit -n "$(ulimit -Hn)"
-swift build -c release --product loadctl >/dev/null
+# Static like `make build`, so it does not replace the binaries `make deb` packages.
+swift build -c release --static-swift-stdlib --product loadctl >/dev/null
 LOADCTL=$(swift build -c release --show-bin-path)/loadctl
 trap stop_nginx EXIT
 start_nginx

@@ -14,7 +14,8 @@ source bench/lib.sh
 need
 ulimit -n "$(ulimit -Hn)"
 
-swift build -c release --product loadctl >/dev/null
+# Static like `make build`, so it does not replace the binaries `make deb` packages.
+swift build -c release --static-swift-stdlib --product loadctl >/dev/null
 LOADCTL=$(swift build -c release --show-bin-path)/loadctl
 if [ -z "${SKIP_LOCUST:-}" ] && ! command -v locust >/dev/null; then
     pip install -q locust >/dev/null 2>&1 || SKIP_LOCUST=1

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Protocol
 
 /// `loadctl`: drives the local loadd daemon over its Unix socket, or runs a test in-process.
 @main
@@ -8,9 +9,10 @@ struct LoadCtl: AsyncParsableCommand {
         abstract: "Run load tests in-process, or drive the loadd daemon.",
         discussion: "Exit status: 0 when the run passed, 1 when it failed (a threshold, an unreachable target), "
             + "2 for a usage or scenario error, 3 when the daemon cannot be reached.",
+        version: LoaddVersion.current,
         subcommands: [
             RunCommand.self, DemoCommand.self, ValidateCommand.self, TargetCommand.self,
             StartCommand.self, StatusCommand.self, UsersCommand.self, RateCommand.self, ResetCommand.self, StopCommand.self,
-            RunsCommand.self, ReportCommand.self, WorkersCommand.self,
+            RunsCommand.self, ReportCommand.self, WorkersCommand.self, VersionCommand.self,
         ])
 }

@@ -8,7 +8,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a scenario in-process and print the report (no daemon needed).")
 
-    @Argument(help: "Scenario file (YAML).")
+    @Argument(help: "Scenario file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var file: String
 
     @OptionGroup var overrides: LoadOverrideOptions

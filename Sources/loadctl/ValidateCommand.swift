@@ -7,7 +7,7 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check a scenario file and report every error with file, line and field.")
 
-    @Argument(help: "Scenario file (YAML).")
+    @Argument(help: "Scenario file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var file: String
 
     func run() throws {

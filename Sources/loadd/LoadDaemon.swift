@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Protocol
 import SystemdSupport
 
 /// `loadd`: the node daemon. Serves the control API on a Unix socket and runs one test at a time.
@@ -14,7 +15,8 @@ struct LoadDaemon: AsyncParsableCommand {
             flags override it. Without either, the socket is $RUNTIME_DIRECTORY/loadd.sock or \
             /run/loadd/loadd.sock and runs are stored in $STATE_DIRECTORY or \(DaemonSettings.defaultStateDir). \
             SIGTERM stops the run, writes its results and exits 0; SIGHUP reloads the config.
-            """)
+            """,
+        version: LoaddVersion.current)
 
     @Option(name: .long, help: "Config file (YAML). A missing default file means defaults; a missing named file is an error.")
     var config: String?

@@ -8,7 +8,7 @@ import SystemdSupport
 
 extension RunManager {
     /// The version `GET /v1/status` reports.
-    static let version = "0.1.0"
+    static let version = LoaddVersion.current
 
     // MARK: Views
 

@@ -8,7 +8,8 @@ import Report
 struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a test on the daemon.")
 
-    @Argument(help: "Scenario file (YAML); it is sent to the daemon as text, with the data files it names.")
+    @Argument(help: "Scenario file (YAML); it is sent to the daemon as text, with the data files it names.",
+              completion: .file(extensions: ["yaml", "yml"]))
     var file: String
     @Flag(name: .customLong("remote-files"),
           help: "Send no data files: the daemon reads them from its data_dir: (never from anywhere else).")
