@@ -73,7 +73,8 @@ extension DaemonTests {
                 let viaCLI = try fixture.loadctl(["start", entry.path, "--duration", "2s"], timeout: .seconds(90))
                 problems += try Self.judge("\(entry) via loadctl", exit: viaCLI.status, output: viaCLI.output, fixture)
                 // Raw, as any socket client could send it: the daemon compiles it itself.
-                let text = try String(contentsOfFile: entry.path, encoding: .utf8)
+                // A JSON body carries text only: invalid UTF-8 arrives as U+FFFD, NUL bytes as they are.
+                let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: entry.path)), as: UTF8.self)
                 let raw = try fixture.startRaw(StartRunRequest(scenario: text, file: entry.path,
                                                                overrides: RunOverrides(duration: "2s")))
                 let rawExit: Int32 = raw.status == 201 ? 0 : (400..<500).contains(raw.status) ? 2 : 1
