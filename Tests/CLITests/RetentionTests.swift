@@ -88,6 +88,7 @@ extension DaemonTests {
             let child = try fixture.startDaemon(["--config", config], waitUntilServing: false)
             let status = child.waitForExit()
             #expect(status != nil && status != 0)
+            #expect(!child.output.contains("keep_days"), "off is a valid keep_days: \(child.output)")
             #expect(child.output.contains("loadd.yaml:2:") && child.output.contains("keep_runs: expected a whole number of runs from 0 to 1000000"),
                     "\(child.output)")
         }
