@@ -72,8 +72,12 @@ extension DaemonTests {
             #expect(refused.status == 4, "\(refused.output)")
             #expect(refused.output.contains("loadctl: refused: loadd: run \(running) is running"), "\(refused.output)")
             #expect(try fixture.loadctl(["runs", "rm", "20000101-000000-0000"]).status == 2)
+            // Runs that appear behind the daemon's back go at the end of the next run, in the same step as its verdict.
+            let late = try Self.writeRuns(3, into: fixture.stateDir, endingBefore: now - 86_400)
+            #expect(try fixture.get("/v1/runs").decode([RunInfo].self).count == 4)
             _ = try fixture.loadctl(["stop"])
             try eventually("the run's verdict") { try fixture.status().run?.state == .passed }
+            #expect(try fixture.get("/v1/runs").decode([RunInfo].self).map(\.id.rawValue) == [running], "\(late) stay")
             let removed = try fixture.loadctl(["runs", "rm", running])
             #expect(removed.status == 0, "\(removed.output)")
             #expect(removed.output.contains("removed \(running)"), "\(removed.output)")
