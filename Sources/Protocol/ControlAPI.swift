@@ -8,6 +8,8 @@ import Foundation
 /// | POST   | /v1/runs                  | `StartRunRequest`   | 201 `RunInfo`, 409 if busy|
 /// | GET    | /v1/runs                  |                     | `[RunInfo]`, newest first |
 /// | GET    | /v1/runs/{id}             |                     | `RunSummary`              |
+/// | DELETE | /v1/runs/{id}             |                     | `RemovedRuns`, 409 active |
+/// | POST   | /v1/runs/prune            |                     | `RemovedRuns`             |
 /// | POST   | /v1/runs/current/users    | `SetUsersRequest`   | `RunInfo`                 |
 /// | POST   | /v1/runs/current/rate     | `SetRateRequest`    | `RunInfo`                 |
 /// | POST   | /v1/runs/current/reset    |                     | `RunInfo`                 |

@@ -198,8 +198,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// Why the run never reached its end (the daemon was killed, the fleet was lost): its figures
     /// are what was measured until then and its verdict is INTERRUPTED, whatever `passed` says.
     public var interrupted: String?
-    /// Findings that do not change the verdict but make it suspect ("every request failed"),
-    /// written by `SummaryJSON` so a stored summary carries them.
+    /// Lines that explain or qualify the verdict ("N requests failed and no threshold says which
+    /// failures are acceptable", "every request failed"), written by `SummaryJSON` so a stored
+    /// summary carries them.
     public var warnings: [String]?
 
     public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,

@@ -10,19 +10,26 @@ public enum Verdict {
         return summary.passed ? "PASSED" : "FAILED"
     }
 
-    /// Findings that make a verdict suspect without changing it (the exit codes stay as they are):
-    /// today, a run in which every request failed.
+    /// Lines that explain or qualify the verdict, shown by the table, the JSON and the HTML alike:
+    /// why a run without thresholds failed (any failed request fails it, as Locust's exit status
+    /// does), and a run in which every request failed.
     public static func warnings(_ summary: RunSummary) -> [String] {
         var lines: [String] = []
         let total = summary.total
+        if summary.thresholds.isEmpty && total.failures > 0 && !summary.passed && summary.interrupted == nil
+            && summary.abortReason == nil {
+            lines.append(failedWithoutThresholds(total.failures))
+        }
         if total.requests > 0 && total.failures >= total.requests {
-            var line = "every request failed (\(total.failures) of \(total.requests))"
-            if summary.thresholds.isEmpty {
-                line += "; no threshold judged the run: add `thresholds: [\"failures == 0\"]` to fail it"
-            }
-            lines.append(line)
+            lines.append("every request failed (\(total.failures) of \(total.requests))")
         }
         return lines
+    }
+
+    /// The reason a run with failures and no thresholds FAILED.
+    public static func failedWithoutThresholds(_ failures: UInt64) -> String {
+        "\(failures) request\(failures == 1 ? "" : "s") failed and no threshold says which failures are acceptable: "
+            + "FAILED (add e.g. `thresholds: [\"failure_rate < 1%\"]` to accept some)"
     }
 
     /// The summary marked interrupted (and so not passed), for a run whose daemon or fleet ended

@@ -7,8 +7,10 @@ struct LoadCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadctl",
         abstract: "Run load tests in-process, or drive the loadd daemon.",
-        discussion: "Exit status: 0 when the run passed, 1 when it failed (a threshold, an unreachable target), "
-            + "2 for a usage or scenario error, 3 when the daemon cannot be reached.",
+        discussion: "Exit status: 0 when the run passed, 1 when it failed (a threshold, an unreachable target, "
+            + "or any failed request when no threshold is given), 2 for a usage or scenario error, "
+            + "3 when the daemon cannot be reached, 4 when the daemon refused the action (nothing to stop, "
+            + "a run already going, the running run to remove).",
         version: LoaddVersion.current,
         subcommands: [
             RunCommand.self, DemoCommand.self, ValidateCommand.self, TargetCommand.self,

@@ -37,10 +37,14 @@ struct ConfigFile: Equatable, Sendable {
     var controlConnections: Int?
     var controlRequestTimeout: Duration?
     var controlIdleTimeout: Duration?
+    /// Run retention (`RunRetention`): runs kept, and days a run is kept; 0 or `off` turns one off.
+    var keepRuns: Int?
+    var keepDays: Int?
 
     static let keys = ["socket", "state_dir", "node", "threads", "max_users", "role", "master", "listen",
                        "token_file", "heartbeat_timeout", "weight", "tls_cert", "tls_key", "tls_fingerprint",
-                       "data_dir", "control_connections", "control_request_timeout", "control_idle_timeout"]
+                       "data_dir", "control_connections", "control_request_timeout", "control_idle_timeout",
+                       "keep_runs", "keep_days"]
 }
 
 /// Every problem of one config file, one `FILE:LINE:COL: key: message` per line.
@@ -158,6 +162,8 @@ private struct ConfigReader {
                 if key == "control_request_timeout" { config.controlRequestTimeout = duration } else {
                     config.controlIdleTimeout = duration
                 }
+            case "keep_runs": config.keepRuns = limit(value, key, RunRetention.keepRunsRange, unit: "runs")
+            case "keep_days": config.keepDays = limit(value, key, RunRetention.keepDaysRange, unit: "days")
             case "tls_fingerprint":
                 guard let raw = text(value, key) else { continue }
                 guard let pin = CertificateFingerprint(parsing: raw) else {
@@ -204,6 +210,18 @@ private struct ConfigReader {
         guard let raw = text(node, key) else { return nil }
         guard let value = Int(raw), value >= 0 else {
             fail(node, key, "expected a whole number, 0 or more, got '\(raw)'")
+            return nil
+        }
+        return value
+    }
+
+    /// A retention limit: a whole number in `range`, with `off` (or 0) for no limit.
+    private mutating func limit(_ node: Node, _ key: String, _ range: ClosedRange<Int>, unit: String) -> Int? {
+        guard let raw = text(node, key) else { return nil }
+        if raw == "off" { return 0 }
+        guard let value = Int(raw), range.contains(value) else {
+            fail(node, key, "expected a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound), "
+                 + "or off (or 0) for no such limit, got '\(raw)'")
             return nil
         }
         return value

@@ -62,6 +62,8 @@ struct Daemon {
             throw error
         }
         await manager.attach(fleet)
+        // Before serving: a node whose store outgrew the policy while it was down is trimmed first.
+        await manager.startRetention()
         let following = fleet.worker.map { manager.follow($0) }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -163,7 +165,7 @@ struct Daemon {
 
     private func nodeSettings(_ settings: DaemonSettings, _ capacity: UserCapacity) -> NodeSettings {
         NodeSettings(node: NodeID(rawValue: settings.node), role: settings.role, threads: settings.threads,
-                     capacity: capacity, dataDir: settings.dataDir)
+                     capacity: capacity, dataDir: settings.dataDir, retention: settings.retention)
     }
 
     /// The daemon's logger; the journal turns these keys into `LOADD_NODE` and `LOADD_ROLE` fields.

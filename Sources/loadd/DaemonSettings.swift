@@ -24,6 +24,8 @@ struct DaemonSettings: Equatable, Sendable {
     var role: NodeRole
     /// `data_dir:`, where `--remote-files` reads data files from.
     var dataDir: String
+    /// `keep_runs:`/`keep_days:`, defaults filled in.
+    var retention: RunRetention
     /// The file as read, federation keys included, for what is not resolved here.
     var file: ConfigFile
 
@@ -44,7 +46,10 @@ struct DaemonSettings: Equatable, Sendable {
             socketPath: socket, stateDir: stateDir, node: flags.node ?? file.node ?? hostName(),
             threads: threads > 0 ? threads : EngineOptions.defaultThreads,
             maxUsersSetting: file.maxUsers ?? 0, role: file.role ?? inferredRole(file),
-            dataDir: file.dataDir ?? defaultDataDir, file: file)
+            dataDir: file.dataDir ?? defaultDataDir,
+            retention: RunRetention(keepRuns: file.keepRuns ?? RunRetention.defaults.keepRuns,
+                                    keepDays: file.keepDays ?? RunRetention.defaults.keepDays),
+            file: file)
     }
 
     /// Without `role:`, naming a master makes a worker and a `listen:` address makes a master:
@@ -67,6 +72,7 @@ struct DaemonSettings: Equatable, Sendable {
         if new.threads != threads { applied.append("threads \(threads) → \(new.threads)") }
         if new.maxUsersSetting != maxUsersSetting { applied.append("max_users \(maxUsersSetting) → \(new.maxUsersSetting)") }
         if new.dataDir != dataDir { applied.append("data_dir \(dataDir) → \(new.dataDir)") }
+        if new.retention != retention { applied.append("retention \(retention.description) → \(new.retention.description)") }
         let control: [(String, String?, String?)] = [
             ("control_connections", file.controlConnections.map { "\($0)" }, new.file.controlConnections.map { "\($0)" }),
             ("control_request_timeout", file.controlRequestTimeout.map { "\($0)" },

@@ -102,6 +102,7 @@ extension RunManager {
         if let reason = summary.abortReason { metadata["abort_reason"] = "\(reason)" }
         run.logger.log(level: summary.passed ? .info : .notice, "run finished", metadata: metadata)
         notifier.status(closing ? "stopping" : "idle")
+        prune(reason: "run ended")
     }
 
     // MARK: Store writes

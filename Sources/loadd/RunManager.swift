@@ -14,6 +14,8 @@ struct NodeSettings: Sendable {
     var capacity: UserCapacity
     /// `data_dir:`: the only folder `--remote-files` may read data files from.
     var dataDir: String
+    /// Which stored runs to remove (`keep_runs:`, `keep_days:`).
+    var retention: RunRetention
 }
 
 /// Owns the node's one run at a time: starts it, relays control requests to its engine, keeps its
@@ -62,6 +64,8 @@ actor RunManager {
     private(set) var logger: Logger
     /// Store writes that fail every second would flood the log: report a run's first failure only.
     private var storeFailureLogged = false
+    /// Applies the retention policy every `RunRetention.period`; cancelled by `shutdown()`.
+    var retentionTask: Task<Void, Never>?
 
     init(settings: NodeSettings, store: RunStore, notifier: SystemdNotifier, logger: Logger) {
         self.settings = settings
@@ -289,6 +293,8 @@ actor RunManager {
     /// from now on. For SIGTERM.
     func shutdown() async {
         closing = true
+        retentionTask?.cancel()
+        retentionTask = nil
         switch state {
         case .idle, .closed, .compiling:
             // A compiling start sees the state change and refuses to launch.

@@ -2,7 +2,8 @@ import Foundation
 import NIOHTTP1
 import Protocol
 
-/// `POST /v1/runs` (start), `GET /v1/runs` (list, newest first), `GET /v1/runs/{id}` (summary).
+/// `POST /v1/runs` (start), `GET /v1/runs` (list, newest first), `GET /v1/runs/{id}` (summary),
+/// `DELETE /v1/runs/{id}` (remove a stored run) and `POST /v1/runs/prune` (apply the retention policy now).
 enum RunRoutes {
     /// `StartRunRequest` as sent by hand: `file` and `overrides` may be left out.
     private struct StartBody: Decodable {
@@ -33,6 +34,14 @@ enum RunRoutes {
         }
     }
 
+    /// A path's run id, refused unless it has the shape loadd makes (so it never names another path).
+    private static func runID(_ text: String) throws -> RunID {
+        guard RunIdentifier.isValid(text) else {
+            throw APIFailure(.notFound, "no run \(text)", details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
+        }
+        return RunID(rawValue: text)
+    }
+
     static func routes(_ manager: RunManager) -> [Route] {
         [
             Route(.POST, "/v1/runs") { request, _ in
@@ -45,11 +54,16 @@ enum RunRoutes {
             },
             Route(.GET, "/v1/runs") { _, _ in .json(await manager.runs()) },
             Route(.GET, "/v1/runs/{id}") { _, values in
-                guard RunIdentifier.isValid(values[0]) else {
-                    throw APIFailure(.notFound, "no run \(values[0])",
-                                     details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
-                }
-                return try await manager.summary(of: RunID(rawValue: values[0]))
+                try await manager.summary(of: try runID(values[0]))
+            },
+            Route(.DELETE, "/v1/runs/{id}") { request, values in
+                try StrictJSON.expectEmpty(request.body)
+                return .json(RemovedRuns(removed: try await manager.remove([try runID(values[0])])))
+            },
+            Route(.POST, "/v1/runs/prune") { request, _ in
+                try StrictJSON.expectEmpty(request.body)
+                let removed = await manager.prune(reason: "requested")
+                return .json(RemovedRuns(removed: removed, policy: await manager.settings.retention.description))
             },
         ]
     }

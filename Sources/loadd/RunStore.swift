@@ -145,8 +145,20 @@ struct RunStore: Sendable {
         return changed
     }
 
+    /// Removes run `id`'s folder and everything in it.
+    /// - Throws: `StoreDamage` when it is not there or cannot be removed.
+    func remove(_ id: RunID) throws {
+        var info = stat()
+        guard lstat(folder(id), &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { throw StoreDamage("no run \(id)") }
+        do {
+            try FileManager.default.removeItem(atPath: folder(id))
+        } catch {
+            throw StoreDamage("cannot remove \(folder(id)): \(error.localizedDescription)")
+        }
+    }
+
     /// Folder names that are run ids; anything else an operator left there is not ours to read.
-    private func runIDs() -> [RunID] {
+    func runIDs() -> [RunID] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return names.filter(RunIdentifier.isValid).map { RunID(rawValue: $0) }
     }

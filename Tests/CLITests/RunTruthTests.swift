@@ -59,9 +59,12 @@ extension DaemonTests {
               - request: GET /no/such/page
             """.write(toFile: file, atomically: true, encoding: .utf8)
             let table = try fixture.loadctl(["start", file, "--wait"])
-            // Exit codes stay as they are (no thresholds: passed); the report says what happened.
-            #expect(table.status == 0, "\(table.output)")
+            // Failures and no thresholds: FAILED and exit 1, as Locust does; the report says why.
+            #expect(table.status == 1, "\(table.output)")
+            #expect(table.output.contains("requests failed and no threshold says which failures are acceptable"),
+                    "\(table.output)")
             #expect(table.output.contains("WARNING: every request failed"), "\(table.output)")
+            #expect(table.output.contains("\nFAILED\n"), "\(table.output)")
             let id = try #require(try fixture.status().run?.id)
             let json = try fixture.loadctl(["report", id.rawValue, "--json"])
             #expect(json.output.contains("every request failed"), "\(json.output)")

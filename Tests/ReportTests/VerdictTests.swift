@@ -3,8 +3,8 @@ import Protocol
 import Report
 import Testing
 
-/// The verdict every report prints: INTERRUPTED beats PASSED, and a run whose every request
-/// failed is marked even when nothing failed it.
+/// The verdict every report prints: INTERRUPTED beats PASSED, a run with failures and no thresholds
+/// says why it FAILED, and a run whose every request failed is marked.
 @Suite struct VerdictTests {
     static func allFailed(thresholds: Bool) -> RunSummary {
         var summary = Fixture.summary(passed: true, generatorBound: false)
@@ -30,18 +30,23 @@ import Testing
         #expect(!decoded.passed)
     }
 
-    @Test func aRunWhoseEveryRequestFailedIsMarkedEverywhereWithoutChangingItsVerdict() throws {
-        let summary = Self.allFailed(thresholds: false)
-        #expect(summary.passed)
+    @Test func aRunWithFailuresAndNoThresholdsFailsWithItsReasonInTheTableTheJSONAndTheHTML() throws {
+        // The engine sets `passed` false for failures without thresholds; every report says why.
+        var summary = Self.allFailed(thresholds: false)
+        summary.passed = false
         let table = SummaryTable.render(summary)
-        #expect(table.contains("WARNING: every request failed (30897 of 30897); no threshold judged the run"))
-        #expect(table.hasSuffix("PASSED\n"))
-        #expect(HTMLReport.render(summary).contains("WARNING: every request failed (30897 of 30897)"))
+        #expect(table.contains("WARNING: 30897 requests failed and no threshold says which failures are acceptable"))
+        #expect(table.contains("WARNING: every request failed (30897 of 30897)"))
+        #expect(table.hasSuffix("FAILED\n"))
+        let html = HTMLReport.render(summary)
+        #expect(html.contains("30897 requests failed and no threshold says which failures are acceptable"))
+        #expect(html.contains(#"<p class="word">FAILED</p>"#))
         let decoded = try SummaryJSON.decode(SummaryJSON.encode(summary))
-        #expect(decoded.warnings?.first?.hasPrefix("every request failed (30897 of 30897)") == true)
+        #expect(!decoded.passed)
+        #expect(decoded.warnings?.first?.hasPrefix("30897 requests failed and no threshold") == true)
     }
 
-    @Test func theAllFailedMarkDropsTheThresholdHintWhenThresholdsJudgedTheRun() {
+    @Test func theAllFailedMarkStandsAloneWhenThresholdsJudgedTheRun() {
         let warnings = Verdict.warnings(Self.allFailed(thresholds: true))
         #expect(warnings == ["every request failed (30897 of 30897)"])
     }

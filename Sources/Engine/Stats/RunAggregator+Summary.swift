@@ -2,7 +2,8 @@ import Protocol
 
 extension RunAggregator {
     /// The `RunSummary` of what has been merged so far, thresholds evaluated: one builder for a
-    /// local engine and a fleet's master alike.
+    /// local engine and a fleet's master alike. It passes when nothing aborted it and its thresholds
+    /// hold, or, without thresholds, when no request failed.
     /// - Parameters:
     ///   - measuredSeconds: the span rates are taken over (run time since start or last reset).
     ///   - startedAt: Unix seconds the measured span began.
@@ -20,7 +21,10 @@ extension RunAggregator {
             users: users, endpoints: rows, total: total, failuresByReason: failureCounts(), history: history,
             thresholds: [], generator: generator, abortReason: abortReason, passed: true)
         summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }
-        summary.passed = abortReason == nil && summary.thresholds.allSatisfy(\.passed)
+        // Thresholds, when given, say which failures are acceptable; without them any failed request
+        // fails the run, as Locust's exit status does.
+        let judged = plan.thresholds.isEmpty ? total.failures == 0 : summary.thresholds.allSatisfy(\.passed)
+        summary.passed = abortReason == nil && judged
         return summary
     }
 }

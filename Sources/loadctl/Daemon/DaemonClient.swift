@@ -27,6 +27,10 @@ struct DaemonClient {
         try decode(try send("POST", path, body: Data("{}".utf8)))
     }
 
+    func delete<Response: Decodable>(_ path: String, as type: Response.Type = Response.self) throws -> Response {
+        try decode(try send("DELETE", path, body: nil))
+    }
+
     private func decode<Response: Decodable>(_ reply: (status: Int, body: Data)) throws -> Response {
         guard (200..<300).contains(reply.status) else {
             if let apiError = try? JSONDecoder().decode(APIError.self, from: reply.body) {
@@ -59,6 +63,7 @@ struct DaemonClient {
         ccurl_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, box.toOpaque())
         let payload = body ?? Data()
         let code: CURLcode = payload.withUnsafeBytes { raw in
+            if method == "DELETE" { ccurl_easy_setopt_str(easy, CURLOPT_CUSTOMREQUEST, "DELETE") }
             if method == "POST" {
                 ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headers)
                 ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, raw.count)

@@ -65,9 +65,54 @@ struct StopCommand: ParsableCommand {
     }
 }
 
-/// `loadctl runs`: the runs the daemon keeps, newest first.
+/// `loadctl runs`: the runs the daemon keeps, newest first (`runs list`, the default), and removing them.
 struct RunsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runs", abstract: "List past and current runs.")
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "List, remove or prune stored runs.",
+        subcommands: [RunsListCommand.self, RunsRemoveCommand.self, RunsPruneCommand.self],
+        defaultSubcommand: RunsListCommand.self)
+}
+
+/// `loadctl runs rm ID…`: remove stored runs; the running one is refused (exit 4).
+struct RunsRemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove stored runs (never the running one).")
+
+    @Argument(help: "Run ids (see `loadctl runs`).") var ids: [String]
+    @OptionGroup var daemon: DaemonOptions
+
+    func validate() throws {
+        if ids.isEmpty { throw ValidationError("name at least one run id (see `loadctl runs`)") }
+    }
+
+    func run() throws {
+        var removed: [RunID] = []
+        for id in ids {
+            let answer: RemovedRuns = try withDaemon { try daemon.client.delete("/v1/runs/\(id)") }
+            removed += answer.removed
+            if !daemon.json { answer.removed.forEach { Console.out("removed \($0)") } }
+        }
+        if daemon.json { Console.json(RemovedRuns(removed: removed)) }
+    }
+}
+
+/// `loadctl runs prune`: apply the daemon's retention policy (`keep_runs:`, `keep_days:`) now.
+struct RunsPruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Remove the runs the retention policy (keep_runs, keep_days) no longer keeps.")
+
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() throws {
+        let answer: RemovedRuns = try withDaemon { try daemon.client.post("/v1/runs/prune") }
+        if daemon.json { return Console.json(answer) }
+        answer.removed.forEach { Console.out("removed \($0)") }
+        Console.out("\(answer.removed.count) run\(answer.removed.count == 1 ? "" : "s") removed (\(answer.policy ?? "policy"))")
+    }
+}
+
+/// `loadctl runs list`: the runs the daemon keeps, newest first.
+struct RunsListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List past and current runs.")
 
     @OptionGroup var daemon: DaemonOptions
 

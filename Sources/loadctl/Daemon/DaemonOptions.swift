@@ -16,11 +16,20 @@ func withDaemon<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as DaemonClientError {
-        Console.err("loadctl: \(error)")
         switch error {
-        case .unreachable, .permissionDenied: throw ExitCodes.daemonUnreachable
-        case .api(let status, _): throw status == 400 || status == 404 || status == 422 ? ExitCodes.badInput : ExitCodes.runFailed
-        case .badReply: throw ExitCodes.runFailed
+        case .unreachable, .permissionDenied:
+            Console.err("loadctl: \(error)")
+            throw ExitCodes.daemonUnreachable
+        case .api(let status, _) where status == 409 || status == 503:
+            // A refusal, not a failed test: one line saying why comes first, the daemon's details follow.
+            Console.err("loadctl: refused: \(error)")
+            throw ExitCodes.refused
+        case .api(let status, _):
+            Console.err("loadctl: \(error)")
+            throw (400..<500).contains(status) ? ExitCodes.badInput : ExitCodes.runFailed
+        case .badReply:
+            Console.err("loadctl: \(error)")
+            throw ExitCodes.runFailed
         }
     }
 }
