@@ -27,7 +27,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the summary as JSON instead of the table.")
     var json = false
 
-    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.")
+    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.",
+            completion: .file(extensions: ["html"]))
     var html: String?
 
     @Flag(name: .shortAndLong, help: "No banner and no live line.")

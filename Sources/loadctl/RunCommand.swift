@@ -19,10 +19,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the summary as JSON instead of the table.")
     var json = false
 
-    @Option(name: .long, help: "Write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.")
+    @Option(name: .long, help: "Write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.",
+            completion: .file())
     var csv: String?
 
-    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.")
+    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.",
+            completion: .file(extensions: ["html"]))
     var html: String?
 
     @Flag(name: .shortAndLong, help: "No banner and no live line.")

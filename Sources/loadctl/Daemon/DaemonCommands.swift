@@ -77,7 +77,7 @@ struct RunsCommand: ParsableCommand {
 struct RunsRemoveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove stored runs (never the running one).")
 
-    @Argument(help: "Run ids (see `loadctl runs`).") var ids: [String]
+    @Argument(help: "Run ids (see `loadctl runs`).", completion: RunIDs.completion) var ids: [String]
     @OptionGroup var daemon: DaemonOptions
 
     func validate() throws {
@@ -114,11 +114,14 @@ struct RunsPruneCommand: ParsableCommand {
 struct RunsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List past and current runs.")
 
+    @Flag(name: [.customShort("q"), .long], help: "Print only the run ids, newest first (for scripts and shell completion).")
+    var quiet = false
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
         let runs: [RunInfo] = try withDaemon { try daemon.client.get("/v1/runs") }
         if daemon.json { return Console.json(runs) }
+        if quiet { return runs.forEach { Console.out($0.id.rawValue) } }
         guard !runs.isEmpty else { return Console.out("no runs yet") }
         var rows = [["ID", "STATE", "SCENARIO", "USERS", "REQUESTS", "FAILURES", "STARTED (UTC)"]]
         for run in runs {
@@ -137,9 +140,11 @@ struct RunsListCommand: ParsableCommand {
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "report", abstract: "Show a run's report, as a table, JSON, Locust CSVs or an HTML page.")
 
-    @Argument(help: "Run id (see `loadctl runs`).") var id: String
-    @Option(name: .long, help: "Write ID_stats.csv, ID_stats_history.csv and ID_failures.csv into this folder.") var csv: String?
-    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.") var html: String?
+    @Argument(help: "Run id (see `loadctl runs`).", completion: RunIDs.completion) var id: String
+    @Option(name: .long, help: "Write ID_stats.csv, ID_stats_history.csv and ID_failures.csv into this folder.",
+            completion: .directory) var csv: String?
+    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.",
+            completion: .file(extensions: ["html"])) var html: String?
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
@@ -154,4 +159,10 @@ struct ReportCommand: ParsableCommand {
             Console.out(SummaryTable.render(summary))
         }
     }
+}
+
+/// Run ids for shell completion: the completing shell asks the daemon (`loadctl runs -q`); with no daemon
+/// reachable nothing is offered and the error is hidden, as a completion must never print.
+enum RunIDs {
+    static let completion = CompletionKind.shellCommand("loadctl runs -q 2>/dev/null")
 }

@@ -16,9 +16,11 @@ struct StartCommand: AsyncParsableCommand {
     var remoteFiles = false
     @OptionGroup var overrides: LoadOverrideOptions
     @Flag(name: .long, help: "Follow the run, print its report and exit with its verdict.") var wait = false
-    @Option(name: .long, help: "With --wait: write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.")
+    @Option(name: .long, help: "With --wait: write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.",
+            completion: .file())
     var csv: String?
-    @Option(name: .long, help: "With --wait: write a self-contained HTML report to PATH.") var html: String?
+    @Option(name: .long, help: "With --wait: write a self-contained HTML report to PATH.",
+            completion: .file(extensions: ["html"])) var html: String?
     @OptionGroup var daemon: DaemonOptions
 
     func validate() throws {
