@@ -58,7 +58,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = FederationMessage
 
     public let limit: FrameLimit
-    private let decoder = JSONDecoder()
+    private let decoder = WireJSON.decoder()
 
     public init(maxFrameBytes: Int = FederationProtocol.maxFrameBytes) {
         limit = FrameLimit(fixed: maxFrameBytes)
@@ -140,7 +140,7 @@ public struct FrameEncoder: MessageToByteEncoder {
     public typealias OutboundIn = FederationMessage
 
     public let maxFrameBytes: Int
-    private let encoder = JSONEncoder()
+    private let encoder = WireJSON.encoder()
 
     public init(maxFrameBytes: Int = FederationProtocol.maxFrameBytes) {
         self.maxFrameBytes = maxFrameBytes
@@ -165,7 +165,7 @@ public struct FrameEncoder: MessageToByteEncoder {
             return
         }
         out.moveWriterIndex(to: lengthAt)
-        let payload = try (encoder ?? JSONEncoder()).encode(data)
+        let payload = try (encoder ?? WireJSON.encoder()).encode(data)
         guard payload.count <= maxFrameBytes else {
             throw FrameError.tooLarge(length: payload.count, limit: maxFrameBytes)
         }

@@ -4,41 +4,24 @@ import Protocol
 /// The run summary as JSON: what `--json` prints and what the run store keeps. Keys are the wire names of the
 /// Protocol types (`median_ms`, `failures_by_reason`, …), sorted so two summaries diff line by line.
 public enum SummaryJSON {
-    /// Pretty-printed with sorted keys and unescaped slashes (endpoint names are paths).
-    /// An infinite or NaN figure, which plain JSON cannot hold, is written as the string `"inf"`, `"-inf"` or `"nan"`.
+    /// Pretty `WireJSON`: sorted keys, unescaped slashes (endpoint names are paths), an infinite or NaN
+    /// figure as the string `"inf"`, `"-inf"` or `"nan"`.
     /// `warnings` is filled from `Verdict.warnings`, so every stored or printed summary carries them.
     public static func encode(_ summary: RunSummary) -> String {
         var summary = summary
         let warnings = Verdict.warnings(summary)
         summary.warnings = warnings.isEmpty ? nil : warnings
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = nonConforming
-        do {
-            return String(decoding: try encoder.encode(summary), as: UTF8.self)
-        } catch {
-            // Only non-finite floats can make these plain value types unencodable, and the strategy covers them.
-            preconditionFailure("RunSummary failed to encode: \(error)")
-        }
+        return String(decoding: WireJSON.data(summary, pretty: true), as: UTF8.self)
     }
 
     /// Reads what `encode` wrote (or any JSON with the same keys). Throws a `ReportError` saying which key is
     /// missing or malformed, and where.
     public static func decode(_ text: String) throws -> RunSummary {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = nonConformingDecoding
         do {
-            return try decoder.decode(RunSummary.self, from: Data(text.utf8))
+            return try WireJSON.decode(RunSummary.self, from: Data(text.utf8))
         } catch let error as DecodingError {
             throw ReportError.notASummary(explain(error))
         }
-    }
-
-    private static var nonConforming: JSONEncoder.NonConformingFloatEncodingStrategy {
-        .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    }
-    private static var nonConformingDecoding: JSONDecoder.NonConformingFloatDecodingStrategy {
-        .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     }
 
     private static func explain(_ error: DecodingError) -> String {

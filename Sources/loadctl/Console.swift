@@ -1,4 +1,5 @@
 import Foundation
+import Protocol
 
 /// Where `loadctl` writes. Results go to stdout; progress and diagnostics to stderr, so that
 /// `--json` output can be piped while a human still sees the live line.
@@ -13,11 +14,9 @@ enum Console {
 }
 
 extension Console {
-    /// Pretty, key-sorted JSON of any wire value, for `--json`.
+    /// Any wire value as pretty `WireJSON`, for `--json`: the same form the daemon answers with.
     static func json(_ value: some Encodable) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        out(String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self))
+        out(String(decoding: WireJSON.data(value, pretty: true), as: UTF8.self))
     }
 
     /// Unix seconds as `YYYY-MM-DD HH:MM:SS` in UTC.

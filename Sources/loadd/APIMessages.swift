@@ -43,20 +43,9 @@ struct APIFailure: Error {
     var response: APIResponse { .json(error, status: status) }
 }
 
-/// JSON as the control API writes it: sorted keys (stable output, easy diffs), slashes unescaped
-/// (endpoint names are paths), and non-finite numbers as the strings `SummaryJSON` uses.
-enum WireJSON {
+extension WireJSON {
+    /// A control-API body: the wire JSON and a newline, so `curl` output ends its line.
     static func encode(_ value: some Encodable, pretty: Bool = false) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-            : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do {
-            return try encoder.encode(value) + Data("\n".utf8)
-        } catch {
-            // Plain value types with the float strategy above cannot fail to encode.
-            preconditionFailure("cannot encode \(type(of: value)): \(error)")
-        }
+        data(value, pretty: pretty) + Data("\n".utf8)
     }
 }

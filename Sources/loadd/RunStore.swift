@@ -62,7 +62,7 @@ struct RunStore: Sendable {
             return .failure(StoreDamage("run.json is missing or unreadable"))
         }
         do {
-            return .success(try JSONDecoder().decode(RunInfo.self, from: data))
+            return .success(try WireJSON.decode(RunInfo.self, from: data))
         } catch {
             return .failure(StoreDamage("run.json is not a run record (\(data.count) bytes; truncated or edited?)"))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import Protocol
 
 /// Decodes request bodies strictly. `JSONDecoder` ignores keys it does not know, so a typo such as
 /// `"user": 500` would silently start a run with the scenario's users; the body is therefore read as
@@ -24,7 +25,7 @@ enum StrictJSON {
         let data = Data(body)
         try check(data, shape: shape)
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try WireJSON.decode(type, from: data)
         } catch let error as DecodingError {
             throw APIFailure(.badRequest, explain(error))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Protocol
 
 /// Reads the master's merged request count as `loadctl status` does: `GET /v1/status` over its Unix
 /// socket, one connection per request. Raw HTTP/1.1 with `Connection: close`: the reply ends at EOF,
@@ -37,7 +38,7 @@ struct StatusProbe: Sendable {
               let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
             throw ProbeError("GET /v1/status: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
         }
-        let status = try JSONDecoder().decode(Status.self, from: Data(bytes[(end + separator.count)...]))
+        let status = try WireJSON.decode(Status.self, from: Data(bytes[(end + separator.count)...]))
         return status.summary?.total.requests ?? 0
     }
 }

@@ -18,9 +18,7 @@ struct DaemonClient {
     }
 
     func post<Response: Decodable>(_ path: String, body: some Encodable, as type: Response.Type = Response.self) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return try decode(try send("POST", path, body: try encoder.encode(body)))
+        try decode(try send("POST", path, body: WireJSON.data(body)))
     }
 
     func post<Response: Decodable>(_ path: String, as type: Response.Type = Response.self) throws -> Response {
@@ -33,13 +31,13 @@ struct DaemonClient {
 
     private func decode<Response: Decodable>(_ reply: (status: Int, body: Data)) throws -> Response {
         guard (200..<300).contains(reply.status) else {
-            if let apiError = try? JSONDecoder().decode(APIError.self, from: reply.body) {
+            if let apiError = try? WireJSON.decode(APIError.self, from: reply.body) {
                 throw DaemonClientError.api(status: reply.status, apiError)
             }
             throw DaemonClientError.api(status: reply.status, APIError(String(decoding: reply.body, as: UTF8.self)))
         }
         do {
-            return try JSONDecoder().decode(Response.self, from: reply.body)
+            return try WireJSON.decode(Response.self, from: reply.body)
         } catch {
             throw DaemonClientError.badReply("\(error)")
         }
