@@ -1,6 +1,7 @@
 import Engine
 import Federation
 import Foundation
+import Protocol
 import Yams
 
 /// What a node does in a fleet (`role:`): runs tests alone, accepts workers (`listen:`), or dials
@@ -172,13 +173,20 @@ private struct ConfigReader {
                     continue
                 }
                 config.tlsFingerprint = pin
-            default:
+            case "heartbeat_timeout":
                 guard let raw = text(value, key) else { continue }
-                guard let duration = DurationParser.parse(raw), duration > .zero else {
-                    fail(value, key, "expected a duration such as 3s or 500ms, got '\(raw)'")
+                // The range a `welcome` frame may carry, so workers never refuse what their master sends.
+                let range = FieldRanges.heartbeatTimeoutMs
+                guard let duration = DurationParser.parse(raw),
+                      duration >= .milliseconds(range.lowerBound), duration <= .milliseconds(range.upperBound) else {
+                    fail(value, key, "expected a duration from 100ms to 1h such as 3s or 500ms, got '\(raw)'")
                     continue
                 }
                 config.heartbeatTimeout = duration
+            default:
+                // Every name in `ConfigFile.keys` has a case above; one without would be a loadd bug,
+                // refused by name rather than read as some other key.
+                fail(keyNode, key, "is a known key that this loadd does not read (a bug: please report it)")
             }
         }
         return config

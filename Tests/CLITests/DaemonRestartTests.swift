@@ -127,6 +127,10 @@ extension DaemonTests {
             #expect(badValue.output.contains("\(config):1:10: threads: expected a whole number"), "\(badValue.output)")
             let weight = try start("weight: -2\n")
             #expect(weight.output.contains("\(config):1:9: weight: expected a number from 0 to 1000"), "\(weight.output)")
+            // A heartbeat timeout a worker would refuse in the master's welcome is refused here, by line.
+            let heartbeat = try start("heartbeat_timeout: 2h\n")
+            #expect(heartbeat.output.contains("\(config):1:20: heartbeat_timeout: expected a duration from 100ms to 1h"),
+                    "\(heartbeat.output)")
             let worker = try start("role: worker\nmaster: 10.200.0.1:7700\n")
             #expect(worker.output.contains("role: worker needs token_file"), "\(worker.output)")
             // A token any user on the node can read is refused before anything listens, with the fix.
