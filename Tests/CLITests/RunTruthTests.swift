@@ -43,7 +43,7 @@ extension DaemonTests {
             #expect(stored.contains("INTERRUPTED"))
         }
 
-        @Test func aRunWhoseEveryRequestFailedIsMarkedThoughItPasses() throws {
+        @Test func aRunWhoseEveryRequestFailedWithoutThresholdsFailsAndIsMarked() throws {
             let fixture = try DaemonFixture()
             let target = try TargetProcess(directory: fixture.directory)
             try fixture.startDaemon()

@@ -73,7 +73,7 @@ struct PagedHistogram<Count: FixedWidthInteger & UnsignedInteger & Sendable>: Se
         if table.isEmpty { table = Array(repeating: 0, count: Self.pageCount) }
         var ordinal = Int(table[page])
         if ordinal == 0 {
-            storage += Array(repeating: 0, count: Self.pageSize)
+            storage.append(contentsOf: repeatElement(0, count: Self.pageSize))   // no temporary array
             ordinal = storage.count >> Self.pageShift
             table[page] = UInt16(ordinal)
         }
