@@ -33,7 +33,6 @@ let package = Package(
             dependencies: [
                 "CCurl", "Protocol",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict),
         .target(name: "Report", dependencies: ["Protocol"], swiftSettings: strict),

@@ -258,7 +258,7 @@ final class EngineThread: @unchecked Sendable {
         saturated = false
         while nextArrival <= Double(now) {
             let due = UInt64(saturating: nextArrival)
-            // Past a billion a second per thread every rate is "more than this node can start":
+            // Past a billion a second every rate is "more than this node can start":
             // the cap keeps the arithmetic below finite and the schedule moving.
             let perThread = min(model.rate(at: due), EngineThread.maxRate) / Double(threadCount)
             guard perThread > 0 else {
