@@ -1,3 +1,4 @@
+import Engine
 import Protocol
 
 /// What a worker offers to a split: its cores, a relative weight and its user limit.
@@ -132,18 +133,7 @@ public enum CapacitySplit {
 }
 
 extension Int {
-    /// `self + other`, held at `Int.max`/`Int.min` instead of trapping.
-    func saturatingAdd(_ other: Int) -> Int {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? (other > 0 ? .max : .min) : sum
-    }
-
-    func saturatingSubtract(_ other: Int) -> Int {
-        let (difference, overflow) = subtractingReportingOverflow(other)
-        return overflow ? (other < 0 ? .max : .min) : difference
-    }
-
-    /// The whole part of a quota: 0 for anything not a finite positive number, `Int.max` past it
+    /// (Saturating add and subtract come from Engine's `Saturating.swift`.) The whole part of a quota: 0 for anything not a finite positive number, `Int.max` past it
     /// (where `Int(_:)` would trap).
     init(wholePartOf value: Double) {
         guard value.isFinite, value > 0 else { self = 0; return }

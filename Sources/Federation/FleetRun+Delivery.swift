@@ -1,3 +1,4 @@
+import Engine
 import Protocol
 
 /// Whether each worker delivers its share. A worker that heartbeats but generates little or no load

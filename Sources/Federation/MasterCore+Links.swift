@@ -39,7 +39,7 @@ extension MasterCore {
     }
 
     /// One message from a connection, in order; `sums` are a stats report's (see `StatsBudget.Sums`).
-    mutating func received(_ message: FederationMessage, sums: StatsBudget.Sums? = nil, on link: Link) {
+    mutating func received(_ message: FederationMessage, sums: StatsBudget.Sums?, on link: Link) {
         guard let entry = links[ObjectIdentifier(link)] else { return }
         switch entry.state {
         case .handshaking(var handshake, let opened):
@@ -109,7 +109,7 @@ extension MasterCore {
             }
             var refusal: String?
             update { run in
-                refusal = run.admit(report, sums: sums ?? StatsBudget.Sums(report), now: now)
+                refusal = run.admit(report, sums: sums, now: now)   // nil: the sums overflowed, refused
                 return []
             }
             if let refusal { return dropMember(node, link, reason: refusal) }

@@ -67,7 +67,7 @@ struct MasterCore {
         }
         for (name, value) in [("spawn rate", plan.spawnRate), ("arrival rate", plan.arrivalRate ?? 0)]
         where !FieldRanges.rate.contains(value) {
-            throw FederationError("a \(name) of \(value) cannot be sent to workers: it must be 0…1000000000")
+            throw FederationError("a \(name) of \(value) cannot be sent to workers: it must be 0…\(Int(FieldRanges.rate.upperBound))")
         }
         do {
             if let rate = plan.arrivalRate {

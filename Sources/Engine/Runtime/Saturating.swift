@@ -1,6 +1,7 @@
 /// Conversions and arithmetic on values that came from outside (a scenario, an API body, a fleet
 /// worker): they saturate at the type's bounds instead of trapping, and NaN maps to zero, so no
-/// input can crash an engine thread.
+/// input can crash an engine thread. `Int`'s add and subtract are public: the federation's capacity
+/// split combines worker-sent numbers the same way.
 extension UInt64 {
     /// `value` rounded down, clamped to `0...UInt64.max`; NaN is 0.
     @inline(__always) init(saturating value: Double) {
@@ -38,9 +39,15 @@ extension Int {
         }
     }
 
-    @inline(__always) func saturatingAdd(_ other: Int) -> Int {
+    /// `self + other`, held at `Int.max`/`Int.min` instead of trapping.
+    @inline(__always) public func saturatingAdd(_ other: Int) -> Int {
         let (sum, overflow) = addingReportingOverflow(other)
         return overflow ? (other > 0 ? .max : .min) : sum
+    }
+
+    @inline(__always) public func saturatingSubtract(_ other: Int) -> Int {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other < 0 ? .max : .min) : difference
     }
 }
 

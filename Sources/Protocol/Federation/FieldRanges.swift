@@ -15,7 +15,7 @@ public struct FieldRangeError: Error, Equatable, CustomStringConvertible {
 
 /// The range of every number a federation frame carries. A well-formed frame can still say
 /// `weight: 1e308` or a count of 2^64 − 1; these bounds keep every sum a master or worker forms
-/// from peer values finite and far from overflow (see `FleetRun`'s count budget for the run-long sums).
+/// from peer values finite and far from overflow (see `StatsBudget` for the run-long sums).
 public enum FieldRanges {
     public static let cores: ClosedRange<Int> = 1...4096
     public static let threads: ClosedRange<Int> = 1...4096
