@@ -22,7 +22,7 @@ public enum ControlAPI {
     /// Requests larger than this are refused with 413: scenarios are small. `POST /v1/runs` alone may
     /// be larger, up to `maxStartRequestBytes`, because it carries the scenario's data files.
     public static let maxRequestBytes = 1 << 20
-    /// The data files one run may send with its scenario, all together (`ScenarioBundle`).
+    /// The data files one run may send with its scenario, all together (`StartRunRequest.files`).
     public static let maxBundleBytes = 64 << 20
     /// `POST /v1/runs` with a full bundle: the files travel as base64 (4 bytes per 3) plus the
     /// scenario and the JSON around them.

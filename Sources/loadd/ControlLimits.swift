@@ -10,8 +10,9 @@ struct ControlLimits: Sendable {
 
     /// Connections served at once; the next one is answered 503 and closed.
     var connections: Int
-    /// From a connection's start (or its first byte after a kept-alive answer) to the end of a
-    /// whole request; past it the client gets 408 and the connection closes.
+    /// From a connection's start (or, on a kept-alive connection, from the head of its next request)
+    /// to the end of a whole request; past it the client gets 408 and the connection closes. Between
+    /// requests the idle timeout applies instead.
     var requestTimeout: Duration
     /// A kept-alive connection with no request for this long is closed.
     var idleTimeout: Duration

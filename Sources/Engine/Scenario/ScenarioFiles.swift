@@ -16,7 +16,8 @@ public struct ScenarioFiles: Sendable {
     }
 
     public var source: Source
-    /// One data file may be at most this large (and a bundle, all of them together).
+    /// One data file may be at most this large (a bundle's total is checked against the same number
+    /// by `loadctl start` and the daemon's start route).
     public static let maxBytes = ControlAPI.maxBundleBytes
 
     public init(_ source: Source) {
@@ -37,21 +38,6 @@ public struct ScenarioFiles: Sendable {
                     + "--remote-files, and then only under its data_dir:)"))
             }
             return Self.readConfined(name, in: remoteDirectory)
-        }
-    }
-
-    /// A scenario file's text, read by the same rules as data files (a FIFO or a device is refused,
-    /// not waited on). - Throws: `ScenarioFileError` saying why, never quoting the file.
-    public static func readScenario(_ path: String) throws -> String {
-        switch readRegularFile(path, shownAs: path, limit: ScenarioLimits.maxScenarioBytes) {
-        case .failure(var error):
-            error.kind = "scenario"
-            throw error
-        case .success(let data):
-            guard let text = String(validating: data, as: UTF8.self) else {
-                throw ScenarioFileError(path, "it is not UTF-8 text", kind: "scenario")
-            }
-            return text
         }
     }
 
@@ -144,14 +130,11 @@ public struct ScenarioFiles: Sendable {
 public struct ScenarioFileError: Error, CustomStringConvertible, Sendable {
     public var name: String
     public var reason: String
-    /// What the file is to the scenario: `data file` or `scenario`.
-    public var kind: String
 
-    public init(_ name: String, _ reason: String, kind: String = "data file") {
+    public init(_ name: String, _ reason: String) {
         self.name = name
         self.reason = reason
-        self.kind = kind
     }
 
-    public var description: String { "cannot read \(kind) \(name): \(reason)" }
+    public var description: String { "cannot read data file \(name): \(reason)" }
 }

@@ -16,6 +16,16 @@ public enum ScenarioLoader {
     /// scenario's folder.
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
     public static func load(file path: String) throws -> Plan {
+        let yaml = try text(file: path)
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        return try load(yaml: yaml, file: path, baseDirectory: folder.isEmpty ? "/" : folder)
+    }
+
+    /// The scenario file's text, read by `ScenarioFiles`' rules (a FIFO or device refused by its type,
+    /// the size checked first) and checked for bytes a scenario cannot hold, located by line:col.
+    /// `run`, `validate` and `start` read a scenario only through here.
+    /// - Throws: `ScenarioErrors` with the one problem.
+    public static func text(file path: String) throws(ScenarioErrors) -> String {
         let bytes: [UInt8]
         switch ScenarioFiles.readRegularFile(path, shownAs: path, limit: ScenarioLimits.maxScenarioBytes) {
         case .success(let data): bytes = [UInt8](data)
@@ -27,9 +37,7 @@ public enum ScenarioLoader {
             throw ScenarioErrors(errors: [ScenarioError(file: path, line: bad.line, column: bad.column, field: "",
                                                         message: bad.message)])
         }
-        let yaml = String(decoding: bytes, as: UTF8.self)
-        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        return try load(yaml: yaml, file: path, baseDirectory: folder.isEmpty ? "/" : folder)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func tooLarge(_ bytes: Int) -> Problem {

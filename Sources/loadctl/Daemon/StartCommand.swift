@@ -32,9 +32,10 @@ struct StartCommand: AsyncParsableCommand {
     func run() async throws {
         let text: String
         do {
-            text = try ScenarioFiles.readScenario(file)
+            text = try ScenarioLoader.text(file: file)
         } catch {
-            Console.err("loadctl: \(error)")
+            // The same reading rules and messages as `run` and `validate`.
+            Console.err(error.errors.map { "loadctl: \($0)" }.joined(separator: "\n"))
             throw ExitCodes.badInput
         }
         // Absolute, so the daemon's messages name the file wherever it was started from.
