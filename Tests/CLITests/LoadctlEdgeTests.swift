@@ -19,6 +19,21 @@ import Testing
         #expect(result.output.contains("systemctl status loadd"))
     }
 
+    /// `start` reads the scenario as `run` and `validate` do: a byte a scenario cannot hold is refused,
+    /// located by line and column, before the daemon is contacted.
+    @Test(arguments: ["start", "run", "validate"])
+    func aBadByteInTheScenarioIsLocatedByEveryCommandThatReadsIt(command: String) throws {
+        let fixture = try DaemonFixture()
+        let file = "\(fixture.directory)/bad.yaml"
+        try Data("name: x\nhost: http://127.0.0.1:1\ntasks: [ { request: GET /\u{FF} } ]\n".utf8.map { $0 == 0xC3 ? 0xFF : $0 })
+            .write(to: URL(fileURLWithPath: file))
+        let arguments = command == "start" ? [command, file, "--socket", fixture.socket] : [command, file]
+        let result = try run(DaemonBinaries.loadctl, arguments, in: fixture.directory)
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("\(file):3:"), "\(result.output)")
+        #expect(result.output.contains("invalid UTF-8"), "\(result.output)")
+    }
+
     @Test func targetKnobsFromTheCommandLineShapeItsAnswers() throws {
         let fixture = try DaemonFixture()
         let port = try freeLoopbackPort()
