@@ -28,6 +28,11 @@ extension DaemonTests {
             try eventually("the new rate") { try fixture.status().summary?.openModel?.targetRate == 120 }
 
             #expect(try fixture.post("/v1/runs/current/rate", #"{"rate": "fast"}"#).status == 400)
+            // A rate past the scenario's range is refused by name mid-run, as `validate` refuses it in a file.
+            let huge = try fixture.loadctl(["rate", "1e15"])
+            #expect(huge.status == 2, "\(huge.output)")
+            #expect(huge.output.contains("rate: must be 0 or 0.001…10000000 per second"), "\(huge.output)")
+            #expect(try fixture.status().summary?.openModel?.targetRate == 120)
             #expect(try fixture.post("/v1/runs/current/stop").status == 200)
             try eventually("the run's verdict") { try fixture.status().run?.state == .passed }
             let run = try #require(try fixture.status().run)
