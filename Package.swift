@@ -68,14 +68,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
-        .executableTarget(
-            name: "loadd",
+        // The daemon's logic as a library: the control API, run lifecycle, store and fleet wiring.
+        // Tests drive it in-process; the `loadd` executable only parses flags and starts it.
+        .target(
+            name: "LoaddCore",
             dependencies: [
                 "Engine", "Protocol", "Report", "SystemdSupport", "Federation",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "loadd",
+            dependencies: [
+                "LoaddCore", "Protocol", "SystemdSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -117,6 +126,14 @@ let package = Package(
                 "Engine", "Protocol", "TargetServer", "CCurl",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ], swiftSettings: strict),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "LoaddCore", "Protocol", "Engine",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // Runs the real binaries; depending on them makes `swift test` build them first.
         .testTarget(name: "CLITests", dependencies: ["Protocol", "loadctl", "loadd"], swiftSettings: strict),
     ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LoaddCore
 import Protocol
 import SystemdSupport
 
@@ -70,9 +71,4 @@ struct LoadDaemon: AsyncParsableCommand {
             throw ExitCode.failure
         }
     }
-}
-
-/// A reason loadd cannot start, already worded for the operator.
-struct DaemonStartError: Error {
-    var message: String
 }

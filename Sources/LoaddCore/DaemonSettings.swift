@@ -3,17 +3,25 @@ import Glibc
 import Protocol
 
 /// Command-line values, which win over the config file (also after a reload).
-struct FlagOverrides: Sendable {
+public struct FlagOverrides: Sendable {
     var socket: String?
     var stateDir: String?
     var node: String?
     var threads: Int?
     /// Hidden test flag: the federation protocol version a worker claims in its `hello`.
     var federationProtocolVersion: UInt16? = nil
+
+    public init(socket: String?, stateDir: String?, node: String?, threads: Int?, federationProtocolVersion: UInt16?) {
+        self.socket = socket
+        self.stateDir = stateDir
+        self.node = node
+        self.threads = threads
+        self.federationProtocolVersion = federationProtocolVersion
+    }
 }
 
 /// The settings in effect: flags, else the config file, else systemd's environment, else defaults.
-struct DaemonSettings: Equatable, Sendable {
+public struct DaemonSettings: Equatable, Sendable {
     var socketPath: String
     var stateDir: String
     var node: String
@@ -29,8 +37,8 @@ struct DaemonSettings: Equatable, Sendable {
     /// The file as read, federation keys included, for what is not resolved here.
     var file: ConfigFile
 
-    static let defaultConfigPath = "/etc/loadd/loadd.yaml"
-    static let defaultStateDir = "/var/lib/loadd"
+    public static let defaultConfigPath = "/etc/loadd/loadd.yaml"
+    public static let defaultStateDir = "/var/lib/loadd"
     static let defaultDataDir = "/var/lib/loadd/data"
 
     static func resolve(file: ConfigFile, flags: FlagOverrides, environment: [String: String]) -> DaemonSettings {

@@ -9,15 +9,22 @@ import SystemdSupport
 /// Brings the daemon up in order (config, limits, run store, socket, then READY=1), serves until
 /// SIGTERM/SIGINT while reloading on SIGHUP, and goes down in reverse (STOPPING=1, run written,
 /// socket closed).
-struct Daemon {
+public struct Daemon {
     let configPath: String
     let configRequired: Bool
     let flags: FlagOverrides
     let logBackend: LogBackend
 
+    public init(configPath: String, configRequired: Bool, flags: FlagOverrides, logBackend: LogBackend) {
+        self.configPath = configPath
+        self.configRequired = configRequired
+        self.flags = flags
+        self.logBackend = logBackend
+    }
+
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    func run() async throws {
+    public func run() async throws {
         let signals = SignalEvents()
         defer { signals.cancel() }
         // NIO writes with MSG_NOSIGNAL, libcurl is told NOSIGNAL; this covers any other write to a closed peer.
