@@ -57,6 +57,7 @@ public final class Engine: Sendable {
         let count = min(max(1, options.threads), Engine.maxThreads)
         budget = RunBudget(plan: plan, threads: count, nodeBytes: nodeMemory ?? RunBudget.nodeMemory())
         try budget.check(openModel: plan.isOpenModel)
+        try Engine.checkUniqueData(plan, threads: count, peakUsers: budget.users)
         self.plan = plan
         self.options = options
         let start = MonotonicClock.micros()
@@ -121,7 +122,7 @@ public final class Engine: Sendable {
         let model: LoadModel? = state.withLock { state in
             guard case .closed(let schedule) = state.model else { return nil }
             let now = MonotonicClock.micros()
-            state.model = .closed(.ramp(Ramp(from: schedule.total(at: now), to: min(max(0, users), budget.maxUsers),
+            state.model = .closed(.ramp(Ramp(from: schedule.total(at: now), to: min(max(0, users), budget.maxUsers, plan.uniqueUserCap ?? .max),
                                              rate: spawnRate ?? plan.spawnRate, startMicros: now)))
             return state.model
         }

@@ -78,6 +78,7 @@ struct MasterCore {
         } catch {
             throw FederationError(error.description)
         }
+        try checkUniqueData(plan, workers: membership.capacities)
     }
 
     mutating func startRun(_ request: FleetRun.Request) throws(FederationError) {

@@ -27,6 +27,8 @@ final class SharedState: Sendable {
     /// Tell each event loop that the stall changed. Cleared on stop: they hold the loops' state, which
     /// holds this object.
     private let stallListeners = Mutex<[@Sendable () -> Void]>([])
+    /// The board's sessions and per-user counts (BoardState.swift).
+    let board = BoardState()
 
     init(config: TargetConfig, loopCount: Int) {
         let stallUntil = config.stall > .zero ? NIODeadline.now() + TimeAmount(config.stall) : .distantPast

@@ -14,6 +14,8 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
         var uri: String
         var version: HTTPVersion
         var keepAlive: Bool
+        /// Set for the board's endpoints (BoardEndpoints.swift), which read headers and the body.
+        var board: BoardRequest?
     }
 
     private let loop: LoopState
@@ -32,9 +34,10 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
             let route = Route(uri: head.uri)
             current = Request(route: route, method: head.method, uri: route == .control ? head.uri : "",
                               version: head.version, keepAlive: head.isKeepAlive)
+            if route == .unmatched, let board = BoardRoute(uri: head.uri) { current?.board = BoardRequest(route: board, head: head) }
             if head.method == .POST { continueIfExpected(head, context: context) }
-        case .body:
-            break
+        case .body(let chunk):
+            current?.board?.append(chunk)
         case .end:
             guard let request = current else { return }
             current = nil
@@ -55,6 +58,12 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func answer(_ request: Request, context: ChannelHandlerContext) {
         let route = request.route
+        if let board = request.board {
+            let response = BoardEndpoints.respond(to: board, method: request.method, board: loop.shared.board,
+                                                  allocator: loop.allocator)
+            send(response, counting: nil, for: request, context: context)
+            return
+        }
         guard route.allows(request.method) else {
             let refusal = route == .unmatched ? loop.responses.notFound : loop.responses.methodNotAllowed[route.rawValue]
             send(refusal, counting: .unmatched, for: request, context: context)

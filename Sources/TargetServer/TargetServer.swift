@@ -21,7 +21,7 @@ public final class TargetServer: Sendable {
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
-    private let shared: SharedState
+    let shared: SharedState
     private let stopped = Atomic<Bool>(false)
     /// Who waits in `waitUntilStopped()`. Not the channel's close future: once the loops are gone, a
     /// callback on it would never run.

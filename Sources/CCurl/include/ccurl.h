@@ -16,4 +16,7 @@ CURLcode ccurl_easy_getinfo_ptr(CURL *easy, CURLINFO info, void **value);
 
 CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
+// CURLAUTH_* are macros with casts, which Swift does not import: the value CURLOPT_HTTPAUTH takes.
+static const long ccurl_auth_basic = (long)CURLAUTH_BASIC;
+
 #endif

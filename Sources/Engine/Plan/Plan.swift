@@ -38,6 +38,8 @@ public struct Plan: Sendable {
     public var dataPartition = DataPartition.whole
     /// The rows of the stats table, in first-use order; `RequestPlan.endpoint` indexes this.
     public let endpoints: [EndpointKey]
+    /// Scenario-wide session settings (`cookies:`); see `Plan+Session.swift`.
+    public var session = SessionSettings()
     /// Pass/fail criteria evaluated on the merged stats at the end of the run.
     public let thresholds: [Threshold]
     /// Open model: iterations (tasks) started per second whatever the target does; `nil` runs
@@ -181,6 +183,8 @@ public struct DataPartition: Sendable, Equatable {
 public struct DataFeed: Sendable, Equatable {
     public var columns: [String]
     public var rows: [[String]]
+    /// How rows are handed to users (`data: { mode: … }`); see `Plan+Session.swift`.
+    public var mode = DataMode.cycle
 
     public init(columns: [String], rows: [[String]]) {
         self.columns = columns
@@ -205,6 +209,8 @@ public struct RequestPlan: Sendable, Equatable {
     public var check: Check
     /// A request still unanswered after this long fails with reason `timeout`.
     public var timeout: Duration
+    /// Redirects and credentials (`follow_redirects:`, `auth:`); see `Plan+Session.swift`.
+    public var session = RequestSession()
 
     public init(endpoint: Int, method: String, target: Template, targetIsAbsolute: Bool, headers: [Template],
                 body: Template?, check: Check, timeout: Duration) {

@@ -36,6 +36,9 @@ extension EngineThread {
             }
             ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
         }
+        if request.session.basicAuth != nil || user.session.credentialsSet {
+            user.applyCredentials(request, random: &random)
+        }
         if user.lastTimeout != prepared.timeoutMillis {
             ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, prepared.timeoutMillis)
             user.lastTimeout = prepared.timeoutMillis
@@ -73,6 +76,7 @@ extension EngineThread {
             if let custom { ccurl_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, custom) }
         }
         ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, prepared.constantHeaders)
+        user.configureRedirects(prepared.plan)
     }
 
     func complete(_ user: VirtualUser, code: CURLcode, done: UInt64) {

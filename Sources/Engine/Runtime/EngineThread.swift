@@ -344,9 +344,12 @@ final class EngineThread: @unchecked Sendable {
 
     /// Renders the user's vars and picks its data row: once per spawn, never per request.
     private func resetValues(of user: VirtualUser) {
-        let row = plan.dataPartition.row(forUser: spawned * threadCount + index)
+        let row = DataRowPick.row(plan.data?.mode ?? .cycle, partition: plan.dataPartition, spawned: spawned,
+                                  slot: user.slot, thread: index, threads: threadCount, rows: dataRows.count,
+                                  random: &random)
         spawned += 1
         user.values.data = dataRows.isEmpty ? [] : dataRows[row % dataRows.count]
+        user.resetSession(cookies: plan.session.cookies)
         user.values.vars.removeAll(keepingCapacity: true)
         let scratch = user.urlBuffer
         for variable in plan.vars {

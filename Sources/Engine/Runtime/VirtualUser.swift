@@ -27,6 +27,8 @@ final class VirtualUser {
     /// Bumped on every wait so a stale timer entry of a retired-and-respawned user is ignored.
     var generation: UInt32 = 0
     var values = UserValues()
+    /// Cookie engine, redirect and credential state of the handle (VirtualUser+Session.swift).
+    let session = UserSession()
 
     // The exchange in flight.
     var request = 0

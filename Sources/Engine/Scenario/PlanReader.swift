@@ -42,6 +42,8 @@ extension YAMLReader {
         let vars = self.vars(varEntries, scope: scope)
 
         var defaults = StepDefaults(timeout: timeout, scope: scope)
+        let settings = sessionSettings(top)
+        defaults.session = requestSession(top, defaults: RequestSession(), scope: scope) ?? RequestSession()
         defaults.headers = top["headers"].flatMap { headers($0, "headers", scope: scope) } ?? []
         if defaults.headers.count > ScenarioLimits.maxHeaders, let node = top["headers"] {
             fail(at: node, "headers", Self.tooManyHeaders(defaults.headers.count))
@@ -86,12 +88,16 @@ extension YAMLReader {
         plan.stages = shape.stages
         plan.warmup = shape.warmup
         plan.usersGiven = top["users"] != nil
+        plan.session = settings ?? SessionSettings()
+        checkUniqueData(plan, modeNode: top["data"]?.mapping?["mode"])
+        guard errors.isEmpty else { return nil }
         return plan
     }
 
     /// `data: { csv: FILE }`; CSV problems are reported at the `csv:` value with the CSV's own line.
     private mutating func data(_ node: Node, readData: (String) -> Result<String, Problem>) -> DataFeed? {
-        guard let fields = mapping(node, "data", known: ["csv"]) else { return nil }
+        guard let fields = mapping(node, "data", known: ["csv", "mode"]) else { return nil }
+        let mode = dataMode(fields["mode"], "data.mode")
         guard let csv = fields["csv"] else {
             fail(at: node, "data.csv", "required: the CSV file to read, e.g. 'data: { csv: users.csv }'")
             return nil
@@ -104,6 +110,8 @@ extension YAMLReader {
         case .success(let text):
             let (feed, problems) = CSVParser.feed(text)
             for problem in problems { fail(at: csv, "data.csv", "\(path): \(problem)") }
+            guard var feed, let mode else { return nil }
+            feed.mode = mode
             return feed
         }
     }

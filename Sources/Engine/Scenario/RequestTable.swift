@@ -25,4 +25,6 @@ struct StepDefaults {
     var headers: [(name: String, line: Template)] = []
     var timeout: Duration = ScenarioLoader.defaultTimeout
     var scope = TemplateScope()
+    /// `follow_redirects:` and `auth:` from the top level.
+    var session = RequestSession()
 }

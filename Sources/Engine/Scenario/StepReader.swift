@@ -2,7 +2,7 @@ import Protocol
 import Yams
 
 extension YAMLReader {
-    static let stepKeys = ["request", "name", "headers", "form", "json", "body", "content_type", "check", "timeout"]
+    static let stepKeys = ["request", "name", "headers", "form", "json", "body", "content_type", "check", "timeout"] + sessionStepKeys
     static let taskKeys = ["weight", "steps"] + stepKeys
 
     /// One `tasks:` item: `{ weight, request, …step fields }` or `{ weight, steps: [...] }`.
@@ -67,7 +67,8 @@ extension YAMLReader {
         let check = fields["check"].map { self.check($0, fields.path("check")) } ?? .default
         let stepHeaders = fields["headers"].map { headers($0, fields.path("headers"), scope: scope) } ?? []
         let body = self.body(fields, scope: scope)
-        guard let line, let target, let name, let timeout, let check, let stepHeaders, let body else { return nil }
+        let session = requestSession(fields, defaults: defaults.session, scope: scope)
+        guard let line, let target, let name, let timeout, let check, let stepHeaders, let body, let session else { return nil }
 
         // Checked before merging, which compares every step header with every default one.
         let headerCount = defaults.headers.count + stepHeaders.count
@@ -81,9 +82,11 @@ extension YAMLReader {
         }
         let key = EndpointKey(method: line.method, name: name)
         return table.add(key) { endpoint in
-            RequestPlan(endpoint: endpoint, method: line.method, target: Template(parts: target),
-                        targetIsAbsolute: line.isAbsolute, headers: merged.map(\.line), body: body.template,
-                        check: check, timeout: timeout)
+            var request = RequestPlan(endpoint: endpoint, method: line.method, target: Template(parts: target),
+                                      targetIsAbsolute: line.isAbsolute, headers: merged.map(\.line), body: body.template,
+                                      check: check, timeout: timeout)
+            request.session = session
+            return request
         }
     }
 

@@ -27,6 +27,8 @@ public enum FailureReason: Hashable, Sendable {
     case notStarted
     /// Still in flight when the run ended; its latency is the age it had then (a lower bound).
     case cancelledAtEnd
+    /// A redirect chain longer than `RequestSession.maxRedirects` (a loop, most often).
+    case tooManyRedirects
     case transport(Int32)
 
     /// Maps a finished transfer to a failure, or `nil` when the response counts as a success.
@@ -69,6 +71,8 @@ public enum FailureReason: Hashable, Sendable {
             return .bodyCut
         case CURLE_BAD_CONTENT_ENCODING:
             return .badBodyEncoding
+        case CURLE_TOO_MANY_REDIRECTS:
+            return .tooManyRedirects
         default:
             // CURLE_TOO_LARGE (100), libcurl 8's code for the same over-long header.
             if curlCode.rawValue == 100 { return .headerTooLarge }
@@ -107,6 +111,7 @@ public enum FailureReason: Hashable, Sendable {
         case .badBodyEncoding: return "invalid body encoding"
         case .notStarted: return "request not started (libcurl refused it)"
         case .cancelledAtEnd: return "cancelled at end"
+        case .tooManyRedirects: return "too many redirects (more than \(RequestSession.maxRedirects))"
         case .transport(let code):
             let text = curl_easy_strerror(CURLcode(rawValue: UInt32(code))).map { String(cString: $0) } ?? "error"
             return "curl error \(code): \(text)"
