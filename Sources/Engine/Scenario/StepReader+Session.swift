@@ -46,9 +46,11 @@ extension YAMLReader {
 
     /// `auth: { basic: [user, password] }`, each a template.
     private mutating func basicAuth(_ node: Node, _ field: String, scope: TemplateScope) -> BasicAuth? {
+        let before = errors.count
         guard let fields = mapping(node, field, known: Self.authKeys) else { return nil }
         guard let basic = fields["basic"] else {
-            fail(at: node, field, "expected { basic: [USER, PASSWORD] }")
+            // A misspelt key is already reported with its suggestion.
+            if errors.count == before { fail(at: node, field, "expected { basic: [USER, PASSWORD] }") }
             return nil
         }
         let path = fields.path("basic")
