@@ -215,6 +215,25 @@ import Testing
         #expect(board.logins == ["alice": 1, "bob": 1, "carol": 1])
     }
 
+    @Test func theBoardSessionExamplePassesAgainstTheTarget() async throws {
+        let examples = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
+            + "/examples"
+        var plan = try ScenarioLoader.load(file: examples + "/board-session.yaml")
+        let target = try await TargetServer.start(TargetConfig())
+        plan.host = target.baseURL
+        plan.duration = .seconds(2)
+        plan.spawnRate = 100
+        let engine = try Engine(plan: plan, options: EngineOptions(threads: 2))
+        engine.start()
+        let summary = await engine.finished()
+        let board = target.boardStats()
+        try await target.stop()
+        #expect(summary.passed)
+        #expect(summary.total.requests > 0 && summary.total.failures == 0, "\(summary.failuresByReason)")
+        #expect(board.logins.count == 8 && board.logins.values.allSatisfy { $0 == 1 })
+        #expect(board.authorMismatches == 0)
+    }
+
     @Test func uniqueRefusesMoreUsersThanRowsAtEngineStart() throws {
         let folder = try DataFolder(users: ["alice", "bob"])
         defer { folder.remove() }
