@@ -117,12 +117,15 @@ public final class Engine: Sendable {
 
     /// Closed model: moves the user count to `users` at `spawnRate` users per second (default:
     /// the plan's), leaving any stages. Does nothing in the open model (see `setRate`). Users past
-    /// what this node's memory allows (`budget.maxUsers`) are not started.
+    /// what this node's memory allows (`budget.maxUsers`), or past the rows of a `unique` data
+    /// file's slice, are not started.
     public func setUsers(_ users: Int, spawnRate: Double? = nil) {
         let model: LoadModel? = state.withLock { state in
             guard case .closed(let schedule) = state.model else { return nil }
             let now = MonotonicClock.micros()
-            state.model = .closed(.ramp(Ramp(from: schedule.total(at: now), to: min(max(0, users), budget.maxUsers, plan.uniqueUserCap ?? .max),
+            // `data: { mode: unique }` holds at most one user per row of this node's slice.
+            let most = min(budget.maxUsers, plan.uniqueUserCap ?? .max)
+            state.model = .closed(.ramp(Ramp(from: schedule.total(at: now), to: min(max(0, users), most),
                                              rate: spawnRate ?? plan.spawnRate, startMicros: now)))
             return state.model
         }
