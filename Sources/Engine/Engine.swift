@@ -57,7 +57,7 @@ public final class Engine: Sendable {
         let count = min(max(1, options.threads), Engine.maxThreads)
         budget = RunBudget(plan: plan, threads: count, nodeBytes: nodeMemory ?? RunBudget.nodeMemory())
         try budget.check(openModel: plan.isOpenModel)
-        try Engine.checkUniqueData(plan, threads: count, peakUsers: budget.users)
+        try Engine.checkUniqueData(plan, peakUsers: budget.users)
         self.plan = plan
         self.options = options
         let start = MonotonicClock.micros()

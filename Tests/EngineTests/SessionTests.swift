@@ -23,11 +23,11 @@ import Testing
 
     /// Runs `yaml` (reading `users.csv` from `folder`) against a fresh target; returns the summary
     /// and what the board saw.
-    func run(_ yaml: String, users: [String] = ["alice", "bob"], threads: Int = 2,
+    func run(_ yaml: String, users: [String] = ["alice", "bob"], threads: Int = 2, target config: TargetConfig = TargetConfig(),
              during: (@Sendable (Engine, TargetServer) async throws -> Void)? = nil) async throws -> (RunSummary, BoardStats) {
         let folder = try DataFolder(users: users)
         defer { folder.remove() }
-        let target = try await TargetServer.start(TargetConfig())
+        let target = try await TargetServer.start(config)
         var plan = try ScenarioLoader.load(yaml: yaml, file: folder.path + "/s.yaml", baseDirectory: folder.path)
         plan.host = target.baseURL
         let engine = try Engine(plan: plan, options: EngineOptions(threads: threads))
@@ -213,6 +213,25 @@ import Testing
             """ + "\n" + Self.loginOnce, users: ["alice", "bob", "carol"], threads: 2)
         #expect(summary.total.failures == 0)
         #expect(board.logins == ["alice": 1, "bob": 1, "carol": 1])
+    }
+
+    @Test func uniqueInTheOpenModelAddsNoIterationSlotPastTheRows() async throws {
+        // Slow answers and a high rate want many slots; two threads could each add two (4 > 3 rows).
+        var slow = TargetConfig()
+        slow.delay = .milliseconds(50)
+        let (summary, board) = try await run("""
+            rate: 200
+            max_in_flight: 3
+            duration: 1s
+            data: { csv: users.csv, mode: unique }
+            on_start:
+              - request: POST /board/login
+                form: { username: "{{data.user}}", password: secret }
+            tasks: [ { request: GET /Test/V2 } ]
+            """, users: ["alice", "bob", "carol"], threads: 2, target: slow)
+        #expect(summary.total.failures == 0)
+        #expect(board.logins == ["alice": 1, "bob": 1, "carol": 1])
+        #expect((summary.openModel?.dropped ?? 0) > 0)
     }
 
     @Test func theBoardSessionExamplePassesAgainstTheTarget() async throws {

@@ -5,7 +5,9 @@ enum DataRowPick {
     ///   a restarted user takes a new row.
     /// - unique: the user's place on the node (`slot × threads + thread`, dense because every thread
     ///   runs its share of the node's users in slots 0…) picks its row of the slice, so no two users
-    ///   running at once share one; the engine refused the run at start if the slice is too short.
+    ///   running at once share one; the engine refused the run at start if the slice is too short, and
+    ///   in the open model a thread adds no user whose place is past the slice (the arrival is then
+    ///   dropped and counted, as at `max_in_flight`).
     /// - random: any row of the file, drawn from the thread's generator.
     static func row(_ mode: DataMode, partition: DataPartition, spawned: Int, slot: Int, thread: Int, threads: Int,
                     rows: Int, random: inout FastRandom) -> Int {
@@ -22,23 +24,13 @@ enum DataRowPick {
 
 extension Engine {
     /// Refuses a `unique` data run that could have more users at once on this node than its slice
-    /// of the rows holds. `peakUsers` is the run's peak on this node (`RunBudget.users`); in the open
-    /// model each thread may hold up to its rounded-up share of `max_in_flight`, so the rows needed are
-    /// that share times the threads.
-    static func checkUniqueData(_ plan: Plan, threads: Int, peakUsers: UInt64) throws(RunBudgetError) {
+    /// of the rows holds. `peakUsers` is the run's peak on this node (`RunBudget.users`: users, stage
+    /// targets, or `max_in_flight` in the open model, whose threads add no user past the slice's rows).
+    static func checkUniqueData(_ plan: Plan, peakUsers: UInt64) throws(RunBudgetError) {
         guard plan.uniqueUserCap != nil else { return }
         let peak = Int(clamping: peakUsers)
-        let needed: Int
-        let what: String
-        if plan.isOpenModel {
-            let share = peak / threads + (peak % threads == 0 ? 0 : 1)
-            needed = share.multipliedReportingOverflow(by: threads).overflow ? .max : share * threads
-            what = "max_in_flight: \(peak) iterations in flight over \(threads) engine threads"
-        } else {
-            needed = peak
-            what = "\(peak) users"
-        }
-        if let problem = plan.uniqueDataProblem(users: needed, what: what) {
+        let what = plan.isOpenModel ? "max_in_flight: \(peak) iterations in flight" : "\(peak) users"
+        if let problem = plan.uniqueDataProblem(users: peak, what: what) {
             throw RunBudgetError(field: "data.mode", neededBytes: 0, allowedBytes: 0, description: problem)
         }
     }

@@ -29,6 +29,8 @@ final class EngineThread: @unchecked Sendable {
     private let runStart: UInt64
     private let dataRows: [[[UInt8]]]
     private let proxy: ProxySettings
+    /// `data: { mode: unique }`: users on this node may number at most the rows of its slice.
+    private let uniqueUserLimit: Int
 
     var multis: [UnsafeMutableRawPointer]
     private var users: [VirtualUser] = []
@@ -75,6 +77,7 @@ final class EngineThread: @unchecked Sendable {
         prepared = plan.requests.map { PreparedRequest($0, host: plan.host) }
         dataRows = plan.data?.rows.map { $0.map { Array($0.utf8) } } ?? []
         proxy = ProxySettings.forHost(plan.host)
+        uniqueUserLimit = plan.uniqueUserCap ?? .max
         let first = EngineThread.makeMulti()
         multis = [first]
         control = ShardControl(wakeHandle: first)
@@ -280,7 +283,7 @@ final class EngineThread: @unchecked Sendable {
                 active += 1
                 user.state = .idle
                 beginTask(user, intended: due)
-            } else if users.count < share {
+            } else if users.count < share && users.count * threadCount + index < uniqueUserLimit {
                 let slot = users.count
                 let multi = slot / EngineThread.usersPerMulti
                 if multi == multis.count { multis.append(EngineThread.makeMulti()) }
