@@ -150,6 +150,24 @@ import Testing
         #expect(summary.failuresByReason.map(\.reason) == ["too many redirects (more than 10)"])
     }
 
+    @Test func aRedirectToAnotherProtocolThanHTTPIsNotFollowed() async throws {
+        let target = try RawTarget(reply: Array("HTTP/1.1 302 Found\r\nLocation: ftp://127.0.0.1:1/x\r\nContent-Length: 0\r\n\r\n".utf8))
+        var plan = try ScenarioLoader.load(yaml: """
+            host: http://x
+            duration: 1s
+            wait: { constant: 50ms }
+            tasks: [ { request: GET /a } ]
+            """, file: "test.yaml", baseDirectory: ".")
+        plan.host = target.baseURL
+        let engine = try Engine(plan: plan, options: EngineOptions(threads: 1))
+        engine.start()
+        let summary = await engine.finished()
+        target.stop()
+        #expect(summary.total.requests > 0 && summary.total.failures == summary.total.requests)
+        // Refused by libcurl before any connection, not "connection refused" by port 1.
+        #expect(summary.failuresByReason.map(\.reason) == ["curl error 1: Unsupported protocol"])
+    }
+
     @Test func basicAuthPassesWithTheRightPasswordAndGets401WithAWrongOne() async throws {
         let (summary, board) = try await run("""
             users: 2

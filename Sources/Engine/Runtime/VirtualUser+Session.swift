@@ -7,6 +7,8 @@ import Glibc
 final class UserSession {
     /// True once CURLOPT_COOKIEFILE "" turned libcurl's cookie engine on for this handle.
     var cookieEngineOn = false
+    /// True once redirects were limited to http and https on this handle.
+    var redirectsLimited = false
     /// True while CURLOPT_USERNAME/PASSWORD hold credentials of some step.
     var credentialsSet = false
     /// The credentials last handed to libcurl, `user NUL password`, and the scratch the next ones are
@@ -33,7 +35,14 @@ extension VirtualUser {
     func configureRedirects(_ request: RequestPlan) {
         let follow = request.session.followRedirects
         ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, follow ? 1 : 0)
-        if follow { ccurl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, RequestSession.maxRedirects) }
+        guard follow else { return }
+        ccurl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, RequestSession.maxRedirects)
+        if !session.redirectsLimited {
+            // libcurl 7.x also follows a Location to ftp:// and ftps://: a target must not send a
+            // load test to another protocol.
+            ccurl_easy_setopt_str(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+            session.redirectsLimited = true
+        }
     }
 
     /// Sets (or clears) basic credentials for the request about to be sent. Renders them into a
