@@ -14,6 +14,8 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
         var uri: String
         var version: HTTPVersion
         var keepAlive: Bool
+        /// The `Authorization` header, kept for the routes that check it.
+        var authorization: String? = nil
     }
 
     private let loop: LoopState
@@ -30,8 +32,10 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             let route = Route(uri: head.uri)
-            current = Request(route: route, method: head.method, uri: route == .control ? head.uri : "",
-                              version: head.version, keepAlive: head.isKeepAlive)
+            current = Request(route: route, method: head.method,
+                              uri: route == .control || route.isTokenAuth ? head.uri : "",
+                              version: head.version, keepAlive: head.isKeepAlive,
+                              authorization: route.isTokenAuth ? head.headers.first(name: "authorization") : nil)
             if head.method == .POST { continueIfExpected(head, context: context) }
         case .body:
             break
@@ -58,6 +62,12 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard route.allows(request.method) else {
             let refusal = route == .unmatched ? loop.responses.notFound : loop.responses.methodNotAllowed[route.rawValue]
             send(refusal, counting: .unmatched, for: request, context: context)
+            return
+        }
+        if route.isTokenAuth {
+            let response = TokenEndpoints.respond(to: route, uri: request.uri, authorization: request.authorization,
+                                                  allocator: loop.allocator)
+            send(response, counting: route, for: request, context: context)
             return
         }
         guard route.isWorkload else {

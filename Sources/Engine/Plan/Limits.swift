@@ -56,6 +56,20 @@ public enum ScenarioLimits {
     /// One step's body (`json:`, `form:` or `body:`) as built, before placeholders are rendered.
     public static let maxBodyBytes = 1 << 20
 
+    /// `check: { max_ms: … }`: whole milliseconds, at most the longest timeout.
+    public static let maxMillis: ClosedRange<Int> = 1...2_592_000_000
+    /// Entries in one step's `extract:`, and checks in one step's `json:` or `header:` check.
+    public static let maxExtracts = 100
+    /// A JSON path's length in bytes (`extract: { x: { json: … } }`, `check: { json: … }`).
+    public static let maxJSONPathBytes = 1024
+    /// An array index in a JSON path: `[-1]` is the last element.
+    public static let jsonIndex: ClosedRange<Int> = -1_000_000...1_000_000
+    /// A regular expression's length in bytes (`extract: { x: { regex: … } }`).
+    public static let maxRegexBytes = 4096
+    /// `--var NAME=VALUE`: how many, and the longest value in bytes.
+    public static let maxCLIVars = 1_000
+    public static let maxCLIVarBytes = 65_536
+
     /// Data rows in a `data: { csv: … }` file (after the header).
     public static let maxCSVRows = 1_000_000
     /// Columns in a CSV file's header.

@@ -26,6 +26,7 @@ extension YAMLReader {
             ?? ScenarioLoader.defaultTimeout
 
         var scope = TemplateScope()
+        scope.environment = environment
         let data = top["data"].flatMap { self.data($0, readData: readData) }
         if top["data"] != nil {
             scope.columns = data?.columns ?? []
@@ -53,6 +54,8 @@ extension YAMLReader {
         var onStart: [Int] = []
         if let node = top["on_start"], let items = sequence(node, "on_start") {
             onStart = steps(items, "on_start", defaults: defaults, table: &table) ?? []
+            // A value on_start extracts serves every task of the user's life.
+            for item in items { defaults.scope.extracted.merge(extractedNames(of: item)) { old, _ in old } }
         }
         var tasks: [TaskPlan] = []
         if let node = top["tasks"] {
@@ -86,6 +89,7 @@ extension YAMLReader {
         plan.stages = shape.stages
         plan.warmup = shape.warmup
         plan.usersGiven = top["users"] != nil
+        plan.labels = labels
         return plan
     }
 

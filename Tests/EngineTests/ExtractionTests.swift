@@ -1,0 +1,204 @@
+import Protocol
+import TargetServer
+import Testing
+@testable import Engine
+
+/// Runs `yaml` against a fresh built-in target and returns the summary with what the target counted
+/// per path (its own truth: a request it never saw was never sent).
+private func runCounting(_ yaml: String, target config: TargetConfig = TargetConfig(),
+                         environment: [String: String] = [:]) async throws -> (RunSummary, TargetStats) {
+    let target = try await TargetServer.start(config)
+    var plan = try ScenarioLoader.load(yaml: yaml, file: "test.yaml", baseDirectory: ".", environment: environment)
+    plan.host = target.baseURL
+    let engine = try Engine(plan: plan, options: EngineOptions(threads: 2))
+    engine.start()
+    let summary = await engine.finished()
+    let stats = target.stats()
+    try await target.stop()
+    return (summary, stats)
+}
+
+/// `extract:`, the checks table and `{{env.…}}` with real libcurl against the built-in target.
+@Suite(.serialized) struct ExtractionTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aTokenFromOnStartLoginServesEveryLaterTaskOfEveryUser() async throws {
+        let (summary, target) = try await runCounting("""
+            host: http://x
+            users: 6
+            duration: 2s
+            on_start:
+              - request: POST /api/login
+                json: { user: alice, password: secret }
+                extract:
+                  token: { json: "$.token" }
+            tasks:
+              - request: GET /api/me
+                headers: { Authorization: "Bearer {{token}}" }
+                check: { status: 200 }
+            """)
+        #expect(summary.total.failures == 0, "\(summary.failuresByReason)")
+        #expect(target.byPath["/api/login"] == 6)
+        let me = target.byPath["/api/me"] ?? 0
+        #expect(me > 50)
+        #expect(summary.endpoints.first { $0.name == "/api/me" }?.requests == UInt64(me))
+        #expect(summary.skippedSteps == nil)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aMissingTokenFailsTheLoginByItsOwnReasonAndTheNextStepIsNeverSent() async throws {
+        let (summary, target) = try await runCounting("""
+            host: http://x
+            users: 3
+            duration: 2s
+            wait: 10ms
+            tasks:
+              - steps:
+                  - request: POST /api/login?omit_token=1
+                    name: login
+                    extract: { token: { json: "$.token" } }
+                  - request: GET /api/me
+                    headers: { Authorization: "Bearer {{token}}" }
+            """)
+        #expect(target.byPath["/api/me"] == 0)
+        let logins = target.byPath["/api/login"] ?? 0
+        #expect(logins > 10)
+        let reasons = summary.failuresByReason.filter { $0.name == "login" }
+        #expect(reasons.map(\.reason) == ["extract token: no match for $.token"])
+        #expect(reasons.first?.count == UInt64(logins))
+        // Each failed login skipped the one step after it (a login still in flight at the end skipped nothing).
+        #expect(summary.skippedSteps == UInt64(logins))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func headerRegexAndNegativeIndexValuesReachTheNextStep() async throws {
+        let (summary, target) = try await runCounting("""
+            host: http://x
+            users: 2
+            duration: 2s
+            wait: 10ms
+            tasks:
+              - steps:
+                  - request: POST /api/login
+                    extract:
+                      kind: { header: CONTENT-TYPE }
+                      digit: { regex: '"id":4(\\d)' }
+                      role: { json: "$.user.roles[-1]" }
+                  - request: GET /Test/V{{digit}}?k={{kind}}&r={{role}}
+                    name: by digit
+                  - request: GET /api/login
+                    name: missing header
+                    extract: { nothing: { header: X-Not-There } }
+            """)
+        #expect((target.byPath["/Test/V2"] ?? 0) > 5)
+        #expect(summary.endpoints.first { $0.name == "by digit" }?.failures == 0)
+        // GET on the POST-only login answers 405: a failed step that extracts ends its iteration too.
+        #expect(summary.failuresByReason.contains { $0.name == "missing header" && $0.reason == "HTTP 405" })
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aHeaderThatIsNotThereIsNoMatch() async throws {
+        let (summary, _) = try await runCounting("""
+            host: http://x
+            users: 1
+            duration: 1s
+            wait: 20ms
+            tasks:
+              - request: POST /api/login
+                extract: { nothing: { header: X-Not-There } }
+            """)
+        #expect(summary.failuresByReason.map(\.reason) == ["extract nothing: no match for header X-Not-There"])
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theChecksTableCountsPassesAndFailsOfJSONHeaderAndMaxMsChecks() async throws {
+        var config = TargetConfig()
+        config.delay = .milliseconds(30)
+        let (summary, _) = try await runCounting("""
+            host: http://x
+            users: 4
+            duration: 2s
+            on_start:
+              - request: POST /api/login
+                extract: { token: { json: "$.token" } }
+            tasks:
+              - request: GET /api/me
+                headers: { Authorization: "Bearer {{token}}" }
+                check: { status: 200, json: { "$.status": ok }, header: { Content-Type: json }, max_ms: 5000 }
+              - request: GET /Test/V2
+                check: { json: { "$.status": ok }, header: { content-type: json }, max_ms: 10 }
+            """, target: config)
+        let checks = summary.checks ?? []
+        func row(_ name: String, _ check: String) -> CheckTally? {
+            checks.first { $0.name == name && $0.check == check }
+        }
+        for check in ["status 200", #"$.status == "ok""#, #"header Content-Type contains "json""#, "max_ms 5000"] {
+            let tally = try #require(row("/api/me", check), "\(check) in \(checks)")
+            #expect(tally.passes > 10 && tally.fails == 0, "\(check)")
+        }
+        for check in [#"$.status == "ok""#, #"header content-type contains "json""#, "max_ms 10"] {
+            let tally = try #require(row("/Test/V2", check), "\(check) in \(checks)")
+            #expect(tally.passes == 0 && tally.fails > 10, "\(check)")
+        }
+        let v2 = summary.failuresByReason.filter { $0.name == "/Test/V2" }
+        #expect(v2.map(\.reason) == [#"check failed: $.status == "ok""#])
+        #expect(summary.failuresByReason.allSatisfy { $0.name == "/Test/V2" })
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func envAndBase64ValuesAreSent() async throws {
+        // Bearer from the environment: a wrong one is a 401, the right one (issued by a login first) a 200,
+        // so this proves the env value and the base64 of a var both reach the request.
+        let (summary, _) = try await runCounting("""
+            host: http://x
+            users: 1
+            duration: 1s
+            wait: 20ms
+            vars: { pair: "{{env.LOADD_USER}}:x" }
+            tasks:
+              - steps:
+                  - request: POST /api/login
+                    json: { user: "{{env.LOADD_USER}}", basic: "{{base64 pair}}" }
+                    extract: { token: { json: "$.token" } }
+                  - request: GET /api/me
+                    headers: { Authorization: "Bearer {{token}}", X-Basic: "Basic {{base64 pair}}", X-Env: "{{env.LOADD_USER}}" }
+            """, environment: ["LOADD_USER": "alice"])
+        #expect(summary.total.failures == 0, "\(summary.failuresByReason)")
+        #expect(summary.total.requests > 4)
+    }
+}
+
+/// The JSON finder on its own: values, misses and hostile bodies.
+struct JSONFinderTests {
+    private func find(_ path: String, _ body: String) -> JSONFinder.Outcome {
+        let parsed = try! JSONPath.parse(path).get()
+        return Array(body.utf8).withUnsafeBufferPointer { JSONFinder.find(parsed, in: $0) }
+    }
+
+    private func found(_ text: String) -> JSONFinder.Outcome { .found(Array(text.utf8)) }
+
+    @Test func findsKeysIndicesFromBothEndsAndDecodesStrings() {
+        let body = #"{"a":{"b":"x\"y\u00e9\ud83d\ude00"},"items":[{"id":1},{"id":2},{"id":3}],"n":-1.5e3,"t":true,"o":{"k":[1,2]}}"#
+        #expect(find("$.a.b", body) == found("x\"yé😀"))
+        #expect(find("$.items[0].id", body) == found("1"))
+        #expect(find("$.items[-1].id", body) == found("3"))
+        #expect(find("$['items'][1]", body) == found(#"{"id":2}"#))
+        #expect(find("$.n", body) == found("-1.5e3"))
+        #expect(find("$.t", body) == found("true"))
+        #expect(find("$.o.k", body) == found("[1,2]"))
+        #expect(find("$.items[3]", body) == .missing)
+        #expect(find("$.items[-4]", body) == .missing)
+        #expect(find("$.a.c", body) == .missing)
+        #expect(find("$.n.x", body) == .missing)
+    }
+
+    @Test func hostileBodiesAreInvalidNotACrash() {
+        #expect(find("$.a", "<html>") == .invalid)
+        #expect(find("$.a", "") == .invalid)
+        #expect(find("$.a", #"{"a":"#) == .invalid)
+        #expect(find("$.a", #"{"a":"\u12"}"#) == .invalid)
+        #expect(find("$.b", #"{"a":[[[[[[[[[[["#) == .invalid)
+        let deep = String(repeating: "[", count: 100_000)
+        #expect(find("$.a", #"{"x":\#(deep)"#) == .invalid)
+        #expect(find("$[0]", "[" + String(repeating: "1,", count: 10_000) + "2]") == found("1"))
+    }
+}
