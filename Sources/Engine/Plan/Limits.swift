@@ -64,6 +64,8 @@ public enum ScenarioLimits {
     public static let maxJSONPathBytes = 1024
     /// An array index in a JSON path: `[-1]` is the last element.
     public static let jsonIndex: ClosedRange<Int> = -1_000_000...1_000_000
+    /// The text a `check: { json: … }` value or `header:` substring may hold, in bytes.
+    public static let maxCheckTextBytes = 1024
     /// A regular expression's length in bytes (`extract: { x: { regex: … } }`).
     public static let maxRegexBytes = 4096
     /// `--var NAME=VALUE`: how many, and the longest value in bytes.

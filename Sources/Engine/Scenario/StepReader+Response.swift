@@ -39,6 +39,11 @@ extension YAMLReader {
                         valid = false
                         continue
                     }
+                    guard expected.utf8.count <= ScenarioLimits.maxCheckTextBytes else {
+                        fail(at: entry.value, path, "at most \(ScenarioLimits.maxCheckTextBytes) bytes")
+                        valid = false
+                        continue
+                    }
                     checks.append(PendingCheck(kind: .jsonEquals(jsonPath, Array(expected.utf8)),
                                                label: "\(entry.key) == \"\(expected)\""))
                 }
@@ -54,7 +59,9 @@ extension YAMLReader {
                     valid = false
                     continue
                 }
-                guard let text = scalarText(entry.value, path, expected: "text the header must contain") else {
+                guard let text = scalarText(entry.value, path, expected: "text the header must contain"),
+                      text.utf8.count <= ScenarioLimits.maxCheckTextBytes else {
+                    if case .scalar = entry.value { fail(at: entry.value, path, "at most \(ScenarioLimits.maxCheckTextBytes) bytes") }
                     valid = false
                     continue
                 }
@@ -182,7 +189,9 @@ extension YAMLReader {
     }
 
     private mutating func checkRow(_ endpoint: EndpointKey, _ text: String) -> Int {
-        let row = CheckRow(endpoint: endpoint, check: text)
+        // A fleet's frames carry a label in at most 4096 bytes: a long body_contains is shortened.
+        let label = text.count > 1000 ? String(text.prefix(1000)) + "…" : text
+        let row = CheckRow(endpoint: endpoint, check: label)
         if let index = labels.checkRows.firstIndex(of: row) { return index }
         labels.checkRows.append(row)
         return labels.checkRows.count - 1

@@ -177,6 +177,14 @@ extension StatsReport {
                     try check.uint("failure_reasons.count", tally.count, FieldRanges.count)
                 }
             }
+            try check.uint("skipped", interval.skipped ?? 0, FieldRanges.count)
+            for tally in interval.checks ?? [] {
+                try check.text("checks.method", tally.method, FieldRanges.endpointBytes)
+                try check.text("checks.name", tally.name, FieldRanges.endpointBytes)
+                try check.text("checks.check", tally.check, FieldRanges.textBytes)
+                try check.uint("checks.passes", tally.passes, FieldRanges.count)
+                try check.uint("checks.fails", tally.fails, FieldRanges.count)
+            }
         }
     }
 }
