@@ -117,6 +117,8 @@ extension YAMLReader {
     private mutating func extractSource(_ node: Node, _ field: String) -> ResponseSource? {
         guard let fields = mapping(node, field, known: Self.extractSourceKeys) else { return nil }
         guard fields.entries.count == 1, let entry = fields.entries.first else {
+            // Only unknown keys: already reported, with a suggestion.
+            if fields.entries.isEmpty, case .mapping(let raw) = node, !raw.isEmpty { return nil }
             fail(at: node, field, fields.entries.isEmpty
                  ? "say where the value is: { json: \"$.token\" }, { header: Location } or { regex: 'id=(\\d+)' }"
                  : "exactly one of json, header or regex")

@@ -67,7 +67,7 @@ enum TemplateParser {
             return base64(words[1], scope: scope, encodeLiteral: encodeLiteral)
         }
         guard words.count == 1 else {
-            return .failure(Problem("'{{\(inner)}}': only random_int and base64 take arguments"))
+            return .failure(Problem("'{{\(inner)}}': only random_int takes arguments (and base64 one name)"))
         }
         switch name {
         case "uuid": return .success(.uuid)
