@@ -167,6 +167,27 @@ private func runCounting(_ yaml: String, target config: TargetConfig = TargetCon
     }
 }
 
+extension ExtractionTests {
+    @Test(.timeLimit(.minutes(1)))
+    func theLoginFlowExampleLogsInAndItsTokenOpensApiMe() async throws {
+        let root = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
+        let target = try await TargetServer.start(TargetConfig())
+        var plan = try ScenarioLoader.load(file: root + "/examples/login-flow.yaml")
+        plan.host = target.baseURL
+        plan.users = 4
+        plan.spawnRate = 100
+        plan.duration = .seconds(3)
+        let engine = try Engine(plan: plan, options: EngineOptions(threads: 1))
+        engine.start()
+        let summary = await engine.finished()
+        try await target.stop()
+        let login = try #require(summary.endpoints.first { $0.name == "/api/login" })
+        #expect(login.requests == 4 && login.failures == 0)
+        let me = try #require(summary.endpoints.first { $0.name == "/api/me" })
+        #expect(me.requests > 0 && me.failures == 0, "\(summary.failuresByReason)")
+    }
+}
+
 /// The JSON finder on its own: values, misses and hostile bodies.
 struct JSONFinderTests {
     private func find(_ path: String, _ body: String) -> JSONFinder.Outcome {
