@@ -223,3 +223,52 @@ struct JSONFinderTests {
         #expect(find("$[0]", "[" + String(repeating: "1,", count: 10_000) + "2]") == found("1"))
     }
 }
+
+/// Hostile answers fail the request that got them, with a reason, and never the run.
+@Suite(.serialized) struct HostileExtractionTests {
+    private func run(reply: [UInt8], extract: String) async throws -> RunSummary {
+        let target = try RawTarget(reply: reply)
+        defer { target.stop() }
+        var plan = try ScenarioLoader.load(yaml: """
+            host: http://x
+            users: 1
+            duration: 1s
+            wait: 50ms
+            tasks:
+              - steps:
+                  - request: GET /login
+                    name: login
+                    extract: { \(extract) }
+                  - request: GET /after/{{value}}
+            """, file: "test.yaml", baseDirectory: ".")
+        plan.host = target.baseURL
+        let engine = try Engine(plan: plan, options: EngineOptions(threads: 1))
+        engine.start()
+        return await engine.finished()
+    }
+
+    private func reply(headers: String = "", body: [UInt8]) -> [UInt8] {
+        Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\(headers)Connection: close\r\n\r\n".utf8) + body
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aBodyOverTheCapAnInvalidJSONBodyAndABadHeaderEachFailByName() async throws {
+        let huge = Array(#"{"pad":""#.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 2 << 20) + Array(#"","value":"v"}"#.utf8)
+        let cases: [(reply: [UInt8], extract: String, reason: String)] = [
+            (reply(body: huge), #"value: { json: "$.value" }"#,
+             "extract value: the body is over 1 MiB, the most kept for extract and check ($.value not searched)"),
+            (reply(body: Array("<html>oops</html>".utf8)), #"value: { json: "$.value" }"#,
+             "extract value: no match for $.value (the body is not JSON)"),
+            (reply(headers: "X-Value: \u{7F}", body: []) .replacing([0x7F], with: [0xFF, 0xFE]), "value: { header: X-Value }",
+             "extract value: the value of header X-Value holds a line break, a NUL or bytes that are not UTF-8"),
+            (reply(body: Array(#"{"value":"a\nb"}"#.utf8)), #"value: { json: "$.value" }"#,
+             "extract value: the value of $.value holds a line break, a NUL or bytes that are not UTF-8"),
+        ]
+        for item in cases {
+            let summary = try await run(reply: item.reply, extract: item.extract)
+            #expect(summary.failuresByReason.map(\.reason) == [item.reason])
+            #expect(summary.endpoints.first { $0.name != "login" }?.requests == 0, "the next step was sent")
+            #expect((summary.skippedSteps ?? 0) > 0)
+        }
+    }
+}

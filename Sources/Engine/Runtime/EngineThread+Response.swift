@@ -67,8 +67,11 @@ extension EngineThread {
             guard let bytes = regex.firstCapture(in: body) else { return .failure(.noMatch) }
             found = bytes
         }
-        // A value from a hostile response must not split a header line or cut a C string.
-        if found.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) { return .failure(.unsafeValue) }
+        // A value from a hostile response must not split a header line, cut a C string or carry
+        // bytes that are not text into the next request.
+        if found.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) || String(validating: found, as: UTF8.self) == nil {
+            return .failure(.unsafeValue)
+        }
         return .success(found)
     }
 

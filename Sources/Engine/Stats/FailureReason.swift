@@ -131,7 +131,7 @@ public enum ExtractionProblem: Error, Hashable, Sendable {
     case notJSON
     /// The body was longer than the part kept for checks and extractions (`VirtualUser.capturedBodyLimit`).
     case bodyTooLarge
-    /// The value holds a line break or a NUL, which no header or URL can carry.
+    /// The value holds a line break, a NUL or bytes that are not UTF-8, which no header or URL should carry.
     case unsafeValue
 
     func describe(source: String) -> String {
@@ -139,7 +139,7 @@ public enum ExtractionProblem: Error, Hashable, Sendable {
         case .noMatch: return "no match for \(source)"
         case .notJSON: return "no match for \(source) (the body is not JSON)"
         case .bodyTooLarge: return "the body is over 1 MiB, the most kept for extract and check (\(source) not searched)"
-        case .unsafeValue: return "the value of \(source) holds a line break or NUL"
+        case .unsafeValue: return "the value of \(source) holds a line break, a NUL or bytes that are not UTF-8"
         }
     }
 }
