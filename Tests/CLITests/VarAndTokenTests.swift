@@ -92,6 +92,24 @@ extension DaemonTests {
             #expect(refused.status == 2 && refused.output.contains("'WHICH' is not set"), "\(refused.output)")
         }
 
+        @Test func theDaemonRefusesBadVarsAndAnUnsetEnvByName() throws {
+            let fixture = try DaemonFixture()
+            try fixture.startDaemon()
+            let scenario = "host: http://127.0.0.1:9\ntasks: [ { request: \"GET /{{env.WHICH}}\" } ]"
+            func start(_ vars: Any) throws -> DaemonHTTPReply {
+                let body = try JSONSerialization.data(withJSONObject: ["scenario": scenario, "vars": vars])
+                return try fixture.post("/v1/runs", String(decoding: body, as: UTF8.self))
+            }
+            let badName = try start(["1x": "a"])
+            #expect(badName.status == 400 && badName.text.contains("vars.1x"), "\(badName.text)")
+            let notText = try start(["WHICH": 3])
+            #expect(notText.status == 400 && notText.text.contains("vars"), "\(notText.text)")
+            let unset = try start([String: String]())
+            #expect(unset.status == 400 && unset.text.contains("scenario.yaml:2:"), "\(unset.text)")
+            #expect(unset.text.contains("environment variable 'WHICH' is not set"))
+            #expect(try fixture.status().run == nil)
+        }
+
         @Test func aFleetRunGivesEveryWorkerTheVarsAndEachUserItsToken() throws {
             let fleet = try FleetCluster()
             let target = try TargetProcess(directory: fleet.master.directory)
