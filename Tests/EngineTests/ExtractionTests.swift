@@ -261,6 +261,8 @@ struct JSONFinderTests {
              "extract value: no match for $.value (the body is not JSON)"),
             (reply(headers: "X-Value: \u{7F}", body: []) .replacing([0x7F], with: [0xFF, 0xFE]), "value: { header: X-Value }",
              "extract value: the value of header X-Value holds a line break, a NUL or bytes that are not UTF-8"),
+            (reply(body: Array(#"{"value":""#.utf8) + [UInt8](repeating: UInt8(ascii: "y"), count: 70_000) + Array(#""}"#.utf8)),
+             #"value: { json: "$.value" }"#, "extract value: the value of $.value is over 64 KiB, the most a user keeps"),
             (reply(body: Array(#"{"value":"a\nb"}"#.utf8)), #"value: { json: "$.value" }"#,
              "extract value: the value of $.value holds a line break, a NUL or bytes that are not UTF-8"),
         ]

@@ -66,6 +66,9 @@ public enum ScenarioLimits {
     public static let jsonIndex: ClosedRange<Int> = -1_000_000...1_000_000
     /// The text a `check: { json: … }` value or `header:` substring may hold, in bytes.
     public static let maxCheckTextBytes = 1024
+    /// One extracted value, in bytes: a user keeps it for its life, so a hostile target's 1 MiB answer
+    /// must not become 1 MiB per user.
+    public static let maxExtractedBytes = 65_536
     /// A regular expression's length in bytes (`extract: { x: { regex: … } }`).
     public static let maxRegexBytes = 4096
     /// `--var NAME=VALUE`: how many, and the longest value in bytes.

@@ -69,6 +69,7 @@ extension EngineThread {
         }
         // A value from a hostile response must not split a header line, cut a C string or carry
         // bytes that are not text into the next request.
+        if found.count > ScenarioLimits.maxExtractedBytes { return .failure(.tooLong) }
         if found.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) || String(validating: found, as: UTF8.self) == nil {
             return .failure(.unsafeValue)
         }

@@ -133,12 +133,15 @@ public enum ExtractionProblem: Error, Hashable, Sendable {
     case bodyTooLarge
     /// The value holds a line break, a NUL or bytes that are not UTF-8, which no header or URL should carry.
     case unsafeValue
+    /// The value is past `ScenarioLimits.maxExtractedBytes` (a user keeps it for its life).
+    case tooLong
 
     func describe(source: String) -> String {
         switch self {
         case .noMatch: return "no match for \(source)"
         case .notJSON: return "no match for \(source) (the body is not JSON)"
         case .bodyTooLarge: return "the body is over 1 MiB, the most kept for extract and check (\(source) not searched)"
+        case .tooLong: return "the value of \(source) is over \(ScenarioLimits.maxExtractedBytes / 1024) KiB, the most a user keeps"
         case .unsafeValue: return "the value of \(source) holds a line break, a NUL or bytes that are not UTF-8"
         }
     }
