@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Engine
 
@@ -133,5 +134,18 @@ struct ExtractScenarioTests {
         #expect(ScenarioVars.environmentNames(in: "a: {{env.A_1}} b: '{{ base64 env.B }}' c: myenv.C d: {{env.}}") == ["A_1", "B"])
         #expect(ScenarioVars.parse("X=a=b")! == ("X", "a=b"))
         #expect(ScenarioVars.parse("X") == nil && ScenarioVars.parse("9=x") == nil)
+    }
+}
+
+extension ExtractScenarioTests {
+    @Test func theChecksTableHasARowCapAndLongLabelsAreShortened() throws {
+        let step = #"  - { request: GET /a, check: { json: { "$.a": 1, "$.b": 2, "$.c": 3, "$.d": 4, "$.e": 5, "$.f": 6, "$.g": 7, "$.h": 8, "$.i": 9, "$.j": 10 } } }"#
+        let many = "host: http://x\ntasks:\n" + (0..<101).map { step.replacingOccurrences(of: "/a", with: "/a\($0)") }.joined(separator: "\n")
+        let found = errors(many)
+        #expect(found == ["test.yaml:3:3: tasks: 1010 checks; a scenario may have at most 1000 (each status, body_contains, json, header and max_ms of every step)"])
+        let long = String(repeating: "z", count: 500)
+        let plan = try ScenarioLoader.load(yaml: "host: http://x\ntasks: [ { request: GET /, check: { body_contains: \(long) } } ]",
+                                           file: "test.yaml", baseDirectory: ".")
+        #expect(plan.labels.checkRows[0].check.count == 201)
     }
 }

@@ -60,6 +60,8 @@ public enum ScenarioLimits {
     public static let maxMillis: ClosedRange<Int> = 1...2_592_000_000
     /// Entries in one step's `extract:`, and checks in one step's `json:` or `header:` check.
     public static let maxExtracts = 100
+    /// Rows of the checks table (every check of every step): each travels in a fleet's stats frames.
+    public static let maxCheckRows = 1_000
     /// A JSON path's length in bytes (`extract: { x: { json: … } }`, `check: { json: … }`).
     public static let maxJSONPathBytes = 1024
     /// An array index in a JSON path: `[-1]` is the last element.

@@ -74,6 +74,10 @@ extension YAMLReader {
             fail(at: top["tasks"] ?? root, "tasks", "more than \(ScenarioLimits.maxRequests) requests; a scenario may have "
                  + "at most \(ScenarioLimits.maxRequests) (the steps of tasks and on_start)")
         }
+        if labels.checkRows.count > ScenarioLimits.maxCheckRows {
+            fail(at: top["tasks"] ?? root, "tasks", "\(labels.checkRows.count) checks; a scenario may have at most "
+                 + "\(ScenarioLimits.maxCheckRows) (each status, body_contains, json, header and max_ms of every step)")
+        }
         // A broken request has no endpoint yet; naming it in a threshold is not a second mistake.
         let endpointsComplete = errors.count == errorsBeforeSteps
         let thresholds = top["thresholds"].map {

@@ -192,7 +192,7 @@ extension YAMLReader {
 
     private mutating func checkRow(_ endpoint: EndpointKey, _ text: String) -> Int {
         // A fleet's frames carry a label in at most 4096 bytes: a long body_contains is shortened.
-        let label = text.count > 1000 ? String(text.prefix(1000)) + "…" : text
+        let label = text.count > 200 ? String(text.prefix(200)) + "…" : text
         let row = CheckRow(endpoint: endpoint, check: label)
         if let index = labels.checkRows.firstIndex(of: row) { return index }
         labels.checkRows.append(row)
