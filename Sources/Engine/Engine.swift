@@ -260,7 +260,7 @@ public final class Engine: Sendable {
             let windows = exchange.takeFilled()
             guard !windows.isEmpty else { continue }
             for window in windows {
-                let interval = window.interval(endpoints: plan.endpoints, checks: failureChecks)
+                let interval = window.interval(endpoints: plan.endpoints, checks: failureChecks, labels: plan.labels)
                 if interval.second < warmupSeconds {
                     state.warmupAggregator.absorb(interval)
                 } else {

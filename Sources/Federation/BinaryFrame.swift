@@ -12,9 +12,10 @@ import Protocol
 /// and its elements, a `Double` its 8 IEEE-754 bytes, big-endian:
 ///
 ///     stats        = 0x00 node run assignment sequence [interval]
-///     interval     = second users dropped cpu_micros wall_micros threads [endpoint]
+///     interval     = second users dropped cpu_micros wall_micros threads [endpoint] skipped [check]
 ///     endpoint     = method name requests failures bytes histogram(latency) histogram(service_time)
 ///                    [reason count]
+///     check        = method name check passes fails   (a row of the checks table)
 ///     histogram    = [value_delta count]        (values ascend: each is a delta from the previous)
 ///     heartbeat    = 0x01
 ///     worker_state = 0x02 run? activity(0 idle, 1 running, 2 stopping) users rps abort_reason?
@@ -108,6 +109,16 @@ enum BinaryFrame {
                     out.writeVarint(tally.count)
                 }
             }
+            out.writeVarint(interval.skipped ?? 0)
+            let checks = interval.checks ?? []
+            out.writeVarint(UInt64(checks.count))
+            for tally in checks {
+                out.writePrefixedString(tally.method)
+                out.writePrefixedString(tally.name)
+                out.writePrefixedString(tally.check)
+                out.writeVarint(tally.passes)
+                out.writeVarint(tally.fails)
+            }
         }
     }
 
@@ -141,8 +152,18 @@ enum BinaryFrame {
                 endpoints.append(EndpointInterval(key: key, requests: requests, failures: failures, bytes: bytes,
                                                   latency: latency, serviceTime: service, failureReasons: reasons))
             }
-            intervals.append(IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpu,
-                                           wallMicros: wall, threads: threads, endpoints: endpoints))
+            var interval = IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpu,
+                                         wallMicros: wall, threads: threads, endpoints: endpoints)
+            let skipped = try reader.varint("skipped")
+            interval.skipped = skipped == 0 ? nil : skipped
+            var checks: [CheckTally] = []
+            for _ in 0..<(try reader.count("checks")) {
+                checks.append(CheckTally(method: try reader.string("checks.method"), name: try reader.string("checks.name"),
+                                         check: try reader.string("checks.check"), passes: try reader.varint("checks.passes"),
+                                         fails: try reader.varint("checks.fails")))
+            }
+            interval.checks = checks.isEmpty ? nil : checks
+            intervals.append(interval)
         }
         return StatsReport(node: node, run: run, assignment: assignment, sequence: sequence, intervals: intervals)
     }

@@ -123,7 +123,8 @@ extension FederationWorker {
         let file = assignment.file.isEmpty ? "scenario.yaml" : assignment.file
         // Data files come with the assignment only: a worker opens no path a scenario names.
         var plan = try ScenarioLoader.load(yaml: assignment.scenario, file: file,
-                                           files: ScenarioFiles(.bundle(assignment.files ?? [:], remoteDirectory: nil)))
+                                           files: ScenarioFiles(.bundle(assignment.files ?? [:], remoteDirectory: nil)),
+                                           environment: assignment.vars ?? [:])
         if assignment.staged {
             // Levels stay the fleet's, as the master compiled them (the warm-up level too); the
             // slice picks this worker's part, so the workers' users add up to the fleet's exactly.

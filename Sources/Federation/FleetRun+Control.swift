@@ -183,13 +183,14 @@ extension FleetRun {
         let warmup = warmupSeconds > 0 ? max(0, warmupSeconds * 1000 - elapsed) : nil
         let remaining = runLength.map { max(0, Int($0 / .milliseconds(1)) - elapsed - (warmup ?? 0)) }
         let intoStages = followsStages ? max(0, elapsed - warmupSeconds * 1000) : 0
-        let assignment = Assignment(
+        var assignment = Assignment(
             run: id, assignment: number, scenario: request.scenario, file: request.file, overrides: request.overrides,
             host: plan.host, users: part.users, spawnRate: part.spawnRate, rate: part.rate,
             maxInFlight: part.maxInFlight, slice: part.slice, staged: followsStages, warmupMs: warmup,
             remainingMs: remaining, startSecond: second(at: now), stagesElapsedMs: intoStages,
             dataSlot: slot % dataSlots, dataSlots: dataSlots,
             files: request.files.isEmpty ? nil : request.files)
+        assignment.vars = request.vars.isEmpty ? nil : request.vars
         return Outgoing(node: capacity.node, message: .assign(assignment))
     }
 

@@ -60,6 +60,8 @@ public struct FleetRun: Sendable {
         public var overrides: RunOverrides
         /// The data files the scenario read on the master, forwarded in every assignment.
         public var files: [String: Data]
+        /// `--var` values, forwarded in every assignment so each worker compiles the same `{{env.…}}`.
+        public var vars: [String: String] = [:]
 
         public init(id: RunID, plan: Plan, scenario: String, file: String, overrides: RunOverrides,
                     files: [String: Data] = [:]) {

@@ -45,8 +45,10 @@ extension RunManager {
                              + "workers (at most \(max(0, frameRoom)) bytes in one assignment frame)")
         }
         do {
-            try master.startRun(FleetRun.Request(id: id, plan: plan, scenario: request.scenario, file: request.file,
-                                                 overrides: request.overrides, files: files))
+            var fleetRequest = FleetRun.Request(id: id, plan: plan, scenario: request.scenario, file: request.file,
+                                                overrides: request.overrides, files: files)
+            fleetRequest.vars = request.vars ?? [:]
+            try master.startRun(fleetRequest)
         } catch {
             throw APIFailure(.conflict, error.description)
         }

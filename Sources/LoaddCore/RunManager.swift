@@ -365,12 +365,16 @@ actor RunManager {
     private nonisolated static func compile(_ request: StartRunRequest, files: ScenarioFiles) throws -> CompiledScenario {
         let problems = request.overrides.problems()
         guard problems.isEmpty else { throw APIFailure(.badRequest, "invalid overrides", details: problems) }
+        let varProblems = ScenarioVars.problems(request.vars ?? [:])
+        guard varProblems.isEmpty else { throw APIFailure(.badRequest, "invalid vars", details: varProblems) }
         let file = request.file.isEmpty ? "scenario.yaml" : request.file
         // Collected by the synchronous loader on this one task only.
         var read: [String: Data] = [:]
         var plan: Plan
         do {
-            plan = try ScenarioLoader.load(yaml: request.scenario, file: file, files: files) { read[$0] = $1 }
+            // `{{env.NAME}}` reads the vars the client sent, never the daemon's own environment.
+            plan = try ScenarioLoader.load(yaml: request.scenario, file: file, files: files,
+                                           environment: request.vars ?? [:]) { read[$0] = $1 }
         } catch let errors as ScenarioErrors {
             throw APIFailure(.badRequest, "scenario \(file) is not valid", details: errors.errors.map(\.description))
         } catch {

@@ -12,15 +12,16 @@ enum RunRoutes {
         var overrides: RunOverrides?
         var files: [String: Data]?
         var remoteFiles: Bool?
+        var vars: [String: String]?
 
         enum CodingKeys: String, CodingKey {
-            case scenario, file, overrides, files, remoteFiles = "remote_files"
+            case scenario, file, overrides, files, remoteFiles = "remote_files", vars
         }
     }
 
     private static let startShape = StrictJSON.Shape([
         "scenario": nil, "file": nil, "overrides": .flat(["users", "spawn_rate", "duration", "host", "rate"]),
-        "files": nil, "remote_files": nil,
+        "files": nil, "remote_files": nil, "vars": nil,
     ])
 
     /// The bundle's files, checked as `loadctl` checked them before sending.
@@ -47,9 +48,10 @@ enum RunRoutes {
             Route(.POST, "/v1/runs") { request, _ in
                 let body = try StrictJSON.decode(StartBody.self, from: request.body, shape: startShape)
                 try checkBundle(body.files ?? [:])
-                let start = StartRunRequest(scenario: body.scenario, file: body.file ?? "scenario.yaml",
+                var start = StartRunRequest(scenario: body.scenario, file: body.file ?? "scenario.yaml",
                                             overrides: body.overrides ?? RunOverrides(), files: body.files,
                                             remoteFiles: body.remoteFiles)
+                start.vars = body.vars
                 return .json(try await manager.start(start), status: .created)
             },
             Route(.GET, "/v1/runs") { _, _ in .json(await manager.runs()) },

@@ -66,6 +66,9 @@ public struct StartRunRequest: Codable, Sendable, Equatable {
     public var files: [String: Data]?
     /// Read data files the bundle lacks from the daemon's `data_dir:` (never from anywhere else).
     public var remoteFiles: Bool?
+    /// `--var NAME=VALUE` values and the client's values of the `{{env.NAME}}` the scenario names:
+    /// all `{{env.…}}` reads on the daemon (and on every worker of a fleet), never their own environment.
+    public var vars: [String: String]?
 
     public init(scenario: String, file: String, overrides: RunOverrides = RunOverrides(),
                 files: [String: Data]? = nil, remoteFiles: Bool? = nil) {
@@ -77,7 +80,7 @@ public struct StartRunRequest: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case scenario, file, overrides, files, remoteFiles = "remote_files"
+        case scenario, file, overrides, files, remoteFiles = "remote_files", vars
     }
 }
 

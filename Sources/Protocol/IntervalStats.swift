@@ -142,6 +142,10 @@ public struct IntervalStats: Codable, Sendable, Equatable {
     /// How many engine threads this interval sums (for the CPU share).
     public var threads: Int
     public var endpoints: [EndpointInterval]
+    /// The checks table's counts for this second; `nil` when the scenario has no checks.
+    public var checks: [CheckTally]?
+    /// Steps not sent because an earlier step of their iteration failed to extract a value.
+    public var skipped: UInt64?
 
     public init(second: Int, users: Int, dropped: UInt64, cpuMicros: UInt64, wallMicros: UInt64, threads: Int,
                 endpoints: [EndpointInterval]) {
@@ -156,5 +160,6 @@ public struct IntervalStats: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case second, users, dropped, cpuMicros = "cpu_micros", wallMicros = "wall_micros", threads, endpoints
+        case checks, skipped
     }
 }

@@ -202,6 +202,12 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// failures are acceptable", "every request failed"), written by `SummaryJSON` so a stored
     /// summary carries them.
     public var warnings: [String]?
+    /// The checks table: per request and check, responses that passed and failed; `nil` without checks.
+    public var checks: [CheckTally]?
+    /// Steps not sent because an earlier step of their iteration (or of on_start) failed to extract a
+    /// value: like an exception in a Locust task, the rest of that iteration is skipped, not sent with
+    /// an empty value. `nil` when none was.
+    public var skippedSteps: UInt64?
 
     public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
                 endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
@@ -227,6 +233,6 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case run, scenario, host, startedAt = "started_at", durationS = "duration_s", users, endpoints, total
         case failuresByReason = "failures_by_reason", history, thresholds, generator
         case abortReason = "abort_reason", passed, warmup, openModel = "open_model", fleetEvents = "fleet_events"
-        case interrupted, warnings
+        case interrupted, warnings, checks, skippedSteps = "skipped_steps"
     }
 }

@@ -18,6 +18,7 @@ public enum HTMLReport {
             thresholds(summary.thresholds),
             failures(summary.failuresByReason),
         ]
+        if let checks = checks(summary) { sections.append(checks) }
         let shape = SummaryTable.loadShape(summary)
         if !shape.isEmpty { sections.append(section("load-shape", "Load shape", paragraphs(shape))) }
         if let events = summary.fleetEvents, !events.isEmpty { sections.append(fleetEvents(events)) }

@@ -39,6 +39,9 @@ struct CannedResponses {
                                allocator: allocator)
             case .metrics:
                 CannedResponse(status: .ok, contentType: json, body: #"{"accepted":true}"#, allocator: allocator)
+            case .apiLogin, .apiMe:
+                // Never sent: these answer per request (`TokenEndpoints`); the slot keeps the table indexed by route.
+                CannedResponse(status: .unauthorized, contentType: json, body: #"{"error":"unauthorized"}"#, allocator: allocator)
             default:
                 CannedResponse(status: .ok, contentType: json,
                                body: Self.filler(name: route.path, size: Self.bodySizes[route]!),

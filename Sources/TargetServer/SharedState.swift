@@ -94,7 +94,7 @@ final class SharedState: Sendable {
 /// Responses sent by one event loop, by route. Written only by that loop; read by whoever asks for stats.
 final class RouteCounters: Sendable {
     // The literal must equal `Route.countedCount`; the initializer checks it.
-    private let counts: InlineArray<7, Atomic<Int>> = InlineArray { _ in Atomic(0) }
+    private let counts: InlineArray<9, Atomic<Int>> = InlineArray { _ in Atomic(0) }
 
     init() {
         precondition(counts.count == Route.countedCount, "RouteCounters must have one slot per counted route")

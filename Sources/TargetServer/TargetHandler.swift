@@ -16,6 +16,8 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
         var keepAlive: Bool
         /// Set for the board's endpoints (BoardEndpoints.swift), which read headers and the body.
         var board: BoardRequest?
+        /// The `Authorization` header, kept for the routes that check it.
+        var authorization: String? = nil
     }
 
     private let loop: LoopState
@@ -32,8 +34,10 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             let route = Route(uri: head.uri)
-            current = Request(route: route, method: head.method, uri: route == .control ? head.uri : "",
-                              version: head.version, keepAlive: head.isKeepAlive)
+            current = Request(route: route, method: head.method,
+                              uri: route == .control || route.isTokenAuth ? head.uri : "",
+                              version: head.version, keepAlive: head.isKeepAlive,
+                              authorization: route.isTokenAuth ? head.headers.first(name: "authorization") : nil)
             if route == .unmatched, let board = BoardRoute(uri: head.uri) { current?.board = BoardRequest(route: board, head: head) }
             if head.method == .POST { continueIfExpected(head, context: context) }
         case .body(let chunk):
@@ -67,6 +71,12 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard route.allows(request.method) else {
             let refusal = route == .unmatched ? loop.responses.notFound : loop.responses.methodNotAllowed[route.rawValue]
             send(refusal, counting: .unmatched, for: request, context: context)
+            return
+        }
+        if route.isTokenAuth {
+            let response = TokenEndpoints.respond(to: route, uri: request.uri, authorization: request.authorization,
+                                                  allocator: loop.allocator)
+            send(response, counting: route, for: request, context: context)
             return
         }
         guard route.isWorkload else {

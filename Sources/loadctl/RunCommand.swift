@@ -12,6 +12,7 @@ struct RunCommand: AsyncParsableCommand {
     var file: String
 
     @OptionGroup var overrides: LoadOverrideOptions
+    @OptionGroup var vars: ScenarioVarOptions
 
     @Option(name: .long, help: "Engine threads (default: one per core).")
     var threads: Int = EngineOptions.defaultThreads
@@ -33,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var plan: Plan
         do {
-            plan = try ScenarioLoader.load(file: file)
+            plan = try ScenarioLoader.load(file: file, environment: vars.environment)
         } catch {
             Console.err("\(error)")
             throw ExitCodes.badInput

@@ -9,10 +9,11 @@ struct ValidateCommand: ParsableCommand {
 
     @Argument(help: "Scenario file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var file: String
+    @OptionGroup var vars: ScenarioVarOptions
 
     func run() throws {
         do {
-            let plan = try ScenarioLoader.load(file: file)
+            let plan = try ScenarioLoader.load(file: file, environment: vars.environment)
             let tasks = plan.tasks.count
             Console.out("\(file): OK — \(plan.endpoints.count) endpoints, \(tasks) task\(tasks == 1 ? "" : "s"), "
                         + "\(plan.users) users, \(plan.thresholds.count) thresholds")

@@ -51,12 +51,17 @@ import Testing
         #expect(plan.vars.map(\.name) == ["session", "account"])
         #expect(show(plan.vars[1].value) == "{{data#2}}-{{random_int 1 1000}}")
         #expect(plan.endpoints.map(\.description)
-                == ["POST /login", "GET /Test/V1", "GET /post/[id]", "POST /metrics", "PUT /Test/V2"])
+                == ["POST /api/login", "GET /api/me", "GET /post/[id]", "POST /metrics", "PUT /Test/V2"])
         #expect(plan.tasks.map(\.steps) == [[1], [2], [3, 4]])
         #expect(plan.requests.map(\.timeout) == [.seconds(5), .seconds(5), .seconds(5), .seconds(5), .seconds(2)])
         #expect(show(plan.requests[2].target) == "/post/{{random_int 1 500}}")
         #expect(plan.thresholds.map { $0.endpoint?.description ?? "total" }
-                == ["total", "total", "GET /Test/V1", "GET /post/[id]", "GET /post/[id]", "POST /login"])
+                == ["total", "total", "GET /api/me", "GET /post/[id]", "GET /post/[id]", "POST /api/login"])
+        #expect(plan.requests[0].rules.extract.map(\.name) == ["token"])
+        #expect(plan.labels.checkRows.map(\.check)
+                == ["status 200, 201", "status 200", #"$.status == "ok""#, #"header Content-Type contains "json""#, "max_ms 250",
+                    "status 200", #"body contains "ok""#])
+        #expect(show(plan.requests[1].headers.first { show($0).hasPrefix("Authorization") }) == "Authorization: Bearer {{extracted#0}}")
         let put = plan.requests[4]
         #expect(put.headers.map(show) == ["User-Agent: loadd-example", "Accept: text/plain", "Content-Type: text/plain"])
         #expect(show(put.body) == "account={{var#1}}")

@@ -38,6 +38,8 @@ func show(_ template: Template?) -> String {
         case .randomInt(let low, let high): return "{{random_int \(low) \(high)}}"
         case .variable(let index): return "{{var#\(index)}}"
         case .data(let index): return "{{data#\(index)}}"
+        case .extracted(let slot): return "{{extracted#\(slot)}}"
+        case .base64(let value): return "{{base64 \(value)}}"
         }
     }.joined()
 }

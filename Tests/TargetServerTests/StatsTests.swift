@@ -13,7 +13,7 @@ import TargetServer
             #expect(stats.requests == 6)
             #expect(stats.unmatched == 1)
             #expect(stats.by_path == ["/Test/V1": 3, "/Test/V2": 0, "/Test/V3": 0, "/Test/V4": 1,
-                                      "/login": 1, "/metrics": 0])
+                                      "/login": 1, "/metrics": 0, "/api/login": 0, "/api/me": 0])
             #expect(server.stats().byPath == stats.by_path)
             #expect(server.requestCount() == 6)   // admin endpoints are not counted
         }

@@ -56,6 +56,27 @@ public enum ScenarioLimits {
     /// One step's body (`json:`, `form:` or `body:`) as built, before placeholders are rendered.
     public static let maxBodyBytes = 1 << 20
 
+    /// `check: { max_ms: … }`: whole milliseconds, at most the longest timeout.
+    public static let maxMillis: ClosedRange<Int> = 1...2_592_000_000
+    /// Entries in one step's `extract:`, and checks in one step's `json:` or `header:` check.
+    public static let maxExtracts = 100
+    /// Rows of the checks table (every check of every step): each travels in a fleet's stats frames.
+    public static let maxCheckRows = 1_000
+    /// A JSON path's length in bytes (`extract: { x: { json: … } }`, `check: { json: … }`).
+    public static let maxJSONPathBytes = 1024
+    /// An array index in a JSON path: `[-1]` is the last element.
+    public static let jsonIndex: ClosedRange<Int> = -1_000_000...1_000_000
+    /// The text a `check: { json: … }` value or `header:` substring may hold, in bytes.
+    public static let maxCheckTextBytes = 1024
+    /// One extracted value, in bytes: a user keeps it for its life, so a hostile target's 1 MiB answer
+    /// must not become 1 MiB per user.
+    public static let maxExtractedBytes = 65_536
+    /// A regular expression's length in bytes (`extract: { x: { regex: … } }`).
+    public static let maxRegexBytes = 4096
+    /// `--var NAME=VALUE`: how many, and the longest value in bytes.
+    public static let maxCLIVars = 1_000
+    public static let maxCLIVarBytes = 65_536
+
     /// Data rows in a `data: { csv: … }` file (after the header).
     public static let maxCSVRows = 1_000_000
     /// Columns in a CSV file's header.

@@ -117,6 +117,9 @@ public struct Plan: Sendable {
     /// The part of the stages' levels (and of the warm-up level before them) this engine runs:
     /// all of them on one node, a worker's slice in a fleet.
     public var stageSlice = LoadSlice.whole
+
+    /// The checks table's rows and the names failure text gives extractions (see `ResponseRules`).
+    public var labels = ResponseLabels()
 }
 
 /// One step of a load shape: move to `target` (users, or arrivals per second) over `duration`.
@@ -211,6 +214,8 @@ public struct RequestPlan: Sendable, Equatable {
     public var timeout: Duration
     /// Redirects and credentials (`follow_redirects:`, `auth:`); see `Plan+Session.swift`.
     public var session = RequestSession()
+    /// Checks beyond the status and extractions; empty keeps the zero-copy path.
+    public var rules = ResponseRules()
 
     public init(endpoint: Int, method: String, target: Template, targetIsAbsolute: Bool, headers: [Template],
                 body: Template?, check: Check, timeout: Duration) {

@@ -32,7 +32,8 @@ public struct Template: Sendable, Equatable {
         parts.allSatisfy {
             switch $0 {
             case .literal, .variable, .data: return true
-            case .uuid, .now, .nowMillis, .randomInt: return false
+            case .base64(let value): return value.isPerUser
+            case .uuid, .now, .nowMillis, .randomInt, .extracted: return false
             }
         }
     }
@@ -52,4 +53,20 @@ public enum TemplatePart: Sendable, Equatable {
     case variable(Int)
     /// `{{data.column}}`: index into `DataFeed.columns`.
     case data(Int)
+    /// `{{token}}` where a step's `extract:` defines `token`: index into the user's extracted values.
+    case extracted(Int)
+    /// `{{base64 NAME}}`: a var, data column or extracted value, base64-encoded (RFC 4648, padded).
+    case base64(TemplateValue)
+}
+
+/// A per-user value a builtin such as `base64` takes.
+public enum TemplateValue: Sendable, Equatable {
+    case variable(Int)
+    case data(Int)
+    case extracted(Int)
+
+    var isPerUser: Bool {
+        if case .extracted = self { return false }
+        return true
+    }
 }

@@ -46,7 +46,7 @@ extension EngineThread {
         user.request = requestIndex
         user.intendedStart = intended
         user.bytesIn = 0
-        user.captureBody = request.check.bodyContains != nil
+        user.captureBody = prepared.capturesBody
         if user.captureBody { user.responseBody.removeAll() }
         user.sentAt = MonotonicClock.micros()
         guard curl_multi_add_handle(multis[user.multi], easy) == CURLM_OK else {
@@ -89,11 +89,16 @@ extension EngineThread {
         var osErrno = 0
         ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         if code != CURLE_OK { ccurl_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno) }
-        let request = prepared[user.request].plan
-        let matched = user.captureBody ? user.responseBody.contains(request.check.bodyContains!) : true
-        let failure = code == EngineThread.refusedCode ? .notStarted
+        let step = prepared[user.request]
+        let request = step.plan
+        let matched = request.check.bodyContains.map { user.responseBody.contains($0) } ?? true
+        var failure = code == EngineThread.refusedCode ? .notStarted
             : FailureReason.classify(curlCode: code, osErrno: osErrno, status: status, check: request.check,
                                      bodyMatched: matched, detail: code == CURLE_OK ? nil : UnsafePointer(user.errorText))
+        if step.inspects {
+            failure = inspect(user, request: request, answered: code == CURLE_OK, status: status, bodyMatched: matched,
+                              done: done, failure: failure)
+        }
         window.record(endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
                       bytes: user.bytesIn, failure: failure)
         user.state = .idle
@@ -103,6 +108,8 @@ extension EngineThread {
             user.state = .retired
             return
         }
+        // A step whose values did not arrive ends its iteration: what follows would use none.
+        if failure != nil, !request.rules.extract.isEmpty { return abandonIteration(user, now: done) }
         advance(user, now: done)
     }
 }

@@ -353,6 +353,12 @@ final class EngineThread: @unchecked Sendable {
         spawned += 1
         user.values.data = dataRows.isEmpty ? [] : dataRows[row % dataRows.count]
         user.resetSession(cookies: plan.session.cookies)
+        // A new life starts without values from responses: kept buffers, emptied.
+        if user.values.extracted.count != plan.labels.extractSlots {
+            user.values.extracted = Array(repeating: [], count: plan.labels.extractSlots)
+        }
+        for slot in user.values.extracted.indices { user.values.extracted[slot].removeAll(keepingCapacity: true) }
+        user.retryOnStart = false
         user.values.vars.removeAll(keepingCapacity: true)
         let scratch = user.urlBuffer
         for variable in plan.vars {
@@ -373,6 +379,10 @@ final class EngineThread: @unchecked Sendable {
     }
 
     private func beginTask(_ user: VirtualUser, intended: UInt64) {
+        if user.retryOnStart {
+            user.retryOnStart = false
+            return startScript(user, intended: intended)
+        }
         let draw = Int.random(in: 0..<plan.totalWeight, using: &random)
         var low = 0, high = plan.cumulativeWeights.count - 1
         while low < high {
@@ -400,17 +410,37 @@ final class EngineThread: @unchecked Sendable {
                 issue(steps[step + 1], for: user, intended: now)
                 return
             }
-            if case .open = model { return finishIteration(user) }
-            switch plan.wait {
-            case .none:
-                beginTask(user, intended: now)
-            case .constant(let pause):
-                sleep(user, until: now + pause.microseconds)
-            case .between(let low, let high):
-                let span = high.microseconds - low.microseconds
-                let jitter = span == 0 ? 0 : UInt64.random(in: 0...span, using: &random)
-                sleep(user, until: now + low.microseconds + jitter)
-            }
+            nextIteration(user, now: now)
+        }
+    }
+
+    /// A step failed to extract: the rest of its task (or of on_start) is skipped, counted, and the
+    /// user goes on as after a finished task; after on_start it logs in again on its next iteration.
+    func abandonIteration(_ user: VirtualUser, now: UInt64) {
+        let left: Int
+        switch user.phase {
+        case .onStart(let step):
+            left = plan.onStart.count - step - 1
+            user.retryOnStart = true
+        case .task(let task, let step):
+            left = plan.tasks[task].steps.count - step - 1
+        }
+        window.skipped &+= UInt64(max(0, left))
+        nextIteration(user, now: now)
+    }
+
+    /// After a task: the open model frees the user; the closed model waits, then draws the next task.
+    private func nextIteration(_ user: VirtualUser, now: UInt64) {
+        if case .open = model { return finishIteration(user) }
+        switch plan.wait {
+        case .none:
+            beginTask(user, intended: now)
+        case .constant(let pause):
+            sleep(user, until: now + pause.microseconds)
+        case .between(let low, let high):
+            let span = high.microseconds - low.microseconds
+            let jitter = span == 0 ? 0 : UInt64.random(in: 0...span, using: &random)
+            sleep(user, until: now + low.microseconds + jitter)
         }
     }
 

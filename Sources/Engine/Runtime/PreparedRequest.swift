@@ -22,10 +22,16 @@ final class PreparedRequest {
     let constantBodyCount: Int
     let hostBytes: [UInt8]
     let timeoutMillis: Int
+    /// The response body is kept for `body_contains`, a JSON check or a body extraction.
+    let capturesBody: Bool
+    /// The response is looked at past its status (checks table rows, checks, extractions).
+    let inspects: Bool
 
     init(_ request: RequestPlan, host: String) {
         plan = request
         hostBytes = Array(host.utf8)
+        capturesBody = request.check.bodyContains != nil || request.rules.needsBody
+        inspects = !request.rules.isEmpty
         switch request.method {
         case "GET": method = .get
         case "HEAD": method = .head

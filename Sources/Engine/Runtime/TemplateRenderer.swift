@@ -26,6 +26,25 @@ struct TemplateRenderer {
                 appendEscaped(user.vars[index], into: out, escaping: template.escaping)
             case .data(let column):
                 appendEscaped(user.data[column], into: out, escaping: template.escaping)
+            case .extracted(let slot):
+                appendEscaped(user.extracted[slot], into: out, escaping: template.escaping)
+            case .base64(let value):
+                let bytes: [UInt8]
+                switch value {
+                case .variable(let index): bytes = user.vars[index]
+                case .data(let column): bytes = user.data[column]
+                case .extracted(let slot): bytes = user.extracted[slot]
+                }
+                // Only a form needs escaping here: `+`, `/` and `=` are the base64 bytes it reserves.
+                Base64.forEachByte(of: bytes) { byte in
+                    if template.escaping == .form, byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=") {
+                        out.append(UInt8(ascii: "%"))
+                        out.append(upperHex[Int(byte >> 4)])
+                        out.append(upperHex[Int(byte & 0xF)])
+                    } else {
+                        out.append(byte)
+                    }
+                }
             }
         }
     }
@@ -86,10 +105,12 @@ struct TemplateRenderer {
     }
 }
 
-/// A user's values fixed for its life: rendered vars and its row of the data feed.
+/// A user's values: rendered vars and its row of the data feed, fixed for its life, and the values
+/// its steps extracted from responses, replaced as later responses are read.
 struct UserValues {
     var vars: [[UInt8]] = []
     var data: [[UInt8]] = []
+    var extracted: [[UInt8]] = []
 }
 
 private extension UInt {

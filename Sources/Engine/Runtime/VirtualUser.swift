@@ -36,6 +36,9 @@ final class VirtualUser {
     var sentAt: UInt64 = 0
     var bytesIn = 0
     var captureBody = false
+    /// Set when a step of on_start failed to extract: the user runs on_start again (logs in again)
+    /// instead of starting a task without its values.
+    var retryOnStart = false
 
     // What the easy handle is currently set to, so unchanged options are not set again.
     var lastURL: UnsafeMutablePointer<CChar>?
@@ -56,7 +59,7 @@ final class VirtualUser {
 
     static let receiveBufferSize = 4096
 
-    /// Bodies kept for `body_contains` checks are cut at this size.
+    /// Bodies kept for `body_contains`, JSON checks and extractions are cut at this size.
     static let capturedBodyLimit = 1 << 20
 
     init(slot: Int, multi: Int, proxy: ProxySettings) {

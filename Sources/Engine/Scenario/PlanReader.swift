@@ -26,6 +26,7 @@ extension YAMLReader {
             ?? ScenarioLoader.defaultTimeout
 
         var scope = TemplateScope()
+        scope.environment = environment
         let data = top["data"].flatMap { self.data($0, readData: readData) }
         if top["data"] != nil {
             scope.columns = data?.columns ?? []
@@ -55,6 +56,8 @@ extension YAMLReader {
         var onStart: [Int] = []
         if let node = top["on_start"], let items = sequence(node, "on_start") {
             onStart = steps(items, "on_start", defaults: defaults, table: &table) ?? []
+            // A value on_start extracts serves every task of the user's life.
+            for item in items { defaults.scope.extracted.merge(extractedNames(of: item)) { old, _ in old } }
         }
         var tasks: [TaskPlan] = []
         if let node = top["tasks"] {
@@ -73,6 +76,10 @@ extension YAMLReader {
             fail(at: top["tasks"] ?? root, "tasks", "more than \(ScenarioLimits.maxRequests) requests; a scenario may have "
                  + "at most \(ScenarioLimits.maxRequests) (the steps of tasks and on_start)")
         }
+        if labels.checkRows.count > ScenarioLimits.maxCheckRows {
+            fail(at: top["tasks"] ?? root, "tasks", "\(labels.checkRows.count) checks; a scenario may have at most "
+                 + "\(ScenarioLimits.maxCheckRows) (each status, body_contains, json, header and max_ms of every step)")
+        }
         // A broken request has no endpoint yet; naming it in a threshold is not a second mistake.
         let endpointsComplete = errors.count == errorsBeforeSteps
         let thresholds = top["thresholds"].map {
@@ -88,6 +95,7 @@ extension YAMLReader {
         plan.stages = shape.stages
         plan.warmup = shape.warmup
         plan.usersGiven = top["users"] != nil
+        plan.labels = labels
         plan.session = settings ?? SessionSettings()
         checkUniqueData(plan, modeNode: top["data"]?.mapping?["mode"])
         guard errors.isEmpty else { return nil }

@@ -15,10 +15,11 @@ public enum ScenarioLoader {
     /// Parses and validates the scenario at `path`; a relative `data: { csv: … }` path is read from the
     /// scenario's folder.
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
-    public static func load(file path: String) throws -> Plan {
+    /// `environment` is what `{{env.NAME}}` reads (a CLI passes its environment with `--var` values over it).
+    public static func load(file path: String, environment: [String: String] = [:]) throws -> Plan {
         let yaml = try text(file: path)
         let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        return try load(yaml: yaml, file: path, baseDirectory: folder.isEmpty ? "/" : folder)
+        return try load(yaml: yaml, file: path, baseDirectory: folder.isEmpty ? "/" : folder, environment: environment)
     }
 
     /// The scenario file's text, read by `ScenarioFiles`' rules (a FIFO or device refused by its type,
@@ -47,14 +48,16 @@ public enum ScenarioLoader {
     /// Parses and validates scenario text; `file` names it in errors and gives the default `name`,
     /// `baseDirectory` is where relative CSV paths are read from.
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
-    public static func load(yaml: String, file: String, baseDirectory: String) throws -> Plan {
-        try load(yaml: yaml, file: file, files: ScenarioFiles(.disk(directory: baseDirectory)))
+    public static func load(yaml: String, file: String, baseDirectory: String,
+                            environment: [String: String] = [:]) throws -> Plan {
+        try load(yaml: yaml, file: file, files: ScenarioFiles(.disk(directory: baseDirectory)), environment: environment)
     }
 
     /// Parses and validates scenario text whose data files come from `files` (a daemon passes the
     /// files sent with the scenario); `onRead` sees each file read, e.g. to forward it to workers.
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
-    public static func load(yaml: String, file: String, files: ScenarioFiles,
+    /// `environment` is all `{{env.NAME}}` can read: a daemon passes the values its client sent, never its own environment.
+    public static func load(yaml: String, file: String, files: ScenarioFiles, environment: [String: String] = [:],
                             onRead: ((String, Data) -> Void)? = nil) throws -> Plan {
         func refuse(line: Int, column: Int, field: String = "", _ message: String) -> ScenarioErrors {
             ScenarioErrors(errors: [ScenarioError(file: file, line: line, column: column, field: field, message: message)])
@@ -80,6 +83,7 @@ public enum ScenarioLoader {
             throw ScenarioErrors(errors: [ScenarioError(file: file, line: 0, column: 0, field: "", message: "invalid YAML: \(error)")])
         }
         var reader = YAMLReader(file: file)
+        reader.environment = environment
         let plan = reader.plan(root, defaultName: baseName(file), readData: { readCSV($0, from: files, onRead: onRead) })
         guard let plan, reader.errors.isEmpty else {
             // Stable, so problems on one line keep the order they were found in.

@@ -46,7 +46,7 @@ extension YAMLReader {
 
     /// `check: { status: 200 | [200, 201], body_contains: "text" }`.
     mutating func check(_ node: Node, _ field: String) -> Check? {
-        guard let fields = mapping(node, field, known: ["status", "body_contains"]) else { return nil }
+        guard let fields = mapping(node, field, known: Self.checkKeys) else { return nil }
         var check = Check.default
         var valid = true
         if let status = fields["status"] {

@@ -2,7 +2,8 @@ import Protocol
 import Yams
 
 extension YAMLReader {
-    static let stepKeys = ["request", "name", "headers", "form", "json", "body", "content_type", "check", "timeout"] + sessionStepKeys
+    static let stepKeys = ["request", "name", "headers", "form", "json", "body", "content_type", "check", "timeout", "extract"]
+        + sessionStepKeys
     static let taskKeys = ["weight", "steps"] + stepKeys
 
     /// One `tasks:` item: `{ weight, request, …step fields }` or `{ weight, steps: [...] }`.
@@ -30,6 +31,7 @@ extension YAMLReader {
     mutating func steps(_ items: [Node], _ field: String, defaults: StepDefaults, table: inout RequestTable) -> [Int]? {
         var indices: [Int] = []
         var valid = true
+        var defaults = defaults
         for (index, item) in items.enumerated() {
             let path = "\(field)[\(index)]"
             if let fields = mapping(item, path, known: Self.stepKeys), let request = step(fields, defaults: defaults, table: &table) {
@@ -37,6 +39,8 @@ extension YAMLReader {
             } else {
                 valid = false
             }
+            // What this step extracts, the steps after it may use.
+            defaults.scope.extracted.merge(extractedNames(of: item)) { old, _ in old }
         }
         return valid ? indices : nil
     }
@@ -68,7 +72,10 @@ extension YAMLReader {
         let stepHeaders = fields["headers"].map { headers($0, fields.path("headers"), scope: scope) } ?? []
         let body = self.body(fields, scope: scope)
         let session = requestSession(fields, defaults: defaults.session, scope: scope)
-        guard let line, let target, let name, let timeout, let check, let stepHeaders, let body, let session else { return nil }
+        let pendingChecks = fields["check"].map { responseChecks($0, fields.path("check")) } ?? []
+        let extracts = fields["extract"].map { extractions($0, fields.path("extract"), scope: scope) } ?? []
+        guard let line, let target, let name, let timeout, let check, let stepHeaders, let body, let session,
+              let pendingChecks, let extracts else { return nil }
 
         // Checked before merging, which compares every step header with every default one.
         let headerCount = defaults.headers.count + stepHeaders.count
@@ -81,11 +88,15 @@ extension YAMLReader {
             merged.append(("Content-Type", Template(literal: "Content-Type: \(contentType)")))
         }
         let key = EndpointKey(method: line.method, name: name)
+        let explicitStatus = fields["check"]?.mapping?["status"] != nil
+        let rules = responseRules(endpoint: key, check: check, pending: pendingChecks, extracts: extracts,
+                                  explicitStatus: explicitStatus)
         return table.add(key) { endpoint in
             var request = RequestPlan(endpoint: endpoint, method: line.method, target: Template(parts: target),
                                       targetIsAbsolute: line.isAbsolute, headers: merged.map(\.line), body: body.template,
                                       check: check, timeout: timeout)
             request.session = session
+            request.rules = rules
             return request
         }
     }

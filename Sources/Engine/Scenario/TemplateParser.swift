@@ -10,12 +10,16 @@ struct TemplateScope {
     var acceptsAnyColumn = false
     /// False inside `vars:` itself: vars are rendered once per user, in no particular order.
     var allowsVars = true
+    /// Names an earlier step (or `on_start`) extracts, usable here, with their slots.
+    var extracted: [String: Int] = [:]
+    /// What `{{env.NAME}}` reads: the compiling node's environment with `--var` values over it.
+    var environment: [String: String] = [:]
 }
 
 /// Splits `{{…}}` placeholders out of a string once, at load time: `{{uuid}}`, `{{now}}`, `{{now_ms}}`,
 /// `{{random_int A B}}`, `{{NAME}}` / `{{vars.NAME}}` and `{{data.COLUMN}}`.
 enum TemplateParser {
-    static let builtins = ["uuid", "now", "now_ms", "random_int"]
+    static let builtins = ["uuid", "now", "now_ms", "random_int", "base64"]
 
     /// The parts of `text`, with literal runs passed through `encodeLiteral` (a form or JSON body stores
     /// its literals already escaped), and every problem found, in order.
@@ -32,7 +36,7 @@ enum TemplateParser {
                 rest = rest[rest.endIndex...]
                 break
             }
-            switch placeholder(String(afterOpen[..<close.lowerBound]), scope: scope) {
+            switch placeholder(String(afterOpen[..<close.lowerBound]), scope: scope, encodeLiteral: encodeLiteral) {
             case .success(let part): builder.append(part)
             case .failure(let problem): problems.append(problem.message)
             }
@@ -42,7 +46,8 @@ enum TemplateParser {
         return (builder.parts, problems)
     }
 
-    private static func placeholder(_ inner: String, scope: TemplateScope) -> Result<TemplatePart, Problem> {
+    private static func placeholder(_ inner: String, scope: TemplateScope,
+                                    encodeLiteral: (Substring) -> [UInt8]) -> Result<TemplatePart, Problem> {
         let words = inner.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard let name = words.first else { return .failure(Problem("empty placeholder '{{}}'")) }
         if name == "random_int" {
@@ -55,8 +60,14 @@ enum TemplateParser {
             }
             return .success(.randomInt(low, high))
         }
+        if name == "base64" {
+            guard words.count == 2 else {
+                return .failure(Problem("'{{\(inner)}}': base64 takes one value, e.g. {{base64 vars.credentials}} or {{base64 env.SECRET}}"))
+            }
+            return base64(words[1], scope: scope, encodeLiteral: encodeLiteral)
+        }
         guard words.count == 1 else {
-            return .failure(Problem("'{{\(inner)}}': only random_int takes arguments"))
+            return .failure(Problem("'{{\(inner)}}': only random_int takes arguments (and base64 one name)"))
         }
         switch name {
         case "uuid": return .success(.uuid)
@@ -67,6 +78,9 @@ enum TemplateParser {
         if name.hasPrefix("data.") {
             return column(String(name.dropFirst("data.".count)), scope: scope)
         }
+        if name.hasPrefix("env.") {
+            return environment(String(name.dropFirst("env.".count)), scope: scope).map { .literal(encodeLiteral($0[...])) }
+        }
         let varName = name.hasPrefix("vars.") ? String(name.dropFirst("vars.".count)) : name
         if let index = scope.vars.firstIndex(of: varName) {
             guard scope.allowsVars else {
@@ -74,13 +88,49 @@ enum TemplateParser {
             }
             return .success(.variable(index))
         }
+        if let slot = scope.extracted[varName] { return .success(.extracted(slot)) }
         if !name.hasPrefix("vars."), scope.columns?.contains(name) == true {
             return .failure(Problem("unknown placeholder '{{\(name)}}' (did you mean 'data.\(name)'?)"))
         }
         // Column names are the data file's text: never suggested, so an error cannot leak them.
-        let candidates = builtins + scope.vars + scope.vars.map { "vars.\($0)" }
+        let candidates = builtins + scope.vars + scope.vars.map { "vars.\($0)" } + scope.extracted.keys.sorted()
         let what = name.hasPrefix("vars.") ? "undeclared var" : "unknown placeholder"
-        return .failure(Problem("\(what) '{{\(name)}}'\(Suggestion.hint(for: name, in: candidates))"))
+        let hint = Suggestion.hint(for: name, in: candidates)
+        // The likeliest cause of an unknown plain name is a value from a response used too early.
+        let extractHint = hint.isEmpty && !name.contains(".")
+            ? " (no var is named '\(name)', and no earlier step of this task or of on_start extracts it)" : hint
+        return .failure(Problem("\(what) '{{\(name)}}'\(extractHint)"))
+    }
+
+    /// `{{env.NAME}}`: the value, or why there is none (an unset variable is a validate error, not an empty string).
+    private static func environment(_ key: String, scope: TemplateScope) -> Result<String, Problem> {
+        guard VarName.isValid(key) else {
+            return .failure(Problem("'{{env.\(key)}}': an environment variable name is letters, digits and _, not starting with a digit"))
+        }
+        guard let value = scope.environment[key] else {
+            return .failure(Problem("environment variable '\(key)' is not set ('{{env.\(key)}}'): set it, or pass --var \(key)=VALUE"))
+        }
+        return .success(value)
+    }
+
+    /// `{{base64 NAME}}`: NAME is a var, `data.COLUMN`, an extracted value or `env.NAME` (encoded at load time).
+    private static func base64(_ word: String, scope: TemplateScope,
+                               encodeLiteral: (Substring) -> [UInt8]) -> Result<TemplatePart, Problem> {
+        if word.hasPrefix("env.") {
+            return environment(String(word.dropFirst("env.".count)), scope: scope)
+                .map { .literal(encodeLiteral(Base64.encode(Array($0.utf8))[...])) }
+        }
+        let part: Result<TemplatePart, Problem> = word.hasPrefix("{{") || word.hasPrefix("\"")
+            ? .failure(Problem("'{{base64 \(word)}}': base64 takes a name (a var, data.COLUMN, env.NAME or an extracted value), not text; put the text in a var"))
+            : placeholder(word, scope: scope, encodeLiteral: encodeLiteral)
+        return part.flatMap { inner in
+            switch inner {
+            case .variable(let index): return .success(.base64(.variable(index)))
+            case .data(let index): return .success(.base64(.data(index)))
+            case .extracted(let slot): return .success(.base64(.extracted(slot)))
+            default: return .failure(Problem("'{{base64 \(word)}}': base64 takes a var, data.COLUMN, env.NAME or an extracted value"))
+            }
+        }
     }
 
     private static func column(_ name: String, scope: TemplateScope) -> Result<TemplatePart, Problem> {

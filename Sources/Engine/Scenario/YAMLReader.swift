@@ -5,6 +5,11 @@ import Yams
 struct YAMLReader {
     let file: String
     private(set) var errors: [ScenarioError] = []
+    /// What `{{env.NAME}}` reads (see `TemplateScope.environment`).
+    var environment: [String: String] = [:]
+    /// Checks table rows and extraction names found so far (`StepReader+Response.swift`).
+    var labels = ResponseLabels()
+    var extractSlots: [String: Int] = [:]
 
     init(file: String) {
         self.file = file

@@ -30,6 +30,10 @@ public enum FailureReason: Hashable, Sendable {
     /// A redirect chain longer than `RequestSession.maxRedirects` (a loop, most often).
     case tooManyRedirects
     case transport(Int32)
+    /// A `check:` beyond status and body failed: `row` indexes `ResponseLabels.checkRows`.
+    case check(row: Int)
+    /// A step's `extract:` found no value: `id` indexes `ResponseLabels.extracts`.
+    case extraction(id: Int, ExtractionProblem)
 
     /// Maps a finished transfer to a failure, or `nil` when the response counts as a success.
     /// `detail` is the transfer's CURLOPT_ERRORBUFFER (NUL-terminated), when it has one.
@@ -91,9 +95,15 @@ public enum FailureReason: Hashable, Sendable {
         FailureReason.connectionRefused, .connectFailed, .dnsFailure,
     ].reduce(into: []) { $0.insert($1.describe(check: nil)) }
 
-    /// The text users see in the failures table and Locust's `Error` column.
-    func describe(check: Check?) -> String {
+    /// The text users see in the failures table and Locust's `Error` column; `labels` name the
+    /// checks and extractions of the plan.
+    func describe(check: Check?, labels: ResponseLabels = ResponseLabels()) -> String {
         switch self {
+        case .check(let row):
+            return "check failed: " + (row < labels.checkRows.count ? labels.checkRows[row].check : "#\(row)")
+        case .extraction(let id, let problem):
+            let (name, source) = id < labels.extracts.count ? labels.extracts[id] : ("#\(id)", "?")
+            return "extract \(name): " + problem.describe(source: source)
         case .status(let code): return "HTTP \(code)"
         case .timeout: return "timeout"
         case .connectionRefused: return "connection refused"
@@ -115,6 +125,29 @@ public enum FailureReason: Hashable, Sendable {
         case .transport(let code):
             let text = curl_easy_strerror(CURLcode(rawValue: UInt32(code))).map { String(cString: $0) } ?? "error"
             return "curl error \(code): \(text)"
+        }
+    }
+}
+
+/// Why an `extract:` found no value.
+public enum ExtractionProblem: Error, Hashable, Sendable {
+    case noMatch
+    /// A JSON path over a body that is not JSON where the path leads.
+    case notJSON
+    /// The body was longer than the part kept for checks and extractions (`VirtualUser.capturedBodyLimit`).
+    case bodyTooLarge
+    /// The value holds a line break, a NUL or bytes that are not UTF-8, which no header or URL should carry.
+    case unsafeValue
+    /// The value is past `ScenarioLimits.maxExtractedBytes` (a user keeps it for its life).
+    case tooLong
+
+    func describe(source: String) -> String {
+        switch self {
+        case .noMatch: return "no match for \(source)"
+        case .notJSON: return "no match for \(source) (the body is not JSON)"
+        case .bodyTooLarge: return "the body is over 1 MiB, the most kept for extract and check (\(source) not searched)"
+        case .tooLong: return "the value of \(source) is over \(ScenarioLimits.maxExtractedBytes / 1024) KiB, the most a user keeps"
+        case .unsafeValue: return "the value of \(source) holds a line break, a NUL or bytes that are not UTF-8"
         }
     }
 }

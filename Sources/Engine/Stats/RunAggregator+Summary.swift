@@ -20,6 +20,8 @@ extension RunAggregator {
             run: run, scenario: plan.name, host: plan.host, startedAt: startedAt, durationS: measuredSeconds,
             users: users, endpoints: rows, total: total, failuresByReason: failureCounts(), history: history,
             thresholds: [], generator: generator, abortReason: abortReason, passed: true)
+        summary.checks = checks.isEmpty ? nil : checks
+        summary.skippedSteps = skipped == 0 ? nil : skipped
         summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }
         // Thresholds, when given, say which failures are acceptable; without them any failed request
         // fails the run, as Locust's exit status does.

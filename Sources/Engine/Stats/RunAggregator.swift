@@ -32,6 +32,11 @@ public struct RunAggregator: Sendable {
     private(set) var totals: [EndpointTotals]
     public private(set) var history: [HistorySample] = []
     public private(set) var dropped: UInt64 = 0
+    /// The checks table so far, rows in first-seen order, and where each `(method, name, check)` is.
+    public private(set) var checks: [CheckTally] = []
+    private var checkIndex: [CheckTallyKey: Int] = [:]
+    /// Steps skipped after a failed extraction.
+    public private(set) var skipped: UInt64 = 0
     /// A second is closed into the history once this many intervals for it have arrived.
     public var expectedReporters: Int
     private var open: [Int: OpenSecond] = [:]
@@ -61,6 +66,7 @@ public struct RunAggregator: Sendable {
             second.failures = second.failures.saturatingAdd(row.failures)
         }
         dropped = dropped.saturatingAdd(interval.dropped)
+        absorbChecks(interval)
         second.reporters += 1
         second.users = second.users.saturatingAdd(interval.users)
         second.dropped = second.dropped.saturatingAdd(interval.dropped)
@@ -84,6 +90,7 @@ public struct RunAggregator: Sendable {
             history[index].failures = history[index].failures.saturatingAdd(row.failures)
         }
         dropped = dropped.saturatingAdd(interval.dropped)
+        absorbChecks(interval)
         history[index].users = history[index].users.saturatingAdd(interval.users)
         if interval.dropped > 0 { history[index].dropped = (history[index].dropped ?? 0).saturatingAdd(interval.dropped) }
     }
@@ -107,7 +114,25 @@ public struct RunAggregator: Sendable {
         history.removeAll()
         open.removeAll()
         dropped = 0
+        checks.removeAll()
+        checkIndex.removeAll()
+        skipped = 0
         firstMeasuredSecond = second
+    }
+
+    /// Adds an interval's checks counts and skipped steps; counts saturate (another node may send 2^64 − 1).
+    private mutating func absorbChecks(_ interval: IntervalStats) {
+        skipped = skipped.saturatingAdd(interval.skipped ?? 0)
+        for tally in interval.checks ?? [] {
+            let key = CheckTallyKey(method: tally.method, name: tally.name, check: tally.check)
+            if let at = checkIndex[key] {
+                checks[at].passes = checks[at].passes.saturatingAdd(tally.passes)
+                checks[at].fails = checks[at].fails.saturatingAdd(tally.fails)
+            } else {
+                checkIndex[key] = checks.count
+                checks.append(tally)
+            }
+        }
     }
 
     private mutating func slot(for key: EndpointKey) -> Int {
@@ -186,4 +211,10 @@ public struct RunAggregator: Sendable {
         guard requests > 0, totals.allSatisfy({ $0.failures == $0.requests }) else { return false }
         return totals.allSatisfy { $0.failureReasons.keys.allSatisfy(reasons.contains) }
     }
+}
+
+private struct CheckTallyKey: Hashable {
+    var method: String
+    var name: String
+    var check: String
 }

@@ -21,16 +21,19 @@ extension SparseHistogram {
 
 extension WindowStats {
     /// The wire form of this window; `checks[i]` names endpoint `i`'s body check in failure text.
-    func interval(endpoints keys: [EndpointKey], checks: [Check?]) -> IntervalStats {
+    func interval(endpoints keys: [EndpointKey], checks: [Check?], labels: ResponseLabels = ResponseLabels()) -> IntervalStats {
         var rows: [EndpointInterval] = []
         for i in keys.indices where requests[i] > 0 {
-            let reasons = failureReasons[i].map { FailureTally(reason: $0.key.describe(check: checks[i]), count: $0.value) }
+            let reasons = failureReasons[i].map { FailureTally(reason: $0.key.describe(check: checks[i], labels: labels), count: $0.value) }
             rows.append(EndpointInterval(
                 key: keys[i], requests: requests[i], failures: failures[i], bytes: bytes[i],
                 latency: SparseHistogram(latency[i]), serviceTime: SparseHistogram(serviceTime[i]),
                 failureReasons: reasons))
         }
-        return IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpuMicros,
-                             wallMicros: wallMicros, threads: 1, endpoints: rows)
+        var interval = IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpuMicros,
+                                     wallMicros: wallMicros, threads: 1, endpoints: rows)
+        interval.checks = checkTallies(labels)
+        if skipped > 0 { interval.skipped = skipped }
+        return interval
     }
 }

@@ -1,3 +1,5 @@
+import Protocol
+
 /// What one engine thread measured in one reporting window (one second). Thread-confined while
 /// filled; handed whole to the aggregator through `ShardExchange`, never shared while written,
 /// hence `@unchecked Sendable`.
@@ -14,6 +16,12 @@ final class WindowStats: @unchecked Sendable {
     var failureReasons: [[FailureReason: UInt64]]
     /// Iterations the open model could not start on time (always 0 in the closed model).
     var dropped: UInt64 = 0
+    /// Per checks-table row (`ResponseLabels.checkRows`): responses that passed and failed it.
+    /// Grown on a row's first use, so steps without checks cost nothing.
+    var checkPasses: [UInt64] = []
+    var checkFails: [UInt64] = []
+    /// Steps not sent because an earlier step of their iteration failed to extract a value.
+    var skipped: UInt64 = 0
     /// Users this thread had running when the window closed.
     var users = 0
     /// CPU time the thread used during the window, and the wall time it spanned.
@@ -42,6 +50,26 @@ final class WindowStats: @unchecked Sendable {
         }
     }
 
+    @inline(__always)
+    func recordCheck(row: Int, passed: Bool) {
+        if row >= checkPasses.count {
+            checkPasses += Array(repeating: 0, count: row + 1 - checkPasses.count)
+            checkFails += Array(repeating: 0, count: row + 1 - checkFails.count)
+        }
+        if passed { checkPasses[row] &+= 1 } else { checkFails[row] &+= 1 }
+    }
+
+    /// The rows counted in this window, named.
+    func checkTallies(_ labels: ResponseLabels) -> [CheckTally]? {
+        var tallies: [CheckTally] = []
+        for row in checkPasses.indices where row < labels.checkRows.count && checkPasses[row] &+ checkFails[row] > 0 {
+            let label = labels.checkRows[row]
+            tallies.append(CheckTally(method: label.endpoint.method, name: label.endpoint.name, check: label.check,
+                                      passes: checkPasses[row], fails: checkFails[row]))
+        }
+        return tallies.isEmpty ? nil : tallies
+    }
+
     /// Empties the window for reuse. An endpoint used in this window keeps its histogram pages, so
     /// steady state allocates nothing; one unused for a whole window gives them back (cold).
     func clear() {
@@ -56,6 +84,11 @@ final class WindowStats: @unchecked Sendable {
             if !failureReasons[i].isEmpty { failureReasons[i].removeAll(keepingCapacity: true) }
         }
         dropped = 0
+        skipped = 0
+        for i in checkPasses.indices {
+            checkPasses[i] = 0
+            checkFails[i] = 0
+        }
         users = 0
         cpuMicros = 0
         wallMicros = 0

@@ -50,6 +50,9 @@ public enum FieldRanges {
     /// Hello nonces, in bytes.
     public static let nonceBytes = 16...64
     public static let dataSlots: ClosedRange<Int> = 1...1_000_000
+    /// An assignment's `--var` values: how many, and each value's bytes (`ScenarioLimits.maxCLIVars`, `maxCLIVarBytes`).
+    public static let varCount: ClosedRange<Int> = 0...1_000
+    public static let varBytes = 0...65_536
 }
 
 /// Checks a value against a range, naming the field in the error. Field names are autoclosures:
@@ -148,6 +151,13 @@ extension Assignment {
         try check.int("stages_elapsed_ms", stagesElapsedMs, FieldRanges.milliseconds)
         try check.int("data_slots", dataSlots, FieldRanges.dataSlots)
         try check.int("data_slot", dataSlot, 0...(dataSlots - 1))
+        if let vars {
+            try check.int("vars", vars.count, FieldRanges.varCount)
+            for (name, value) in vars {
+                try check.text("vars.name", name, FieldRanges.nameBytes)
+                try check.text("vars.value", value, FieldRanges.varBytes)
+            }
+        }
     }
 }
 
@@ -176,6 +186,14 @@ extension StatsReport {
                     try check.text("failure_reasons.reason", tally.reason, FieldRanges.textBytes)
                     try check.uint("failure_reasons.count", tally.count, FieldRanges.count)
                 }
+            }
+            try check.uint("skipped", interval.skipped ?? 0, FieldRanges.count)
+            for tally in interval.checks ?? [] {
+                try check.text("checks.method", tally.method, FieldRanges.endpointBytes)
+                try check.text("checks.name", tally.name, FieldRanges.endpointBytes)
+                try check.text("checks.check", tally.check, FieldRanges.textBytes)
+                try check.uint("checks.passes", tally.passes, FieldRanges.count)
+                try check.uint("checks.fails", tally.fails, FieldRanges.count)
             }
         }
     }

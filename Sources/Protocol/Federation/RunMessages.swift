@@ -39,6 +39,8 @@ public struct Assignment: Codable, Sendable, Equatable {
     /// The scenario's data files, as the master read them: the worker compiles from these (in
     /// memory, never written to disk) and reads no path itself.
     public var files: [String: Data]?
+    /// The run's `--var` values (see `StartRunRequest.vars`): what `{{env.NAME}}` reads on the worker.
+    public var vars: [String: String]?
 
     public init(run: RunID, assignment: UInt64, scenario: String, file: String, overrides: RunOverrides, host: String,
                 users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, slice: LoadSlice = .whole,
@@ -69,7 +71,7 @@ public struct Assignment: Codable, Sendable, Equatable {
         case run, assignment, scenario, file, overrides, host, users, spawnRate = "spawn_rate", rate
         case maxInFlight = "max_in_flight", slice, staged, warmupMs = "warmup_ms"
         case remainingMs = "remaining_ms", startSecond = "start_second", stagesElapsedMs = "stages_elapsed_ms"
-        case dataSlot = "data_slot", dataSlots = "data_slots", files
+        case dataSlot = "data_slot", dataSlots = "data_slots", files, vars
     }
 }
 

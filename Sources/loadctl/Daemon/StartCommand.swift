@@ -15,6 +15,7 @@ struct StartCommand: AsyncParsableCommand {
           help: "Send no data files: the daemon reads them from its data_dir: (never from anywhere else).")
     var remoteFiles = false
     @OptionGroup var overrides: LoadOverrideOptions
+    @OptionGroup var vars: ScenarioVarOptions
     @Flag(name: .long, help: "Follow the run, print its report and exit with its verdict.") var wait = false
     @Option(name: .long, help: "With --wait: write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.",
             completion: .file())
@@ -40,9 +41,11 @@ struct StartCommand: AsyncParsableCommand {
         }
         // Absolute, so the daemon's messages name the file wherever it was started from.
         let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-        let request = StartRunRequest(
+        let sent = vars.sent(for: text)
+        var request = StartRunRequest(
             scenario: text, file: absolute, overrides: overrides.overrides,
-            files: remoteFiles ? nil : try bundle(text, file: absolute), remoteFiles: remoteFiles ? true : nil)
+            files: remoteFiles ? nil : try bundle(text, file: absolute, environment: sent), remoteFiles: remoteFiles ? true : nil)
+        request.vars = sent.isEmpty ? nil : sent
         let client = daemon.client
         let info: RunInfo = try withDaemon { try client.post("/v1/runs", body: request) }
         guard wait else {
@@ -58,11 +61,13 @@ struct StartCommand: AsyncParsableCommand {
     /// The data files the scenario names, read here with the user's rights (the daemon reads no
     /// path a client names). Compiling the scenario finds them, and its errors show before anything
     /// is sent. - Throws: exit 2 for an invalid scenario, an unreadable file or a bundle over the cap.
-    private func bundle(_ text: String, file: String) throws -> [String: Data] {
+    private func bundle(_ text: String, file: String, environment: [String: String]) throws -> [String: Data] {
         let folder = String(file[..<file.lastIndex(of: "/")!])
         var read: [String: Data] = [:]
         do {
-            _ = try ScenarioLoader.load(yaml: text, file: file, files: ScenarioFiles(.disk(directory: folder.isEmpty ? "/" : folder))) {
+            // Compiled with exactly what the daemon will have, so an unset {{env.X}} is refused here.
+            _ = try ScenarioLoader.load(yaml: text, file: file, files: ScenarioFiles(.disk(directory: folder.isEmpty ? "/" : folder)),
+                                        environment: environment) {
                 read[$0] = $1
             }
         } catch let errors as ScenarioErrors {
