@@ -38,7 +38,7 @@ enum DashboardPage {
 <section class="card">
 <h2>Statistics</h2>
 <div class="scroll"><table id="stats"><thead><tr id="stats-head"></tr></thead><tbody id="stats-body"></tbody><tfoot id="stats-foot"></tfoot></table></div>
-<p class="note">Current = the last five seconds; Average = the whole measured span. Click a heading to sort.</p>
+<p class="note">Times in ms. Current = the last five seconds; Avg = the whole measured span. Click a heading to sort.</p>
 </section>
 <section class="card">
 <h2>Charts</h2>
@@ -132,7 +132,7 @@ button:disabled { opacity: .45; cursor: default; }
 .message.ok { background: #e6f4ea; } .message.error { background: #fdecea; color: var(--bad); }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
-th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
+th, td { padding: 4px 7px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; }
 thead th[data-key] { cursor: pointer; user-select: none; }
 th.sorted.up::after { content: " ▲"; } th.sorted.down::after { content: " ▼"; }

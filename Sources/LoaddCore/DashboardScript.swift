@@ -88,10 +88,9 @@ enum DashboardScript {
 
   const COLUMNS = [
     ["method", "Type"], ["name", "Name"], ["requests", "# Requests"], ["failures", "# Fails"],
-    ["current_rps", "Current RPS"], ["current_fps", "Current Failures/s"], ["rps", "Average RPS"],
-    ["failures_per_s", "Average Failures/s"], ["median_ms", "Median (ms)"], ["p90_ms", "90%ile (ms)"],
-    ["p95_ms", "95%ile (ms)"], ["p99_ms", "99%ile (ms)"], ["max_ms", "Max (ms)"], ["avg_ms", "Average (ms)"],
-    ["avg_bytes", "Average size (bytes)"],
+    ["current_rps", "Current RPS"], ["current_fps", "Current fail/s"], ["rps", "Avg RPS"],
+    ["failures_per_s", "Avg fail/s"], ["median_ms", "Median"], ["p90_ms", "90%"], ["p95_ms", "95%"],
+    ["p99_ms", "99%"], ["max_ms", "Max"], ["avg_ms", "Avg"], ["avg_bytes", "Avg size (B)"],
   ];
 
   function statsRow(e, rates, key) {

@@ -9,7 +9,7 @@ import Testing
 
 /// The dashboard's routes, the Origin rule and the run-file routes, in-process through the real
 /// route table of a real `RunManager` over a run store in a temporary folder.
-@Suite struct DashboardRouteTests {
+@Suite final class DashboardRouteTests {
     let folder: String
     let manager: RunManager
     let router: Router
@@ -25,6 +25,10 @@ import Testing
         manager = RunManager(settings: settings, store: store, notifier: SystemdNotifier(),
                              logger: Logger(label: "dashboard-test"))
         router = .controlAPI(manager)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: folder)
     }
 
     func get(_ path: String, _ headers: [(String, String)] = [], query: String = "") async -> APIResponse {
