@@ -3,6 +3,7 @@
 
 usage: dashboard.py load URL
        dashboard.py journey URL OUTDIR SCENARIO.yaml
+       dashboard.py open URL SCENARIO.yaml
 
 load:    opens the page and fails on any browser console message of level SEVERE (a JavaScript error,
          a blocked script or style, a failed request).
@@ -10,6 +11,8 @@ journey: validates a broken scenario (expects file:line:col), starts the given o
          waits for the table's counts to grow and the charts to draw, changes users and waits for
          the live users to follow, toggles the log scale, writes OUTDIR/dashboard.png, resets the
          statistics, stops the run and waits for its report link. Every wait has a deadline.
+open:    starts SCENARIO with a rate override of 20/s, changes the rate to 40/s and waits for the
+         target to follow and the dropped-iterations chart to draw, then stops.
 Prints one line per step; exits 1 with the reason on the first failure."""
 import re
 import sys
@@ -151,9 +154,41 @@ def journey(url, outdir, scenario_path):
         driver.quit()
 
 
+def open_model(url, scenario_path):
+    """An open-model run (rate:) from the page: the rate control replaces users, the target rate
+    follows a change, and the dropped-iterations chart is drawn."""
+    scenario = open(scenario_path, encoding="utf-8").read()
+    driver = browser()
+    try:
+        driver.get(url)
+        wait(driver, "the first poll", lambda: text(driver, "conn").startswith("updated"))
+        driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.ID, "scenario"), scenario)
+        set_value(driver, "start-rate", "20")
+        driver.find_element(By.ID, "start-btn").click()
+        wait(driver, "the open run to start", lambda: text(driver, "run-state") == "running")
+        wait(driver, "the target rate 20", lambda: text(driver, "target-rate").startswith("20 "))
+        wait(driver, "the rate control", lambda: driver.execute_script(
+            "return !document.getElementById('rate-group').hidden && document.getElementById('users-group').hidden"))
+        set_value(driver, "rate-input", "40")
+        driver.find_element(By.ID, "rate-btn").click()
+        wait(driver, "the target rate to follow to 40", lambda: text(driver, "target-rate").startswith("40 "))
+        wait(driver, "the dropped-iterations chart", lambda: chart_points(driver, "#chart-dropped path.s-dropped") >= 2)
+        print("open: rate 20 -> 40 it/s, dropped chart drawn")
+        driver.find_element(By.ID, "stop-btn").click()
+        wait(driver, "the run to end", lambda: text(driver, "run-state") in ("passed", "failed"), seconds=30)
+        errors = severe(driver)
+        if errors:
+            raise SystemExit("FAIL: browser console errors: " + " | ".join(errors))
+        print("open: stopped, no console errors")
+    finally:
+        driver.quit()
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "load":
         load(sys.argv[2])
+    elif len(sys.argv) == 4 and sys.argv[1] == "open":
+        open_model(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 5 and sys.argv[1] == "journey":
         journey(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

@@ -32,9 +32,10 @@ extension DaemonTests {
             .appendingPathComponent("Browser/dashboard.py").path
 
         /// `loadctl ui` on a free loopback port of `fixture`'s daemon, once it accepts connections.
-        static func startUI(_ fixture: DaemonFixture) throws -> (ChildProcess, String) {
+        static func startUI(_ fixture: DaemonFixture, _ extra: [String] = []) throws -> (ChildProcess, String) {
             let port = try freeLoopbackPort()
-            let ui = try ChildProcess(DaemonBinaries.loadctl, ["ui", "--listen", "127.0.0.1:\(port)", "--socket", fixture.socket],
+            let ui = try ChildProcess(DaemonBinaries.loadctl,
+                                      ["ui", "--listen", "127.0.0.1:\(port)", "--socket", fixture.socket] + extra,
                                       outputPath: "\(fixture.directory)/ui.log")
             try eventually("loadctl ui to listen on \(port)") {
                 guard ui.process.isRunning else { throw DaemonTestError("loadctl ui exited: \(ui.output)") }
@@ -88,6 +89,22 @@ extension DaemonTests {
             }
         }
 
+        @Test(.enabled(if: SystemRequirement.browser.met, SystemRequirement.browser.reason))
+        func anOpenModelRunIsSteeredByItsRateFromThePage() throws {
+            let fixture = try DaemonFixture()
+            let target = try TargetProcess(directory: fixture.directory)
+            try fixture.startDaemon()
+            let (ui, url) = try Self.startUI(fixture)
+            defer { withExtendedLifetime(ui) {} }  // killed when released
+            let scenario = fixture.directory + "/open.yaml"
+            try target.scenario(users: 2, name: "open").write(toFile: scenario, atomically: true, encoding: .utf8)
+
+            let result = try Self.browse(["open", url, scenario], in: fixture)
+            #expect(result.status == 0, "\(result.output)")
+            let summary = try fixture.get("/v1/runs").decode([RunInfoRow].self)
+            #expect(summary.count == 1 && summary.first?.scenario == "open")
+        }
+
         /// The fields of `GET /v1/runs` this test reads.
         struct RunInfoRow: Decodable {
             var scenario: String
@@ -116,18 +133,53 @@ extension DaemonTests {
             #expect(output.contains("cannot reach loadd at \(fixture.socket)"))
         }
 
+        static func curl(_ arguments: [String], in fixture: DaemonFixture) throws -> String {
+            let child = try ChildProcess("/usr/bin/env", ["curl", "-s", "-i", "--max-time", "10"] + arguments,
+                                         outputPath: "\(fixture.directory)/curl-\(UUID().uuidString).out")
+            _ = child.waitForExit()
+            return child.output
+        }
+
+        /// A loopback connection to `port` that has sent half a request and stays open until closed.
+        static func holdConnection(port: Int) -> Int32 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            _ = "GET / HTTP/1.1\r\n".withCString { write(fd, $0, strlen($0)) }
+            return fd
+        }
+
+        @Test(.enabled(if: SystemRequirement.onPath("curl") != nil, "curl not found (apt-get install curl)"))
+        func pastMaxConnectionsTheRelayAnswers503AndServesAgainOnceOneCloses() throws {
+            let fixture = try DaemonFixture()
+            try fixture.startDaemon()
+            let (ui, url) = try DaemonTests.DashboardBrowser.startUI(fixture, ["--max-connections", "1"])
+            defer { withExtendedLifetime(ui) {} }  // killed when released
+            let port = Int(url.split(separator: ":").last!.dropLast())!
+            var refused = ""
+            // The readiness probe's connection may still be counted for a moment: retry with a fresh hold.
+            try eventually("a second connection to be refused while one is held") {
+                let held = Self.holdConnection(port: port)
+                defer { close(held) }
+                refused = try Self.curl([url], in: fixture)
+                return refused.hasPrefix("HTTP/1.1 503")
+            }
+            #expect(refused.contains("loadctl ui relays at most 1 connections at once"))
+            try eventually("the page to be served again") { try Self.curl([url], in: fixture).hasPrefix("HTTP/1.1 200") }
+        }
+
         @Test(.enabled(if: SystemRequirement.onPath("curl") != nil, "curl not found (apt-get install curl)"))
         func theRelayServesThePageAndLoaddRefusesAForeignOrigin() throws {
             let fixture = try DaemonFixture()
             try fixture.startDaemon()
             let (ui, url) = try DaemonTests.DashboardBrowser.startUI(fixture)
             defer { withExtendedLifetime(ui) {} }  // killed when released
-            func curl(_ arguments: [String]) throws -> String {
-                let child = try ChildProcess("/usr/bin/env", ["curl", "-s", "-i", "--max-time", "10"] + arguments,
-                                             outputPath: "\(fixture.directory)/curl-\(UUID().uuidString).out")
-                #expect(child.waitForExit() == 0)
-                return child.output
-            }
+            func curl(_ arguments: [String]) throws -> String { try Self.curl(arguments, in: fixture) }
             let page = try curl([url])
             #expect(page.hasPrefix("HTTP/1.1 200"))
             #expect(page.lowercased().contains("content-security-policy: default-src 'self'"))
