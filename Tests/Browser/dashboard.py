@@ -4,6 +4,7 @@
 usage: dashboard.py load URL
        dashboard.py journey URL OUTDIR SCENARIO.yaml
        dashboard.py open URL SCENARIO.yaml
+       dashboard.py fleet URL WORKER,WORKER USERS
 
 load:    opens the page and fails on any browser console message of level SEVERE (a JavaScript error,
          a blocked script or style, a failed request).
@@ -13,6 +14,8 @@ journey: validates a broken scenario (expects file:line:col), starts the given o
          statistics, stops the run and waits for its report link. Every wait has a deadline.
 open:    starts SCENARIO with a rate override of 20/s, changes the rate to 40/s and waits for the
          target to follow and the dropped-iterations chart to draw, then stops.
+fleet:   on a master whose run of USERS users is going: every worker listed with its share, the merged
+         live users, then stops the fleet's run from the page.
 Prints one line per step; exits 1 with the reason on the first failure."""
 import re
 import sys
@@ -184,9 +187,38 @@ def open_model(url, scenario_path):
         driver.quit()
 
 
+def fleet(url, workers, users):
+    """On a master with a run going: the workers table lists every worker with its share, the run
+    shows the fleet's merged users, and the page's stop ends the fleet's run."""
+    driver = browser()
+    try:
+        driver.get(url)
+        wait(driver, "the master's page", lambda: "master" in text(driver, "node"))
+        names = lambda: driver.execute_script(
+            "return [...document.querySelectorAll('#workers-body tr td:first-child')].map(c => c.textContent)")
+        wait(driver, f"workers {workers} listed", lambda: sorted(names()) == sorted(workers))
+        wait(driver, "the run", lambda: text(driver, "run-state") == "running")
+        wait(driver, f"the fleet's {users} live users", lambda: text(driver, "live-users") == str(users))
+        shares = lambda: driver.execute_script(
+            "return [...document.querySelectorAll('#workers-body tr td:nth-child(6)')].map(c => Number(c.textContent))")
+        wait(driver, f"the workers' shares to add up to {users}", lambda: sum(shares()) == users)
+        print("fleet: workers", names(), "shares", shares())
+        wait(driver, "requests counted", lambda: total_requests(driver) > 0)
+        driver.find_element(By.ID, "stop-btn").click()
+        wait(driver, "the fleet's run to end", lambda: text(driver, "run-state") in ("passed", "failed"), seconds=30)
+        errors = severe(driver)
+        if errors:
+            raise SystemExit("FAIL: browser console errors: " + " | ".join(errors))
+        print("fleet: stopped from the page, no console errors")
+    finally:
+        driver.quit()
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "load":
         load(sys.argv[2])
+    elif len(sys.argv) == 5 and sys.argv[1] == "fleet":
+        fleet(sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]))
     elif len(sys.argv) == 4 and sys.argv[1] == "open":
         open_model(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 5 and sys.argv[1] == "journey":

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Protocol
 import Testing
 
 extension SystemRequirement {
@@ -75,10 +76,10 @@ extension DaemonTests {
             #expect(result.status == 0, "\(result.output)")
 
             // What the page did, as the daemon recorded it: one run, moved to 5 users, ended by the stop.
-            let runs = try fixture.get("/v1/runs").decode([RunInfoRow].self)
+            let runs = try fixture.get("/v1/runs").decode([RunInfo].self)
             #expect(runs.count == 1)
             #expect(runs.first?.users == 5 && runs.first?.scenario == "dashboard")
-            #expect(["passed", "failed"].contains(runs.first?.state ?? ""))
+            #expect(runs.first?.state == .passed || runs.first?.state == .failed)
             let shot = fixture.directory + "/dashboard.png"
             let size = (try? FileManager.default.attributesOfItem(atPath: shot)[.size] as? Int) ?? 0
             #expect(size > 10_000, "no screenshot at \(shot)")
@@ -101,15 +102,24 @@ extension DaemonTests {
 
             let result = try Self.browse(["open", url, scenario], in: fixture)
             #expect(result.status == 0, "\(result.output)")
-            let summary = try fixture.get("/v1/runs").decode([RunInfoRow].self)
+            let summary = try fixture.get("/v1/runs").decode([RunInfo].self)
             #expect(summary.count == 1 && summary.first?.scenario == "open")
         }
 
-        /// The fields of `GET /v1/runs` this test reads.
-        struct RunInfoRow: Decodable {
-            var scenario: String
-            var state: String
-            var users: Int
+        @Test(.enabled(if: SystemRequirement.browser.met, SystemRequirement.browser.reason))
+        func aMasterPageShowsItsWorkersAndTheFleetsMergedRunAndStopsIt() throws {
+            let fleet = try FleetCluster()
+            let target = try TargetProcess(directory: fleet.master.directory)
+            try fleet.addWorker("w1")
+            try fleet.addWorker("w2")
+            try fleet.waitForWorkers(["w1", "w2"])
+            let (ui, url) = try Self.startUI(fleet.master)
+            defer { withExtendedLifetime(ui) {} }  // killed when released
+            #expect(try fleet.master.startRun(target.scenario(users: 4, name: "fleet")).status == 201)
+
+            let result = try Self.browse(["fleet", url, "w1,w2", "4"], in: fleet.master)
+            #expect(result.status == 0, "\(result.output)")
+            try eventually("the fleet's run to end") { try fleet.master.status().run?.state != .running }
         }
     }
 }
