@@ -108,6 +108,17 @@ import Testing
         #expect(await get("/v1/status", [("host", host), ("origin", origin)]).status == .ok)
     }
 
+    @Test func aBrowserReadUnderAHostNameIsRefusedAndUnderAnAddressServed() async {
+        // A same-origin GET carries no Origin, but every browser request carries Sec-Fetch-Site.
+        let rebound = await get("/v1/status", [("host", "evil.example:8089"), ("sec-fetch-site", "same-origin")])
+        #expect(rebound.status == .forbidden)
+        #expect(text(rebound).contains("only as localhost or by IP address"))
+        #expect(await get("/", [("host", "evil.example:8089"), ("sec-fetch-site", "none")]).status == .forbidden)
+        #expect(await get("/", [("host", "127.0.0.1:8089"), ("sec-fetch-site", "none")]).status == .ok)
+        // Not a browser: a socket client may name any host.
+        #expect(await get("/v1/status", [("host", "loadd")]).status == .ok)
+    }
+
     @Test func twoOriginHeadersAreRefused() async {
         let response = await get("/v1/status", [("host", "localhost"), ("origin", "http://localhost"), ("origin", "http://evil")])
         #expect(response.status == .forbidden)
