@@ -39,6 +39,21 @@ const LoaddCharts = (() => {
     return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}` : `${m}:${String(s % 60).padStart(2, "0")}`;
   }
 
+  // At most two points per pixel column: a long run's history stays cheap to redraw each second,
+  // and each column keeps its highest value so a spike is never averaged away.
+  function thin(points, columns) {
+    if (points.length <= columns * 2) return points;
+    const first = points[0][0], span = Math.max(1, points[points.length - 1][0] - first);
+    const kept = [];
+    let column = -1;
+    for (const point of points) {
+      const at = Math.floor(((point[0] - first) / span) * (columns - 1));
+      if (at !== column) { kept.push(point); column = at; }
+      else if (point[1] > kept[kept.length - 1][1]) kept[kept.length - 1] = point;
+    }
+    return kept;
+  }
+
   // figure: the element to draw into; options: {title, unit, log, series: [{name, cls, points: [[x, y]]}]}
   function draw(figure, options) {
     const width = Math.max(320, figure.clientWidth || 640);
@@ -85,7 +100,7 @@ const LoaddCharts = (() => {
     legend.className = "legend";
     for (const series of options.series) {
       if (series.points.length) {
-        const d = series.points.map((p, i) => `${i ? "L" : "M"}${toX(p[0]).toFixed(1)},${toY(p[1]).toFixed(1)}`).join("");
+        const d = thin(series.points, plotWidth).map((p, i) => `${i ? "L" : "M"}${toX(p[0]).toFixed(1)},${toY(p[1]).toFixed(1)}`).join("");
         el("path", { d, class: `series ${series.cls}`, "data-points": series.points.length }, svg);
       }
       const item = document.createElement("li");
