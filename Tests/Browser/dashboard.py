@@ -12,7 +12,7 @@ journey: validates a broken scenario (expects file:line:col), starts the given o
          waits for the table's counts to grow and the charts to draw, changes users and waits for
          the live users to follow, toggles the log scale, writes OUTDIR/dashboard.png, resets the
          statistics, stops the run and waits for its report link. Every wait has a deadline.
-open:    starts SCENARIO with a rate override of 20/s, changes the rate to 40/s and waits for the
+open:    uploads SCENARIO through the file input, starts it with a rate override of 20/s, changes the rate to 40/s and waits for the
          target to follow and the dropped-iterations chart to draw, then stops.
 fleet:   on a master whose run of USERS users is going: every worker listed with its share, the merged
          live users, then stops the fleet's run from the page.
@@ -174,7 +174,13 @@ def open_model(url, scenario_path):
     try:
         driver.get(url)
         wait(driver, "the first poll", lambda: text(driver, "conn").startswith("updated"))
-        driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.ID, "scenario"), scenario)
+        # Uploaded this time: the file's text fills the editor and its name is the one errors will cite.
+        driver.find_element(By.ID, "scenario-file").send_keys(scenario_path)
+        wait(driver, "the uploaded scenario", lambda: driver.execute_script(
+            "return document.getElementById('scenario').value") == scenario)
+        name = driver.execute_script("return document.getElementById('scenario-name').value")
+        if name != scenario_path.rsplit("/", 1)[-1]:
+            raise SystemExit(f"FAIL: the uploaded file's name is {name!r}")
         set_value(driver, "start-rate", "20")
         driver.find_element(By.ID, "start-btn").click()
         wait(driver, "the open run to start", lambda: text(driver, "run-state") == "running")
