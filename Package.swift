@@ -66,6 +66,9 @@ let package = Package(
             dependencies: [
                 "Engine", "Protocol", "Report", "TargetServer", "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `loadctl ui`: the loopback relay to the control socket.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict),
         // The daemon's logic as a library: the control API, run lifecycle, store and fleet wiring.

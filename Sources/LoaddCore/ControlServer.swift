@@ -136,7 +136,8 @@ final class ControlServer: Sendable {
                     case .end:
                         guard let requestHead = head else { continue }
                         head = nil
-                        let request = APIRequest(method: requestHead.method, path: Self.path(of: requestHead.uri), body: body)
+                        let request = APIRequest(method: requestHead.method, path: Self.path(of: requestHead.uri), body: body,
+                                                 headers: requestHead.headers, query: Self.query(of: requestHead.uri))
                         body = []
                         let response = await router.respond(to: request)
                         _ = buffered.wrappingSubtract(held, ordering: .relaxed)
@@ -152,9 +153,12 @@ final class ControlServer: Sendable {
         }
     }
 
-    /// `POST /v1/runs` carries the scenario's data files; every other request is small.
+    /// `POST /v1/runs` (and `/v1/validate`, which checks the same body) carries the scenario's data
+    /// files; every other request is small.
     private static func bodyLimit(_ head: HTTPRequestHead) -> Int {
-        head.method == .POST && path(of: head.uri) == "/v1/runs" ? ControlAPI.maxStartRequestBytes : ControlAPI.maxRequestBytes
+        let path = path(of: head.uri)
+        return head.method == .POST && (path == "/v1/runs" || path == "/v1/validate")
+            ? ControlAPI.maxStartRequestBytes : ControlAPI.maxRequestBytes
     }
 
     enum DeclaredLength: Equatable {
@@ -190,7 +194,7 @@ final class ControlServer: Sendable {
 
     private func write(_ response: APIResponse, for head: HTTPRequestHead, keepAlive: Bool,
                        _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
-        var headers = HTTPHeaders([("content-type", "application/json"), ("content-length", "\(response.body.count)")])
+        var headers = HTTPHeaders([("content-type", response.contentType), ("content-length", "\(response.body.count)")])
         headers.add(contentsOf: response.headers)
         if !keepAlive { headers.add(name: "connection", value: "close") }
         let responseHead = HTTPResponseHead(version: head.version, status: response.status, headers: headers)
@@ -209,9 +213,14 @@ final class ControlServer: Sendable {
         logger.log(level: response.status.code >= 500 ? .notice : .debug, "control request refused", metadata: metadata)
     }
 
-    /// The URI without its query string, which no route uses.
+    /// The URI without its query string.
     private static func path(of uri: String) -> String {
         uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
+    }
+
+    /// The query string after `?`, empty when there is none.
+    private static func query(of uri: String) -> String {
+        uri.firstIndex(of: "?").map { String(uri[uri.index(after: $0)...]) } ?? ""
     }
 }
 

@@ -19,7 +19,9 @@ struct Route: Sendable {
     init(_ method: HTTPMethod, _ pattern: String, _ handle: @escaping Handler) {
         self.method = method
         self.pattern = pattern
-        segments = pattern.split(separator: "/").map { $0.hasPrefix("{") ? .parameter : .literal(String($0)) }
+        // `/` (the dashboard) is the one path whose only segment is empty.
+        segments = pattern == "/" ? [.literal("")]
+            : pattern.split(separator: "/").map { $0.hasPrefix("{") ? .parameter : .literal(String($0)) }
         self.handle = handle
     }
 
@@ -44,6 +46,7 @@ struct Router: Sendable {
     let routes: [Route]
 
     func respond(to request: APIRequest) async -> APIResponse {
+        if let refusal = OriginCheck.refusal(request.headers) { return .error(.forbidden, refusal) }
         // An empty segment (`//`, a trailing `/`) names no resource: the split keeps it so it fails to match.
         let path = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         let candidates = routes.compactMap { route in route.match(Array(path)).map { (route, $0) } }
@@ -70,6 +73,7 @@ struct Router: Sendable {
     /// The whole control API (see `ControlAPI`).
     static func controlAPI(_ manager: RunManager) -> Router {
         Router(routes: StatusRoutes.routes(manager) + RunRoutes.routes(manager) + CurrentRunRoutes.routes(manager)
-               + WorkerRoutes.routes(manager))
+               + WorkerRoutes.routes(manager) + ValidateRoutes.routes(manager) + RunFileRoutes.routes(manager.store)
+               + DashboardRoutes.routes())
     }
 }

@@ -22,6 +22,7 @@ extension RunManager {
         case .running(let run), .stopping(let run):
             status.run = run.info
             status.summary = liveSnapshot(run)
+            status.runDurationS = run.engine.plan.measuredDuration.map { Double($0.components.seconds) }
         case .compiling(let file, _, _):
             status.compiling = file
             status.run = lastFinishedRun?.info

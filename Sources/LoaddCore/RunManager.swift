@@ -362,7 +362,7 @@ actor RunManager {
     }
 
     /// Runs on a task of its own, never on the actor: a scenario can take long to compile.
-    private nonisolated static func compile(_ request: StartRunRequest, files: ScenarioFiles) throws -> CompiledScenario {
+    nonisolated static func compile(_ request: StartRunRequest, files: ScenarioFiles) throws -> CompiledScenario {
         let problems = request.overrides.problems()
         guard problems.isEmpty else { throw APIFailure(.badRequest, "invalid overrides", details: problems) }
         let varProblems = ScenarioVars.problems(request.vars ?? [:])

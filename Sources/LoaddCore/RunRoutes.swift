@@ -6,7 +6,7 @@ import Protocol
 /// `DELETE /v1/runs/{id}` (remove a stored run) and `POST /v1/runs/prune` (apply the retention policy now).
 enum RunRoutes {
     /// `StartRunRequest` as sent by hand: `file` and `overrides` may be left out.
-    private struct StartBody: Decodable {
+    struct StartBody: Decodable {
         var scenario: String
         var file: String?
         var overrides: RunOverrides?
@@ -19,14 +19,14 @@ enum RunRoutes {
         }
     }
 
-    private static let startShape = StrictJSON.Shape([
+    static let startShape = StrictJSON.Shape([
         "scenario": nil, "file": nil, "overrides": .flat(["users", "spawn_rate", "duration", "host", "rate"]),
         "files": nil, "remote_files": nil, "vars": nil,
     ])
 
     /// The bundle's files, checked as `loadctl` checked them before sending.
     /// - Throws: 413 above `ControlAPI.maxBundleBytes` in all, 400 for a nameless file.
-    private static func checkBundle(_ files: [String: Data]) throws {
+    static func checkBundle(_ files: [String: Data]) throws {
         if files.keys.contains(where: \.isEmpty) { throw APIFailure(.badRequest, "files: a data file has an empty name") }
         let total = files.values.reduce(0) { $0 + $1.count }
         guard total <= ControlAPI.maxBundleBytes else {

@@ -15,6 +15,11 @@ import Foundation
 /// | POST   | /v1/runs/current/reset    |                     | `RunInfo`                 |
 /// | POST   | /v1/runs/current/stop     |                     | `RunInfo`                 |
 /// | GET    | /v1/workers               |                     | `[WorkerInfo]` (masters)  |
+/// | POST   | /v1/validate              | `StartRunRequest`   | what it would run, or 400 |
+/// | GET    | /v1/runs/{id}/files/{name}|                     | a stored report/JSON/CSV  |
+/// | GET    | / and /ui/…               |                     | the web dashboard         |
+///
+/// A request with an `Origin` header that is not the dashboard's own is refused 403.
 ///
 /// Every error is an `APIError` with a 4xx/5xx status.
 public enum ControlAPI {
@@ -166,6 +171,9 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     public var maxUsers: Int
     /// Set while a start request's scenario compiles (before its run exists): what is compiling.
     public var compiling: String?
+    /// The running run's measured span in seconds (`duration:` or its stages' total); `nil` when it
+    /// runs until stopped or no run is going.
+    public var runDurationS: Double?
 
     public init(node: NodeID, role: String, version: String, run: RunInfo?, summary: RunSummary?, workers: Int?,
                 openFilesLimit: Int, maxUsers: Int) {
@@ -182,6 +190,7 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case node, role, version, run, summary, workers
         case openFilesLimit = "open_files_limit", maxUsers = "max_users", compiling
+        case runDurationS = "run_duration_s"
     }
 }
 
