@@ -20,6 +20,9 @@ extension RunAggregator {
             run: run, scenario: plan.name, host: plan.host, startedAt: startedAt, durationS: measuredSeconds,
             users: users, endpoints: rows, total: total, failuresByReason: failureCounts(), history: history,
             thresholds: [], generator: generator, abortReason: abortReason, passed: true)
+        summary.recent = recentSeconds.window()
+        if !resetSeconds.isEmpty { summary.statsResetAt = resetSeconds.map { startUnixSeconds + $0 } }
+        summary.tasks = plan.taskRatios
         summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }
         // Thresholds, when given, say which failures are acceptable; without them any failed request
         // fails the run, as Locust's exit status does.
