@@ -190,7 +190,11 @@ final class ControlServer: Sendable {
 
     private func write(_ response: APIResponse, for head: HTTPRequestHead, keepAlive: Bool,
                        _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
-        var headers = HTTPHeaders([("content-type", "application/json"), ("content-length", "\(response.body.count)")])
+        // JSON unless the response names its own type (the metrics text).
+        var headers = HTTPHeaders([("content-length", "\(response.body.count)")])
+        if !response.headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+            headers.add(name: "content-type", value: "application/json")
+        }
         headers.add(contentsOf: response.headers)
         if !keepAlive { headers.add(name: "connection", value: "close") }
         let responseHead = HTTPResponseHead(version: head.version, status: response.status, headers: headers)

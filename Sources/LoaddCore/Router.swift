@@ -70,6 +70,11 @@ struct Router: Sendable {
     /// The whole control API (see `ControlAPI`).
     static func controlAPI(_ manager: RunManager) -> Router {
         Router(routes: StatusRoutes.routes(manager) + RunRoutes.routes(manager) + CurrentRunRoutes.routes(manager)
-               + WorkerRoutes.routes(manager))
+               + WorkerRoutes.routes(manager) + MetricsRoute.routes(manager))
+    }
+
+    /// `metrics_listen:`: `GET /metrics` and nothing else (every other path is 404).
+    static func metricsOnly(_ manager: RunManager) -> Router {
+        Router(routes: MetricsRoute.routes(manager))
     }
 }
