@@ -31,7 +31,7 @@ struct LocalRun {
             tick += 1
             if tick % 10 == 0 && !quiet && engine.phase == .running {
                 let live = engine.snapshot()
-                Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, targetUsers: plan.users,
+                Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, targetUsers: plan.peakUsers,
                                             total: live.total,
                                             currentRps: live.total.currentRps,
                                             failuresPerS: live.history.last.map { Double($0.failures) } ?? 0))
