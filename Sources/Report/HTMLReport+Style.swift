@@ -31,7 +31,7 @@ extension HTMLReport {
         .warning p { margin: 2px 0; }
         .chart { margin: 12px 0 20px; }
         .chart figcaption { font-weight: 600; margin-bottom: 4px; }
-        .chart svg { width: 100%; height: auto; max-height: 260px; }
+        .chart svg { width: 100%; height: auto; }
         .chart .grid { stroke: var(--rule); stroke-width: 1; }
         .chart .axis { stroke: var(--muted); stroke-width: 1; }
         .chart .tick { font-size: 11px; fill: var(--muted); dominant-baseline: middle; }

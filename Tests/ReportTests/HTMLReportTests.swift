@@ -121,8 +121,9 @@ import Testing
             let xs = try #require(found.first).map(\.x)
             #expect(xs == xs.sorted() && Set(xs).count == xs.count)
         }
-        // The fixture's last second has no requests: latency stops there instead of dropping to 0 ms.
-        #expect(lines("median", in: html).map(\.count) == [2])
+        // The fixture's last second has no requests: latency stops there instead of dropping to 0 ms
+        // (in the linear chart and in the log-scale one).
+        #expect(lines("median", in: html).map(\.count) == [2, 2])
 
         var long = Fixture.summary()
         long.history = (0..<90).map { second in
@@ -130,12 +131,13 @@ import Testing
                           failures: 0, medianMs: 1, p95Ms: 2, p99Ms: 3, maxMs: 4, avgMs: 1, generatorCpu: 0.2)
         }
         long.history[40].requests = 0
+        long.durationS = 90
         let points = try #require(lines("requests", in: HTMLReport.render(long)).first)
         #expect(points.count == 90)
         // Every point inside the plot: larger values higher up (smaller y), the busiest second at the top tick.
-        #expect(points.allSatisfy { $0.y >= 10 && $0.y <= 190 })
+        #expect(points.allSatisfy { $0.y >= 10 && $0.y <= 230 })
         #expect(points[89].y < points[1].y)
-        #expect(lines("median", in: HTMLReport.render(long)).map(\.count) == [40, 49])
+        #expect(lines("median", in: HTMLReport.render(long)).map(\.count) == [40, 49, 40, 49])
     }
 
     @Test func axesEndOnARoundNumberAboveTheDataWithAFewTicks() {
@@ -180,9 +182,9 @@ import Testing
         let html = HTMLReport.render(Fixture.summary())
         let thresholds = try section("thresholds", of: html)
         #expect(thresholds.contains("<tr class=\"pass\"><td>✓ PASS</td><td>p95 &lt; 150ms</td><td>all requests</td>"
-                                    + "<td class=\"num\">6</td></tr>"))
+                                    + "<td class=\"num\">6.00 ms</td></tr>"))
         #expect(thresholds.contains("<tr class=\"fail\"><td>✗ FAIL</td><td>failure_rate &lt; 0.001</td>"
-                                    + "<td>GET /</td><td class=\"num\">0.005</td></tr>"))
+                                    + "<td>GET /</td><td class=\"num\">0.50 %</td></tr>"))
         let failures = try section("failures", of: html)
         let first = try #require(failures.range(of: "HTTP 500"))
         let second = try #require(failures.range(of: "timeout, after 5 s"))
