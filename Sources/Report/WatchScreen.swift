@@ -12,7 +12,14 @@ public enum WatchScreen {
         if let summary = status.summary, status.run != nil {
             // One row is kept free for the cursor, so the frame itself never scrolls.
             let room = rows - 1 - lines.count - 1
-            lines += table(summary, room: room)
+            var rows = table(summary, room: room, nameLimit: Int.max)
+            // Long endpoint names would push the latency columns off the right edge: shorten the
+            // names by the overflow (to 12 characters at least) rather than lose p95/p99.
+            if let widest = rows.map(\.count).max(), widest > columns {
+                let longest = summary.endpoints.map(\.name.count).max() ?? 0
+                rows = table(summary, room: room, nameLimit: max(12, longest - (widest - columns)))
+            }
+            lines += rows
         }
         return Array(lines.prefix(rows - 1)).map { fit($0, columns) }
     }
@@ -56,7 +63,7 @@ public enum WatchScreen {
 
     /// The endpoint rows busiest-now first, as many as `room` holds with the total row, and a
     /// `… N more` row in place of the ones cut.
-    static func table(_ summary: RunSummary, room: Int) -> [String] {
+    static func table(_ summary: RunSummary, room: Int, nameLimit: Int) -> [String] {
         var table = TextTable([
             .init(header: "Type", alignment: .left), .init(header: "Name", alignment: .left),
             .init(header: "req/s now", alignment: .right, startsGroup: true), .init(header: "fail/s now", alignment: .right),
@@ -69,7 +76,7 @@ public enum WatchScreen {
         guard fits >= 1 else { return [] }
         let endpoints = summary.endpoints.sorted { ($0.currentRps, $1.key) > ($1.currentRps, $0.key) }
         let shown = endpoints.count <= fits ? endpoints : Array(endpoints.prefix(fits - 1))
-        for row in shown { table.append(cells(row.method, row.name, row)) }
+        for row in shown { table.append(cells(row.method, shortened(row.name, nameLimit), row)) }
         if shown.count < endpoints.count {
             table.append(["", "… \(endpoints.count - shown.count) more", "", "", "", "", "", "", ""])
         }
@@ -85,6 +92,13 @@ public enum WatchScreen {
 
     private static func rate(_ value: Double) -> String {
         formatFixed(value, decimals: value < 10 ? 1 : 0)
+    }
+
+    /// `name` cut to `limit` characters, keeping its start and its end (`/api/v1/…/items`).
+    static func shortened(_ name: String, _ limit: Int) -> String {
+        guard name.count > limit, limit >= 3 else { return name }
+        let tail = (limit - 1) / 2
+        return String(name.prefix(limit - 1 - tail)) + "…" + String(name.suffix(tail))
     }
 
     /// `m:ss`, or `h:mm:ss` from an hour on.

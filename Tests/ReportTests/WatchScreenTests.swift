@@ -63,4 +63,14 @@ import Testing
         #expect(lines.allSatisfy { $0.count <= 40 })
         #expect(lines[0].hasPrefix("RUNNING"))
     }
+
+    @Test func longEndpointNamesAreShortenedSoTheLatencyColumnsStayOnScreen() {
+        var status = Self.status(endpoints: 3)
+        status.summary?.endpoints[0].name = "/a/very/long/endpoint/name/that/goes/on/and/on/and/on/for/ever"
+        let lines = WatchScreen.render(status, rows: 30, columns: 100)
+        let header = lines.first { $0.hasPrefix("Type") } ?? ""
+        #expect(header.hasSuffix("p99"), "\(header)")
+        #expect(lines.contains { $0.contains("/a/very/long/") && $0.contains("…") && $0.contains("/for/ever") })
+        #expect(WatchScreen.shortened("/abcdefghij", 7) == "/ab…hij")
+    }
 }
