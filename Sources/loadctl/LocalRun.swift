@@ -34,7 +34,7 @@ struct LocalRun {
                 Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, targetUsers: plan.peakUsers,
                                             total: live.total,
                                             currentRps: live.total.currentRps,
-                                            failuresPerS: live.history.last.map { Double($0.failures) } ?? 0))
+                                            failuresPerS: live.total.currentFailuresPerS ?? 0))
             }
         }
         let summary = await engine.finished()

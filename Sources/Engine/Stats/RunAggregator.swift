@@ -158,15 +158,6 @@ public struct RunAggregator: Sendable {
         history.insert(sample, at: at)
     }
 
-    /// Requests and failures per second over the last few closed seconds (Locust's "current").
-    public func currentRate(lastSeconds: Int = 5) -> (requests: Double, failures: Double) {
-        let recent = history.suffix(lastSeconds)
-        guard !recent.isEmpty else { return (0, 0) }
-        let n = Double(recent.count)
-        return (recent.reduce(0.0) { $0 + Double($1.requests) } / n,
-                recent.reduce(0.0) { $0 + Double($1.failures) } / n)
-    }
-
     /// Requests so far, all endpoints.
     public var requestCount: UInt64 { totals.reduce(0) { $0.saturatingAdd($1.requests) } }
 
