@@ -132,8 +132,10 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "LoaddCore", "Protocol", "Engine",
+                "LoaddCore", "Protocol", "Engine", "SystemdSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

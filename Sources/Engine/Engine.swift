@@ -197,6 +197,15 @@ public final class Engine: Sendable {
         }
     }
 
+    /// `snapshot()` and each endpoint's latency buckets, taken under one lock so a metrics scrape's
+    /// counters and histograms describe the same moment.
+    public func snapshotWithBuckets() -> (summary: RunSummary, buckets: [EndpointBuckets]) {
+        state.withLock { state in
+            collect(into: &state)
+            return (summary: summary(of: state), buckets: state.aggregator.endpointBuckets())
+        }
+    }
+
     /// Suspends until the run has finished and returns its final summary.
     public func finished() async -> RunSummary {
         await withCheckedContinuation { continuation in

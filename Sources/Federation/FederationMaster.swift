@@ -180,6 +180,13 @@ public final class FederationMaster: Sendable {
     /// The current (or last) run's merged summary, `nil` before the first run.
     public func snapshot() -> RunSummary? { withCore { $0.snapshot() } }
 
+    /// `snapshot()` and the merged per-endpoint latency buckets, under one lock.
+    public func snapshotWithBuckets() -> (summary: RunSummary, buckets: [EndpointBuckets])? {
+        withCore { core in
+            core.run.map { (summary: $0.summary(now: core.now), buckets: $0.aggregator.endpointBuckets()) }
+        }
+    }
+
     /// The current (or last) run's id, phase and total users asked for.
     public func runState() -> (id: RunID, phase: FleetRun.Phase, users: Int)? {
         withCore { core in core.run.map { ($0.id, $0.phase, $0.users) } }

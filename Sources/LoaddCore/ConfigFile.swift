@@ -41,11 +41,13 @@ struct ConfigFile: Equatable, Sendable {
     /// Run retention (`RunRetention`): runs kept, and days a run is kept; 0 or `off` turns one off.
     var keepRuns: Int?
     var keepDays: Int?
+    /// Where Prometheus may scrape `GET /metrics` over TCP (`MetricsAddress`); off when unset.
+    var metricsListen: MetricsAddress?
 
     static let keys = ["socket", "state_dir", "node", "threads", "max_users", "role", "master", "listen",
                        "token_file", "heartbeat_timeout", "weight", "tls_cert", "tls_key", "tls_fingerprint",
                        "data_dir", "control_connections", "control_request_timeout", "control_idle_timeout",
-                       "keep_runs", "keep_days"]
+                       "keep_runs", "keep_days", "metrics_listen"]
 }
 
 /// Every problem of one config file, one `FILE:LINE:COL: key: message` per line.
@@ -165,6 +167,11 @@ private struct ConfigReader {
                 }
             case "keep_runs": config.keepRuns = limit(value, key, RunRetention.keepRunsRange, unit: "runs")
             case "keep_days": config.keepDays = limit(value, key, RunRetention.keepDaysRange, unit: "days")
+            case "metrics_listen":
+                guard let raw = text(value, key) else { continue }
+                let (address, problem) = MetricsAddress.parse(raw)
+                if let problem { fail(value, key, problem) }
+                config.metricsListen = address
             case "tls_fingerprint":
                 guard let raw = text(value, key) else { continue }
                 guard let pin = CertificateFingerprint(parsing: raw) else {

@@ -84,7 +84,20 @@ public struct Daemon {
             await fleet.shutdown()
             throw DaemonStartError(message: "cannot serve on \(socket.path): \(error)")
         }
+        var metricsServer: ControlServer?
+        if let address = settings.file.metricsListen {
+            do {
+                metricsServer = try await MetricsListener.start(address, group: group, manager: manager, logger: logger)
+            } catch {
+                await server.close()
+                try? await group.shutdownGracefully()
+                await fleet.shutdown()
+                socket.closeAndRemove()
+                throw DaemonStartError(message: "\(error)")
+            }
+        }
         let serving = Task { await server.run() }
+        let metricsServing = metricsServer.map { metrics in Task { await metrics.run() } }
         let watchdog = Self.startWatchdog(on: server.eventLoop, notifier: notifier)
 
         notifier.ready()
@@ -93,6 +106,7 @@ public struct Daemon {
             "socket": "\(socket.path)", "socket_activated": "\(!activated.isEmpty)", "state_dir": "\(settings.stateDir)",
             "open_files_limit": "\(capacity.openFilesLimit)", "open_files_hard_limit": "\(limits.hard)",
             "max_users": "\(capacity.maxUsers)", "control_connections": "\(server.limits.connections)",
+            "metrics_listen": "\(settings.file.metricsListen.map { "\($0)" } ?? "off")",
             "data_dir": "\(settings.dataDir)", "threads": "\(settings.threads)", "log": "\(logBackend.rawValue)",
             "watchdog": "\(notifier.watchdogInterval.map { "every \($0)" } ?? "off")",
         ])
@@ -118,6 +132,9 @@ public struct Daemon {
         await server.close()
         serving.cancel()
         await serving.value
+        await metricsServer?.close()
+        metricsServing?.cancel()
+        await metricsServing?.value
         socket.removeFile()
         try? await group.shutdownGracefully()
         logger.info("stopped")

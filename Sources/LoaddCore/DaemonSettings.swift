@@ -86,6 +86,7 @@ public struct DaemonSettings: Equatable, Sendable {
             ("control_request_timeout", file.controlRequestTimeout.map { "\($0)" },
              new.file.controlRequestTimeout.map { "\($0)" }),
             ("control_idle_timeout", file.controlIdleTimeout.map { "\($0)" }, new.file.controlIdleTimeout.map { "\($0)" }),
+            ("metrics_listen", file.metricsListen.map { "\($0)" }, new.file.metricsListen.map { "\($0)" }),
         ]
         // The control server is set up once, at start.
         for (key, old, value) in control where old != value {

@@ -74,6 +74,11 @@ struct Router: Sendable {
     static func controlAPI(_ manager: RunManager) -> Router {
         Router(routes: StatusRoutes.routes(manager) + RunRoutes.routes(manager) + CurrentRunRoutes.routes(manager)
                + WorkerRoutes.routes(manager) + ValidateRoutes.routes(manager) + RunFileRoutes.routes(manager.store)
-               + DashboardRoutes.routes())
+               + DashboardRoutes.routes() + MetricsRoute.routes(manager))
+    }
+
+    /// `metrics_listen:`: `GET /metrics` and nothing else (every other path is 404).
+    static func metricsOnly(_ manager: RunManager) -> Router {
+        Router(routes: MetricsRoute.routes(manager))
     }
 }

@@ -9,6 +9,8 @@ import Protocol
 protocol RunDriver: Sendable {
     var plan: Plan { get }
     func snapshot() -> RunSummary
+    /// The summary and each endpoint's latency buckets, for `GET /metrics` (`RunDriver+Metrics`).
+    func snapshotWithBuckets() -> (summary: RunSummary, buckets: [EndpointBuckets])
     func setUsers(_ users: Int, spawnRate: Double?) throws
     func setRate(_ rate: Double) throws
     func resetStats() throws

@@ -95,6 +95,7 @@ extension RunManager {
         writeResults(summary, of: run)
         writeInfo(run)
         lastFinishedRun = (run.info, summary)
+        lastFinishedBuckets = (run.info.id, run.engine.snapshotWithBuckets().buckets)
         markIdle()
         var metadata: Logger.Metadata = [
             "verdict": "\(run.info.state.rawValue)", "requests": "\(summary.total.requests)",

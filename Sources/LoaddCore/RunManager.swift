@@ -51,6 +51,8 @@ actor RunManager {
     private(set) var closing = false
     /// The run that finished last, so `status` still shows its verdict.
     var lastFinishedRun: (info: RunInfo, summary: RunSummary)?
+    /// That run's final latency buckets, so `GET /metrics` keeps its histograms until the next run.
+    var lastFinishedBuckets: (run: RunID, buckets: [EndpointBuckets])?
     /// A status burst (a dashboard, `--watch` in many terminals) shares one snapshot per interval
     /// instead of taking the engine's stats lock for each request.
     private var cachedSnapshot: (taken: ContinuousClock.Instant, summary: RunSummary)?
@@ -148,7 +150,7 @@ actor RunManager {
         let id = try createFolder(scenario: request.scenario)
         let now = Int(Date().timeIntervalSince1970)
         let info = RunInfo(id: id, scenario: plan.name, host: plan.host, state: .running, startedAt: now,
-                           endedAt: nil, users: plan.users, requests: 0, failures: 0)
+                           endedAt: nil, users: plan.peakUsers, requests: 0, failures: 0)
         do {
             try store.writeInfo(info)
         } catch {

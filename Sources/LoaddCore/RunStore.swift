@@ -48,7 +48,10 @@ struct RunStore: Sendable {
         try write(Data(LocustCSV.stats(summary).utf8), to: "\(base)/stats.csv")
         try write(Data(LocustCSV.history(summary).utf8), to: "\(base)/stats_history.csv")
         try write(Data(LocustCSV.failures(summary).utf8), to: "\(base)/failures.csv")
-        if report { try write(Data(HTMLReport.render(summary).utf8), to: "\(base)/report.html") }
+        if report {
+            let files = ["summary.json", "stats.csv", "stats_history.csv", "failures.csv", "run.json", "scenario.yaml"]
+            try write(Data(HTMLReport.render(summary, files: files).utf8), to: "\(base)/report.html")
+        }
     }
 
     func info(_ id: RunID) -> RunInfo? {

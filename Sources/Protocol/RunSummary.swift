@@ -29,6 +29,8 @@ public struct EndpointSummary: Codable, Sendable, Equatable {
     public var failuresPerS: Double
     /// Requests per second over the last few seconds (Locust's "Current RPS").
     public var currentRps: Double
+    /// Failures per second over the same seconds; absent in summaries stored before it existed.
+    public var currentFailuresPerS: Double?
 
     public init(method: String, name: String) {
         self.method = method
@@ -50,6 +52,7 @@ public struct EndpointSummary: Codable, Sendable, Equatable {
         case avgMs = "avg_ms", minMs = "min_ms", maxMs = "max_ms"
         case serviceMedianMs = "service_median_ms", serviceP95Ms = "service_p95_ms", serviceP99Ms = "service_p99_ms"
         case avgBytes = "avg_bytes", rps, failuresPerS = "failures_per_s", currentRps = "current_rps"
+        case currentFailuresPerS = "current_failures_per_s"
     }
 }
 
@@ -59,12 +62,38 @@ public struct FailureCount: Codable, Sendable, Equatable {
     public var name: String
     public var reason: String
     public var count: UInt64
+    /// Unix seconds of the first and the last second this failure was counted in; absent in
+    /// summaries stored before they existed.
+    public var firstSeen: Int?
+    public var lastSeen: Int?
 
     public init(method: String, name: String, reason: String, count: UInt64) {
         self.method = method
         self.name = name
         self.reason = reason
         self.count = count
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case method, name, reason, count, firstSeen = "first_seen", lastSeen = "last_seen"
+    }
+}
+
+/// One task's share of the iterations, as Locust's task ratio table shows it.
+public struct TaskRatio: Codable, Sendable, Equatable {
+    /// 1-based, in scenario order.
+    public var task: Int
+    public var weight: Int
+    /// `weight` over all tasks' weights, 0…1.
+    public var ratio: Double
+    /// The task's requests in order, `METHOD name`.
+    public var requests: [String]
+
+    public init(task: Int, weight: Int, ratio: Double, requests: [String]) {
+        self.task = task
+        self.weight = weight
+        self.ratio = ratio
+        self.requests = requests
     }
 }
 
@@ -208,6 +237,12 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// value: like an exception in a Locust task, the rest of that iteration is skipped, not sent with
     /// an empty value. `nil` when none was.
     public var skippedSteps: UInt64?
+    /// The last few closed seconds (`RecentWindow`): "now" beside the run's totals.
+    public var recent: RecentWindow?
+    /// Unix seconds at which the statistics were zeroed mid-run (`loadctl reset`), oldest first.
+    public var statsResetAt: [Int]?
+    /// The scenario's tasks and their share of the iterations.
+    public var tasks: [TaskRatio]?
 
     public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
                 endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
@@ -233,6 +268,6 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case run, scenario, host, startedAt = "started_at", durationS = "duration_s", users, endpoints, total
         case failuresByReason = "failures_by_reason", history, thresholds, generator
         case abortReason = "abort_reason", passed, warmup, openModel = "open_model", fleetEvents = "fleet_events"
-        case interrupted, warnings, checks, skippedSteps = "skipped_steps"
+        case interrupted, warnings, checks, skippedSteps = "skipped_steps", recent, statsResetAt = "stats_reset_at", tasks
     }
 }

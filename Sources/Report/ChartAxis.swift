@@ -4,6 +4,8 @@ struct ChartAxis {
     let lower: Double
     let upper: Double
     let ticks: [Double]
+    /// Positions by the logarithm of the value (`logarithmic`): `lower` and `upper` are log10s.
+    var isLogarithmic = false
 
     /// A value axis from 0 to the first round tick at or above `maximum`, in about four steps.
     /// All-zero (or empty) data still gets an axis from 0 to 1, never one of zero height.
@@ -40,6 +42,7 @@ struct ChartAxis {
 
     /// Where `value` falls between `lower` (0) and `upper` (1).
     func fraction(_ value: Double) -> Double {
-        (value - lower) / (upper - lower)
+        guard isLogarithmic else { return (value - lower) / (upper - lower) }
+        return (Self.log10(value) - lower) / (upper - lower)
     }
 }

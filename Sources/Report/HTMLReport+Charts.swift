@@ -3,7 +3,11 @@ import Protocol
 /// The per-second charts, drawn from `history`.
 extension HTMLReport {
     static func charts(_ summary: RunSummary) -> String {
-        let samples = summary.history.sorted { $0.second < $1.second }
+        var samples = summary.history.sorted { $0.second < $1.second }
+        // The run's last second usually ends part-way (the run stopped mid-second): its counts would
+        // draw as a drop in throughput that never happened, so it is left out of the charts.
+        let partial = samples.count > 1 && isPartial(samples[samples.count - 1], of: summary)
+        if partial { samples.removeLast() }
         guard !samples.isEmpty else {
             return section("charts", "Per second", paragraphs(["No per-second history in this summary."]))
         }
@@ -12,20 +16,36 @@ extension HTMLReport {
         func latency(_ value: KeyPath<HistorySample, Double>) -> [Double?] {
             samples.map { $0.requests == 0 ? nil : $0[keyPath: value] }
         }
+        // On the log axis a 0 ms value has no place: a gap.
+        func positive(_ values: [Double?]) -> [Double?] { values.map { $0.flatMap { $0 > 0 ? $0 : nil } } }
+        let latencySeries: [SVGLineChart.Series] = [
+            .init(label: "median", className: "median", values: latency(\.medianMs)),
+            .init(label: "p95", className: "p95", values: latency(\.p95Ms)),
+            .init(label: "p99", className: "p99", values: latency(\.p99Ms)),
+        ]
+        var logSeries = latencySeries
+        for i in logSeries.indices { logSeries[i].values = positive(logSeries[i].values) }
         let charts = [
             SVGLineChart(title: "Requests per second", seconds: seconds, series: [
                 .init(label: "requests/s", className: "requests", values: samples.map { Double($0.requests) }),
                 .init(label: "failures/s", className: "failures", values: samples.map { Double($0.failures) }),
             ]),
-            SVGLineChart(title: "Response times (ms from each request's intended start)", seconds: seconds, series: [
-                .init(label: "median", className: "median", values: latency(\.medianMs)),
-                .init(label: "p95", className: "p95", values: latency(\.p95Ms)),
-                .init(label: "p99", className: "p99", values: latency(\.p99Ms)),
-            ]),
+            SVGLineChart(title: "Response times (ms from each request's intended start)", seconds: seconds,
+                         series: latencySeries),
+            SVGLineChart(title: "Response times, log scale (ms; the median stays visible under the p99)", seconds: seconds,
+                         series: logSeries, logScale: true),
             SVGLineChart(title: summary.openModel == nil ? "Users" : "Iterations in flight", seconds: seconds,
                          series: [.init(label: summary.openModel == nil ? "users" : "in flight", className: "users",
                                         values: samples.map { Double($0.users) })]),
         ]
-        return section("charts", "Per second", charts.map { $0.render() }.joined(separator: "\n"))
+        var html = charts.map { $0.render() }.joined(separator: "\n")
+        if partial { html += "\n" + paragraphs(["The run's last second ended part-way and is not drawn."]) }
+        return section("charts", "Per second", html)
+    }
+
+    /// True when `sample` ends after the measured span does: the run stopped within that second.
+    /// A sample's `timestamp` is the Unix time its second ends.
+    static func isPartial(_ sample: HistorySample, of summary: RunSummary) -> Bool {
+        Double(sample.timestamp) > Double(summary.startedAt) + summary.durationS + 0.05
     }
 }

@@ -31,7 +31,7 @@ extension HTMLReport {
         .warning p { margin: 2px 0; }
         .chart { margin: 12px 0 20px; }
         .chart figcaption { font-weight: 600; margin-bottom: 4px; }
-        .chart svg { width: 100%; height: auto; max-height: 260px; }
+        .chart svg { width: 100%; height: auto; }
         .chart .grid { stroke: var(--rule); stroke-width: 1; }
         .chart .axis { stroke: var(--muted); stroke-width: 1; }
         .chart .tick { font-size: 11px; fill: var(--muted); dominant-baseline: middle; }
@@ -39,7 +39,8 @@ extension HTMLReport {
         .chart .tick.time { text-anchor: middle; }
         .chart .line { fill: none; stroke: var(--series); stroke-width: 1.6; stroke-linejoin: round; }
         .chart .dot { fill: var(--series); }
-        .legend { list-style: none; display: flex; gap: 18px; padding: 0; margin: 4px 0 0 56px; font-size: 12px; }
+        .legend { list-style: none; display: flex; flex-wrap: wrap; justify-content: center; gap: 18px; padding: 0;
+          margin: 4px 0 0; font-size: 12px; }
         .legend li::before { content: ""; display: inline-block; width: 14px; height: 3px; margin-right: 6px;
           vertical-align: middle; background: var(--series); }
         .requests, .median { --series: #2a6fdb; }
@@ -47,6 +48,8 @@ extension HTMLReport {
         .p95 { --series: #e08a00; }
         .p99 { --series: #8e44ad; }
         .users { --series: #1a7f37; }
+        .reset { margin: 8px 0 0; padding: 6px 10px; background: var(--warn-bg); border-radius: 4px; }
+        .files { margin: 4px 0; padding-left: 20px; }
         @media print { body { margin: 0; max-width: none; } section { break-inside: avoid; } }
 
         """

@@ -12,7 +12,8 @@ extension HTMLReport {
         ])
         for result in results {
             table.append([result.passed ? "✓ PASS" : "✗ FAIL", result.expression,
-                          result.endpoint.map(\.description) ?? "all requests", formatQuantity(result.actual)],
+                          result.endpoint.map(\.description) ?? "all requests",
+                          formatThresholdActual(result.actual, expression: result.expression)],
                          className: result.passed ? "pass" : "fail")
         }
         return section("thresholds", "Thresholds", table.render())
@@ -21,12 +22,18 @@ extension HTMLReport {
     /// Most frequent first, as in the terminal report and the failures CSV.
     static func failures(_ failures: [FailureCount]) -> String {
         guard !failures.isEmpty else { return section("failures", "Failures", paragraphs(["No failures."])) }
-        var table = HTMLTable([
+        // First/last seen exist from the summaries that record them on; older ones show the counts alone.
+        let seen = failures.contains { $0.firstSeen != nil }
+        var columns: [HTMLTable.Column] = [
             .init(header: "Occurrences", numeric: true), .init(header: "Method"), .init(header: "Name"),
             .init(header: "Error"),
-        ])
+        ]
+        if seen { columns += [.init(header: "First seen"), .init(header: "Last seen")] }
+        var table = HTMLTable(columns)
         for failure in SummaryTable.sortedFailures(failures) {
-            table.append(["\(failure.count)", failure.method, failure.name, failure.reason])
+            var row = ["\(failure.count)", failure.method, failure.name, failure.reason]
+            if seen { row += [failure.firstSeen.map(formatUTC) ?? "", failure.lastSeen.map(formatUTC) ?? ""] }
+            table.append(row)
         }
         return section("failures", "Failures", table.render())
     }

@@ -7,7 +7,9 @@ public enum HTMLReport {
     /// The whole page: header facts, the verdict, requests, percentiles, service time, per-second charts,
     /// thresholds, failures, then (when present) the open model and warm-up, fleet events and the generator
     /// warning. Every text taken from the summary is HTML-escaped.
-    public static func render(_ summary: RunSummary) -> String {
+    /// `files` names the run's other files that sit next to the page (`summary.json`, the CSVs), linked
+    /// relative to it; empty when the page is written alone.
+    public static func render(_ summary: RunSummary, files: [String] = []) -> String {
         var sections = [
             header(summary),
             verdict(summary),
@@ -19,6 +21,8 @@ public enum HTMLReport {
             failures(summary.failuresByReason),
         ]
         if let checks = checks(summary) { sections.append(checks) }
+        if let tasks = summary.tasks, !tasks.isEmpty { sections.append(taskRatios(tasks)) }
+        if !files.isEmpty { sections.append(fileLinks(files)) }
         let shape = SummaryTable.loadShape(summary)
         if !shape.isEmpty { sections.append(section("load-shape", "Load shape", paragraphs(shape))) }
         if let events = summary.fleetEvents, !events.isEmpty { sections.append(fleetEvents(events)) }
@@ -28,8 +32,8 @@ public enum HTMLReport {
     }
 
     /// Writes the page to `path`, replacing an older file. Throws a `ReportError` naming the path and why.
-    public static func write(_ summary: RunSummary, to path: String) throws {
-        try ReportFile.write(render(summary), to: path)
+    public static func write(_ summary: RunSummary, files: [String] = [], to path: String) throws {
+        try ReportFile.write(render(summary, files: files), to: path)
     }
 
     /// The content security policy repeats the promise in the browser's terms: even if markup slipped through,
@@ -60,6 +64,9 @@ public enum HTMLReport {
         facts.append(("Scenario", summary.scenario))
         facts.append(("Host", summary.host))
         facts.append(("Started", formatUTC(summary.startedAt)))
+        // The measured span's end; the figures cover Started…Ended.
+        let seconds = summary.durationS.isFinite ? min(max(summary.durationS, 0), 1e12) : 0
+        facts.append(("Ended", formatUTC(summary.startedAt + Int(seconds.rounded()))))
         facts.append(("Measured", "\(formatFixed(summary.durationS, decimals: 1)) s"))
         if let open = summary.openModel {
             facts.append(("Open model", "target \(formatFixed(open.targetRate, decimals: 1))/s, "
@@ -71,7 +78,14 @@ public enum HTMLReport {
         for (name, value) in facts {
             html += "<div><dt>\(htmlEscaped(name))</dt><dd>\(htmlEscaped(value))</dd></div>\n"
         }
-        return html + "</dl>\n</header>"
+        html += "</dl>\n"
+        // The figures start at the last reset, not at the run's start: say so where the times are.
+        if let resets = summary.statsResetAt, !resets.isEmpty {
+            let times = resets.map(formatUTC).joined(separator: ", ")
+            let line = "Statistics were reset mid-run at \(times); the figures below count from the last reset."
+            html += "<p class=\"reset\">\(htmlEscaped(line))</p>\n"
+        }
+        return html + "</header>"
     }
 
     /// The word a CI log or a person looks for first, with what made it so.

@@ -15,13 +15,16 @@ struct SVGLineChart {
     /// Ascending.
     var seconds: [Int]
     var series: [Series]
+    /// Values on a log10 axis, so a median of milliseconds stays visible under a p99 of seconds.
+    var logScale = false
 
-    private static let width = 720.0
-    private static let height = 220.0
+    // As wide as the page's content (1200 px less padding): the chart fills it at its natural height.
+    private static let width = 1160.0
+    private static let height = 260.0
     private static let left = 56.0      // room for the value labels
-    private static let right = 706.0
+    private static let right = 1146.0
     private static let top = 10.0
-    private static let bottom = 190.0   // room for the seconds below
+    private static let bottom = 230.0   // room for the seconds below
 
     /// A `<figure>` with the chart, or an empty string when there are no seconds to draw.
     func render() -> String {
@@ -29,7 +32,7 @@ struct SVGLineChart {
         precondition(series.allSatisfy { $0.values.count == seconds.count }, "one value per second per series")
         let timeAxis = ChartAxis.seconds(from: first, to: last)
         let finite = series.flatMap { $0.values.compactMap { $0 } }.filter(\.isFinite)
-        let valueAxis = ChartAxis.fromZero(to: finite.max() ?? 0)
+        let valueAxis = logScale ? ChartAxis.logarithmic(finite) : ChartAxis.fromZero(to: finite.max() ?? 0)
         let title = htmlEscaped(title)
         var html = "<figure class=\"chart\">\n<figcaption>\(title)</figcaption>\n"
         html += "<svg viewBox=\"0 0 \(number(Self.width)) \(number(Self.height))\" role=\"img\" aria-label=\"\(title)\">\n"

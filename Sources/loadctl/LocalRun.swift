@@ -31,10 +31,10 @@ struct LocalRun {
             tick += 1
             if tick % 10 == 0 && !quiet && engine.phase == .running {
                 let live = engine.snapshot()
-                Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, targetUsers: plan.users,
+                Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, targetUsers: plan.peakUsers,
                                             total: live.total,
                                             currentRps: live.total.currentRps,
-                                            failuresPerS: live.history.last.map { Double($0.failures) } ?? 0))
+                                            failuresPerS: live.total.currentFailuresPerS ?? 0))
             }
         }
         let summary = await engine.finished()

@@ -27,7 +27,7 @@ struct ReportFiles {
         }
         if let htmlPath {
             do {
-                try HTMLReport.write(summary, to: htmlPath)
+                try HTMLReport.write(summary, files: linkedFiles(wrote, from: htmlPath), to: htmlPath)
                 wrote.append(htmlPath)
             } catch {
                 Console.err("loadctl: \(error)")
@@ -36,5 +36,11 @@ struct ReportFiles {
         }
         if failed { throw ExitCodes.badInput }
         return wrote
+    }
+
+    /// The CSVs written into the page's own folder, by name: the page links them relatively.
+    private func linkedFiles(_ written: [String], from page: String) -> [String] {
+        func folder(_ path: String) -> Substring { path.lastIndex(of: "/").map { path[..<$0] } ?? "" }
+        return written.filter { folder($0) == folder(page) }.map { String($0.split(separator: "/").last ?? "") }
     }
 }

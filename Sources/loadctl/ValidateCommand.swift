@@ -16,7 +16,7 @@ struct ValidateCommand: ParsableCommand {
             let plan = try ScenarioLoader.load(file: file, environment: vars.environment)
             let tasks = plan.tasks.count
             Console.out("\(file): OK — \(plan.endpoints.count) endpoints, \(tasks) task\(tasks == 1 ? "" : "s"), "
-                        + "\(plan.users) users, \(plan.thresholds.count) thresholds")
+                        + "\(plan.loadDescription), \(plan.thresholds.count) thresholds")
         } catch {
             Console.err("\(error)")
             throw ExitCodes.badInput

@@ -121,8 +121,9 @@ import Testing
             let xs = try #require(found.first).map(\.x)
             #expect(xs == xs.sorted() && Set(xs).count == xs.count)
         }
-        // The fixture's last second has no requests: latency stops there instead of dropping to 0 ms.
-        #expect(lines("median", in: html).map(\.count) == [2])
+        // The fixture's last second has no requests: latency stops there instead of dropping to 0 ms
+        // (in the linear chart and in the log-scale one).
+        #expect(lines("median", in: html).map(\.count) == [2, 2])
 
         var long = Fixture.summary()
         long.history = (0..<90).map { second in
@@ -130,12 +131,13 @@ import Testing
                           failures: 0, medianMs: 1, p95Ms: 2, p99Ms: 3, maxMs: 4, avgMs: 1, generatorCpu: 0.2)
         }
         long.history[40].requests = 0
+        long.durationS = 90
         let points = try #require(lines("requests", in: HTMLReport.render(long)).first)
         #expect(points.count == 90)
         // Every point inside the plot: larger values higher up (smaller y), the busiest second at the top tick.
-        #expect(points.allSatisfy { $0.y >= 10 && $0.y <= 190 })
+        #expect(points.allSatisfy { $0.y >= 10 && $0.y <= 230 })
         #expect(points[89].y < points[1].y)
-        #expect(lines("median", in: HTMLReport.render(long)).map(\.count) == [40, 49])
+        #expect(lines("median", in: HTMLReport.render(long)).map(\.count) == [40, 49, 40, 49])
     }
 
     @Test func axesEndOnARoundNumberAboveTheDataWithAFewTicks() {
@@ -180,9 +182,9 @@ import Testing
         let html = HTMLReport.render(Fixture.summary())
         let thresholds = try section("thresholds", of: html)
         #expect(thresholds.contains("<tr class=\"pass\"><td>✓ PASS</td><td>p95 &lt; 150ms</td><td>all requests</td>"
-                                    + "<td class=\"num\">6</td></tr>"))
+                                    + "<td class=\"num\">6.00 ms</td></tr>"))
         #expect(thresholds.contains("<tr class=\"fail\"><td>✗ FAIL</td><td>failure_rate &lt; 0.001</td>"
-                                    + "<td>GET /</td><td class=\"num\">0.005</td></tr>"))
+                                    + "<td>GET /</td><td class=\"num\">0.50 %</td></tr>"))
         let failures = try section("failures", of: html)
         let first = try #require(failures.range(of: "HTTP 500"))
         let second = try #require(failures.range(of: "timeout, after 5 s"))
@@ -234,5 +236,77 @@ import Testing
         let error = #expect(throws: ReportError.self) { try HTMLReport.write(Fixture.summary(), to: missing) }
         #expect(error?.path == missing)
         #expect(error?.description == "cannot write \(missing): No such file or directory")
+    }
+}
+
+/// The report's fixes from the review of its screenshots.
+@Suite struct HTMLReportReviewTests {
+    @Test func aFailureRateThresholdShowsAPercentage() {
+        #expect(HTMLReport.formatThresholdActual(0.002914, expression: "failure_rate < 1%") == "0.29 %")
+        #expect(HTMLReport.formatThresholdActual(153.2, expression: "p95 < 150ms") == "153 ms")
+        #expect(HTMLReport.formatThresholdActual(12.5, expression: " rps > 10") == "12.50 req/s")
+        #expect(HTMLReport.formatThresholdActual(3, expression: "failures < 5") == "3")
+        let html = HTMLReport.render(Fixture.summary())
+        #expect(html.contains("0.50 %"))
+    }
+
+    @Test func theLastPartialSecondIsNotDrawn() {
+        var summary = Fixture.summary()
+        // Measured 2.4 s from 1_700_000_000: the second ending at …003 is only partly measured.
+        summary.startedAt = 1_700_000_000
+        summary.durationS = 2.4
+        summary.history = (0..<3).map {
+            HistorySample(second: $0, timestamp: 1_700_000_001 + $0, users: 10, requests: $0 == 2 ? 4 : 100, failures: 0,
+                          medianMs: 1, p95Ms: 2, p99Ms: 3, maxMs: 4, avgMs: 1, generatorCpu: 0.1)
+        }
+        let html = HTMLReport.render(summary)
+        #expect(html.contains("last second ended part-way"))
+        // The requests chart's axis tops out at the full seconds' 100, and no point sits at 4.
+        #expect(!html.contains(">2 s</text>"))
+        summary.durationS = 3
+        #expect(!HTMLReport.render(summary).contains("part-way"))
+    }
+
+    @Test func aLogScaleLatencyChartHasPowerOfTenTicks() {
+        var summary = Fixture.summary()
+        summary.history = (0..<3).map {
+            HistorySample(second: $0, timestamp: 1_700_000_001 + $0, users: 10, requests: 100, failures: 0,
+                          medianMs: 2, p95Ms: 40, p99Ms: 900, maxMs: 1000, avgMs: 5, generatorCpu: 0.1)
+        }
+        summary.durationS = 60
+        let html = HTMLReport.render(summary)
+        #expect(html.contains("log scale"))
+        for tick in ["1", "10", "100", "1000"] { #expect(html.contains(">\(tick)</text>")) }
+        let axis = ChartAxis.logarithmic([2, 900])
+        #expect(axis.fraction(1) == 0 && axis.fraction(1000) == 1)
+    }
+
+    @Test func theHeaderHasStartAndEndAndTheChartsFillThePage() {
+        let html = HTMLReport.render(Fixture.summary())
+        #expect(html.contains("<dt>Started</dt><dd>2023-11-14 22:13:20 UTC</dd>"))
+        #expect(html.contains("<dt>Ended</dt><dd>2023-11-14 22:14:20 UTC</dd>"))
+        #expect(html.contains("viewBox=\"0 0 1160.0 260.0\""))
+        #expect(!html.contains("max-height: 260px"))
+    }
+
+    @Test func failuresShowFirstAndLastSeenWhenRecorded() {
+        var summary = Fixture.summary()
+        summary.failuresByReason[0].firstSeen = 1_700_000_005
+        summary.failuresByReason[0].lastSeen = 1_700_000_050
+        let html = HTMLReport.render(summary)
+        #expect(html.contains("First seen") && html.contains("2023-11-14 22:14:10 UTC"))
+        #expect(!HTMLReport.render(Fixture.summary()).contains("First seen"))
+    }
+
+    @Test func taskRatiosResetsAndFileLinksAreShown() {
+        var summary = Fixture.summary()
+        summary.tasks = [TaskRatio(task: 1, weight: 3, ratio: 0.75, requests: ["GET /", "POST /post/[id]"]),
+                         TaskRatio(task: 2, weight: 1, ratio: 0.25, requests: ["GET /"])]
+        summary.statsResetAt = [1_700_000_030]
+        let html = HTMLReport.render(summary, files: ["summary.json", "stats.csv"])
+        #expect(html.contains("Task ratio") && html.contains("75.0 %") && html.contains("GET / → POST /post/[id]"))
+        #expect(html.contains("Statistics were reset mid-run at 2023-11-14 22:13:50 UTC"))
+        #expect(html.contains("<a href=\"stats.csv\">stats.csv</a>"))
+        #expect(!HTMLReport.render(Fixture.summary()).contains("id=\"files\""))
     }
 }

@@ -8,6 +8,16 @@ struct EndpointTotals {
     var latency = LatencyHistogram()
     var serviceTime = LatencyHistogram()
     var failureReasons: [String: UInt64] = [:]
+    /// Per failure reason, the Unix seconds it was first and last counted in.
+    var failureSeen: [String: (first: Int, last: Int)] = [:]
+
+    /// Widens each of `interval`'s failure reasons' first/last seen to `unixSecond`.
+    mutating func noteFailuresSeen(_ interval: EndpointInterval, at unixSecond: Int) {
+        for tally in interval.failureReasons where tally.count > 0 {
+            let seen = failureSeen[tally.reason] ?? (unixSecond, unixSecond)
+            failureSeen[tally.reason] = (min(seen.first, unixSecond), max(seen.last, unixSecond))
+        }
+    }
 
     /// An interval's counts; its histograms come separately (`addHistograms`), batched per endpoint.
     mutating func addCounts(_ interval: EndpointInterval) {
@@ -33,6 +43,10 @@ struct EndpointTotals {
         serviceTime.add(other.serviceTime)
         for (reason, count) in other.failureReasons {
             failureReasons[reason] = failureReasons[reason, default: 0].saturatingAdd(count)
+        }
+        for (reason, seen) in other.failureSeen {
+            let mine = failureSeen[reason] ?? seen
+            failureSeen[reason] = (min(mine.first, seen.first), max(mine.last, seen.last))
         }
     }
 

@@ -22,6 +22,9 @@ extension RunAggregator {
             thresholds: [], generator: generator, abortReason: abortReason, passed: true)
         summary.checks = checks.isEmpty ? nil : checks
         summary.skippedSteps = skipped == 0 ? nil : skipped
+        summary.recent = recentSeconds.window()
+        if !resetSeconds.isEmpty { summary.statsResetAt = resetSeconds.map { startUnixSeconds + $0 } }
+        summary.tasks = plan.taskRatios
         summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }
         // Thresholds, when given, say which failures are acceptable; without them any failed request
         // fails the run, as Locust's exit status does.

@@ -20,10 +20,19 @@ public struct RunAggregator: Sendable {
         var wallMicros: UInt64 = 0
         /// Per endpoint slot, the rows' histograms still to merge.
         var pending: [[(latency: SparseHistogram, serviceTime: SparseHistogram)]] = []
+        /// Per endpoint slot, this second's counts (for `RecentSeconds`).
+        var slotRequests: [UInt64] = []
+        var slotFailures: [UInt64] = []
 
         mutating func hold(_ row: EndpointInterval, slot: Int) {
             if pending.count <= slot { pending += Array(repeating: [], count: slot + 1 - pending.count) }
             pending[slot].append((row.latency, row.serviceTime))
+            if slotRequests.count <= slot {
+                slotRequests += Array(repeating: 0, count: slot + 1 - slotRequests.count)
+                slotFailures += Array(repeating: 0, count: slot + 1 - slotFailures.count)
+            }
+            slotRequests[slot] = slotRequests[slot].saturatingAdd(row.requests)
+            slotFailures[slot] = slotFailures[slot].saturatingAdd(row.failures)
         }
     }
 
@@ -42,7 +51,11 @@ public struct RunAggregator: Sendable {
     private var open: [Int: OpenSecond] = [:]
     /// Intervals of seconds before this one belong to a span the user reset away.
     private var firstMeasuredSecond = 0
-    private let startUnixSeconds: Int
+    /// The newest closed seconds, for the "current" figures.
+    private(set) var recentSeconds = RecentSeconds()
+    /// The run seconds at which `reset(atSecond:)` zeroed the statistics.
+    public private(set) var resetSeconds: [Int] = []
+    let startUnixSeconds: Int
 
     public init(endpoints: [EndpointKey], expectedReporters: Int, startUnixSeconds: Int) {
         keys = endpoints
@@ -61,6 +74,7 @@ public struct RunAggregator: Sendable {
         for row in interval.endpoints {
             let slot = slot(for: row.key)
             totals[slot].addCounts(row)
+            totals[slot].noteFailuresSeen(row, at: startUnixSeconds + interval.second)
             second.hold(row, slot: slot)
             second.requests = second.requests.saturatingAdd(row.requests)
             second.failures = second.failures.saturatingAdd(row.failures)
@@ -85,6 +99,7 @@ public struct RunAggregator: Sendable {
         for row in interval.endpoints {
             let slot = slot(for: row.key)
             totals[slot].addCounts(row)
+            totals[slot].noteFailuresSeen(row, at: startUnixSeconds + interval.second)
             totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime)
             history[index].requests = history[index].requests.saturatingAdd(row.requests)
             history[index].failures = history[index].failures.saturatingAdd(row.failures)
@@ -117,6 +132,8 @@ public struct RunAggregator: Sendable {
         checks.removeAll()
         checkIndex.removeAll()
         skipped = 0
+        recentSeconds.removeAll()
+        resetSeconds.append(second)
         firstMeasuredSecond = second
     }
 
@@ -161,17 +178,9 @@ public struct RunAggregator: Sendable {
             medianMs: ms(values[0]), p95Ms: ms(values[1]), p99Ms: ms(values[2]), maxMs: ms(latency.max),
             avgMs: mean / 1000, generatorCpu: cpu)
         sample.dropped = second.dropped
+        recentSeconds.add(.init(index: index, requests: second.slotRequests, failures: second.slotFailures, latency: latency))
         let at = history.firstIndex { $0.second > index } ?? history.endIndex
         history.insert(sample, at: at)
-    }
-
-    /// Requests and failures per second over the last few closed seconds (Locust's "current").
-    public func currentRate(lastSeconds: Int = 5) -> (requests: Double, failures: Double) {
-        let recent = history.suffix(lastSeconds)
-        guard !recent.isEmpty else { return (0, 0) }
-        let n = Double(recent.count)
-        return (recent.reduce(0.0) { $0 + Double($1.requests) } / n,
-                recent.reduce(0.0) { $0 + Double($1.failures) } / n)
     }
 
     /// Requests so far, all endpoints.
@@ -181,17 +190,19 @@ public struct RunAggregator: Sendable {
     public func rows(seconds: Double) -> (endpoints: [EndpointSummary], total: EndpointSummary) {
         var total = EndpointTotals()
         var rows: [EndpointSummary] = []
-        let current = currentRate().requests
-        let all = requestCount
         for (i, key) in keys.enumerated() {
             total.add(totals[i])
-            // The history is kept for the total only (constant memory per second), so an
-            // endpoint's current rate is the total's, apportioned by its share of requests.
-            let share = all == 0 ? 0 : Double(totals[i].requests) / Double(all)
-            rows.append(totals[i].summary(key: key, seconds: seconds, currentRps: current * share))
+            // Each endpoint's own counts over the newest closed seconds (`RecentSeconds`).
+            let current = recentSeconds.rate(slot: i)
+            var row = totals[i].summary(key: key, seconds: seconds, currentRps: current.requests)
+            row.currentFailuresPerS = current.failures
+            rows.append(row)
         }
-        return (rows.sorted { $0.key < $1.key },
-                total.summary(key: EndpointKey(method: "", name: "Aggregated"), seconds: seconds, currentRps: current))
+        let window = recentSeconds.window()
+        var totalRow = total.summary(key: EndpointKey(method: "", name: "Aggregated"), seconds: seconds,
+                                     currentRps: window?.requestsPerS ?? 0)
+        totalRow.currentFailuresPerS = window?.failuresPerS ?? 0
+        return (rows.sorted { $0.key < $1.key }, totalRow)
     }
 
     /// Failures grouped by endpoint and reason, most frequent first.
@@ -199,7 +210,9 @@ public struct RunAggregator: Sendable {
         var out: [FailureCount] = []
         for (i, key) in keys.enumerated() {
             for (reason, count) in totals[i].failureReasons {
-                out.append(FailureCount(method: key.method, name: key.name, reason: reason, count: count))
+                var failure = FailureCount(method: key.method, name: key.name, reason: reason, count: count)
+                if let seen = totals[i].failureSeen[reason] { (failure.firstSeen, failure.lastSeen) = (seen.first, seen.last) }
+                out.append(failure)
             }
         }
         return out.sorted { ($0.count, $1.name, $1.reason) > ($1.count, $0.name, $0.reason) }

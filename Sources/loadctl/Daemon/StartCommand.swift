@@ -95,7 +95,7 @@ struct StartCommand: AsyncParsableCommand {
             if let live = status.summary, !daemon.json {
                 Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, total: live.total,
                                             currentRps: live.total.currentRps,
-                                            failuresPerS: live.history.last.map { Double($0.failures) } ?? 0))
+                                            failuresPerS: live.total.currentFailuresPerS ?? 0))
             }
         }
         return try withDaemon { try client.get("/v1/runs/\(id.rawValue)") }

@@ -7,17 +7,24 @@ import Report
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's state and the running test.")
 
-    @Flag(name: .long, help: "Refresh once a second until interrupted.") var watch = false
+    @Flag(name: .long, help: "Redraw once a second, fitted to the terminal, until interrupted.") var watch = false
     @OptionGroup var daemon: DaemonOptions
 
     func run() async throws {
         let client = daemon.client
+        // The daemon offers no event stream, so --watch polls `GET /v1/status` once a second; the
+        // daemon shares one snapshot among pollers (RunManager's snapshot cache).
         repeat {
             let status: NodeStatus = try withDaemon { try client.get("/v1/status") }
             if daemon.json {
                 Console.json(status)
+            } else if watch {
+                let size = TerminalSize.current()
+                // Home, each line cleared to its end, then the rest of the screen: no flicker, no scroll.
+                let frame = WatchScreen.render(status, rows: size.rows, columns: size.columns)
+                Console.write("\u{1B}[H" + frame.map { $0 + "\u{1B}[K" }.joined(separator: "\n") + "\n\u{1B}[J")
             } else {
-                Console.out((watch ? "\u{1B}[H\u{1B}[2J" : "") + render(status))
+                Console.out(render(status))
             }
             if watch { try await Task.sleep(for: .seconds(1)) }
         } while watch
@@ -30,7 +37,13 @@ struct StatusCommand: AsyncParsableCommand {
         guard let run = status.run else { return (lines + ["idle: no run yet"]).joined(separator: "\n") }
         lines.append("run \(run.id): \(run.state.rawValue) — \(run.scenario) → \(run.host), \(run.users) users, "
                      + "started \(Console.utc(run.startedAt)) UTC")
-        if let summary = status.summary { lines.append(SummaryTable.render(summary)) }
-        return lines.joined(separator: "\n")
+        guard let summary = status.summary else { return lines.joined(separator: "\n") }
+        var table = SummaryTable.render(summary).components(separatedBy: "\n")
+        if run.state == .running || run.state == .stopping, !table.isEmpty {
+            // The table's last line is the verdict; mid-run it is only what was measured so far.
+            table.removeLast()
+            table.append("so far: \(summary.passed ? "passing" : "failing") (the run is still going; the verdict comes at its end)")
+        }
+        return (lines + table).joined(separator: "\n")
     }
 }
