@@ -40,6 +40,8 @@ public struct Plan: Sendable {
     public let endpoints: [EndpointKey]
     /// Pass/fail criteria evaluated on the merged stats at the end of the run.
     public let thresholds: [Threshold]
+    /// HTTP version and TLS settings (`http:`, `tls:`); see `Plan+Transport.swift`.
+    public var transport = TransportPlan()
     /// Open model: iterations (tasks) started per second whatever the target does; `nil` runs
     /// the closed model (`users` looping).
     public var arrivalRate: Double?

@@ -90,8 +90,9 @@ extension EngineThread {
         let failure = code == EngineThread.refusedCode ? .notStarted
             : FailureReason.classify(curlCode: code, osErrno: osErrno, status: status, check: request.check,
                                      bodyMatched: matched, detail: code == CURLE_OK ? nil : UnsafePointer(user.errorText))
+        let reported = code == CURLE_OK ? failure : transport.refine(failure, code: code, detail: user.errorText)
         window.record(endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
-                      bytes: user.bytesIn, failure: failure)
+                      bytes: user.bytesIn, failure: reported)
         user.state = .idle
         if draining { return }      // the run is over: nothing more starts
         if case .closed = model, user.retiring || user.slot >= active {

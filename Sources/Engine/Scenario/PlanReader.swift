@@ -77,6 +77,8 @@ extension YAMLReader {
             self.thresholds($0, endpoints: table.endpoints, reportUnknownEndpoints: endpointsComplete)
         } ?? []
 
+        let transport = self.transport(top, readData: readData)
+
         guard errors.isEmpty else { return nil }
         var plan = Plan(name: name, host: host, users: users, spawnRate: spawnRate, duration: duration, wait: wait,
                         requests: table.requests, tasks: tasks, onStart: onStart, vars: vars, data: data,
@@ -86,6 +88,7 @@ extension YAMLReader {
         plan.stages = shape.stages
         plan.warmup = shape.warmup
         plan.usersGiven = top["users"] != nil
+        plan.transport = transport
         return plan
     }
 
