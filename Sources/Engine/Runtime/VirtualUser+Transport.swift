@@ -7,6 +7,8 @@ import Glibc
 /// and outlives its users (their handles point into it), so not Sendable.
 final class EngineTransport {
     private let http2: Bool
+    /// h2c on a libcurl that cannot reuse such a connection (see `reusesCleartextHTTP2`).
+    private let freshConnectionPerRequest: Bool
     private let insecure: Bool
     private var blobs: [(option: CURLoption, blob: UnsafeMutablePointer<curl_blob>)] = []
     private var connectTo: UnsafeMutablePointer<curl_slist>?
@@ -19,6 +21,8 @@ final class EngineTransport {
 
     init(_ plan: Plan) {
         http2 = plan.transport.http == .http2
+        freshConnectionPerRequest = http2 && !Self.reusesCleartextHTTP2
+            && plan.requestHost.lowercased().hasPrefix("http://")
         let tls = plan.transport.tls
         insecure = tls.insecure
         for (option, pem) in [(CURLOPT_CAINFO_BLOB, tls.caPEM), (CURLOPT_SSLCERT_BLOB, tls.clientCertPEM),
@@ -56,6 +60,7 @@ final class EngineTransport {
             // One connection per user, as a browser or k6 VU has: libcurl would otherwise multiplex
             // other users' requests onto it and the target would see a handful of connections.
             ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_NOTHING))
+            if freshConnectionPerRequest { ccurl_easy_setopt_long(easy, CURLOPT_FORBID_REUSE, 1) }
         }
         if insecure {
             ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
@@ -64,6 +69,16 @@ final class EngineTransport {
         for (option, blob) in blobs { ccurl_easy_setopt_ptr(easy, option, blob) }
         if let connectTo { ccurl_easy_setopt_slist(easy, CURLOPT_CONNECT_TO, connectTo) }
     }
+
+    /// libcurl before 8.0.0 breaks a reused prior-knowledge h2c connection: it stacks a second HTTP/2
+    /// layer on it and every second request fails with "Error in the HTTP2 framing layer" (fixed by
+    /// curl's pull request 10643, in 8.0.0). There `http: 2` over http:// opens a fresh connection per
+    /// request instead; over https (ALPN) reuse works on every version.
+    static let reusesCleartextHTTP2: Bool = {
+        // Only `version_num`, in every layout of the struct, is read: the oldest layout will do.
+        guard let info = curl_version_info(CURLVERSION_FIRST) else { return false }
+        return info.pointee.version_num >= 0x08_00_00
+    }()
 
     /// `failure` with libcurl's own words when it is a TLS failure: "TLS error: SSL certificate
     /// problem: self-signed certificate in certificate chain" instead of a bare "TLS error". Runs only
