@@ -46,6 +46,9 @@ struct TargetTLSContext: Sendable {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.applicationProtocols = ["h2", "http/1.1"]
+        // On stop, each open connection waits this long for the client's close_notify (NIOSSL's
+        // default is 5 s): a load generator keeps idle connections open, and a test should not wait.
+        configuration.shutdownTimeout = .milliseconds(200)
         if let clientCA = tls.clientCAPath {
             let roots: [NIOSSLCertificate]
             do {
