@@ -16,7 +16,8 @@ SECONDS_PER_RUN=${1:-10}
 USERS=${2:-200}
 GEN_CORE=${GEN_CORE:-0}
 TARGET_CORE=${TARGET_CORE:-1}
-PORT=${BENCH_PORT:-18089}
+# A port of its own: another `loadctl target` on a well-known port would silently take the load.
+PORT=${BENCH_PORT:-$((20000 + RANDOM % 20000))}
 TLS_PORT=$((PORT + 1))
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 ulimit -n "$(ulimit -Hn)"
@@ -41,6 +42,9 @@ TLS_PID=$!
 trap 'kill "$TARGET_PID" "$TLS_PID" 2>/dev/null; wait "$TARGET_PID" "$TLS_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fs "$URL/Test/V2" >/dev/null && break; sleep 0.1; done
 for _ in $(seq 50); do curl -fs --cacert "$OUT/ca.pem" "https://127.0.0.1:$TLS_PORT/Test/V2" >/dev/null && break; sleep 0.1; done
+for pid in "$TARGET_PID" "$TLS_PID"; do
+    kill -0 "$pid" 2>/dev/null || { echo "a target did not start: $(cat "$OUT"/*target.log)" >&2; exit 1; }
+done
 
 header() { cat <<YAML
 name: bench-$1
