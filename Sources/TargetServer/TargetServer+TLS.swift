@@ -1,6 +1,12 @@
 import NIOCore
 import NIOSSL
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `loadctl target --tls-cert FILE --tls-key FILE [--tls-client-ca FILE]`: serve HTTPS (HTTP/1.1 or
 /// h2, by ALPN) with a certificate given by path, and with a client CA, require and verify a client
 /// certificate.
@@ -25,6 +31,12 @@ struct TargetTLSContext: Sendable {
 
     /// - Throws: `TargetServerError.invalidConfig` naming the file that cannot be used, and why.
     init(_ tls: TargetTLS) throws {
+        // NIOSSL's own errors say only "failedToLoadCertificate": name the common causes first.
+        for (field, path) in [("tls-cert", tls.certificatePath), ("tls-key", tls.privateKeyPath),
+                              ("tls-client-ca", tls.clientCAPath)] {
+            guard let path, access(path, R_OK) != 0 else { continue }
+            throw TargetServerError.invalidConfig(field: field, value: path, reason: String(cString: strerror(errno)))
+        }
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         do {
