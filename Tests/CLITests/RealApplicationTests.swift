@@ -106,6 +106,38 @@ private let checkout = URL(fileURLWithPath: #filePath)
                 "\(missing.output)")
     }
 
+    @Test(.enabled(if: TestCA.available, "needs the openssl command"))
+    func aFleetsWorkersVerifyTheTargetWithTheCAFileTheMasterForwards() throws {
+        let ca = try TestCA()
+        defer { ca.remove() }
+        let fleet = try FleetCluster()
+        let port = try freeLoopbackPort()
+        let target = try ChildProcess(DaemonBinaries.loadctl,
+                                      ["target", "--listen", "127.0.0.1:\(port)", "--tls-cert", ca.serverCert, "--tls-key", ca.serverKey],
+                                      outputPath: "\(fleet.master.directory)/tls-target.log")
+        defer { target.signal(SIGTERM); _ = target.waitForExit() }
+        try eventually("the TLS target to listen on \(port)") { canConnect(port: port) }
+        try fleet.addWorker("w1")
+        try fleet.waitForWorkers(["w1"])
+        let file = "\(ca.directory)/fleet-tls.yaml"
+        try """
+            name: fleet-tls
+            host: https://127.0.0.1:\(port)
+            users: 2
+            spawn_rate: 20
+            wait: { constant: 10ms }
+            tls: { ca_file: ca.pem }
+            tasks: [ { request: GET /Test/V1 } ]
+            thresholds: [ "failures == 0" ]
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try fleet.master.loadctl(["start", file, "--duration", "2s", "--wait", "--json"])
+        #expect(run.status == 0, "\(run.output)")
+        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(run.output.utf8[run.output.utf8.firstIndex(of: UInt8(ascii: "{"))!...]))
+        let id = try #require(summary.run)
+        let own = try finishedSummary(id, on: fleet.worker("w1"))
+        #expect(own.total.requests > 0 && own.total.failures == 0, "the worker ran the users over TLS: \(own.failuresByReason)")
+    }
+
     @Test func theDemoRunsOverHTTP2WhenAsked() throws {
         let fixture = try DaemonFixture()
         let demo = try loadctl(["demo", "--http2", "--duration", "2s", "--users", "4", "--threads", "1"], in: fixture.directory)

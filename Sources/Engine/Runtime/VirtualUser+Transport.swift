@@ -7,6 +7,8 @@ import Glibc
 /// and outlives its users (their handles point into it), so not Sendable.
 final class EngineTransport {
     private let http2: Bool
+    /// CURL_HTTP_VERSION_2TLS when the scenario's host is https, else h2c with prior knowledge.
+    private let http2Version: Int
     /// h2c on a libcurl that cannot reuse such a connection (see `reusesCleartextHTTP2`).
     private let freshConnectionPerRequest: Bool
     private let insecure: Bool
@@ -21,6 +23,10 @@ final class EngineTransport {
 
     init(_ plan: Plan) {
         http2 = plan.transport.http == .http2
+        // Prior knowledge is for cleartext; over TLS libcurl's standard path (ALPN) is taken, which
+        // also reuses connections reliably on libcurl 7.x.
+        http2Version = plan.requestHost.lowercased().hasPrefix("https://")
+            ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
         freshConnectionPerRequest = http2 && !Self.reusesCleartextHTTP2
             && plan.requestHost.lowercased().hasPrefix("http://")
         let tls = plan.transport.tls
@@ -56,7 +62,7 @@ final class EngineTransport {
         if http2 {
             // Over https ALPN offers h2 (falling back to 1.1 if the server declines); over http it is
             // h2c with prior knowledge, as `curl --http2-prior-knowledge`.
-            ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+            ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, http2Version)
             // One connection per user, as a browser or k6 VU has: libcurl would otherwise multiplex
             // other users' requests onto it and the target would see a handful of connections.
             ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_NOTHING))
