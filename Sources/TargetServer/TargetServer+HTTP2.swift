@@ -75,8 +75,20 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
                 counters.http2Connections.wrappingAdd(1, ordering: .relaxed)
                 let box = state
                 let counters = counters
+                // libcurl 7.x ends each finished stream with a RST_STREAM, which NIOHTTP2's defence
+                // against rapid-reset floods counts: after 200 in 30 s it closes the connection with
+                // GOAWAY(ENHANCE_YOUR_CALM) and the requests on it fail. A test target serves load
+                // generators on loopback, not the internet: a load connection must never be cut. The
+                // limits keep their count (each is a ring buffer of that size, allocated per
+                // connection) and get a 1 ms window instead: 200,000 per second per connection.
+                var connection = NIOHTTP2Handler.ConnectionConfiguration()
+                connection.maximumConnectionGlitches = Int(Int32.max)
+                connection.controlFrameRateLimit.windowLength = .milliseconds(1)
+                var streams = NIOHTTP2Handler.StreamConfiguration()
+                streams.streamResetFrameRateLimit.windowLength = .milliseconds(1)
+                streams.streamErrorRateLimit.windowLength = .milliseconds(1)
                 _ = try sync.configureHTTP2Pipeline(
-                    mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
+                    mode: .server, connectionConfiguration: connection, streamConfiguration: streams
                 ) { stream in
                     stream.eventLoop.makeCompletedFuture {
                         let streamSync = stream.pipeline.syncOperations

@@ -126,6 +126,7 @@ private let checkout = URL(fileURLWithPath: #filePath)
             users: 2
             spawn_rate: 20
             wait: { constant: 10ms }
+            http: 2
             tls: { ca_file: ca.pem }
             tasks: [ { request: GET /Test/V1 } ]
             thresholds: [ "failures == 0" ]

@@ -20,11 +20,12 @@ import Testing
         return (summary, seen)
     }
 
+    /// Long enough for more than 200 requests on one HTTP/2 connection (NIOHTTP2's reset-frame limit).
     private static let load = """
         users: 3
         spawn_rate: 100
-        duration: 1s
-        wait: { constant: 20ms }
+        duration: 2s
+        wait: { constant: 5ms }
         tasks: [ { request: GET /Test/V1 } ]
         """
 
