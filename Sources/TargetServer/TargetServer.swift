@@ -22,14 +22,17 @@ public final class TargetServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
     let shared: SharedState
+    /// TLS (if any) and the HTTP/1.1-or-HTTP/2 choice per connection; see `TargetServer+HTTP2.swift`.
+    private let connections: ConnectionSetup
     private let stopped = Atomic<Bool>(false)
     /// Who waits in `waitUntilStopped()`. Not the channel's close future: once the loops are gone, a
     /// callback on it would never run.
     private let stopWaiters = Mutex<(done: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
 
     private init(host: String, port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel,
-                 shared: SharedState) {
+                 shared: SharedState, connections: ConnectionSetup) {
         self.host = host
+        self.connections = connections
         self.port = port
         self.group = group
         self.channel = channel
@@ -40,8 +43,9 @@ public final class TargetServer: Sendable {
     ///
     /// Throws `TargetServerError` for an invalid configuration, a port already in use, or any other bind
     /// failure; no threads are left behind when it throws.
-    public static func start(_ config: TargetConfig) async throws -> TargetServer {
+    public static func start(_ config: TargetConfig, tls: TargetTLS? = nil) async throws -> TargetServer {
         try config.validate()
+        let connections = ConnectionSetup(tls: try tls.map { try TargetTLSContext($0) })
         let group = MultiThreadedEventLoopGroup(numberOfThreads: config.threads)
         let shared = SharedState(config: config, loopCount: config.threads)
         // Looked up once per connection, so each handler holds its loop's state directly.
@@ -63,12 +67,10 @@ public final class TargetServer: Sendable {
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        guard let state = loopStates[ObjectIdentifier(channel.eventLoop)]?.value else {
+                        guard let state = loopStates[ObjectIdentifier(channel.eventLoop)] else {
                             preconditionFailure("connection accepted on an event loop the server did not create")
                         }
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                            withPipeliningAssistance: true, withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(TargetHandler(loop: state))
+                        try connections.configure(channel, state: state)
                     }
                 }
                 .bind(host: config.host, port: config.port)
@@ -78,7 +80,8 @@ public final class TargetServer: Sendable {
                 throw TargetServerError.cannotBind(host: config.host, port: config.port,
                                                    reason: "the socket has no local address")
             }
-            return TargetServer(host: config.host, port: port, group: group, channel: channel, shared: shared)
+            return TargetServer(host: config.host, port: port, group: group, channel: channel, shared: shared,
+                                connections: connections)
         } catch {
             shared.removeStallListeners()
             try? await group.shutdownGracefully()
@@ -86,10 +89,14 @@ public final class TargetServer: Sendable {
         }
     }
 
-    /// `http://HOST:PORT`, with an IPv6 host in brackets.
+    /// `http://HOST:PORT` (`https://` when serving TLS), with an IPv6 host in brackets.
     public var baseURL: String {
-        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+        let scheme = connections.tls == nil ? "http" : "https"
+        return host.contains(":") ? "\(scheme)://[\(host)]:\(port)" : "\(scheme)://\(host):\(port)"
     }
+
+    /// Connections by protocol, and requests answered over HTTP/2, since start.
+    public func protocolStats() -> ProtocolStats { connections.counters.snapshot }
 
     /// The configuration in force: knobs as last changed, `stall` as what is left of the current stall.
     public var config: TargetConfig {

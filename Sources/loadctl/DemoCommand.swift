@@ -24,6 +24,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Added delay of the slow requests, e.g. 50ms.")
     var slowDelay: String = "50ms"
 
+    @Flag(name: .long, help: "Speak HTTP/2 (h2c, prior knowledge) to the target instead of HTTP/1.1.")
+    var http2 = false
+
     @Flag(name: .long, help: "Print the summary as JSON instead of the table.")
     var json = false
 
@@ -50,11 +53,17 @@ struct DemoCommand: AsyncParsableCommand {
         plan.users = users
         plan.spawnRate = Double(max(1, users / 2))
         plan.duration = runFor
+        if http2 { plan.transport.http = .http2 }
         if !quiet {
             Console.err("loadctl demo: built-in target at \(target.baseURL) (\(Int(slowFraction * 100))% of requests +\(slowDelay))")
         }
         let summary = try await LocalRun(plan: plan, threads: max(1, threads), json: json,
                                          files: ReportFiles(htmlPath: html), quiet: quiet).execute()
+        if http2 && !quiet {
+            let seen = target.protocolStats()
+            Console.err("loadctl demo: the target answered \(seen.http2Requests) requests over HTTP/2 "
+                        + "on \(seen.http2Connections) connections")
+        }
         try await target.stop()
         if !summary.passed { throw ExitCodes.runFailed }
     }

@@ -13,7 +13,7 @@ struct LoadCtl: AsyncParsableCommand {
             + "a run already going, the running run to remove).",
         version: LoaddVersion.current,
         subcommands: [
-            RunCommand.self, DemoCommand.self, ValidateCommand.self, TargetCommand.self,
+            RunCommand.self, DemoCommand.self, ValidateCommand.self, ConvertCommand.self, TargetCommand.self,
             StartCommand.self, StatusCommand.self, UsersCommand.self, RateCommand.self, ResetCommand.self, StopCommand.self,
             RunsCommand.self, ReportCommand.self, WorkersCommand.self, UiCommand.self, VersionCommand.self,
         ])

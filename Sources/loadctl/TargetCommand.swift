@@ -30,6 +30,8 @@ struct TargetCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Status code of the failing responses.")
     var errorStatus: Int = 500
 
+    @OptionGroup var tls: TargetTLSOptions
+
     func run() async throws {
         let (host, port) = try TargetServer.parseListen(listen)
         guard let fixed = DurationParser.parse(delay), let slow = DurationParser.parse(slowDelay) else {
@@ -47,8 +49,8 @@ struct TargetCommand: AsyncParsableCommand {
         config.slowDelay = slow
         config.errorFraction = errorFraction
         config.errorStatus = errorStatus
-        let server = try await TargetServer.start(config)
-        Console.out("loadctl target: serving \(server.baseURL) (GET /Test/V1…V4, POST /login, POST /metrics, GET /stats, POST /control)")
+        let server = try await TargetServer.start(config, tls: try tls.settings())
+        Console.out("loadctl target: serving \(server.baseURL) over HTTP/1.1 and HTTP/2 (GET /Test/V1…V4, POST /login, POST /metrics, GET /stats, POST /control)")
         let stopped = AsyncStream<Void> { continuation in
             let handler = InterruptHandler { continuation.finish() }
             continuation.onTermination = { _ in handler.cancel() }

@@ -42,6 +42,8 @@ public struct Plan: Sendable {
     public var session = SessionSettings()
     /// Pass/fail criteria evaluated on the merged stats at the end of the run.
     public let thresholds: [Threshold]
+    /// HTTP version and TLS settings (`http:`, `tls:`); see `Plan+Transport.swift`.
+    public var transport = TransportPlan()
     /// Open model: iterations (tasks) started per second whatever the target does; `nil` runs
     /// the closed model (`users` looping).
     public var arrivalRate: Double?

@@ -99,8 +99,9 @@ extension EngineThread {
             failure = inspect(user, request: request, answered: code == CURLE_OK, status: status, bodyMatched: matched,
                               done: done, failure: failure)
         }
+        let reported = code == CURLE_OK ? failure : transport.refine(failure, code: code, detail: user.errorText)
         window.record(endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
-                      bytes: user.bytesIn, failure: failure)
+                      bytes: user.bytesIn, failure: reported)
         user.state = .idle
         if draining { return }      // the run is over: nothing more starts
         if case .closed = model, user.retiring || user.slot >= active {

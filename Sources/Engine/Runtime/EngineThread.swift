@@ -31,6 +31,8 @@ final class EngineThread: @unchecked Sendable {
     private let proxy: ProxySettings
     /// `data: { mode: unique }`: users on this node may number at most the rows of its slice.
     private let uniqueUserLimit: Int
+    /// `http:` and `tls:` settings, given to each new user's handle; outlives the users.
+    let transport: EngineTransport
 
     var multis: [UnsafeMutableRawPointer]
     private var users: [VirtualUser] = []
@@ -74,10 +76,11 @@ final class EngineThread: @unchecked Sendable {
         self.runStart = runStart
         // Threads' arrivals interleave instead of landing together.
         nextArrival = Double(runStart) + Double(index) * 1_000_000 / model.rate(at: runStart).clamped(1, .greatestFiniteMagnitude)
-        prepared = plan.requests.map { PreparedRequest($0, host: plan.host) }
+        prepared = plan.requests.map { PreparedRequest($0, host: plan.requestHost) }
         dataRows = plan.data?.rows.map { $0.map { Array($0.utf8) } } ?? []
         proxy = ProxySettings.forHost(plan.host)
         uniqueUserLimit = plan.uniqueUserCap ?? .max
+        transport = EngineTransport(plan)
         let first = EngineThread.makeMulti()
         multis = [first]
         control = ShardControl(wakeHandle: first)
@@ -288,6 +291,7 @@ final class EngineThread: @unchecked Sendable {
                 let multi = slot / EngineThread.usersPerMulti
                 if multi == multis.count { multis.append(EngineThread.makeMulti()) }
                 let user = VirtualUser(slot: slot, multi: multi, proxy: proxy)
+                transport.apply(to: user, multi: multis[multi])
                 users.append(user)
                 resetValues(of: user)
                 active += 1
@@ -329,6 +333,7 @@ final class EngineThread: @unchecked Sendable {
         let multi = slot / EngineThread.usersPerMulti
         if multi == multis.count { multis.append(EngineThread.makeMulti()) }
         let user = VirtualUser(slot: slot, multi: multi, proxy: proxy)
+        transport.apply(to: user, multi: multis[multi])
         users.append(user)
         timers.reserve(users.count)
         resetValues(of: user)

@@ -86,6 +86,8 @@ extension YAMLReader {
             self.thresholds($0, endpoints: table.endpoints, reportUnknownEndpoints: endpointsComplete)
         } ?? []
 
+        let transport = self.transport(top, readData: readData)
+
         guard errors.isEmpty else { return nil }
         var plan = Plan(name: name, host: host, users: users, spawnRate: spawnRate, duration: duration, wait: wait,
                         requests: table.requests, tasks: tasks, onStart: onStart, vars: vars, data: data,
@@ -96,6 +98,7 @@ extension YAMLReader {
         plan.warmup = shape.warmup
         plan.usersGiven = top["users"] != nil
         plan.labels = labels
+        plan.transport = transport
         plan.session = settings ?? SessionSettings()
         checkUniqueData(plan, modeNode: top["data"]?.mapping?["mode"])
         guard errors.isEmpty else { return nil }

@@ -14,6 +14,8 @@ public enum FailureReason: Hashable, Sendable {
     case dnsFailure
     case emptyReply
     case tls
+    /// A TLS failure with libcurl's text for it (`EngineTransport.refine`).
+    case tlsDetail(String)
     case bodyCheck
     /// The bytes back were not an HTTP response (garbage, HTTP/0.9, a bad status line or header).
     case invalidResponse
@@ -112,6 +114,7 @@ public enum FailureReason: Hashable, Sendable {
         case .dnsFailure: return "DNS resolution failed"
         case .emptyReply: return "empty reply from server"
         case .tls: return "TLS error"
+        case .tlsDetail(let text): return "TLS error: \(text)"
         case .bodyCheck:
             let needle = check?.bodyContains.map { String(decoding: $0, as: UTF8.self) } ?? ""
             return "check failed: body does not contain \"\(needle)\""
