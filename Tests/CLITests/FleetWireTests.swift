@@ -84,8 +84,12 @@ extension DaemonTests.FleetNamespaces {
         #expect(try finishedSummary(run.id, on: master).total.requests > 0)
         #expect(try finishedSummary(run.id, on: worker).total.requests > 0)
 
-        tcpdump.signal(SIGINT)
-        #expect(tcpdump.waitForExit() != nil)
+        // -U wrote every packet as it came: ending tcpdump loses nothing, however it ends.
+        tcpdump.signal(SIGTERM)
+        if tcpdump.waitForExit(timeout: .seconds(5)) == nil {
+            tcpdump.signal(SIGKILL)
+            _ = tcpdump.waitForExit()
+        }
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: capture)))
         // A TLS ClientHello (record 0x16, handshake type 1) and the master's TLS 1.3 ServerHello…
         #expect(occurs([0x16, 0x03, 0x01], in: bytes), "no TLS handshake record in \(bytes.count) captured bytes")

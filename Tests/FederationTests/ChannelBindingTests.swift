@@ -151,7 +151,7 @@ func openssl(_ arguments: [String], input: String = "") throws -> (status: Int32
             return
         }
         #expect(reason == "authentication failed for worker w: wrong token, or its TLS connection ends at a relay, not here")
-        // The plain-TCP proof is no longer valid on a TLS channel either, nor the TLS one on plain TCP.
+        // A proof made for plain TCP does not pass on a TLS channel; one bound to the master's certificate does.
         #expect(!testToken.verifyWorker(testToken.workerProof(masterNonce: challenge.nonce, node: hello.node),
                                         masterNonce: challenge.nonce, node: hello.node, binding: masterCertificate))
         #expect(testToken.verifyWorker(
