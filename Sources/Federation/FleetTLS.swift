@@ -102,6 +102,9 @@ public struct WorkerTLS: Sendable {
         // The callback below decides alone (pin, or channel binding); `.none` would skip the
         // callback too, and with it the record of the certificate the binding needs.
         configuration.certificateVerification = .noHostnameVerification
+        // No CA is consulted, so none is loaded: a minimal VM has no /etc/ssl/certs, and loading the
+        // system's default roots there fails the context.
+        configuration.trustRoots = .certificates([])
         do {
             context = try NIOSSLContext(configuration: configuration)
         } catch {
