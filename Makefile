@@ -5,7 +5,7 @@ SWIFT      ?= swift
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_DEPS := libcurl4-openssl-dev libsystemd-dev
 DEB_DEPS   := $(BUILD_DEPS) dpkg-dev binutils python3 man-db
-TEST_DEPS  := $(DEB_DEPS) systemd systemd-container debootstrap iproute2 curl openssl python3 prometheus chromium chromium-driver python3-selenium
+TEST_DEPS  := $(DEB_DEPS) systemd systemd-container debootstrap iproute2 curl openssl tcpdump python3 python3-yaml prometheus chromium chromium-driver python3-selenium
 RELEASE    := $(SWIFT) build -c release --static-swift-stdlib
 BIN        := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 VERSION    := $(shell cat VERSION)

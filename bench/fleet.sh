@@ -65,6 +65,9 @@ if [ -n "${TLS:-}" ]; then
         -keyout "$DIR/tls.key" -out "$DIR/tls.crt" 2>/dev/null
     printf 'tls_cert: %s\ntls_key: %s\n' "$DIR/tls.crt" "$DIR/tls.key" >> "$DIR/master.yaml"
     TLS_FLAGS=(--tls-fingerprint "$(openssl x509 -in "$DIR/tls.crt" -noout -fingerprint -sha256)")
+else
+    # The fake workers speak plain TCP unless TLS=1: the master must too (it speaks TLS by default).
+    echo "insecure_plaintext: true" >> "$DIR/master.yaml"
 fi
 
 LOADD_LOG=stderr ${MASTER_WRAPPER:-} taskset -c "$MASTER_CORE" "$BIN/loadd" --config "$DIR/master.yaml" --socket "$SOCKET" \

@@ -22,7 +22,8 @@ public struct WorkerConfiguration: Sendable {
     /// Spoken in `hello`; only tests set another to see a master refuse it.
     public var protocolVersion: UInt16
     public var maxFrameBytes: Int
-    /// Speak TLS and accept only the pinned master certificate (`tls_fingerprint:`); `nil`: plain TCP.
+    /// Speak TLS, the token handshake bound to the master's certificate (and, with a pin, accept only
+    /// that certificate: `tls_fingerprint:`); `nil`: plain TCP (`insecure_plaintext: true`).
     public var tls: WorkerTLS?
 
     public init(node: NodeID, masterHost: String, masterPort: Int, token: FleetToken, version: String, threads: Int,
@@ -173,7 +174,9 @@ public actor FederationWorker {
             return "cannot connect to \(configuration.masterHost):\(configuration.masterPort): \(error)"
         }
         let link = Link(channel: connection.channel, frameLimit: limit)
-        opened(link)
+        let binding: @Sendable () -> ChannelBinding?
+        if tls == nil { binding = { .plaintext } } else { binding = { pinCheck.binding } }
+        opened(link, binding: binding)
         let ticker = Task { await self.tickLoop(link) }
         var end = await link.run(connection) { message in await self.received(message, on: link) }
         ticker.cancel()
@@ -182,16 +185,32 @@ public actor FederationWorker {
             logger.error("not joining this master: \(refusal)")
             emit(.refused(reason: refusal))
             end = .closed(refusal)
+        } else if tls != nil, !pinCheck.reachedCertificate, link.localCloseReason == nil {
+            end = .closed("no TLS handshake with the master (\(Self.describe(end))): if the master has "
+                          + "insecure_plaintext: true, set it here too (both sides speak TLS by default)")
+        } else if tls == nil, link.localCloseReason == nil, session?.link === link,
+                  session?.handshake.answered == false, case .peerClosed = end {
+            // A TLS master drops a plain hello, often without a word a plain-TCP side could read.
+            end = .closed("the master closed the connection without answering the hello: if it speaks TLS "
+                          + "(the default), remove insecure_plaintext: from this worker")
         }
         return await closed(link, end)
     }
 
-    private func opened(_ link: Link) {
+    private static func describe(_ end: Link.End) -> String {
+        switch end {
+        case .closed(let why): why
+        case .peerClosed: "the master closed the connection"
+        case .failed(let error): "\(error)"
+        }
+    }
+
+    private func opened(_ link: Link, binding: @escaping @Sendable () -> ChannelBinding?) {
         let hello = Hello(protocolVersion: configuration.protocolVersion, node: configuration.node,
                           loaddVersion: configuration.version, cores: configuration.cores,
                           threads: configuration.threads, maxUsers: configuration.maxUsers,
                           weight: configuration.weight, nonce: FleetToken.nonce())
-        let handshake = WorkerHandshake(token: configuration.token, hello: hello)
+        let handshake = WorkerHandshake(token: configuration.token, hello: hello, binding: binding)
         // Until the welcome no load runs, so the switch only bounds the handshake: generously, as
         // a busy machine may take a while to answer.
         session = Session(link: link, handshake: handshake,
@@ -204,11 +223,7 @@ public actor FederationWorker {
         guard session?.link === link else { return "superseded connection" }
         let wasWelcomed = session?.master != nil
         session = nil
-        let reason: String = switch end {
-        case .closed(let why): why
-        case .peerClosed: "the master closed the connection"
-        case .failed(let error): "\(error)"
-        }
+        let reason = Self.describe(end)
         // Orphaned load must stop now: nobody merges its stats and nobody could stop it.
         if let share { await endShare(share, failure: "lost the master: \(reason)", report: false) }
         if wasWelcomed {

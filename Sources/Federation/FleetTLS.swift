@@ -12,6 +12,11 @@ public struct CertificateFingerprint: Sendable, Equatable, CustomStringConvertib
         bytes = Array(SHA256.hash(data: der))
     }
 
+    /// A hash already taken (32 bytes).
+    init(hash: [UInt8]) {
+        bytes = hash
+    }
+
     /// Reads the forms people copy: `AB:CD:…`, plain hex, and `openssl x509 -fingerprint -sha256`'s
     /// whole `sha256 Fingerprint=AB:…` line; `nil` for anything that is not 32 bytes of hex.
     public init?(parsing text: String) {
@@ -44,23 +49,28 @@ public struct MasterTLS: Sendable {
     /// The leaf certificate's fingerprint: what the workers' `tls_fingerprint:` must say.
     public let fingerprint: CertificateFingerprint
 
+    /// What this master's token handshakes are bound to (`ChannelBinding`).
+    public var binding: ChannelBinding { .serverEndPoint(fingerprint) }
+
     /// - Throws: `FederationError` naming the file that cannot be read or does not hold what it should.
-    public static func load(certificate: String, key: String) throws(FederationError) -> MasterTLS {
+    /// `names` are the config keys (or words) the messages call the two files.
+    public static func load(certificate: String, key: String,
+                            names: (certificate: String, key: String) = ("tls_cert", "tls_key")) throws(FederationError) -> MasterTLS {
         let chain: [NIOSSLCertificate]
         do {
             chain = try NIOSSLCertificate.fromPEMFile(certificate)
         } catch {
-            throw FederationError("tls_cert \(certificate): not a readable PEM certificate (\(error))")
+            throw FederationError("\(names.certificate) \(certificate): not a readable PEM certificate (\(error))")
         }
         guard let leaf = chain.first, let der = try? leaf.toDERBytes() else {
-            throw FederationError("tls_cert \(certificate): no certificate in the file")
+            throw FederationError("\(names.certificate) \(certificate): no certificate in the file")
         }
         let privateKey: NIOSSLPrivateKey
-        let keyBytes = try SecretFile.read(key, key: "tls_key")
+        let keyBytes = try SecretFile.read(key, key: names.key)
         do {
             privateKey = try NIOSSLPrivateKey(bytes: keyBytes, format: .pem)
         } catch {
-            throw FederationError("tls_key \(key): not a readable PEM private key (\(error))")
+            throw FederationError("\(names.key) \(key): not a readable PEM private key (\(error))")
         }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
@@ -69,7 +79,7 @@ public struct MasterTLS: Sendable {
             return MasterTLS(context: try NIOSSLContext(configuration: configuration),
                              fingerprint: CertificateFingerprint(der: der))
         } catch {
-            throw FederationError("tls_cert \(certificate) and tls_key \(key) do not make a TLS identity: \(error)")
+            throw FederationError("\(names.certificate) \(certificate) and \(names.key) \(key) do not make a TLS identity: \(error)")
         }
     }
 
@@ -78,17 +88,23 @@ public struct MasterTLS: Sendable {
     }
 }
 
-/// A worker's TLS: it accepts only a master whose certificate has the pinned fingerprint.
+/// A worker's TLS. By default it accepts any certificate and relies on the channel binding: the
+/// token handshake covers the certificate it saw (`ChannelBinding`), so only the master that holds
+/// both that certificate's key and the token gets through. With a pin (`tls_fingerprint:`) it also
+/// accepts only that certificate, the stricter option for operators who manage certificates.
 public struct WorkerTLS: Sendable {
     let context: NIOSSLContext
-    public let pin: CertificateFingerprint
+    public let pin: CertificateFingerprint?
 
-    public init(pin: CertificateFingerprint) throws(FederationError) {
+    public init(pin: CertificateFingerprint?) throws(FederationError) {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv13
-        // The pin replaces CA and host name checks (the callback below decides alone); `.none`
-        // would skip the callback too.
+        // The callback below decides alone (pin, or channel binding); `.none` would skip the
+        // callback too, and with it the record of the certificate the binding needs.
         configuration.certificateVerification = .noHostnameVerification
+        // No CA is consulted, so none is loaded: a minimal VM has no /etc/ssl/certs, and loading the
+        // system's default roots there fails the context.
+        configuration.trustRoots = .certificates([])
         do {
             context = try NIOSSLContext(configuration: configuration)
         } catch {
@@ -97,8 +113,8 @@ public struct WorkerTLS: Sendable {
         self.pin = pin
     }
 
-    /// One connection's handler: a master presenting another certificate fails the handshake, and
-    /// `check` learns which fingerprint it had.
+    /// One connection's handler: it records the master's certificate in `check` (for the channel
+    /// binding and for messages); with a pin, a master presenting another certificate fails the handshake.
     public func handler(reportingTo check: PinCheck) throws -> NIOSSLClientHandler {
         let pin = self.pin
         let handler = try NIOSSLClientHandler(context: context, serverHostname: nil) { certificates, promise in
@@ -108,13 +124,14 @@ public struct WorkerTLS: Sendable {
             }
             let seen = CertificateFingerprint(der: der)
             check.record(seen)
-            promise.succeed(seen == pin ? .certificateVerified : .failed)
+            promise.succeed(pin == nil || seen == pin ? .certificateVerified : .failed)
         }
         return handler
     }
 }
 
-/// What a worker's TLS handshake found, read after the connection ends to say why it failed.
+/// What a worker's TLS handshake found: the master's certificate, for the channel binding while
+/// the connection lives and, after it ends, to say why it failed.
 public final class PinCheck: Sendable {
     private let seen = Mutex<CertificateFingerprint??>(nil)
 
@@ -124,9 +141,19 @@ public final class PinCheck: Sendable {
         seen.withLock { $0 = .some(fingerprint) }
     }
 
-    /// Why the pin refused the master, or `nil` when it matched or no certificate was seen yet.
-    public func refusal(pin: CertificateFingerprint) -> String? {
-        guard let presented = seen.withLock({ $0 }) else { return nil }
+    /// The certificate the TLS handshake presented, `nil` before it did (or when it had none).
+    public var presented: CertificateFingerprint? { seen.withLock { $0 ?? nil } }
+
+    /// True once the TLS handshake reached the master's certificate.
+    public var reachedCertificate: Bool { seen.withLock { $0 != nil } }
+
+    /// The channel binding for the token handshake: `nil` until a certificate was seen.
+    public var binding: ChannelBinding? { presented.map(ChannelBinding.serverEndPoint) }
+
+    /// Why the pin refused the master, or `nil` when it matched, there is no pin, or no certificate
+    /// was seen yet.
+    public func refusal(pin: CertificateFingerprint?) -> String? {
+        guard let pin, let presented = seen.withLock({ $0 }) else { return nil }
         guard let presented else { return "the master presented no certificate" }
         guard presented != pin else { return nil }
         return "the master's certificate has fingerprint \(presented), but tls_fingerprint is \(pin)"

@@ -67,35 +67,39 @@ public struct FleetToken: Sendable {
         return HexBytes((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
-    /// The worker's proof: `HMAC-SHA256(token, masterNonce || nodeID)`. Binding the node id keeps
-    /// one worker's proof from admitting another name.
-    public func workerProof(masterNonce: HexBytes, node: NodeID) -> HexBytes {
-        mac(masterNonce.bytes + Array(node.rawValue.utf8))
+    /// The worker's proof: `HMAC-SHA256(token, masterNonce || nodeID || binding || len(binding))`.
+    /// Binding the node id keeps one worker's proof from admitting another name; binding the TLS
+    /// channel (`ChannelBinding`) keeps a relay from passing it on over a TLS connection of its own.
+    public func workerProof(masterNonce: HexBytes, node: NodeID, binding: ChannelBinding = .plaintext) -> HexBytes {
+        mac(binding.appended(to: masterNonce.bytes + Array(node.rawValue.utf8)))
     }
 
-    /// The master's proof: `HMAC-SHA256(token, "loadd-master" || workerNonce)`. The label keeps a
-    /// worker proof from ever passing as a master proof (and the reverse).
-    public func masterProof(workerNonce: HexBytes) -> HexBytes {
-        mac(Array("loadd-master".utf8) + workerNonce.bytes)
+    /// The master's proof: `HMAC-SHA256(token, "loadd-master" || workerNonce || binding || len(binding))`.
+    /// The label keeps a worker proof from ever passing as a master proof (and the reverse); the
+    /// binding tells a worker that the TLS peer it sees is the master, not a relay.
+    public func masterProof(workerNonce: HexBytes, binding: ChannelBinding = .plaintext) -> HexBytes {
+        mac(binding.appended(to: Array("loadd-master".utf8) + workerNonce.bytes))
     }
 
     /// Constant-time checks, so response timing reveals nothing about the expected MAC. During a
     /// rollover a proof made with either token is accepted.
-    public func verifyWorker(_ proof: HexBytes, masterNonce: HexBytes, node: NodeID) -> Bool {
-        secrets.contains { secret in
-            HMAC<SHA256>.isValidAuthenticationCode(proof.bytes, authenticating: masterNonce.bytes + Array(node.rawValue.utf8),
-                                                   using: SymmetricKey(data: secret))
+    public func verifyWorker(_ proof: HexBytes, masterNonce: HexBytes, node: NodeID,
+                             binding: ChannelBinding = .plaintext) -> Bool {
+        let message = binding.appended(to: masterNonce.bytes + Array(node.rawValue.utf8))
+        return secrets.contains { secret in
+            HMAC<SHA256>.isValidAuthenticationCode(proof.bytes, authenticating: message, using: SymmetricKey(data: secret))
         }
     }
 
-    public func verifyMaster(_ proof: HexBytes, workerNonce: HexBytes) -> Bool {
-        verifiedMaster(proof, workerNonce: workerNonce) != nil
+    public func verifyMaster(_ proof: HexBytes, workerNonce: HexBytes, binding: ChannelBinding = .plaintext) -> Bool {
+        verifiedMaster(proof, workerNonce: workerNonce, binding: binding) != nil
     }
 
     /// The token (of this file's one or two) that the master proved it holds, to answer with; `nil`
     /// when the master proved neither.
-    public func verifiedMaster(_ proof: HexBytes, workerNonce: HexBytes) -> FleetToken? {
-        let message = Array("loadd-master".utf8) + workerNonce.bytes
+    public func verifiedMaster(_ proof: HexBytes, workerNonce: HexBytes,
+                               binding: ChannelBinding = .plaintext) -> FleetToken? {
+        let message = binding.appended(to: Array("loadd-master".utf8) + workerNonce.bytes)
         guard let secret = secrets.first(where: {
             HMAC<SHA256>.isValidAuthenticationCode(proof.bytes, authenticating: message, using: SymmetricKey(data: $0))
         }) else { return nil }

@@ -20,7 +20,8 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
         case .tooLarge(let length, let limit): "frame of \(length) bytes exceeds the limit of \(limit)"
         case .outOfRange(let error): "\(error)"
         case .unexpectedTLS:
-            "a TLS handshake on a plain-TCP federation port: the worker has tls_fingerprint:, this master no tls_cert:"
+            "the peer speaks TLS but this side has insecure_plaintext: true; set the same on master and workers "
+                + "(TLS is the default)"
         case .undecodable(let detail, _): "undecodable frame: \(detail)"
         }
     }
@@ -73,8 +74,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
         // Checked on the header alone, so a hostile length costs nothing to refuse.
         let maxFrameBytes = limit.current
         guard Int(length) <= maxFrameBytes else {
-            // A TLS handshake record starts 0x16 0x03: as a length, far over any limit.
-            if length >> 16 == 0x1603 { throw FrameError.unexpectedTLS }
+            // A TLS handshake record starts 0x16 0x03, an alert 0x15 0x03: as a length, far over any limit.
+            if length >> 16 == 0x1603 || length >> 16 == 0x1503 { throw FrameError.unexpectedTLS }
             throw FrameError.tooLarge(length: Int(length), limit: maxFrameBytes)
         }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }

@@ -21,11 +21,15 @@ public struct MasterHandshake: Sendable {
     }
 
     private let token: FleetToken
+    /// This master's channel: its certificate's hash under TLS, `.plaintext` without.
+    private let binding: ChannelBinding
     private let makeNonce: @Sendable () -> HexBytes
     private var state = State.awaitingHello
 
-    public init(token: FleetToken, nonce: @escaping @Sendable () -> HexBytes = FleetToken.nonce) {
+    public init(token: FleetToken, binding: ChannelBinding,
+                nonce: @escaping @Sendable () -> HexBytes = FleetToken.nonce) {
         self.token = token
+        self.binding = binding
         makeNonce = nonce
     }
 
@@ -52,12 +56,14 @@ public struct MasterHandshake: Sendable {
             }
             let nonce = makeNonce()
             state = .awaitingProof(hello, nonce: nonce)
-            return .reply(.challenge(Challenge(nonce: nonce, masterProof: token.masterProof(workerNonce: hello.nonce))))
+            let proof = token.masterProof(workerNonce: hello.nonce, binding: binding)
+            return .reply(.challenge(Challenge(nonce: nonce, masterProof: proof)))
         case (.awaitingProof(let hello, let nonce), .proof(let proof)):
             state = .done
-            guard token.verifyWorker(proof.mac, masterNonce: nonce, node: hello.node) else {
+            guard token.verifyWorker(proof.mac, masterNonce: nonce, node: hello.node, binding: binding) else {
                 return .refuse(Refusal(reason: "authentication failed"),
-                               reason: "authentication failed for worker \(hello.node): wrong token")
+                               reason: "authentication failed for worker \(hello.node): wrong token"
+                                   + (binding == .plaintext ? "" : ", or its TLS connection ends at a relay, not here"))
             }
             return .authenticated(hello)
         case (.awaitingHello, _):
@@ -91,26 +97,46 @@ public struct WorkerHandshake: Sendable {
 
     public let hello: Hello
     private let token: FleetToken
+    /// The channel as this worker sees it, read when the challenge arrives (the TLS handshake is
+    /// over by then): `.plaintext` without TLS, the certificate's hash with it, `nil` when TLS is on
+    /// but no certificate was seen.
+    private let binding: @Sendable () -> ChannelBinding?
     private var state = State.awaitingChallenge
 
-    public init(token: FleetToken, hello: Hello) {
+    public init(token: FleetToken, hello: Hello, binding: @escaping @Sendable () -> ChannelBinding?) {
         self.token = token
         self.hello = hello
+        self.binding = binding
     }
 
     public var opening: FederationMessage { .hello(hello) }
 
+    /// True once the master answered the hello (with a challenge or a refusal).
+    public var answered: Bool {
+        if case .awaitingChallenge = state { false } else { true }
+    }
+
     public mutating func receive(_ message: FederationMessage) -> Step {
         switch (state, message) {
         case (.awaitingChallenge, .challenge(let challenge)):
-            // During a rollover the answer uses whichever of this worker's tokens the master proved.
-            guard let proven = token.verifiedMaster(challenge.masterProof, workerNonce: hello.nonce) else {
+            guard let binding = self.binding() else {
                 state = .done
-                return .violation("the master could not prove it holds the token: "
-                                  + "token_file differs between master and worker, or this is not a loadd master")
+                return .violation("the TLS handshake gave no master certificate to bind the token handshake to")
+            }
+            // During a rollover the answer uses whichever of this worker's tokens the master proved.
+            guard let proven = token.verifiedMaster(challenge.masterProof, workerNonce: hello.nonce, binding: binding) else {
+                state = .done
+                if binding == .plaintext {
+                    return .violation("the master could not prove it holds the token: "
+                                      + "token_file differs between master and worker, or this is not a loadd master")
+                }
+                return .violation("the master could not prove it holds the token for this TLS connection "
+                                  + "(the TLS peer's \(binding)): token_file differs between master and worker, or the "
+                                  + "connection ends at a relay or proxy that is not the master (channel binding)")
             }
             state = .awaitingWelcome
-            return .reply(.proof(Proof(mac: proven.workerProof(masterNonce: challenge.nonce, node: hello.node))))
+            let proof = proven.workerProof(masterNonce: challenge.nonce, node: hello.node, binding: binding)
+            return .reply(.proof(Proof(mac: proof)))
         case (.awaitingWelcome, .welcome(let welcome)):
             state = .done
             return .welcomed(welcome)

@@ -21,7 +21,7 @@ extension MasterCore {
             return refuseConnection(link, reason: "\(fromHost) connections from \(link.host) are in their handshake, "
                                     + "the most allowed from one address")
         }
-        links[ObjectIdentifier(link)] = (link, .handshaking(MasterHandshake(token: token), opened: now))
+        links[ObjectIdentifier(link)] = (link, .handshaking(MasterHandshake(token: token, binding: configuration.channelBinding), opened: now))
         logger.debug("worker connection opened", metadata: ["loadd_peer": "\(link.address)"])
     }
 
@@ -148,7 +148,7 @@ extension MasterCore {
             return
         }
         let reason = error is NIOSSLError
-            ? "TLS handshake failed (\(error)): a worker needs tls_fingerprint: to join this master"
+            ? "TLS handshake failed (\(error)): if the worker has insecure_plaintext: true, remove it (this master speaks TLS)"
             : "\(error)"
         logger.warning("worker connection closed: \(reason)", metadata: peer)
         link.close(reason: reason)

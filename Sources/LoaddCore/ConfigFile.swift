@@ -31,6 +31,8 @@ struct ConfigFile: Equatable, Sendable {
     var tlsKey: String?
     /// A worker's pin: the SHA-256 fingerprint of the master's certificate.
     var tlsFingerprint: CertificateFingerprint?
+    /// Federation over plain TCP instead of TLS (the default); on master and workers alike.
+    var insecurePlaintext: Bool?
     /// The only folder `loadctl start --remote-files` may read data files from.
     var dataDir: String?
     /// Control-socket limits (`ControlLimits`): open connections, and how long a client may take to
@@ -45,7 +47,7 @@ struct ConfigFile: Equatable, Sendable {
     var metricsListen: MetricsAddress?
 
     static let keys = ["socket", "state_dir", "node", "threads", "max_users", "role", "master", "listen",
-                       "token_file", "heartbeat_timeout", "weight", "tls_cert", "tls_key", "tls_fingerprint",
+                       "token_file", "heartbeat_timeout", "weight", "tls_cert", "tls_key", "tls_fingerprint", "insecure_plaintext",
                        "data_dir", "control_connections", "control_request_timeout", "control_idle_timeout",
                        "keep_runs", "keep_days", "metrics_listen"]
 }
@@ -147,6 +149,13 @@ private struct ConfigReader {
             case "weight": config.weight = weight(value, key)
             case "tls_cert": config.tlsCert = path(value, key)
             case "tls_key": config.tlsKey = path(value, key)
+            case "insecure_plaintext":
+                guard let raw = text(value, key) else { continue }
+                guard let flag = ["true": true, "false": false][raw] else {
+                    fail(value, key, "expected true or false, got '\(raw)'")
+                    continue
+                }
+                config.insecurePlaintext = flag
             case "data_dir": config.dataDir = path(value, key)
             case "control_connections":
                 guard let raw = text(value, key) else { continue }

@@ -100,6 +100,7 @@ public struct DaemonSettings: Equatable, Sendable {
             ("weight", file.weight.map { "\($0)" }, new.file.weight.map { "\($0)" }),
             ("tls_cert", file.tlsCert, new.file.tlsCert), ("tls_key", file.tlsKey, new.file.tlsKey),
             ("tls_fingerprint", file.tlsFingerprint.map { "\($0)" }, new.file.tlsFingerprint.map { "\($0)" }),
+            ("insecure_plaintext", file.insecurePlaintext.map { "\($0)" }, new.file.insecurePlaintext.map { "\($0)" }),
         ]
         // The fleet connection (listening socket or the dial to the master) is made once, at start.
         for (key, old, value) in federation where old != value {
@@ -123,11 +124,18 @@ public struct DaemonSettings: Equatable, Sendable {
             if file.tlsFingerprint != nil {
                 problems.append("tls_fingerprint: is a worker's pin of its master's certificate; a master serves tls_cert:")
             }
+            if file.insecurePlaintext == true, file.tlsCert != nil || file.tlsKey != nil {
+                problems.append("insecure_plaintext: true and tls_cert:/tls_key: contradict each other; "
+                                + "remove one (without both the master makes its own certificate)")
+            }
         case .worker:
             if file.master == nil { problems.append("role: worker needs master: HOST:PORT (the master's listen address)") }
             if file.tokenFile == nil { problems.append("role: worker needs token_file: (the same secret as the master's)") }
             if file.tlsCert != nil || file.tlsKey != nil {
                 problems.append("tls_cert:/tls_key: are the master's; a worker pins the master's certificate with tls_fingerprint:")
+            }
+            if file.insecurePlaintext == true, file.tlsFingerprint != nil {
+                problems.append("insecure_plaintext: true and tls_fingerprint: contradict each other; remove one")
             }
         }
         if !problems.isEmpty { throw ConfigError(lines: problems) }

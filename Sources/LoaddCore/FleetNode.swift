@@ -57,14 +57,7 @@ struct FleetNode: Sendable {
         let node = NodeID(rawValue: settings.node)
         if settings.role == .master {
             let (host, port) = split(settings.file.listen ?? "0.0.0.0:\(FederationProtocol.defaultPort)")
-            var tls: MasterTLS?
-            if let certificate = settings.file.tlsCert, let key = settings.file.tlsKey {
-                do {
-                    tls = try MasterTLS.load(certificate: certificate, key: key)
-                } catch {
-                    throw DaemonStartError(message: error.description)
-                }
-            }
+            let tls = try masterTLS(settings, logger: logger)
             let master = FederationMaster(
                 configuration: MasterConfiguration(node: node, host: host, port: port, token: token,
                                                    heartbeatTimeout: timeout, version: RunManager.version, tls: tls),
@@ -79,10 +72,16 @@ struct FleetNode: Sendable {
         let address = settings.file.master ?? ""
         let (host, port) = split(address)
         let tls: WorkerTLS?
-        do {
-            tls = try settings.file.tlsFingerprint.map { pin throws(FederationError) in try WorkerTLS(pin: pin) }
-        } catch {
-            throw DaemonStartError(message: error.description)
+        if settings.file.insecurePlaintext == true {
+            logger.warning("\(Self.plaintextWarning("this worker speaks to its master over plain TCP"))",
+                           metadata: ["master": "\(address)"])
+            tls = nil
+        } else {
+            do {
+                tls = try WorkerTLS(pin: settings.file.tlsFingerprint)
+            } catch {
+                throw DaemonStartError(message: error.description)
+            }
         }
         let worker = FederationWorker(
             configuration: WorkerConfiguration(
@@ -93,6 +92,37 @@ struct FleetNode: Sendable {
             group: group, logger: logger)
         await worker.start()
         return FleetNode(kind: .worker(worker, master: address), group: group)
+    }
+
+    /// Logged at every start of a node with `insecure_plaintext: true`.
+    static func plaintextWarning(_ what: String) -> String {
+        "insecure_plaintext: true: \(what); scenarios, their secrets and statistics cross the network unencrypted"
+    }
+
+    /// The master's TLS: the operator's certificate (`tls_cert:`/`tls_key:`), else its own, made in
+    /// the state directory on first start; `nil` only with `insecure_plaintext: true`, warned of at
+    /// every start. - Throws: `DaemonStartError` naming the file that cannot be used.
+    private static func masterTLS(_ settings: DaemonSettings, logger: Logger) throws -> MasterTLS? {
+        do {
+            if let certificate = settings.file.tlsCert, let key = settings.file.tlsKey {
+                return try MasterTLS.load(certificate: certificate, key: key)
+            }
+            if settings.file.insecurePlaintext == true {
+                logger.warning("\(Self.plaintextWarning("workers connect over plain TCP"))")
+                return nil
+            }
+            let identity = try MasterIdentity.loadOrCreate(stateDirectory: settings.stateDir,
+                                                           commonName: "loadd master \(settings.node)")
+            let what = identity.created ? "made this master's TLS key and self-signed certificate"
+                : "serving this master's TLS certificate"
+            logger.notice("\(what)", metadata: [
+                "tls_fingerprint": "\(identity.tls.fingerprint)", "certificate": "\(identity.certificatePath)",
+                "key": "\(identity.keyPath)",
+            ])
+            return identity.tls
+        } catch {
+            throw DaemonStartError(message: error.description)
+        }
     }
 
     /// `HOST:PORT` (already checked by the config reader); `[v6]:PORT` loses its brackets.

@@ -32,4 +32,32 @@ import Testing
         let failed = script.output.split(separator: "\n").filter { $0.contains("] FAIL: ") }.map(String.init)
         script.expectSuccess(problems: failed + (script.output.contains("deb-e2e: all steps passed") ? [] : ["did not finish"]))
     }
+
+    static let fleetReady = ready && tool("ip") && pythonYAML
+
+    /// `python3 -c 'import yaml'` works: the script reads the cloud-init examples with it.
+    static let pythonYAML: Bool = {
+        guard tool("python3") else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import yaml"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    /// Two containers with the .deb, in their own network namespaces (10.200.1.0/24, the host guarded
+    /// by an unreachable route), configured by `examples/cloud-init/{master,worker}.yaml`'s files and
+    /// commands: the master lists the worker, and a run whose CSV exists only on this host (the client)
+    /// runs on the worker, whose target sees exactly the CSV's rows. No TLS setup: the fleet is encrypted
+    /// by default, and the master's journal says it made its certificate.
+    @Test(.enabled(if: fleetReady, "needs root, systemd-nspawn, debootstrap, ip, python3-yaml and the .deb"),
+          .timeLimit(.minutes(5)))
+    func aTwoContainerFleetFromTheDebRunsAClientsCSVOnTheWorker() throws {
+        let deb = try #require(Self.package)
+        let script = try SystemScript("deb-fleet-e2e.sh", [deb], timeout: .seconds(240))
+        let failed = script.output.split(separator: "\n").filter { $0.contains("] FAIL: ") }.map(String.init)
+        script.expectSuccess(problems: failed + (script.output.contains("deb-fleet-e2e: all steps passed") ? [] : ["did not finish"]))
+    }
 }

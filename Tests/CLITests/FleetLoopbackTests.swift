@@ -217,27 +217,29 @@ extension DaemonTests {
         }
 
         @Test func garbageOnTheFederationPortClosesThatConnectionAndTheMasterServesOn() throws {
-            let fleet = try FleetCluster()
-            try fleet.addWorker("w1")
+            // Plain TCP, so the bytes below reach the frame decoder (under TLS, the TLS handshake refuses them).
+            let plain = "insecure_plaintext: true"
+            let fleet = try FleetCluster(masterSettings: plain)
+            try fleet.addWorker("w1", settings: plain)
             try fleet.waitForWorkers(["w1"])
             let reply = try loopbackExchange(port: fleet.port, send: Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
             #expect(reply.isEmpty)
             let junk = try loopbackExchange(port: fleet.port, send: [0, 0, 0, 5] + Array("hello".utf8))
             #expect(junk.isEmpty)
-            try fleet.addWorker("w2")
+            try fleet.addWorker("w2", settings: plain)
             try fleet.waitForWorkers(["w1", "w2"])
             let log = fleet.master.daemon?.output ?? ""
             #expect(log.contains("worker connection closed: frame of"))
             #expect(log.contains("worker connection closed: undecodable frame"))
         }
 
-        @Test func aWorkerSpeakingProtocolVersionThreeIsRefusedWithAClearMessage() throws {
+        @Test func aWorkerSpeakingProtocolVersionFourIsRefusedWithAClearMessage() throws {
             let fleet = try FleetCluster()
-            let worker = try fleet.addWorker("future", extra: ["--federation-protocol-version", "3"])
+            let worker = try fleet.addWorker("future", extra: ["--federation-protocol-version", "4"])
             try eventually("the refusal in the worker's log") {
-                worker.daemon?.output.contains("protocol version 3 not supported; this master speaks 2") == true
+                worker.daemon?.output.contains("protocol version 4 not supported; this master speaks 3") == true
             }
-            #expect(fleet.master.daemon?.output.contains("worker refused: protocol version 3 not supported") == true)
+            #expect(fleet.master.daemon?.output.contains("worker refused: protocol version 4 not supported") == true)
             #expect(try fleet.listed().isEmpty)
         }
     }

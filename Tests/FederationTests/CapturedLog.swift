@@ -27,6 +27,10 @@ final class CapturedLog: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(event: LogEvent) { sink.messages.withLock { $0.append("\(event.message)") } }
+        /// The message, then its metadata (a worker's retry logs its reason there).
+        func log(event: LogEvent) {
+            let fields = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            sink.messages.withLock { $0.append(([event.message.description] + fields).joined(separator: " ")) }
+        }
     }
 }

@@ -95,7 +95,7 @@ struct TestCertificate {
         let plain = await tlsFleet.worker("plain")
         defer { Task { await plain.shutdown() } }
         try await eventually("the master to close the plain worker's connection") {
-            log.contains("): a worker needs tls_fingerprint: to join this master")
+            log.contains("): if the worker has insecure_plaintext: true, remove it (this master speaks TLS)")
         }
         #expect(tlsFleet.master.workers().isEmpty)
         let good = await tlsFleet.worker("good", tls: try WorkerTLS(pin: tls.fingerprint))
@@ -112,8 +112,8 @@ struct TestCertificate {
         #expect(throws: FrameError.unexpectedTLS) {
             try decoder.writeInbound(ByteBuffer(bytes: [0x16, 0x03, 0x01, 0x02, 0x00, 0x01]))
         }
-        #expect(FrameError.unexpectedTLS.description
-                == "a TLS handshake on a plain-TCP federation port: the worker has tls_fingerprint:, this master no tls_cert:")
+        #expect(FrameError.unexpectedTLS.description == "the peer speaks TLS but this side has insecure_plaintext: true; "
+                + "set the same on master and workers (TLS is the default)")
     }
 
     @Test func unreadableCertificateOrKeyFilesAreNamed() throws {

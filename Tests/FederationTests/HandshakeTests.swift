@@ -52,15 +52,15 @@ import Testing
     @Test func anotherProtocolVersionIsRefusedWithAClearMessage() async throws {
         let fleet = try await LoopbackMaster.start()
         defer { Task { await fleet.close() } }
-        let expected = FederationMessage.refused(Refusal(reason: "protocol version 3 not supported; this master speaks 2"))
-        // A v3 hello in today's shape…
+        let expected = FederationMessage.refused(Refusal(reason: "protocol version 4 not supported; this master speaks 3"))
+        // A v4 hello in today's shape…
         let client = try RawFrameClient(port: fleet.port)
-        try client.send(.hello(Hello(protocolVersion: 3, node: NodeID(rawValue: "future"), loaddVersion: "9", cores: 1,
+        try client.send(.hello(Hello(protocolVersion: 4, node: NodeID(rawValue: "future"), loaddVersion: "9", cores: 1,
                                      threads: 1, maxUsers: 1, weight: 1, nonce: FleetToken.nonce())))
         #expect(try await client.receiveUntilClosed() == [expected])
         // …and one whose other fields this build cannot read.
         let other = try RawFrameClient(port: fleet.port)
-        other.sendFrame(payload: Array(#"{"hello":{"protocol_version":3,"capabilities":["quic"]}}"#.utf8))
+        other.sendFrame(payload: Array(#"{"hello":{"protocol_version":4,"capabilities":["quic"]}}"#.utf8))
         #expect(try await other.receiveUntilClosed() == [expected])
     }
 
@@ -125,20 +125,20 @@ import Testing
         #expect(fleet.master.workers().isEmpty)
     }
 
-    @Test func aWorkerSpeakingVersionThreeIsRefusedAndToldWhichVersionTheMasterSpeaks() async throws {
+    @Test func aWorkerSpeakingVersionFourIsRefusedAndToldWhichVersionTheMasterSpeaks() async throws {
         let fleet = try await LoopbackMaster.start()
         defer { Task { await fleet.close() } }
-        let worker = await fleet.worker("future", protocolVersion: 3)
+        let worker = await fleet.worker("future", protocolVersion: 4)
         let events = EventLog(worker)
         defer { Task { await worker.shutdown() } }
         try await eventually("the refusal") { !events.refusals.isEmpty }
-        #expect(events.refusals.first == "protocol version 3 not supported; this master speaks 2")
+        #expect(events.refusals.first == "protocol version 4 not supported; this master speaks 3")
         #expect(await worker.connectedMaster() == nil)
     }
 
     @Test func theWorkerChecksTheMastersProofBeforeGivingItsOwn() throws {
         let hello = hello("w")
-        var handshake = WorkerHandshake(token: testToken, hello: hello)
+        var handshake = WorkerHandshake(token: testToken, hello: hello, binding: { .plaintext })
         let forged = Challenge(nonce: FleetToken.nonce(), masterProof: otherToken.masterProof(workerNonce: hello.nonce))
         guard case .violation(let reason) = handshake.receive(.challenge(forged)) else {
             Issue.record("a master without the token was answered")

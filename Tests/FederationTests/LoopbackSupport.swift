@@ -49,11 +49,14 @@ struct LoopbackMaster {
     }
 
     func worker(_ name: String, token: FleetToken = testToken, cores: Int = 1, threads: Int = 1,
-                protocolVersion: UInt16 = FederationProtocol.version, tls: WorkerTLS? = nil) async -> FederationWorker {
+                protocolVersion: UInt16 = FederationProtocol.version, tls: WorkerTLS? = nil,
+                port: Int? = nil, log: CapturedLog? = nil) async -> FederationWorker {
         var logger = Logger(label: "test-worker")
         logger.logLevel = ProcessInfo.processInfo.environment["FEDERATION_TEST_LOG"] == nil ? .critical : .debug
+        if let log { logger = log.logger(label: "test-worker") }
         let worker = FederationWorker(
-            configuration: WorkerConfiguration(node: NodeID(rawValue: name), masterHost: "127.0.0.1", masterPort: port,
+            configuration: WorkerConfiguration(node: NodeID(rawValue: name), masterHost: "127.0.0.1",
+                                               masterPort: port ?? self.port,
                                                token: token, version: "test", threads: threads, cores: cores,
                                                maxUsers: 10_000, protocolVersion: protocolVersion, tls: tls),
             group: group, logger: logger)

@@ -117,10 +117,10 @@ import Testing
 
     /// Runs the pure handshakes of a master and a worker holding these tokens; true when admitted.
     private func joins(master: FleetToken, worker: FleetToken) -> Bool {
-        var masterSide = MasterHandshake(token: master)
+        var masterSide = MasterHandshake(token: master, binding: .plaintext)
         let hello = Hello(node: NodeID(rawValue: "w1"), loaddVersion: "test",
                           cores: 2, threads: 2, maxUsers: 0, weight: 1, nonce: FleetToken.nonce())
-        var workerSide = WorkerHandshake(token: worker, hello: hello)
+        var workerSide = WorkerHandshake(token: worker, hello: hello, binding: { .plaintext })
         guard case .reply(let challenge) = masterSide.receive(workerSide.opening),
               case .reply(let proof) = workerSide.receive(challenge),
               case .authenticated = masterSide.receive(proof) else { return false }

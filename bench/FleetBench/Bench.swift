@@ -108,6 +108,8 @@ struct Bench {
                             group: any EventLoopGroup) async throws -> [any Channel] {
         let (host, port, parallel) = (options.masterHost, options.masterPort, 16)
         let tls = try options.tlsFingerprint.map { pin throws(FederationError) in try WorkerTLS(pin: pin) }
+        // The pin is the master's certificate, so it is also the channel binding the master expects.
+        let binding = options.tlsFingerprint.map(ChannelBinding.serverEndPoint) ?? .plaintext
         return try await withThrowingTaskGroup(of: (any Channel).self) { tasks in
             var channels: [any Channel] = []
             for index in 0..<options.workers {
@@ -122,7 +124,8 @@ struct Bench {
                         .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                         .connect(host: host, port: port) { channel in
                             channel.eventLoop.makeCompletedFuture {
-                                let fake = FakeWorker(index: index, token: token, ledger: ledger, factory: factory)
+                                let fake = FakeWorker(index: index, token: token, binding: binding, ledger: ledger,
+                                                      factory: factory)
                                 if let tls {
                                     try channel.pipeline.syncOperations.addHandler(tls.handler(reportingTo: PinCheck()))
                                 }

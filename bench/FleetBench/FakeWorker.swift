@@ -23,7 +23,7 @@ final class FakeWorker: ChannelInboundHandler {
     private var heartbeat: Scheduled<Void>?
     private var nextReport: Scheduled<Void>?
 
-    init(index: Int, token: FleetToken, ledger: FleetLedger, factory: ReportFactory) {
+    init(index: Int, token: FleetToken, binding: ChannelBinding, ledger: FleetLedger, factory: ReportFactory) {
         self.index = index
         let digits = String(index)
         node = NodeID(rawValue: "fake-" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits)
@@ -32,7 +32,7 @@ final class FakeWorker: ChannelInboundHandler {
         // Cores 2, threads 1: each fake reports one interval a second, like a one-thread worker.
         handshake = WorkerHandshake(token: token, hello: Hello(
             node: node, loaddVersion: "fleetbench", cores: 2, threads: 1, maxUsers: 10_000, weight: 1,
-            nonce: FleetToken.nonce()))
+            nonce: FleetToken.nonce()), binding: { binding })
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }

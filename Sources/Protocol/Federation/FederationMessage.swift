@@ -1,8 +1,9 @@
 /// The federation wire protocol's version. A master refuses a worker that speaks another one, with
 /// a message saying which it speaks; there is no partial compatibility to get wrong.
 public enum FederationProtocol {
-    /// 2: `stats`, `worker_state` and `heartbeat` frames are binary.
-    public static let version: UInt16 = 2
+    /// 2: `stats`, `worker_state` and `heartbeat` frames are binary. 3: the token handshake's MACs
+    /// cover the TLS channel binding (`tls-server-end-point`), so a v2 peer's proofs would not match.
+    public static let version: UInt16 = 3
     /// The TCP port a master listens on unless `listen:` says otherwise.
     public static let defaultPort = 7557
     /// Largest frame either side accepts; stats of one second from many endpoints fit easily.
