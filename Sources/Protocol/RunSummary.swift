@@ -59,12 +59,23 @@ public struct FailureCount: Codable, Sendable, Equatable {
     public var name: String
     public var reason: String
     public var count: UInt64
+    /// Unix seconds (whole, floored) of the second this failure was first and last seen in; Locust's
+    /// `First Seen` / `Last Seen`. Absent in summaries written before loadd kept them.
+    public var firstSeen: Int?
+    public var lastSeen: Int?
 
-    public init(method: String, name: String, reason: String, count: UInt64) {
+    public init(method: String, name: String, reason: String, count: UInt64, firstSeen: Int? = nil,
+                lastSeen: Int? = nil) {
         self.method = method
         self.name = name
         self.reason = reason
         self.count = count
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case method, name, reason, count, firstSeen = "first_seen", lastSeen = "last_seen"
     }
 }
 
@@ -86,6 +97,11 @@ public struct HistorySample: Codable, Sendable, Equatable {
     public var generatorCpu: Double
     /// Open model: iterations that could not start on time in that second.
     public var dropped: UInt64?
+    /// The run from its measured start to the end of this second, as Locust's history rows carry it.
+    public var soFar: RunSoFar?
+    /// True when the run measured only part of this second (its last, cut short by the end): its counts
+    /// are not a full second's, so Locust's history file leaves it out rather than plot a collapse.
+    public var partial: Bool?
 
     public init(second: Int, timestamp: Int, users: Int, requests: UInt64, failures: UInt64, medianMs: Double,
                 p95Ms: Double, p99Ms: Double, maxMs: Double, avgMs: Double, generatorCpu: Double) {
@@ -105,7 +121,7 @@ public struct HistorySample: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case second, timestamp, users, requests, failures
         case medianMs = "median_ms", p95Ms = "p95_ms", p99Ms = "p99_ms", maxMs = "max_ms", avgMs = "avg_ms"
-        case generatorCpu = "generator_cpu", dropped
+        case generatorCpu = "generator_cpu", dropped, soFar = "so_far", partial
     }
 }
 

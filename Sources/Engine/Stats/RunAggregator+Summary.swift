@@ -18,7 +18,8 @@ extension RunAggregator {
             threads: threads)
         var summary = RunSummary(
             run: run, scenario: plan.name, host: plan.host, startedAt: startedAt, durationS: measuredSeconds,
-            users: users, endpoints: rows, total: total, failuresByReason: failureCounts(), history: history,
+            users: users, endpoints: rows, total: total, failuresByReason: failureCounts(),
+            history: soFar.markingPartialTail(history),
             thresholds: [], generator: generator, abortReason: abortReason, passed: true)
         summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }
         // Thresholds, when given, say which failures are acceptable; without them any failed request

@@ -18,6 +18,8 @@ public struct RunAggregator: Sendable {
         var dropped: UInt64 = 0
         var cpuMicros: UInt64 = 0
         var wallMicros: UInt64 = 0
+        var threads = 0
+        var bytes: UInt64 = 0
         /// Per endpoint slot, the rows' histograms still to merge.
         var pending: [[(latency: SparseHistogram, serviceTime: SparseHistogram)]] = []
 
@@ -38,6 +40,8 @@ public struct RunAggregator: Sendable {
     /// Intervals of seconds before this one belong to a span the user reset away.
     private var firstMeasuredSecond = 0
     private let startUnixSeconds: Int
+    /// The run so far, failures' first and last seconds, the newest second's coverage (Locust's files).
+    private(set) var soFar = RunSoFarTracker()
 
     public init(endpoints: [EndpointKey], expectedReporters: Int, startUnixSeconds: Int) {
         keys = endpoints
@@ -59,6 +63,8 @@ public struct RunAggregator: Sendable {
             second.hold(row, slot: slot)
             second.requests = second.requests.saturatingAdd(row.requests)
             second.failures = second.failures.saturatingAdd(row.failures)
+            second.bytes = second.bytes.saturatingAdd(row.bytes)
+            soFar.noteFailures(row, second: interval.second)
         }
         dropped = dropped.saturatingAdd(interval.dropped)
         second.reporters += 1
@@ -66,6 +72,7 @@ public struct RunAggregator: Sendable {
         second.dropped = second.dropped.saturatingAdd(interval.dropped)
         second.cpuMicros = second.cpuMicros.saturatingAdd(interval.cpuMicros)
         second.wallMicros = second.wallMicros.saturatingAdd(interval.wallMicros)
+        second.threads = second.threads.saturatingAdd(interval.threads)
         if second.reporters >= expectedReporters {
             close(interval.second, second)
         } else {
@@ -82,6 +89,8 @@ public struct RunAggregator: Sendable {
             totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime)
             history[index].requests = history[index].requests.saturatingAdd(row.requests)
             history[index].failures = history[index].failures.saturatingAdd(row.failures)
+            soFar.noteFailures(row, second: interval.second)
+            soFar.addLate(row)
         }
         dropped = dropped.saturatingAdd(interval.dropped)
         history[index].users = history[index].users.saturatingAdd(interval.users)
@@ -107,6 +116,7 @@ public struct RunAggregator: Sendable {
         history.removeAll()
         open.removeAll()
         dropped = 0
+        soFar = RunSoFarTracker()
         firstMeasuredSecond = second
     }
 
@@ -136,6 +146,9 @@ public struct RunAggregator: Sendable {
             medianMs: ms(values[0]), p95Ms: ms(values[1]), p99Ms: ms(values[2]), maxMs: ms(latency.max),
             avgMs: mean / 1000, generatorCpu: cpu)
         sample.dropped = second.dropped
+        sample.soFar = soFar.close(
+            second: index, latency: latency, requests: second.requests, failures: second.failures,
+            bytes: second.bytes, wallMicros: second.wallMicros, threads: second.threads)
         let at = history.firstIndex { $0.second > index } ?? history.endIndex
         history.insert(sample, at: at)
     }
@@ -174,7 +187,10 @@ public struct RunAggregator: Sendable {
         var out: [FailureCount] = []
         for (i, key) in keys.enumerated() {
             for (reason, count) in totals[i].failureReasons {
-                out.append(FailureCount(method: key.method, name: key.name, reason: reason, count: count))
+                let seen = soFar.seenSpan(key, reason)
+                out.append(FailureCount(method: key.method, name: key.name, reason: reason, count: count,
+                                        firstSeen: seen.map { startUnixSeconds + $0.first },
+                                        lastSeen: seen.map { startUnixSeconds + $0.last }))
             }
         }
         return out.sorted { ($0.count, $1.name, $1.reason) > ($1.count, $0.name, $0.reason) }
