@@ -70,6 +70,6 @@ struct Router: Sendable {
     /// The whole control API (see `ControlAPI`).
     static func controlAPI(_ manager: RunManager) -> Router {
         Router(routes: StatusRoutes.routes(manager) + RunRoutes.routes(manager) + CurrentRunRoutes.routes(manager)
-               + WorkerRoutes.routes(manager))
+               + WorkerRoutes.routes(manager) + MarkRoutes.routes(manager))
     }
 }

@@ -48,6 +48,7 @@ struct RunStore: Sendable {
         try write(Data(LocustCSV.stats(summary).utf8), to: "\(base)/stats.csv")
         try write(Data(LocustCSV.history(summary).utf8), to: "\(base)/stats_history.csv")
         try write(Data(LocustCSV.failures(summary).utf8), to: "\(base)/failures.csv")
+        if summary.marks?.isEmpty == false { try write(Data(LocustCSV.marks(summary).utf8), to: "\(base)/marks.csv") }
         if report { try write(Data(HTMLReport.render(summary).utf8), to: "\(base)/report.html") }
     }
 

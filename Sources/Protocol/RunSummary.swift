@@ -218,6 +218,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// failures are acceptable", "every request failed"), written by `SummaryJSON` so a stored
     /// summary carries them.
     public var warnings: [String]?
+    /// Events stamped into the run (`loadctl mark`), oldest first; absent when there were none.
+    public var marks: [RunMark]?
 
     public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
                 endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
@@ -243,6 +245,6 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case run, scenario, host, startedAt = "started_at", durationS = "duration_s", users, endpoints, total
         case failuresByReason = "failures_by_reason", history, thresholds, generator
         case abortReason = "abort_reason", passed, warmup, openModel = "open_model", fleetEvents = "fleet_events"
-        case interrupted, warnings
+        case interrupted, warnings, marks
     }
 }

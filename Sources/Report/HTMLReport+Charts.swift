@@ -26,6 +26,14 @@ extension HTMLReport {
                          series: [.init(label: summary.openModel == nil ? "users" : "in flight", className: "users",
                                         values: samples.map { Double($0.users) })]),
         ]
-        return section("charts", "Per second", charts.map { $0.render() }.joined(separator: "\n"))
+        let marked = charts.map { chart in
+            var chart = chart
+            chart.marks = summary.marks ?? []
+            return chart
+        }
+        // The marks' numbers and texts, right under the charts that draw them.
+        let under = [marks(summary)].filter { !$0.isEmpty }
+        return ([section("charts", "Per second", marked.map { $0.render() }.joined(separator: "\n"))] + under)
+            .joined(separator: "\n")
     }
 }

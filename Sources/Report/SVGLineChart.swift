@@ -1,3 +1,5 @@
+import Protocol
+
 /// A line chart over a run's seconds as inline SVG, with its caption and legend: what the HTML report draws
 /// from `history`. Sized by a viewBox so it scales with the page; coordinates carry one decimal, so the
 /// same data always gives the same bytes.
@@ -15,6 +17,8 @@ struct SVGLineChart {
     /// Ascending.
     var seconds: [Int]
     var series: [Series]
+    /// Events drawn as vertical lines across the chart (`loadctl mark`); see `ChartMarks`.
+    var marks: [RunMark] = []
 
     private static let width = 720.0
     private static let height = 220.0
@@ -41,6 +45,10 @@ struct SVGLineChart {
                 return Point(x: x(Double(seconds[index]), on: timeAxis), y: y(value, on: valueAxis))
             }
             html += lines(points, className: htmlEscaped(entry.className))
+        }
+        html += ChartMarks.lines(marks, plot: Self.left...Self.right, lastSecondEnd: x(Double(last + 1), on: timeAxis),
+                                 top: Self.top, bottom: Self.bottom) {
+            x($0, on: timeAxis)
         }
         html += "</svg>\n<ul class=\"legend\">"
         for entry in series {

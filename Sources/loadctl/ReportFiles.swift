@@ -6,7 +6,7 @@ import Report
 /// and makes the exit status 2, as a usage error.
 struct ReportFiles {
     /// Locust's four CSVs go to `PREFIX_stats.csv`, `PREFIX_stats_history.csv`, `PREFIX_failures.csv`,
-    /// `PREFIX_exceptions.csv`.
+    /// `PREFIX_exceptions.csv`; a run's marks to `PREFIX_marks.csv`.
     var csvPrefix: String?
     var htmlPath: String?
 
