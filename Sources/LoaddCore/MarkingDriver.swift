@@ -47,6 +47,7 @@ final class MarkingDriver: RunDriver {
         guard !list.isEmpty else { return summary }
         var marked = summary
         marked.marks = list
+        marked.slowPeriods = summary.slowPeriods.map { SlowPeriod.withNearestMarks($0, list) }
         return marked
     }
 }

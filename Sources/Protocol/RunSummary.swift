@@ -220,6 +220,11 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var warnings: [String]?
     /// Events stamped into the run (`loadctl mark`), oldest first; absent when there were none.
     public var marks: [RunMark]?
+    /// Where the run went wrong: slow, failing or hung periods (see `SlowPeriod`), oldest first;
+    /// absent when there were none.
+    public var slowPeriods: [SlowPeriod]?
+    /// Periods past `SlowPeriodFinder.maxPeriods` that are counted but not listed.
+    public var slowPeriodsNotListed: Int?
 
     public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
                 endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
@@ -245,6 +250,6 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case run, scenario, host, startedAt = "started_at", durationS = "duration_s", users, endpoints, total
         case failuresByReason = "failures_by_reason", history, thresholds, generator
         case abortReason = "abort_reason", passed, warmup, openModel = "open_model", fleetEvents = "fleet_events"
-        case interrupted, warnings, marks
+        case interrupted, warnings, marks, slowPeriods = "slow_periods", slowPeriodsNotListed = "slow_periods_not_listed"
     }
 }

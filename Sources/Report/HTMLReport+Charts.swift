@@ -31,8 +31,8 @@ extension HTMLReport {
             chart.marks = summary.marks ?? []
             return chart
         }
-        // The marks' numbers and texts, right under the charts that draw them.
-        let under = [marks(summary)].filter { !$0.isEmpty }
+        // The marks' numbers and texts, and the periods that went wrong, right under the charts.
+        let under = [marks(summary), slowPeriods(summary)].filter { !$0.isEmpty }
         return ([section("charts", "Per second", marked.map { $0.render() }.joined(separator: "\n"))] + under)
             .joined(separator: "\n")
     }

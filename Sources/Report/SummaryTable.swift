@@ -16,6 +16,8 @@ public enum SummaryTable {
         let shape = loadShape(summary)
         if !shape.isEmpty { sections.append(shape) }
         if let events = summary.fleetEvents, !events.isEmpty { sections.append(fleetEvents(events)) }
+        let timeline = timeline(summary)
+        if !timeline.isEmpty { sections.append(timeline) }
         if !summary.failuresByReason.isEmpty { sections.append(failures(summary.failuresByReason)) }
         if !summary.thresholds.isEmpty { sections.append(thresholds(summary.thresholds)) }
         let notices = warnings(summary)

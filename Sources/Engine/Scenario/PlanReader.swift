@@ -73,6 +73,7 @@ extension YAMLReader {
         }
         // A broken request has no endpoint yet; naming it in a threshold is not a second mistake.
         let endpointsComplete = errors.count == errorsBeforeSteps
+        let slowBounds = top["report"].flatMap { self.slowBounds($0) }
         let thresholds = top["thresholds"].map {
             self.thresholds($0, endpoints: table.endpoints, reportUnknownEndpoints: endpointsComplete)
         } ?? []
@@ -86,6 +87,7 @@ extension YAMLReader {
         plan.stages = shape.stages
         plan.warmup = shape.warmup
         plan.usersGiven = top["users"] != nil
+        if let slowBounds { plan.slowBounds = slowBounds }
         return plan
     }
 

@@ -21,6 +21,10 @@ extension RunAggregator {
             users: users, endpoints: rows, total: total, failuresByReason: failureCounts(),
             history: soFar.markingPartialTail(history),
             thresholds: [], generator: generator, abortReason: abortReason, passed: true)
+        let slow = SlowPeriodFinder.find(summary.history, reasons: soFar.reasonsBySecond, bounds: plan.slowBounds,
+                                         startUnixSeconds: startUnixSeconds)
+        if !slow.periods.isEmpty { summary.slowPeriods = slow.periods }
+        if slow.notListed > 0 { summary.slowPeriodsNotListed = slow.notListed }
         summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }
         // Thresholds, when given, say which failures are acceptable; without them any failed request
         // fails the run, as Locust's exit status does.

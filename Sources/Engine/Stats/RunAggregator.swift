@@ -39,7 +39,7 @@ public struct RunAggregator: Sendable {
     private var open: [Int: OpenSecond] = [:]
     /// Intervals of seconds before this one belong to a span the user reset away.
     private var firstMeasuredSecond = 0
-    private let startUnixSeconds: Int
+    let startUnixSeconds: Int
     /// The run so far, failures' first and last seconds, the newest second's coverage (Locust's files).
     private(set) var soFar = RunSoFarTracker()
 

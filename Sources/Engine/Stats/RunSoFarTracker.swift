@@ -15,6 +15,10 @@ struct RunSoFarTracker: Sendable {
     private var failures: UInt64 = 0
     private var bytes: UInt64 = 0
     private var seen: [EndpointKey: [String: SeenSpan]] = [:]
+    /// Failures by reason (all endpoints) of each second that had any, for the slow periods; the
+    /// oldest are dropped past `maxSecondsWithReasons`.
+    private(set) var reasonsBySecond: [Int: [String: UInt64]] = [:]
+    static let maxSecondsWithReasons = 86_400
     /// The highest closed second and the share of it its reporters measured.
     private(set) var newest: (second: Int, share: Double)?
 
@@ -27,7 +31,9 @@ struct RunSoFarTracker: Sendable {
     mutating func noteFailures(_ row: EndpointInterval, second: Int) {
         guard !row.failureReasons.isEmpty else { return }
         var reasons = seen[row.key, default: [:]]
+        var ofSecond = reasonsBySecond[second, default: [:]]
         for tally in row.failureReasons where tally.count > 0 {
+            ofSecond[tally.reason] = ofSecond[tally.reason, default: 0].saturatingAdd(tally.count)
             if var span = reasons[tally.reason] {
                 span.first = min(span.first, second)
                 span.last = max(span.last, second)
@@ -37,6 +43,12 @@ struct RunSoFarTracker: Sendable {
             }
         }
         seen[row.key] = reasons
+        reasonsBySecond[second] = ofSecond
+        if reasonsBySecond.count > Self.maxSecondsWithReasons {
+            // One sweep drops the oldest tenth, so the sweep is rare.
+            let keep = second - Self.maxSecondsWithReasons * 9 / 10
+            reasonsBySecond = reasonsBySecond.filter { $0.key >= keep }
+        }
     }
 
     /// First and last run second `reason` of `key` was seen in.
