@@ -38,7 +38,7 @@ struct LocustCSVRunTests {
         #expect(failures[0] == "Method,Name,Error,Occurrences,First Seen,Last Seen")
         let row = failures[1].split(separator: ",").map(String.init)
         #expect(row.count == 6 && row[1] == "/no-such-page", "\(failures)")
-        let iso = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/
+        let iso = #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/#
         #expect(row.count == 6 && row[4].wholeMatch(of: iso) != nil && row[5].wholeMatch(of: iso) != nil && row[4] <= row[5])
 
         // Every second after the first request has every column filled; the cut-short last second is left out.

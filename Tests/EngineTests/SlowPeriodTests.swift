@@ -12,16 +12,16 @@ import TargetServer
                       medianMs: 2, p95Ms: p99 / 2, p99Ms: p99, maxMs: max, avgMs: 2, generatorCpu: 0.1)
     }
 
-    @Test func quietSecondsEndedByARequestThatWaitedThemOutAreOneHang() {
+    @Test func quietSecondsEndedByARequestThatWaitedThemOutAreOneHang() throws {
         let history = [second(0, requests: 100), second(1, requests: 0), second(2, requests: 0), second(3, requests: 0),
                        second(4, requests: 4, p99: 3_100, max: 3_150), second(5, requests: 100)]
         let (periods, notListed) = SlowPeriodFinder.find(history, reasons: [:], bounds: SlowBounds(), startUnixSeconds: 1_000)
         #expect(notListed == 0)
         #expect(periods.count == 1)
-        let period = try? #require(periods.first)
-        #expect(period?.startS == 1 && period?.endS == 5 && period?.startedAt == 1_001)
-        #expect(period?.causes == [.hang, .p99])
-        #expect(period?.worstP99Ms == 3_100 && period?.requests == 4)
+        let period = try #require(periods.first)
+        #expect(period.startS == 1 && period.endS == 5 && period.startedAt == 1_001)
+        #expect(period.causes == [.hang, .p99])
+        #expect(period.worstP99Ms == 3_100 && period.requests == 4)
     }
 
     @Test func aLongThinkTimeWithNothingOutstandingIsNotAHang() {
