@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import NIOHTTP1
 import Protocol
 import Synchronization
 

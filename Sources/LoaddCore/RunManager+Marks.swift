@@ -1,4 +1,5 @@
 import Logging
+import NIOHTTP1
 import Protocol
 
 extension RunManager {
