@@ -4,10 +4,11 @@ import Protocol
 /// exceeds the scenario's bounds, and hangs, merged where they touch. Pure: the history and the
 /// per-second failure reasons in, the periods out.
 ///
-/// A hang is a run of seconds in which nothing completed although users were running, followed by a
-/// completion that had waited at least that long (its latency from intended start covers the whole
-/// gap): so a think time longer than a second, with nothing outstanding, is not a hang. A hang still
-/// going at the newest second is not listed yet: only its end tells it from idleness.
+/// A hang is a run of k seconds in which nothing completed although users were running, followed by a
+/// completion that had waited through them: its latency from intended start is at least k − ½ s (the
+/// request may have been sent inside the first quiet second, as when the target froze just as it
+/// was called). So a think time longer than a second, with nothing outstanding, is not a hang. A hang
+/// still going at the newest second is not listed yet: only its end tells it from idleness.
 public enum SlowPeriodFinder {
     /// Periods listed at most; more are counted in `RunSummary.slowPeriodsNotListed`.
     public static let maxPeriods = 1_000
@@ -54,8 +55,8 @@ public enum SlowPeriodFinder {
                 continue
             }
             if !quiet.isEmpty {
-                // Waited through every quiet second: a request was outstanding the whole time.
-                if sample.maxMs >= Double(quiet.count) * 1000 {
+                // Waited through the quiet seconds: a request was outstanding the whole time.
+                if sample.maxMs >= (Double(quiet.count) - 0.5) * 1000 {
                     for second in quiet { add(second, [.hang]) }
                 } else {
                     finish()
