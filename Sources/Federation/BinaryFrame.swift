@@ -14,7 +14,7 @@ import Protocol
 ///     stats        = 0x00 node run assignment sequence [interval]
 ///     interval     = second users dropped cpu_micros wall_micros threads [endpoint]
 ///     endpoint     = method name requests failures bytes histogram(latency) histogram(service_time)
-///                    [reason count]
+///                    [reason count] histogram(lag)
 ///     histogram    = [value_delta count]        (values ascend: each is a delta from the previous)
 ///     heartbeat    = 0x01
 ///     worker_state = 0x02 run? activity(0 idle, 1 running, 2 stopping) users rps abort_reason?
@@ -107,6 +107,7 @@ enum BinaryFrame {
                     out.writePrefixedString(tally.reason)
                     out.writeVarint(tally.count)
                 }
+                write(endpoint.lag ?? SparseHistogram(), into: &out)
             }
         }
     }
@@ -138,8 +139,11 @@ enum BinaryFrame {
                 for _ in 0..<(try reader.count("failure_reasons")) {
                     reasons.append(FailureTally(reason: try reader.string("reason"), count: try reader.varint("count")))
                 }
-                endpoints.append(EndpointInterval(key: key, requests: requests, failures: failures, bytes: bytes,
-                                                  latency: latency, serviceTime: service, failureReasons: reasons))
+                var row = EndpointInterval(key: key, requests: requests, failures: failures, bytes: bytes,
+                                           latency: latency, serviceTime: service, failureReasons: reasons)
+                let lag = try reader.histogram("lag")
+                row.lag = lag.isEmpty ? nil : lag
+                endpoints.append(row)
             }
             intervals.append(IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpu,
                                            wallMicros: wall, threads: threads, endpoints: endpoints))

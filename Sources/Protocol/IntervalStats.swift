@@ -111,6 +111,9 @@ public struct EndpointInterval: Codable, Sendable, Equatable {
     /// From each request's actual send.
     public var serviceTime: SparseHistogram
     public var failureReasons: [FailureTally]
+    /// From each request's intended start to its hand-over to libcurl: the generator's schedule lag.
+    /// Absent from nodes that do not measure it.
+    public var lag: SparseHistogram?
 
     public init(key: EndpointKey, requests: UInt64, failures: UInt64, bytes: UInt64, latency: SparseHistogram,
                 serviceTime: SparseHistogram, failureReasons: [FailureTally]) {
@@ -125,6 +128,7 @@ public struct EndpointInterval: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case key, requests, failures, bytes, latency, serviceTime = "service_time", failureReasons = "failure_reasons"
+        case lag
     }
 }
 

@@ -29,6 +29,8 @@ public struct EndpointSummary: Codable, Sendable, Equatable {
     public var failuresPerS: Double
     /// Requests per second over the last few seconds (Locust's "Current RPS").
     public var currentRps: Double
+    /// The generator's schedule lag (intended start → handed to libcurl); absent when not measured.
+    public var lag: ScheduleLag?
 
     public init(method: String, name: String) {
         self.method = method
@@ -49,7 +51,7 @@ public struct EndpointSummary: Codable, Sendable, Equatable {
         case p95Ms = "p95_ms", p98Ms = "p98_ms", p99Ms = "p99_ms", p999Ms = "p999_ms", p9999Ms = "p9999_ms"
         case avgMs = "avg_ms", minMs = "min_ms", maxMs = "max_ms"
         case serviceMedianMs = "service_median_ms", serviceP95Ms = "service_p95_ms", serviceP99Ms = "service_p99_ms"
-        case avgBytes = "avg_bytes", rps, failuresPerS = "failures_per_s", currentRps = "current_rps"
+        case avgBytes = "avg_bytes", rps, failuresPerS = "failures_per_s", currentRps = "current_rps", lag
     }
 }
 
@@ -171,6 +173,8 @@ public struct GeneratorLoad: Codable, Sendable, Equatable {
     /// True when the figures may describe the generator rather than the target.
     public var possiblyGeneratorBound: Bool
     public var threads: Int
+    /// Why the generator's own lateness may distort the figures (lag p99 above its bound), if it may.
+    public var scheduleLagLimited: String?
 
     public init(peakCpu: Double, saturatedSeconds: Int, possiblyGeneratorBound: Bool, threads: Int) {
         self.peakCpu = peakCpu
@@ -182,6 +186,7 @@ public struct GeneratorLoad: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case peakCpu = "peak_cpu", saturatedSeconds = "saturated_seconds"
         case possiblyGeneratorBound = "possibly_generator_bound", threads
+        case scheduleLagLimited = "schedule_lag_limited"
     }
 }
 

@@ -126,7 +126,7 @@ public enum SummaryTable {
             "Service time (from send, ms; excludes time queued before sending)",
             "  median \(formatMs(total.serviceMedianMs))  p95 \(formatMs(total.serviceP95Ms))"
                 + "  p99 \(formatMs(total.serviceP99Ms))",
-        ]
+        ] + ScheduleLagText.lines(total.lag)
     }
 
     /// The total row is always called `Aggregated` whatever the engine named it, as in Locust.

@@ -7,6 +7,7 @@ struct EndpointTotals {
     var bytes: UInt64 = 0
     var latency = LatencyHistogram()
     var serviceTime = LatencyHistogram()
+    var lag = LatencyHistogram()
     var failureReasons: [String: UInt64] = [:]
 
     /// An interval's counts; its histograms come separately (`addHistograms`), batched per endpoint.
@@ -20,9 +21,11 @@ struct EndpointTotals {
         }
     }
 
-    mutating func addHistograms(latency rowLatency: SparseHistogram, serviceTime rowServiceTime: SparseHistogram) {
+    mutating func addHistograms(latency rowLatency: SparseHistogram, serviceTime rowServiceTime: SparseHistogram,
+                                lag rowLag: SparseHistogram? = nil) {
         rowLatency.add(into: &latency)
         rowServiceTime.add(into: &serviceTime)
+        rowLag?.add(into: &lag)
     }
 
     mutating func add(_ other: EndpointTotals) {
@@ -31,6 +34,7 @@ struct EndpointTotals {
         bytes = bytes.saturatingAdd(other.bytes)
         latency.add(other.latency)
         serviceTime.add(other.serviceTime)
+        lag.add(other.lag)
         for (reason, count) in other.failureReasons {
             failureReasons[reason] = failureReasons[reason, default: 0].saturatingAdd(count)
         }
@@ -58,6 +62,10 @@ struct EndpointTotals {
         row.maxMs = Double(latency.max) / 1000
         let service = serviceTime.percentilesAndMean([50, 95, 99]).values.map { Double($0) / 1000 }
         (row.serviceMedianMs, row.serviceP95Ms, row.serviceP99Ms) = (service[0], service[1], service[2])
+        if lag.totalCount > 0 {
+            let lagMs = lag.percentilesAndMean([50, 99]).values.map { Double($0) / 1000 }
+            row.lag = ScheduleLag(medianMs: lagMs[0], p99Ms: lagMs[1], maxMs: Double(lag.max) / 1000)
+        }
         return row
     }
 }

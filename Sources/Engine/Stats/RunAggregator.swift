@@ -21,11 +21,11 @@ public struct RunAggregator: Sendable {
         var threads = 0
         var bytes: UInt64 = 0
         /// Per endpoint slot, the rows' histograms still to merge.
-        var pending: [[(latency: SparseHistogram, serviceTime: SparseHistogram)]] = []
+        var pending: [[(latency: SparseHistogram, serviceTime: SparseHistogram, lag: SparseHistogram?)]] = []
 
         mutating func hold(_ row: EndpointInterval, slot: Int) {
             if pending.count <= slot { pending += Array(repeating: [], count: slot + 1 - pending.count) }
-            pending[slot].append((row.latency, row.serviceTime))
+            pending[slot].append((row.latency, row.serviceTime, row.lag))
         }
     }
 
@@ -86,7 +86,7 @@ public struct RunAggregator: Sendable {
         for row in interval.endpoints {
             let slot = slot(for: row.key)
             totals[slot].addCounts(row)
-            totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime)
+            totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime, lag: row.lag)
             history[index].requests = history[index].requests.saturatingAdd(row.requests)
             history[index].failures = history[index].failures.saturatingAdd(row.failures)
             soFar.noteFailures(row, second: interval.second)
@@ -131,7 +131,7 @@ public struct RunAggregator: Sendable {
     private mutating func close(_ index: Int, _ second: OpenSecond) {
         var latency = LatencyHistogram()
         for (slot, rows) in second.pending.enumerated() {
-            for row in rows { totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime) }
+            for row in rows { totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime, lag: row.lag) }
         }
         for rows in second.pending {
             for row in rows { row.latency.add(into: &latency) }

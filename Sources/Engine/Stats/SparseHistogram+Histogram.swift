@@ -25,10 +25,12 @@ extension WindowStats {
         var rows: [EndpointInterval] = []
         for i in keys.indices where requests[i] > 0 {
             let reasons = failureReasons[i].map { FailureTally(reason: $0.key.describe(check: checks[i]), count: $0.value) }
-            rows.append(EndpointInterval(
+            var row = EndpointInterval(
                 key: keys[i], requests: requests[i], failures: failures[i], bytes: bytes[i],
                 latency: SparseHistogram(latency[i]), serviceTime: SparseHistogram(serviceTime[i]),
-                failureReasons: reasons))
+                failureReasons: reasons)
+            row.lag = SparseHistogram(lag[i])
+            rows.append(row)
         }
         return IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpuMicros,
                              wallMicros: wallMicros, threads: 1, endpoints: rows)

@@ -11,6 +11,8 @@ final class WindowStats: @unchecked Sendable {
     var latency: [WindowHistogram]
     /// From the actual send to completion: what the target took.
     var serviceTime: [WindowHistogram]
+    /// From the intended start to the hand-over to libcurl: the generator's own lateness.
+    var lag: [WindowHistogram]
     var failureReasons: [[FailureReason: UInt64]]
     /// Iterations the open model could not start on time (always 0 in the closed model).
     var dropped: UInt64 = 0
@@ -26,6 +28,7 @@ final class WindowStats: @unchecked Sendable {
         bytes = Array(repeating: 0, count: endpoints)
         latency = Array(repeating: WindowHistogram(), count: endpoints)
         serviceTime = Array(repeating: WindowHistogram(), count: endpoints)
+        lag = Array(repeating: WindowHistogram(), count: endpoints)
         failureReasons = Array(repeating: [:], count: endpoints)
     }
 
@@ -36,6 +39,7 @@ final class WindowStats: @unchecked Sendable {
         bytes[endpoint] &+= UInt64(received)
         latency[endpoint].record(max(1, done &- min(intended, done)))
         serviceTime[endpoint].record(max(1, done &- min(sent, done)))
+        lag[endpoint].record(max(1, sent &- min(intended, sent)))
         if let failure {
             failures[endpoint] &+= 1
             failureReasons[endpoint][failure, default: 0] &+= 1
@@ -51,8 +55,10 @@ final class WindowStats: @unchecked Sendable {
             bytes[i] = 0
             latency[i].releaseIfEmpty()
             serviceTime[i].releaseIfEmpty()
+            lag[i].releaseIfEmpty()
             latency[i].reset()
             serviceTime[i].reset()
+            lag[i].reset()
             if !failureReasons[i].isEmpty { failureReasons[i].removeAll(keepingCapacity: true) }
         }
         dropped = 0

@@ -172,6 +172,7 @@ extension StatsReport {
                 try check.uint("bytes", endpoint.bytes, FieldRanges.bytes)
                 try endpoint.latency.checkRanges("latency", check)
                 try endpoint.serviceTime.checkRanges("service_time", check)
+                try endpoint.lag?.checkRanges("lag", check)
                 for tally in endpoint.failureReasons {
                     try check.text("failure_reasons.reason", tally.reason, FieldRanges.textBytes)
                     try check.uint("failure_reasons.count", tally.count, FieldRanges.count)
