@@ -22,11 +22,10 @@ extension SystemE2ETests {
                 environment: environment, timeout: .seconds(90))
         }
         guard script.expectSuccess() else { return }
-        let startErr = (try? String(contentsOfFile: "\(fixture.directory)/start.err", encoding: .utf8)) ?? ""
-        let runID = try #require(
-            startErr.split(separator: " ").firstIndex(of: "run").map { index in
-                String(startErr.split(separator: " ")[index + 1])
-            }, "no run id in loadctl's stderr:\n\(startErr)\n\(script.output)")
+        // Without --wait, `loadctl start` prints the run's id alone on stdout.
+        let startOut = (try? String(contentsOfFile: "\(fixture.directory)/start.out", encoding: .utf8)) ?? ""
+        let runID = try #require(startOut.split(whereSeparator: \.isWhitespace).first.map(String.init),
+                                 "no run id on loadctl start's stdout:\n\(script.output)")
         let entries = script.output.split(separator: "\n").compactMap { line -> [String: Any]? in
             guard line.hasPrefix("{") else { return nil }
             return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
