@@ -12,7 +12,7 @@ import Protocol
 /// and its elements, a `Double` its 8 IEEE-754 bytes, big-endian:
 ///
 ///     stats        = 0x00 node run assignment sequence [interval]
-///     interval     = second users dropped cpu_micros wall_micros threads [endpoint]
+///     interval     = second users dropped cpu_micros wall_micros threads [endpoint] new_connections
 ///     endpoint     = method name requests failures bytes histogram(latency) histogram(service_time)
 ///                    [reason count] histogram(lag)
 ///     histogram    = [value_delta count]        (values ascend: each is a delta from the previous)
@@ -109,6 +109,7 @@ enum BinaryFrame {
                 }
                 write(endpoint.lag ?? SparseHistogram(), into: &out)
             }
+            out.writeVarint(interval.newConnections ?? 0)
         }
     }
 
@@ -145,8 +146,11 @@ enum BinaryFrame {
                 row.lag = lag.isEmpty ? nil : lag
                 endpoints.append(row)
             }
-            intervals.append(IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpu,
-                                           wallMicros: wall, threads: threads, endpoints: endpoints))
+            var interval = IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpu,
+                                         wallMicros: wall, threads: threads, endpoints: endpoints)
+            let connections = try reader.varint("new_connections")
+            interval.newConnections = connections == 0 ? nil : connections
+            intervals.append(interval)
         }
         return StatsReport(node: node, run: run, assignment: assignment, sequence: sequence, intervals: intervals)
     }

@@ -146,6 +146,9 @@ public struct IntervalStats: Codable, Sendable, Equatable {
     /// How many engine threads this interval sums (for the CPU share).
     public var threads: Int
     public var endpoints: [EndpointInterval]
+    /// Connections opened in the interval (libcurl's `CURLINFO_NUM_CONNECTS` summed); absent from nodes
+    /// that do not count them.
+    public var newConnections: UInt64?
 
     public init(second: Int, users: Int, dropped: UInt64, cpuMicros: UInt64, wallMicros: UInt64, threads: Int,
                 endpoints: [EndpointInterval]) {
@@ -160,5 +163,6 @@ public struct IntervalStats: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case second, users, dropped, cpuMicros = "cpu_micros", wallMicros = "wall_micros", threads, endpoints
+        case newConnections = "new_connections"
     }
 }

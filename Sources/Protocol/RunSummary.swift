@@ -101,6 +101,8 @@ public struct HistorySample: Codable, Sendable, Equatable {
     public var dropped: UInt64?
     /// The run from its measured start to the end of this second, as Locust's history rows carry it.
     public var soFar: RunSoFar?
+    /// Connections opened in that second (reused ones not counted): a target restart shows as a burst.
+    public var newConnections: UInt64?
     /// True when the run measured only part of this second (its last, cut short by the end): its counts
     /// are not a full second's, so Locust's history file leaves it out rather than plot a collapse.
     public var partial: Bool?
@@ -123,7 +125,7 @@ public struct HistorySample: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case second, timestamp, users, requests, failures
         case medianMs = "median_ms", p95Ms = "p95_ms", p99Ms = "p99_ms", maxMs = "max_ms", avgMs = "avg_ms"
-        case generatorCpu = "generator_cpu", dropped, soFar = "so_far", partial
+        case generatorCpu = "generator_cpu", dropped, soFar = "so_far", partial, newConnections = "new_connections"
     }
 }
 

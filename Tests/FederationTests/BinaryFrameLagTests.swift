@@ -23,3 +23,12 @@ import Testing
         #expect(problem?.contains("lag value") == true, "\(String(describing: problem))")
     }
 }
+
+@Suite struct BinaryFrameConnectionsTests {
+    @Test func anIntervalsNewConnectionsRoundTrip() throws {
+        var report = BinaryFrameTests.report
+        report.intervals[0].newConnections = 42
+        let payload = try BinaryFrameTests.payload(.stats(report))
+        #expect(try BinaryFrameTests.decode(Array(payload.readableBytesView)) == .stats(report))
+    }
+}

@@ -85,6 +85,10 @@ extension EngineThread {
         var osErrno = 0
         ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         if code != CURLE_OK { ccurl_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno) }
+        // Connections this transfer had to open (0 when it reused one): a restart shows as a burst.
+        var connects = 0
+        ccurl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        window.newConnections &+= UInt64(max(0, connects))
         let request = prepared[user.request].plan
         let matched = user.captureBody ? user.responseBody.contains(request.check.bodyContains!) : true
         let failure = code == EngineThread.refusedCode ? .notStarted

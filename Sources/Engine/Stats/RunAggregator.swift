@@ -20,6 +20,7 @@ public struct RunAggregator: Sendable {
         var wallMicros: UInt64 = 0
         var threads = 0
         var bytes: UInt64 = 0
+        var newConnections: UInt64 = 0
         /// Per endpoint slot, the rows' histograms still to merge.
         var pending: [[(latency: SparseHistogram, serviceTime: SparseHistogram, lag: SparseHistogram?)]] = []
 
@@ -73,6 +74,7 @@ public struct RunAggregator: Sendable {
         second.cpuMicros = second.cpuMicros.saturatingAdd(interval.cpuMicros)
         second.wallMicros = second.wallMicros.saturatingAdd(interval.wallMicros)
         second.threads = second.threads.saturatingAdd(interval.threads)
+        second.newConnections = second.newConnections.saturatingAdd(interval.newConnections ?? 0)
         if second.reporters >= expectedReporters {
             close(interval.second, second)
         } else {
@@ -94,6 +96,9 @@ public struct RunAggregator: Sendable {
         }
         dropped = dropped.saturatingAdd(interval.dropped)
         history[index].users = history[index].users.saturatingAdd(interval.users)
+        if let connections = interval.newConnections {
+            history[index].newConnections = (history[index].newConnections ?? 0).saturatingAdd(connections)
+        }
         if interval.dropped > 0 { history[index].dropped = (history[index].dropped ?? 0).saturatingAdd(interval.dropped) }
     }
 
@@ -146,6 +151,7 @@ public struct RunAggregator: Sendable {
             medianMs: ms(values[0]), p95Ms: ms(values[1]), p99Ms: ms(values[2]), maxMs: ms(latency.max),
             avgMs: mean / 1000, generatorCpu: cpu)
         sample.dropped = second.dropped
+        sample.newConnections = second.newConnections
         sample.soFar = soFar.close(
             second: index, latency: latency, requests: second.requests, failures: second.failures,
             bytes: second.bytes, wallMicros: second.wallMicros, threads: second.threads)

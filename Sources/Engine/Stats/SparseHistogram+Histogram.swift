@@ -32,7 +32,9 @@ extension WindowStats {
             row.lag = SparseHistogram(lag[i])
             rows.append(row)
         }
-        return IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpuMicros,
-                             wallMicros: wallMicros, threads: 1, endpoints: rows)
+        var interval = IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpuMicros,
+                                     wallMicros: wallMicros, threads: 1, endpoints: rows)
+        interval.newConnections = newConnections
+        return interval
     }
 }

@@ -18,6 +18,8 @@ final class WindowStats: @unchecked Sendable {
     var dropped: UInt64 = 0
     /// Users this thread had running when the window closed.
     var users = 0
+    /// Connections libcurl opened for the window's requests (reused ones are not counted).
+    var newConnections: UInt64 = 0
     /// CPU time the thread used during the window, and the wall time it spanned.
     var cpuMicros: UInt64 = 0
     var wallMicros: UInt64 = 0
@@ -63,6 +65,7 @@ final class WindowStats: @unchecked Sendable {
         }
         dropped = 0
         users = 0
+        newConnections = 0
         cpuMicros = 0
         wallMicros = 0
     }

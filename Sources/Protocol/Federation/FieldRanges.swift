@@ -164,6 +164,7 @@ extension StatsReport {
             try check.uint("cpu_micros", interval.cpuMicros, FieldRanges.micros)
             try check.uint("wall_micros", interval.wallMicros, FieldRanges.micros)
             try check.int("threads", interval.threads, FieldRanges.threads)
+            if let connections = interval.newConnections { try check.uint("new_connections", connections, FieldRanges.count) }
             for endpoint in interval.endpoints {
                 try check.text("method", endpoint.key.method, FieldRanges.endpointBytes)
                 try check.text("name", endpoint.key.name, FieldRanges.endpointBytes)
