@@ -12,9 +12,9 @@ import Protocol
 /// and its elements, a `Double` its 8 IEEE-754 bytes, big-endian:
 ///
 ///     stats        = 0x00 node run assignment sequence [interval]
-///     interval     = second users dropped cpu_micros wall_micros threads [endpoint] skipped [check]
+///     interval     = second users dropped cpu_micros wall_micros threads [endpoint] skipped [check] new_connections
 ///     endpoint     = method name requests failures bytes histogram(latency) histogram(service_time)
-///                    [reason count]
+///                    [reason count] histogram(lag)
 ///     check        = method name check passes fails   (a row of the checks table)
 ///     histogram    = [value_delta count]        (values ascend: each is a delta from the previous)
 ///     heartbeat    = 0x01
@@ -108,6 +108,7 @@ enum BinaryFrame {
                     out.writePrefixedString(tally.reason)
                     out.writeVarint(tally.count)
                 }
+                write(endpoint.lag ?? SparseHistogram(), into: &out)
             }
             out.writeVarint(interval.skipped ?? 0)
             let checks = interval.checks ?? []
@@ -119,6 +120,7 @@ enum BinaryFrame {
                 out.writeVarint(tally.passes)
                 out.writeVarint(tally.fails)
             }
+            out.writeVarint(interval.newConnections ?? 0)
         }
     }
 
@@ -149,8 +151,11 @@ enum BinaryFrame {
                 for _ in 0..<(try reader.count("failure_reasons")) {
                     reasons.append(FailureTally(reason: try reader.string("reason"), count: try reader.varint("count")))
                 }
-                endpoints.append(EndpointInterval(key: key, requests: requests, failures: failures, bytes: bytes,
-                                                  latency: latency, serviceTime: service, failureReasons: reasons))
+                var row = EndpointInterval(key: key, requests: requests, failures: failures, bytes: bytes,
+                                           latency: latency, serviceTime: service, failureReasons: reasons)
+                let lag = try reader.histogram("lag")
+                row.lag = lag.isEmpty ? nil : lag
+                endpoints.append(row)
             }
             var interval = IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpu,
                                          wallMicros: wall, threads: threads, endpoints: endpoints)
@@ -163,6 +168,8 @@ enum BinaryFrame {
                                          fails: try reader.varint("checks.fails")))
             }
             interval.checks = checks.isEmpty ? nil : checks
+            let connections = try reader.varint("new_connections")
+            interval.newConnections = connections == 0 ? nil : connections
             intervals.append(interval)
         }
         return StatsReport(node: node, run: run, assignment: assignment, sequence: sequence, intervals: intervals)

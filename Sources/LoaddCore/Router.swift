@@ -74,7 +74,8 @@ struct Router: Sendable {
     static func controlAPI(_ manager: RunManager) -> Router {
         Router(routes: StatusRoutes.routes(manager) + RunRoutes.routes(manager) + CurrentRunRoutes.routes(manager)
                + WorkerRoutes.routes(manager) + ValidateRoutes.routes(manager) + RunFileRoutes.routes(manager.store)
-               + DashboardRoutes.routes() + MetricsRoute.routes(manager))
+               + DashboardRoutes.routes() + MetricsRoute.routes(manager)
+               + MarkRoutes.routes(manager))
     }
 
     /// `metrics_listen:`: `GET /metrics` and nothing else (every other path is 404).

@@ -23,6 +23,7 @@ enum RunFileRoutes {
         "stats.csv": StoredFile(contentType: "text/csv; charset=utf-8", download: true),
         "stats_history.csv": StoredFile(contentType: "text/csv; charset=utf-8", download: true),
         "failures.csv": StoredFile(contentType: "text/csv; charset=utf-8", download: true),
+        "marks.csv": StoredFile(contentType: "text/csv; charset=utf-8", download: true),
     ]
 
     /// Larger files are not read into memory to answer one request; the message gives their path.

@@ -192,6 +192,8 @@ actor RunManager {
         let id = info.id
         var runLogger = logger
         runLogger[metadataKey: "loadd_run_id"] = "\(id)"
+        // Marks live beside the driver and join every summary it hands out (`MarkingDriver`).
+        let engine = MarkingDriver(engine)
         var run = ActiveRun(info: info, engine: engine, logger: runLogger)
         run.ticker = Task { [weak self] in
             while !Task.isCancelled {

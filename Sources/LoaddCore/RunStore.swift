@@ -48,8 +48,10 @@ struct RunStore: Sendable {
         try write(Data(LocustCSV.stats(summary).utf8), to: "\(base)/stats.csv")
         try write(Data(LocustCSV.history(summary).utf8), to: "\(base)/stats_history.csv")
         try write(Data(LocustCSV.failures(summary).utf8), to: "\(base)/failures.csv")
+        if summary.marks?.isEmpty == false { try write(Data(LocustCSV.marks(summary).utf8), to: "\(base)/marks.csv") }
         if report {
-            let files = ["summary.json", "stats.csv", "stats_history.csv", "failures.csv", "run.json", "scenario.yaml"]
+            var files = ["summary.json", "stats.csv", "stats_history.csv", "failures.csv", "run.json", "scenario.yaml"]
+            if summary.marks?.isEmpty == false { files.append("marks.csv") }
             try write(Data(HTMLReport.render(summary, files: files).utf8), to: "\(base)/report.html")
         }
     }

@@ -111,6 +111,9 @@ public struct EndpointInterval: Codable, Sendable, Equatable {
     /// From each request's actual send.
     public var serviceTime: SparseHistogram
     public var failureReasons: [FailureTally]
+    /// From each request's intended start to its hand-over to libcurl: the generator's schedule lag.
+    /// Absent from nodes that do not measure it.
+    public var lag: SparseHistogram?
 
     public init(key: EndpointKey, requests: UInt64, failures: UInt64, bytes: UInt64, latency: SparseHistogram,
                 serviceTime: SparseHistogram, failureReasons: [FailureTally]) {
@@ -125,6 +128,7 @@ public struct EndpointInterval: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case key, requests, failures, bytes, latency, serviceTime = "service_time", failureReasons = "failure_reasons"
+        case lag
     }
 }
 
@@ -146,6 +150,9 @@ public struct IntervalStats: Codable, Sendable, Equatable {
     public var checks: [CheckTally]?
     /// Steps not sent because an earlier step of their iteration failed to extract a value.
     public var skipped: UInt64?
+    /// Connections opened in the interval (libcurl's `CURLINFO_NUM_CONNECTS` summed); absent from nodes
+    /// that do not count them.
+    public var newConnections: UInt64?
 
     public init(second: Int, users: Int, dropped: UInt64, cpuMicros: UInt64, wallMicros: UInt64, threads: Int,
                 endpoints: [EndpointInterval]) {
@@ -160,6 +167,6 @@ public struct IntervalStats: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case second, users, dropped, cpuMicros = "cpu_micros", wallMicros = "wall_micros", threads, endpoints
-        case checks, skipped
+        case checks, skipped, newConnections = "new_connections"
     }
 }

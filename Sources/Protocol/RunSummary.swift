@@ -31,6 +31,8 @@ public struct EndpointSummary: Codable, Sendable, Equatable {
     public var currentRps: Double
     /// Failures per second over the same seconds; absent in summaries stored before it existed.
     public var currentFailuresPerS: Double?
+    /// The generator's schedule lag (intended start → handed to libcurl); absent when not measured.
+    public var lag: ScheduleLag?
 
     public init(method: String, name: String) {
         self.method = method
@@ -51,7 +53,7 @@ public struct EndpointSummary: Codable, Sendable, Equatable {
         case p95Ms = "p95_ms", p98Ms = "p98_ms", p99Ms = "p99_ms", p999Ms = "p999_ms", p9999Ms = "p9999_ms"
         case avgMs = "avg_ms", minMs = "min_ms", maxMs = "max_ms"
         case serviceMedianMs = "service_median_ms", serviceP95Ms = "service_p95_ms", serviceP99Ms = "service_p99_ms"
-        case avgBytes = "avg_bytes", rps, failuresPerS = "failures_per_s", currentRps = "current_rps"
+        case avgBytes = "avg_bytes", rps, failuresPerS = "failures_per_s", currentRps = "current_rps", lag
         case currentFailuresPerS = "current_failures_per_s"
     }
 }
@@ -62,16 +64,19 @@ public struct FailureCount: Codable, Sendable, Equatable {
     public var name: String
     public var reason: String
     public var count: UInt64
-    /// Unix seconds of the first and the last second this failure was counted in; absent in
-    /// summaries stored before they existed.
+    /// Unix seconds (whole, floored) of the second this failure was first and last seen in; Locust's
+    /// `First Seen` / `Last Seen`. Absent in summaries written before loadd kept them.
     public var firstSeen: Int?
     public var lastSeen: Int?
 
-    public init(method: String, name: String, reason: String, count: UInt64) {
+    public init(method: String, name: String, reason: String, count: UInt64, firstSeen: Int? = nil,
+                lastSeen: Int? = nil) {
         self.method = method
         self.name = name
         self.reason = reason
         self.count = count
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
     }
 
     enum CodingKeys: String, CodingKey {
@@ -115,6 +120,13 @@ public struct HistorySample: Codable, Sendable, Equatable {
     public var generatorCpu: Double
     /// Open model: iterations that could not start on time in that second.
     public var dropped: UInt64?
+    /// The run from its measured start to the end of this second, as Locust's history rows carry it.
+    public var soFar: RunSoFar?
+    /// Connections opened in that second (reused ones not counted): a target restart shows as a burst.
+    public var newConnections: UInt64?
+    /// True when the run measured only part of this second (its last, cut short by the end): its counts
+    /// are not a full second's, so Locust's history file leaves it out rather than plot a collapse.
+    public var partial: Bool?
 
     public init(second: Int, timestamp: Int, users: Int, requests: UInt64, failures: UInt64, medianMs: Double,
                 p95Ms: Double, p99Ms: Double, maxMs: Double, avgMs: Double, generatorCpu: Double) {
@@ -134,7 +146,7 @@ public struct HistorySample: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case second, timestamp, users, requests, failures
         case medianMs = "median_ms", p95Ms = "p95_ms", p99Ms = "p99_ms", maxMs = "max_ms", avgMs = "avg_ms"
-        case generatorCpu = "generator_cpu", dropped
+        case generatorCpu = "generator_cpu", dropped, soFar = "so_far", partial, newConnections = "new_connections"
     }
 }
 
@@ -184,6 +196,8 @@ public struct GeneratorLoad: Codable, Sendable, Equatable {
     /// True when the figures may describe the generator rather than the target.
     public var possiblyGeneratorBound: Bool
     public var threads: Int
+    /// Why the generator's own lateness may distort the figures (lag p99 above its bound), if it may.
+    public var scheduleLagLimited: String?
 
     public init(peakCpu: Double, saturatedSeconds: Int, possiblyGeneratorBound: Bool, threads: Int) {
         self.peakCpu = peakCpu
@@ -195,6 +209,7 @@ public struct GeneratorLoad: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case peakCpu = "peak_cpu", saturatedSeconds = "saturated_seconds"
         case possiblyGeneratorBound = "possibly_generator_bound", threads
+        case scheduleLagLimited = "schedule_lag_limited"
     }
 }
 
@@ -243,6 +258,13 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var statsResetAt: [Int]?
     /// The scenario's tasks and their share of the iterations.
     public var tasks: [TaskRatio]?
+    /// Events stamped into the run (`loadctl mark`), oldest first; absent when there were none.
+    public var marks: [RunMark]?
+    /// Where the run went wrong: slow, failing or hung periods (see `SlowPeriod`), oldest first;
+    /// absent when there were none.
+    public var slowPeriods: [SlowPeriod]?
+    /// Periods past `SlowPeriodFinder.maxPeriods` that are counted but not listed.
+    public var slowPeriodsNotListed: Int?
 
     public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
                 endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
@@ -269,5 +291,6 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case failuresByReason = "failures_by_reason", history, thresholds, generator
         case abortReason = "abort_reason", passed, warmup, openModel = "open_model", fleetEvents = "fleet_events"
         case interrupted, warnings, checks, skippedSteps = "skipped_steps", recent, statsResetAt = "stats_reset_at", tasks
+        case marks, slowPeriods = "slow_periods", slowPeriodsNotListed = "slow_periods_not_listed"
     }
 }

@@ -11,6 +11,15 @@ func formatUTC(_ unixSeconds: Int) -> String {
         + "\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60)) UTC"
 }
 
+/// Unix seconds as `2023-11-14T22:13:20Z`, the form Locust 2.47 writes in `First Seen` / `Last Seen`
+/// (its `format_utc_timestamp`).
+func formatISO8601UTC(_ unixSeconds: Int) -> String {
+    // formatUTC's text is fixed-width apart from the year: swap its separators rather than repeat the arithmetic.
+    var text = formatUTC(unixSeconds)
+    text.removeLast(" UTC".count)
+    return text.replacing(" ", with: "T") + "Z"
+}
+
 /// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date of a day count, in eras of 400 years
 /// (146 097 days) that begin on 1 March so the leap day falls at the end of each year.
 private func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {

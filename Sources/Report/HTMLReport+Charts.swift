@@ -38,9 +38,16 @@ extension HTMLReport {
                          series: [.init(label: summary.openModel == nil ? "users" : "in flight", className: "users",
                                         values: samples.map { Double($0.users) })]),
         ]
-        var html = charts.map { $0.render() }.joined(separator: "\n")
+        let marked = charts.map { chart in
+            var chart = chart
+            chart.marks = summary.marks ?? []
+            return chart
+        }
+        var html = marked.map { $0.render() }.joined(separator: "\n")
         if partial { html += "\n" + paragraphs(["The run's last second ended part-way and is not drawn."]) }
-        return section("charts", "Per second", html)
+        // The marks' numbers and texts, and the periods that went wrong, right under the charts.
+        let under = [marks(summary), slowPeriods(summary)].filter { !$0.isEmpty }
+        return ([section("charts", "Per second", html)] + under).joined(separator: "\n")
     }
 
     /// True when `sample` ends after the measured span does: the run stopped within that second.

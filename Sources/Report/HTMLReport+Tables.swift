@@ -45,6 +45,6 @@ extension HTMLReport {
     static func serviceTime(_ total: EndpointSummary) -> String {
         section("service-time", "Service time", note: "(from send, ms; excludes time queued before sending)",
                 paragraphs(["median \(formatMs(total.serviceMedianMs))  p95 \(formatMs(total.serviceP95Ms))  "
-                            + "p99 \(formatMs(total.serviceP99Ms))"]))
+                            + "p99 \(formatMs(total.serviceP99Ms))"] + ScheduleLagText.lines(total.lag)))
     }
 }

@@ -27,7 +27,11 @@ public enum LocustCSV {
     public static let droppedColumn = "Dropped Iterations"
 
     /// Header of `PREFIX_failures.csv`.
-    public static let failuresHeader = ["Method", "Name", "Error", "Occurrences"]
+    public static let failuresHeader = ["Method", "Name", "Error", "Occurrences", "First Seen", "Last Seen"]
+
+    /// Header of `PREFIX_exceptions.csv`: Locust lists its Python exceptions there; loadd has none, so
+    /// the file is this header alone and `--csv` writes the same four files Locust does.
+    public static let exceptionsHeader = ["Count", "Message", "Traceback", "Nodes"]
 
     /// Locust's marker for a figure it does not have.
     static let notAvailable = "N/A"
@@ -44,55 +48,42 @@ public enum LocustCSV {
         let percentiles = entry.requests == 0
             ? Array(repeating: notAvailable, count: SummaryTable.percentileHeaders.count)
             : SummaryTable.percentileValues(entry).map(wholeMs)
+        // Locust writes min, max and content size as the integer 0 before the first request, floats after.
+        let none = entry.requests == 0
         return [
             type, entry.name, "\(entry.requests)", "\(entry.failures)", wholeMs(entry.medianMs), ms(entry.avgMs),
-            ms(entry.minMs), ms(entry.maxMs), formatFixed(entry.avgBytes, decimals: 2),
+            none ? "0" : ms(entry.minMs), none ? "0" : ms(entry.maxMs),
+            none ? "0" : formatFixed(entry.avgBytes, decimals: 2),
             formatFixed(entry.rps, decimals: 2), formatFixed(entry.failuresPerS, decimals: 2),
         ] + percentiles
     }
 
     /// `PREFIX_stats_history.csv`: one `Aggregated` row per second, as Locust writes without `--csv-full-history`.
-    ///
-    /// A sample holds one second, so its counts are that second's rates. Per second loadd keeps the median, p95,
-    /// p99 and max; the other percentile columns are `N/A`. The `Total` columns are running figures over the run
-    /// so far: request and failure counts are sums, the average is weighted by requests and the max is the running
-    /// maximum, all exact. A running median or min cannot be rebuilt from per-second figures, and samples carry no
-    /// content size, so those three are `N/A` rather than a per-second number under a `Total` label.
+    /// Its columns and their meaning are in `LocustCSV+History.swift`.
     public static func history(_ summary: RunSummary) -> String {
-        var totalRequests: UInt64 = 0
-        var totalFailures: UInt64 = 0
-        var latencySum = 0.0
-        var totalMax = 0.0
-        var rows: [[String]] = []
-        for sample in summary.history.sorted(by: { $0.second < $1.second }) {
-            totalRequests += sample.requests
-            totalFailures += sample.failures
-            latencySum += sample.avgMs * Double(sample.requests)
-            if sample.requests > 0 { totalMax = max(totalMax, sample.maxMs) }
-            let na = notAvailable
-            let percentiles = sample.requests == 0
-                ? Array(repeating: na, count: SummaryTable.percentileHeaders.count)
-                : [wholeMs(sample.medianMs), na, na, na, na, wholeMs(sample.p95Ms), na, wholeMs(sample.p99Ms),
-                   na, na, wholeMs(sample.maxMs)]
-            let average = totalRequests == 0 ? 0 : latencySum / Double(totalRequests)
-            rows.append(
-                ["\(sample.timestamp)", "\(sample.users)", "", "Aggregated",
-                 formatFixed(Double(sample.requests), decimals: 6), formatFixed(Double(sample.failures), decimals: 6)]
-                    + percentiles
-                    + ["\(totalRequests)", "\(totalFailures)", na, ms(average), na, ms(totalMax), na]
-                    + (summary.openModel == nil ? [] : ["\(sample.dropped ?? 0)"]))
+        let rows = summary.history.sorted(by: { $0.second < $1.second }).filter { $0.partial != true }
+        let openModel = summary.openModel != nil
+        var legacy = LegacyTotals()
+        let lines = rows.map { sample in
+            historyRow(sample, legacy: &legacy) + (openModel ? ["\(sample.dropped ?? 0)"] : [])
         }
-        return CSV.document(header: historyHeader + (summary.openModel == nil ? [] : [droppedColumn]), rows: rows)
+        return CSV.document(header: historyHeader + (openModel ? [droppedColumn] : []), rows: lines)
     }
 
     /// `PREFIX_failures.csv`: one row per endpoint and reason, most frequent first.
     public static func failures(_ summary: RunSummary) -> String {
         let rows = SummaryTable.sortedFailures(summary.failuresByReason).map {
-            [$0.method, $0.name, $0.reason, "\($0.count)"]
+            [$0.method, $0.name, $0.reason, "\($0.count)",
+             $0.firstSeen.map(formatISO8601UTC) ?? "", $0.lastSeen.map(formatISO8601UTC) ?? ""]
         }
         return CSV.document(header: failuresHeader, rows: rows)
     }
 
-    private static func wholeMs(_ value: Double) -> String { formatFixed(value, decimals: 0) }
-    private static func ms(_ value: Double) -> String { formatFixed(value, decimals: 3) }
+    /// `PREFIX_exceptions.csv`: Locust's header and no rows.
+    public static func exceptions(_ summary: RunSummary) -> String {
+        CSV.document(header: exceptionsHeader, rows: [])
+    }
+
+    static func wholeMs(_ value: Double) -> String { formatFixed(value, decimals: 0) }
+    static func ms(_ value: Double) -> String { formatFixed(value, decimals: 3) }
 }

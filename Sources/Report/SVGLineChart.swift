@@ -1,3 +1,5 @@
+import Protocol
+
 /// A line chart over a run's seconds as inline SVG, with its caption and legend: what the HTML report draws
 /// from `history`. Sized by a viewBox so it scales with the page; coordinates carry one decimal, so the
 /// same data always gives the same bytes.
@@ -17,6 +19,8 @@ struct SVGLineChart {
     var series: [Series]
     /// Values on a log10 axis, so a median of milliseconds stays visible under a p99 of seconds.
     var logScale = false
+    /// Events drawn as vertical lines across the chart (`loadctl mark`); see `ChartMarks`.
+    var marks: [RunMark] = []
 
     // As wide as the page's content (1200 px less padding): the chart fills it at its natural height.
     private static let width = 1160.0
@@ -44,6 +48,10 @@ struct SVGLineChart {
                 return Point(x: x(Double(seconds[index]), on: timeAxis), y: y(value, on: valueAxis))
             }
             html += lines(points, className: htmlEscaped(entry.className))
+        }
+        html += ChartMarks.lines(marks, plot: Self.left...Self.right, lastSecondEnd: x(Double(last + 1), on: timeAxis),
+                                 top: Self.top, bottom: Self.bottom) {
+            x($0, on: timeAxis)
         }
         html += "</svg>\n<ul class=\"legend\">"
         for entry in series {

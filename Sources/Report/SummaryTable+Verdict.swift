@@ -55,8 +55,9 @@ extension SummaryTable {
 
     /// Empty unless the generator may have been the bottleneck; the HTML report shows the same two lines.
     static func generatorWarning(_ generator: GeneratorLoad) -> [String] {
-        guard generator.possiblyGeneratorBound else { return [] }
-        return [
+        let lag = generator.scheduleLagLimited.map { ["WARNING: generator-limited: \(oneLine($0))"] } ?? []
+        guard generator.possiblyGeneratorBound else { return lag }
+        return lag + [
             "WARNING: generator may be the bottleneck: engine threads above 90% CPU for "
                 + "\(generator.saturatedSeconds) s — add threads or nodes",
             "  (peak \(formatFixed(generator.peakCpu * 100, decimals: 0))% CPU across "

@@ -18,6 +18,8 @@ public enum SummaryTable {
         if let events = summary.fleetEvents, !events.isEmpty { sections.append(fleetEvents(events)) }
         let checks = ChecksTable.text(summary)
         if !checks.isEmpty { sections.append(checks) }
+        let timeline = timeline(summary)
+        if !timeline.isEmpty { sections.append(timeline) }
         if !summary.failuresByReason.isEmpty { sections.append(failures(summary.failuresByReason)) }
         if !summary.thresholds.isEmpty { sections.append(thresholds(summary.thresholds)) }
         let notices = warnings(summary)
@@ -126,7 +128,7 @@ public enum SummaryTable {
             "Service time (from send, ms; excludes time queued before sending)",
             "  median \(formatMs(total.serviceMedianMs))  p95 \(formatMs(total.serviceP95Ms))"
                 + "  p99 \(formatMs(total.serviceP99Ms))",
-        ]
+        ] + ScheduleLagText.lines(total.lag)
     }
 
     /// The total row is always called `Aggregated` whatever the engine named it, as in Locust.

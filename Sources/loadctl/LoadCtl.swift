@@ -15,6 +15,6 @@ struct LoadCtl: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, DemoCommand.self, ValidateCommand.self, ConvertCommand.self, TargetCommand.self,
             StartCommand.self, StatusCommand.self, UsersCommand.self, RateCommand.self, ResetCommand.self, StopCommand.self,
-            RunsCommand.self, ReportCommand.self, WorkersCommand.self, UiCommand.self, VersionCommand.self,
+            RunsCommand.self, ReportCommand.self, WorkersCommand.self, UiCommand.self, VersionCommand.self, MarkCommand.self,
         ])
 }

@@ -5,7 +5,8 @@ import Report
 /// tried even if another failed, so one bad path costs only its own file; any failure is named
 /// and makes the exit status 2, as a usage error.
 struct ReportFiles {
-    /// Locust's three CSVs go to `PREFIX_stats.csv`, `PREFIX_stats_history.csv`, `PREFIX_failures.csv`.
+    /// Locust's four CSVs go to `PREFIX_stats.csv`, `PREFIX_stats_history.csv`, `PREFIX_failures.csv`,
+    /// `PREFIX_exceptions.csv`; a run's marks to `PREFIX_marks.csv`.
     var csvPrefix: String?
     var htmlPath: String?
 
@@ -18,8 +19,7 @@ struct ReportFiles {
         var failed = false
         if let csvPrefix {
             do {
-                try LocustCSV.write(summary, prefix: csvPrefix)
-                wrote += ["\(csvPrefix)_stats.csv", "\(csvPrefix)_stats_history.csv", "\(csvPrefix)_failures.csv"]
+                wrote += try LocustCSV.write(summary, prefix: csvPrefix)
             } catch {
                 Console.err("loadctl: \(error)")
                 failed = true

@@ -20,7 +20,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the summary as JSON instead of the table.")
     var json = false
 
-    @Option(name: .long, help: "Write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.",
+    @Option(name: .long, help: "Write Locust's PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and PREFIX_exceptions.csv.",
             completion: .file())
     var csv: String?
 

@@ -16,7 +16,8 @@ private func lines(_ csv: String) -> [String] {
         + "50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%,Total Request Count,Total Failure Count,"
         + "Total Median Response Time,Total Average Response Time,Total Min Response Time,Total Max Response Time,"
         + "Total Average Content Size")
-    #expect(lines(LocustCSV.failures(summary))[0] == "Method,Name,Error,Occurrences")
+    #expect(lines(LocustCSV.failures(summary))[0] == "Method,Name,Error,Occurrences,First Seen,Last Seen")
+    #expect(lines(LocustCSV.exceptions(summary)) == ["Count,Message,Traceback,Nodes", ""])
 }
 
 @Test func rowsEndInCRLFLikePythonsCSVWriter() {
@@ -42,8 +43,8 @@ private func lines(_ csv: String) -> [String] {
         FailureCount(method: "GET", name: "/plain", reason: "line1\nline2", count: 1),
     ]
     let rows = lines(LocustCSV.failures(summary))
-    #expect(rows[1] == "GET,\"/a,b\",\"said \"\"no\"\"\",3")
-    #expect(rows[2] == "GET,/plain,\"line1\nline2\",1")
+    #expect(rows[1] == "GET,\"/a,b\",\"said \"\"no\"\"\",3,,")
+    #expect(rows[2] == "GET,/plain,\"line1\nline2\",1,,")
 }
 
 @Test func historyIsChronologicalWithRunningTotals() {
@@ -67,7 +68,7 @@ private func lines(_ csv: String) -> [String] {
     #expect(rows.allSatisfy { $0.count == LocustCSV.historyHeader.count })
 }
 
-@Test func writeCreatesTheThreeFiles() throws {
+@Test func writeCreatesLocustsFourFiles() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UInt64.random(in: 0...UInt64.max))")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -77,6 +78,7 @@ private func lines(_ csv: String) -> [String] {
     #expect(try String(contentsOfFile: prefix + "_stats.csv", encoding: .utf8) == LocustCSV.stats(summary))
     #expect(try String(contentsOfFile: prefix + "_stats_history.csv", encoding: .utf8) == LocustCSV.history(summary))
     #expect(try String(contentsOfFile: prefix + "_failures.csv", encoding: .utf8) == LocustCSV.failures(summary))
+    #expect(try String(contentsOfFile: prefix + "_exceptions.csv", encoding: .utf8) == "Count,Message,Traceback,Nodes\r\n")
 }
 
 @Test func writeToAMissingDirectoryNamesThePath() {

@@ -20,6 +20,10 @@ public enum ScenarioLimits {
     public static let status: ClosedRange<Int> = 100...599
     /// `{{random_int A B}}` bounds: far inside `Int`, so `B - A + 1` cannot overflow.
     public static let randomInt: ClosedRange<Int> = -1_000_000_000_000_000...1_000_000_000_000_000
+    /// `report: { slow_p99: … }`: from 1 ms to an hour.
+    public static let slowP99: ClosedRange<Duration> = .milliseconds(1)...(.seconds(3600))
+    /// `report: { slow_failures: … }`: a share of a second's completed requests, 0…100 % (0…1).
+    public static let slowFailures: ClosedRange<Double> = 0...1
     /// A threshold's value, after its unit (ms, %, k, M) is applied.
     public static let thresholdValue: ClosedRange<Double> = 0...1_000_000_000_000
 

@@ -55,6 +55,8 @@ public struct Plan: Sendable {
     public var stages: [Stage]
     /// Load run before the measured span, whose stats are kept apart.
     public var warmup: Duration?
+    /// `report:`: when a second counts as slow or failing in the summary's slow periods.
+    public var slowBounds = SlowBounds()
 
     /// The default cap on iterations in flight in the open model.
     public static let defaultMaxInFlight = 10_000

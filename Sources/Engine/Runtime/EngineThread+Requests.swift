@@ -89,6 +89,10 @@ extension EngineThread {
         var osErrno = 0
         ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         if code != CURLE_OK { ccurl_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno) }
+        // Connections this transfer had to open (0 when it reused one): a restart shows as a burst.
+        var connects = 0
+        ccurl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        window.newConnections &+= UInt64(max(0, connects))
         let step = prepared[user.request]
         let request = step.plan
         let matched = request.check.bodyContains.map { user.responseBody.contains($0) } ?? true

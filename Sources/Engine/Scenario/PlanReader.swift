@@ -82,6 +82,7 @@ extension YAMLReader {
         }
         // A broken request has no endpoint yet; naming it in a threshold is not a second mistake.
         let endpointsComplete = errors.count == errorsBeforeSteps
+        let slowBounds = top["report"].flatMap { self.slowBounds($0) }
         let thresholds = top["thresholds"].map {
             self.thresholds($0, endpoints: table.endpoints, reportUnknownEndpoints: endpointsComplete)
         } ?? []
@@ -100,6 +101,7 @@ extension YAMLReader {
         plan.labels = labels
         plan.transport = transport
         plan.session = settings ?? SessionSettings()
+        if let slowBounds { plan.slowBounds = slowBounds }
         checkUniqueData(plan, modeNode: top["data"]?.mapping?["mode"])
         guard errors.isEmpty else { return nil }
         return plan

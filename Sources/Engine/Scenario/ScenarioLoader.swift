@@ -10,7 +10,7 @@ public enum ScenarioLoader {
 
     static let topLevelKeys = ["name", "host", "users", "spawn_rate", "duration", "wait", "timeout", "headers",
                                "vars", "data", "on_start", "tasks", "thresholds", "rate", "max_in_flight",
-                               "stages", "warmup", "cookies", "follow_redirects", "auth", "http", "tls"]
+                               "stages", "warmup", "cookies", "follow_redirects", "auth", "http", "tls", "report"]
 
     /// Parses and validates the scenario at `path`; a relative `data: { csv: … }` path is read from the
     /// scenario's folder.

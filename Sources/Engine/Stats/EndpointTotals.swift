@@ -7,18 +7,8 @@ struct EndpointTotals {
     var bytes: UInt64 = 0
     var latency = LatencyHistogram()
     var serviceTime = LatencyHistogram()
+    var lag = LatencyHistogram()
     var failureReasons: [String: UInt64] = [:]
-    /// Per failure reason, the Unix seconds it was first and last counted in.
-    var failureSeen: [String: (first: Int, last: Int)] = [:]
-
-    /// Widens each of `interval`'s failure reasons' first/last seen to `unixSecond`.
-    mutating func noteFailuresSeen(_ interval: EndpointInterval, at unixSecond: Int) {
-        for tally in interval.failureReasons where tally.count > 0 {
-            let seen = failureSeen[tally.reason] ?? (unixSecond, unixSecond)
-            failureSeen[tally.reason] = (min(seen.first, unixSecond), max(seen.last, unixSecond))
-        }
-    }
-
     /// An interval's counts; its histograms come separately (`addHistograms`), batched per endpoint.
     mutating func addCounts(_ interval: EndpointInterval) {
         // Saturating: the counts may come from another node, and a hostile one may say 2^64 − 1.
@@ -30,9 +20,11 @@ struct EndpointTotals {
         }
     }
 
-    mutating func addHistograms(latency rowLatency: SparseHistogram, serviceTime rowServiceTime: SparseHistogram) {
+    mutating func addHistograms(latency rowLatency: SparseHistogram, serviceTime rowServiceTime: SparseHistogram,
+                                lag rowLag: SparseHistogram? = nil) {
         rowLatency.add(into: &latency)
         rowServiceTime.add(into: &serviceTime)
+        rowLag?.add(into: &lag)
     }
 
     mutating func add(_ other: EndpointTotals) {
@@ -41,12 +33,9 @@ struct EndpointTotals {
         bytes = bytes.saturatingAdd(other.bytes)
         latency.add(other.latency)
         serviceTime.add(other.serviceTime)
+        lag.add(other.lag)
         for (reason, count) in other.failureReasons {
             failureReasons[reason] = failureReasons[reason, default: 0].saturatingAdd(count)
-        }
-        for (reason, seen) in other.failureSeen {
-            let mine = failureSeen[reason] ?? seen
-            failureSeen[reason] = (min(mine.first, seen.first), max(mine.last, seen.last))
         }
     }
 
@@ -72,6 +61,10 @@ struct EndpointTotals {
         row.maxMs = Double(latency.max) / 1000
         let service = serviceTime.percentilesAndMean([50, 95, 99]).values.map { Double($0) / 1000 }
         (row.serviceMedianMs, row.serviceP95Ms, row.serviceP99Ms) = (service[0], service[1], service[2])
+        if lag.totalCount > 0 {
+            let lagMs = lag.percentilesAndMean([50, 99]).values.map { Double($0) / 1000 }
+            row.lag = ScheduleLag(medianMs: lagMs[0], p99Ms: lagMs[1], maxMs: Double(lag.max) / 1000)
+        }
         return row
     }
 }

@@ -18,15 +18,18 @@ public struct RunAggregator: Sendable {
         var dropped: UInt64 = 0
         var cpuMicros: UInt64 = 0
         var wallMicros: UInt64 = 0
+        var threads = 0
+        var bytes: UInt64 = 0
+        var newConnections: UInt64 = 0
         /// Per endpoint slot, the rows' histograms still to merge.
-        var pending: [[(latency: SparseHistogram, serviceTime: SparseHistogram)]] = []
+        var pending: [[(latency: SparseHistogram, serviceTime: SparseHistogram, lag: SparseHistogram?)]] = []
         /// Per endpoint slot, this second's counts (for `RecentSeconds`).
         var slotRequests: [UInt64] = []
         var slotFailures: [UInt64] = []
 
         mutating func hold(_ row: EndpointInterval, slot: Int) {
             if pending.count <= slot { pending += Array(repeating: [], count: slot + 1 - pending.count) }
-            pending[slot].append((row.latency, row.serviceTime))
+            pending[slot].append((row.latency, row.serviceTime, row.lag))
             if slotRequests.count <= slot {
                 slotRequests += Array(repeating: 0, count: slot + 1 - slotRequests.count)
                 slotFailures += Array(repeating: 0, count: slot + 1 - slotFailures.count)
@@ -56,6 +59,8 @@ public struct RunAggregator: Sendable {
     /// The run seconds at which `reset(atSecond:)` zeroed the statistics.
     public private(set) var resetSeconds: [Int] = []
     let startUnixSeconds: Int
+    /// The run so far, failures' first and last seconds, the newest second's coverage (Locust's files).
+    private(set) var soFar = RunSoFarTracker()
 
     public init(endpoints: [EndpointKey], expectedReporters: Int, startUnixSeconds: Int) {
         keys = endpoints
@@ -74,10 +79,11 @@ public struct RunAggregator: Sendable {
         for row in interval.endpoints {
             let slot = slot(for: row.key)
             totals[slot].addCounts(row)
-            totals[slot].noteFailuresSeen(row, at: startUnixSeconds + interval.second)
             second.hold(row, slot: slot)
             second.requests = second.requests.saturatingAdd(row.requests)
             second.failures = second.failures.saturatingAdd(row.failures)
+            second.bytes = second.bytes.saturatingAdd(row.bytes)
+            soFar.noteFailures(row, second: interval.second)
         }
         dropped = dropped.saturatingAdd(interval.dropped)
         absorbChecks(interval)
@@ -86,6 +92,8 @@ public struct RunAggregator: Sendable {
         second.dropped = second.dropped.saturatingAdd(interval.dropped)
         second.cpuMicros = second.cpuMicros.saturatingAdd(interval.cpuMicros)
         second.wallMicros = second.wallMicros.saturatingAdd(interval.wallMicros)
+        second.threads = second.threads.saturatingAdd(interval.threads)
+        second.newConnections = second.newConnections.saturatingAdd(interval.newConnections ?? 0)
         if second.reporters >= expectedReporters {
             close(interval.second, second)
         } else {
@@ -99,14 +107,18 @@ public struct RunAggregator: Sendable {
         for row in interval.endpoints {
             let slot = slot(for: row.key)
             totals[slot].addCounts(row)
-            totals[slot].noteFailuresSeen(row, at: startUnixSeconds + interval.second)
-            totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime)
+            totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime, lag: row.lag)
             history[index].requests = history[index].requests.saturatingAdd(row.requests)
             history[index].failures = history[index].failures.saturatingAdd(row.failures)
+            soFar.noteFailures(row, second: interval.second)
+            soFar.addLate(row)
         }
         dropped = dropped.saturatingAdd(interval.dropped)
         absorbChecks(interval)
         history[index].users = history[index].users.saturatingAdd(interval.users)
+        if let connections = interval.newConnections {
+            history[index].newConnections = (history[index].newConnections ?? 0).saturatingAdd(connections)
+        }
         if interval.dropped > 0 { history[index].dropped = (history[index].dropped ?? 0).saturatingAdd(interval.dropped) }
     }
 
@@ -134,6 +146,7 @@ public struct RunAggregator: Sendable {
         skipped = 0
         recentSeconds.removeAll()
         resetSeconds.append(second)
+        soFar = RunSoFarTracker()
         firstMeasuredSecond = second
     }
 
@@ -163,7 +176,7 @@ public struct RunAggregator: Sendable {
     private mutating func close(_ index: Int, _ second: OpenSecond) {
         var latency = LatencyHistogram()
         for (slot, rows) in second.pending.enumerated() {
-            for row in rows { totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime) }
+            for row in rows { totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime, lag: row.lag) }
         }
         for rows in second.pending {
             for row in rows { row.latency.add(into: &latency) }
@@ -179,6 +192,10 @@ public struct RunAggregator: Sendable {
             avgMs: mean / 1000, generatorCpu: cpu)
         sample.dropped = second.dropped
         recentSeconds.add(.init(index: index, requests: second.slotRequests, failures: second.slotFailures, latency: latency))
+        sample.newConnections = second.newConnections
+        sample.soFar = soFar.close(
+            second: index, latency: latency, requests: second.requests, failures: second.failures,
+            bytes: second.bytes, wallMicros: second.wallMicros, threads: second.threads)
         let at = history.firstIndex { $0.second > index } ?? history.endIndex
         history.insert(sample, at: at)
     }
@@ -210,9 +227,10 @@ public struct RunAggregator: Sendable {
         var out: [FailureCount] = []
         for (i, key) in keys.enumerated() {
             for (reason, count) in totals[i].failureReasons {
-                var failure = FailureCount(method: key.method, name: key.name, reason: reason, count: count)
-                if let seen = totals[i].failureSeen[reason] { (failure.firstSeen, failure.lastSeen) = (seen.first, seen.last) }
-                out.append(failure)
+                let seen = soFar.seenSpan(key, reason)
+                out.append(FailureCount(method: key.method, name: key.name, reason: reason, count: count,
+                                        firstSeen: seen.map { startUnixSeconds + $0.first },
+                                        lastSeen: seen.map { startUnixSeconds + $0.last }))
             }
         }
         return out.sorted { ($0.count, $1.name, $1.reason) > ($1.count, $0.name, $0.reason) }

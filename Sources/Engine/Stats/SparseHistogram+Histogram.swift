@@ -25,15 +25,18 @@ extension WindowStats {
         var rows: [EndpointInterval] = []
         for i in keys.indices where requests[i] > 0 {
             let reasons = failureReasons[i].map { FailureTally(reason: $0.key.describe(check: checks[i], labels: labels), count: $0.value) }
-            rows.append(EndpointInterval(
+            var row = EndpointInterval(
                 key: keys[i], requests: requests[i], failures: failures[i], bytes: bytes[i],
                 latency: SparseHistogram(latency[i]), serviceTime: SparseHistogram(serviceTime[i]),
-                failureReasons: reasons))
+                failureReasons: reasons)
+            row.lag = SparseHistogram(lag[i])
+            rows.append(row)
         }
         var interval = IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpuMicros,
                                      wallMicros: wallMicros, threads: 1, endpoints: rows)
         interval.checks = checkTallies(labels)
         if skipped > 0 { interval.skipped = skipped }
+        interval.newConnections = newConnections
         return interval
     }
 }

@@ -13,6 +13,8 @@ final class WindowStats: @unchecked Sendable {
     var latency: [WindowHistogram]
     /// From the actual send to completion: what the target took.
     var serviceTime: [WindowHistogram]
+    /// From the intended start to the hand-over to libcurl: the generator's own lateness.
+    var lag: [WindowHistogram]
     var failureReasons: [[FailureReason: UInt64]]
     /// Iterations the open model could not start on time (always 0 in the closed model).
     var dropped: UInt64 = 0
@@ -24,6 +26,8 @@ final class WindowStats: @unchecked Sendable {
     var skipped: UInt64 = 0
     /// Users this thread had running when the window closed.
     var users = 0
+    /// Connections libcurl opened for the window's requests (reused ones are not counted).
+    var newConnections: UInt64 = 0
     /// CPU time the thread used during the window, and the wall time it spanned.
     var cpuMicros: UInt64 = 0
     var wallMicros: UInt64 = 0
@@ -34,6 +38,7 @@ final class WindowStats: @unchecked Sendable {
         bytes = Array(repeating: 0, count: endpoints)
         latency = Array(repeating: WindowHistogram(), count: endpoints)
         serviceTime = Array(repeating: WindowHistogram(), count: endpoints)
+        lag = Array(repeating: WindowHistogram(), count: endpoints)
         failureReasons = Array(repeating: [:], count: endpoints)
     }
 
@@ -44,6 +49,7 @@ final class WindowStats: @unchecked Sendable {
         bytes[endpoint] &+= UInt64(received)
         latency[endpoint].record(max(1, done &- min(intended, done)))
         serviceTime[endpoint].record(max(1, done &- min(sent, done)))
+        lag[endpoint].record(max(1, sent &- min(intended, sent)))
         if let failure {
             failures[endpoint] &+= 1
             failureReasons[endpoint][failure, default: 0] &+= 1
@@ -79,8 +85,10 @@ final class WindowStats: @unchecked Sendable {
             bytes[i] = 0
             latency[i].releaseIfEmpty()
             serviceTime[i].releaseIfEmpty()
+            lag[i].releaseIfEmpty()
             latency[i].reset()
             serviceTime[i].reset()
+            lag[i].reset()
             if !failureReasons[i].isEmpty { failureReasons[i].removeAll(keepingCapacity: true) }
         }
         dropped = 0
@@ -90,6 +98,7 @@ final class WindowStats: @unchecked Sendable {
             checkFails[i] = 0
         }
         users = 0
+        newConnections = 0
         cpuMicros = 0
         wallMicros = 0
     }

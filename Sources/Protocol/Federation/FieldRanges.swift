@@ -174,6 +174,7 @@ extension StatsReport {
             try check.uint("cpu_micros", interval.cpuMicros, FieldRanges.micros)
             try check.uint("wall_micros", interval.wallMicros, FieldRanges.micros)
             try check.int("threads", interval.threads, FieldRanges.threads)
+            if let connections = interval.newConnections { try check.uint("new_connections", connections, FieldRanges.count) }
             for endpoint in interval.endpoints {
                 try check.text("method", endpoint.key.method, FieldRanges.endpointBytes)
                 try check.text("name", endpoint.key.name, FieldRanges.endpointBytes)
@@ -182,6 +183,7 @@ extension StatsReport {
                 try check.uint("bytes", endpoint.bytes, FieldRanges.bytes)
                 try endpoint.latency.checkRanges("latency", check)
                 try endpoint.serviceTime.checkRanges("service_time", check)
+                try endpoint.lag?.checkRanges("lag", check)
                 for tally in endpoint.failureReasons {
                     try check.text("failure_reasons.reason", tally.reason, FieldRanges.textBytes)
                     try check.uint("failure_reasons.count", tally.count, FieldRanges.count)

@@ -141,7 +141,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "report", abstract: "Show a run's report, as a table, JSON, Locust CSVs or an HTML page.")
 
     @Argument(help: "Run id (see `loadctl runs`).", completion: RunIDs.completion) var id: String
-    @Option(name: .long, help: "Write ID_stats.csv, ID_stats_history.csv and ID_failures.csv into this folder.",
+    @Option(name: .long, help: "Write ID_stats.csv, ID_stats_history.csv, ID_failures.csv, ID_exceptions.csv (and ID_marks.csv) into this folder.",
             completion: .directory) var csv: String?
     @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.",
             completion: .file(extensions: ["html"])) var html: String?

@@ -17,7 +17,7 @@ struct StartCommand: AsyncParsableCommand {
     @OptionGroup var overrides: LoadOverrideOptions
     @OptionGroup var vars: ScenarioVarOptions
     @Flag(name: .long, help: "Follow the run, print its report and exit with its verdict.") var wait = false
-    @Option(name: .long, help: "With --wait: write PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv.",
+    @Option(name: .long, help: "With --wait: write Locust's four CSVs (PREFIX_stats.csv, …) and PREFIX_marks.csv if marked.",
             completion: .file())
     var csv: String?
     @Option(name: .long, help: "With --wait: write a self-contained HTML report to PATH.",
