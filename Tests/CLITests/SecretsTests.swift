@@ -128,7 +128,23 @@ extension DaemonTests {
             #expect(seen.basicPasses.values.allSatisfy { $0 > 5 })
 
             try Self.expectNoLeaks(on: fixture, run: id, daemonLog: fixture.daemon?.output ?? "")
+            // The scan finds a value where one is: the CSV beside the scenario (outside the state directory).
+            let scanned = Self.leaks(under: fixture.directory)
+            #expect(scanned.contains("\(fixture.directory)/users.csv: \(Self.csvUsers[0])"), "\(scanned)")
             try await target.stop()
+        }
+
+        @Test func secretVarsNamesVarsOnlyAndIsRefusedByNameOtherwise() throws {
+            let fixture = try DaemonFixture()
+            try fixture.startDaemon()
+            let scenario = "host: http://127.0.0.1:9\ntasks: [ { request: \"GET /{{env.WHICH}}\" } ]"
+            let body = try JSONSerialization.data(withJSONObject: [
+                "scenario": scenario, "vars": ["WHICH": "Sv-unused-3c"], "secret_vars": ["WHICH", "NOPE"],
+            ])
+            let refused = try fixture.post("/v1/runs", String(decoding: body, as: UTF8.self))
+            #expect(refused.status == 400 && refused.text.contains("secret_vars.NOPE: not one of vars"), "\(refused.text)")
+            #expect(!refused.text.contains("Sv-unused-3c"))
+            #expect(try fixture.status().run == nil)
         }
 
         @Test func aFleetRunKeepsTheValuesOffTheWorkersDiskAndLogs() async throws {
