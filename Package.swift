@@ -143,6 +143,6 @@ let package = Package(
             ],
             swiftSettings: strict),
         // Runs the real binaries; depending on them makes `swift test` build them first.
-        .testTarget(name: "CLITests", dependencies: ["Protocol", "loadctl", "loadd"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["Protocol", "TargetServer", "loadctl", "loadd"], swiftSettings: strict),
     ]
 )

@@ -86,7 +86,7 @@ extension FederationWorker {
         do {
             plan = try Self.plan(for: assignment)
         } catch {
-            let reason = "scenario does not compile on worker \(configuration.node): \(error)"
+            let reason = assignment.secrets.redact("scenario does not compile on worker \(configuration.node): \(error)")
             runLogger.error("cannot run the assigned share", metadata: ["reason": "\(reason)"])
             session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .idle, users: 0, rps: 0,
                                                          abortReason: reason)))
@@ -97,7 +97,8 @@ extension FederationWorker {
             engine = try Engine(plan: plan, options: EngineOptions(threads: configuration.threads, run: assignment.run,
                                                                    keepsIntervals: true))
         } catch {
-            let reason = "share does not fit on worker \(configuration.node): \(error)"
+            let reason = assignment.secrets.merging(plan.secrets)
+                .redact("share does not fit on worker \(configuration.node): \(error)")
             runLogger.error("cannot run the assigned share", metadata: ["reason": "\(reason)"])
             session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .idle, users: 0, rps: 0,
                                                          abortReason: reason)))

@@ -99,7 +99,8 @@ extension FleetRun {
         share.ended = true
         shares[node] = share
         guard phase == .running else { return tick(now: now) }
-        if let reason = report.abortReason {
+        if let unredacted = report.abortReason {
+            let reason = request.secrets.redact(unredacted)
             record("worker \(node) ended its share: \(reason)", now: now)
             return stop(now: now, reason: reason, failure: true)
         }
@@ -191,6 +192,7 @@ extension FleetRun {
             dataSlot: slot % dataSlots, dataSlots: dataSlots,
             files: request.files.isEmpty ? nil : request.files)
         assignment.vars = request.vars.isEmpty ? nil : request.vars
+        assignment.secretVars = request.secretVars.isEmpty ? nil : request.secretVars
         return Outgoing(node: capacity.node, message: .assign(assignment))
     }
 

@@ -62,6 +62,12 @@ public struct FleetRun: Sendable {
         public var files: [String: Data]
         /// `--var` values, forwarded in every assignment so each worker compiles the same `{{env.…}}`.
         public var vars: [String: String] = [:]
+        /// The names in `vars` given as `--secret-var`, forwarded so every worker knows them.
+        public var secretVars: [String] = []
+        /// What this run must never show: every var's value, and the plan's (secret data cells, `auth:`
+        /// passwords). A worker's abort reason is free text from another node: it is redacted here
+        /// too, whatever the worker did. Built when asked for (a rare path).
+        public var secrets: SecretValues { SecretValues(vars.values).merging(plan.secrets) }
 
         public init(id: RunID, plan: Plan, scenario: String, file: String, overrides: RunOverrides,
                     files: [String: Data] = [:]) {

@@ -64,6 +64,12 @@ struct APIFailure: Error {
     }
 
     var response: APIResponse { .json(error, status: status) }
+
+    /// The same failure with every secret value shown as `***`.
+    func redacted(_ secrets: SecretValues) -> APIFailure {
+        guard !secrets.isEmpty else { return self }
+        return APIFailure(status, secrets.redact(error.error), details: secrets.redact(error.details))
+    }
 }
 
 extension WireJSON {

@@ -48,9 +48,10 @@ extension RunManager {
             var fleetRequest = FleetRun.Request(id: id, plan: plan, scenario: request.scenario, file: request.file,
                                                 overrides: request.overrides, files: files)
             fleetRequest.vars = request.vars ?? [:]
+            fleetRequest.secretVars = request.secretVars ?? []
             try master.startRun(fleetRequest)
         } catch {
-            throw APIFailure(.conflict, error.description)
+            throw APIFailure(.conflict, request.secrets.redact(error.description))
         }
         return FleetDriver(master: master, id: id, plan: plan)
     }

@@ -367,10 +367,32 @@ actor RunManager {
 
     /// Runs on a task of its own, never on the actor: a scenario can take long to compile.
     nonisolated static func compile(_ request: StartRunRequest, files: ScenarioFiles) throws -> CompiledScenario {
+        // Named by name and size only, never by value: said before the redaction below, which would
+        // garble them when a value is a short word.
         let problems = request.overrides.problems()
         guard problems.isEmpty else { throw APIFailure(.badRequest, "invalid overrides", details: problems) }
         let varProblems = ScenarioVars.problems(request.vars ?? [:])
         guard varProblems.isEmpty else { throw APIFailure(.badRequest, "invalid vars", details: varProblems) }
+        let secretVars = request.secretVars ?? []
+        guard secretVars.count <= ScenarioLimits.maxCLIVars else {
+            throw APIFailure(.badRequest, "invalid secret_vars",
+                             details: ["secret_vars: at most \(ScenarioLimits.maxCLIVars) names, got \(secretVars.count)"])
+        }
+        let unknownSecrets = secretVars.filter { request.vars?[$0] == nil }
+        guard unknownSecrets.isEmpty else {
+            throw APIFailure(.badRequest, "invalid secret_vars", details: unknownSecrets.prefix(10).map {
+                "secret_vars.\($0.prefix(64)): not one of vars (secret_vars holds names; the values go in vars)"
+            })
+        }
+        do {
+            return try compileUnredacted(request, files: files)
+        } catch let failure as APIFailure {
+            // Nothing the loader says is meant to quote a var's value; this keeps it so whatever it says.
+            throw failure.redacted(request.secrets)
+        }
+    }
+
+    private nonisolated static func compileUnredacted(_ request: StartRunRequest, files: ScenarioFiles) throws -> CompiledScenario {
         let file = request.file.isEmpty ? "scenario.yaml" : request.file
         // Collected by the synchronous loader on this one task only.
         var read: [String: Data] = [:]

@@ -13,15 +13,25 @@ enum RunRoutes {
         var files: [String: Data]?
         var remoteFiles: Bool?
         var vars: [String: String]?
+        var secretVars: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case scenario, file, overrides, files, remoteFiles = "remote_files", vars
+            case scenario, file, overrides, files, remoteFiles = "remote_files", vars, secretVars = "secret_vars"
+        }
+
+        /// The request `start` and `validate` compile.
+        var request: StartRunRequest {
+            var start = StartRunRequest(scenario: scenario, file: file ?? "scenario.yaml",
+                                        overrides: overrides ?? RunOverrides(), files: files, remoteFiles: remoteFiles)
+            start.vars = vars
+            start.secretVars = secretVars
+            return start
         }
     }
 
     static let startShape = StrictJSON.Shape([
         "scenario": nil, "file": nil, "overrides": .flat(["users", "spawn_rate", "duration", "host", "rate"]),
-        "files": nil, "remote_files": nil, "vars": nil,
+        "files": nil, "remote_files": nil, "vars": nil, "secret_vars": nil,
     ])
 
     /// The bundle's files, checked as `loadctl` checked them before sending.
@@ -48,11 +58,7 @@ enum RunRoutes {
             Route(.POST, "/v1/runs") { request, _ in
                 let body = try StrictJSON.decode(StartBody.self, from: request.body, shape: startShape)
                 try checkBundle(body.files ?? [:])
-                var start = StartRunRequest(scenario: body.scenario, file: body.file ?? "scenario.yaml",
-                                            overrides: body.overrides ?? RunOverrides(), files: body.files,
-                                            remoteFiles: body.remoteFiles)
-                start.vars = body.vars
-                return .json(try await manager.start(start), status: .created)
+                return .json(try await manager.start(body.request), status: .created)
             },
             Route(.GET, "/v1/runs") { _, _ in .json(await manager.runs()) },
             Route(.GET, "/v1/runs/{id}") { _, values in

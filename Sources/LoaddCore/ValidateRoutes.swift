@@ -12,10 +12,7 @@ enum ValidateRoutes {
             Route(.POST, "/v1/validate") { request, _ in
                 let body = try StrictJSON.decode(RunRoutes.StartBody.self, from: request.body, shape: RunRoutes.startShape)
                 try RunRoutes.checkBundle(body.files ?? [:])
-                let start = StartRunRequest(scenario: body.scenario, file: body.file ?? "scenario.yaml",
-                                            overrides: body.overrides ?? RunOverrides(), files: body.files,
-                                            remoteFiles: body.remoteFiles)
-                return .json(try await manager.validate(start))
+                return .json(try await manager.validate(body.request))
             },
         ]
     }

@@ -74,6 +74,12 @@ public struct StartRunRequest: Codable, Sendable, Equatable {
     /// `--var NAME=VALUE` values and the client's values of the `{{env.NAME}}` the scenario names:
     /// all `{{env.…}}` reads on the daemon (and on every worker of a fleet), never their own environment.
     public var vars: [String: String]?
+    /// The names in `vars` given as `--secret-var`. Every value in `vars` is kept secret (each is read
+    /// through `{{env.NAME}}`); these are named so the marking survives should that default change.
+    public var secretVars: [String]?
+
+    /// The values this request must never show (see `SecretValues`): every var's.
+    public var secrets: SecretValues { SecretValues((vars ?? [:]).values) }
 
     public init(scenario: String, file: String, overrides: RunOverrides = RunOverrides(),
                 files: [String: Data]? = nil, remoteFiles: Bool? = nil) {
@@ -85,7 +91,7 @@ public struct StartRunRequest: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case scenario, file, overrides, files, remoteFiles = "remote_files", vars
+        case scenario, file, overrides, files, remoteFiles = "remote_files", vars, secretVars = "secret_vars"
     }
 }
 

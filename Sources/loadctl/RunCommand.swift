@@ -36,7 +36,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             plan = try ScenarioLoader.load(file: file, environment: vars.environment)
         } catch {
-            Console.err("\(error)")
+            Console.err(vars.secrets(file: file).redact("\(error)"))
             throw ExitCodes.badInput
         }
         overrides.apply(to: &plan)

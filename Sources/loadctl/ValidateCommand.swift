@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Protocol
 
 /// `loadctl validate FILE`: every problem in a scenario, each with file, line and field.
 struct ValidateCommand: ParsableCommand {
@@ -18,7 +19,7 @@ struct ValidateCommand: ParsableCommand {
             Console.out("\(file): OK — \(plan.endpoints.count) endpoints, \(tasks) task\(tasks == 1 ? "" : "s"), "
                         + "\(plan.loadDescription), \(plan.thresholds.count) thresholds")
         } catch {
-            Console.err("\(error)")
+            Console.err(vars.secrets(file: file).redact("\(error)"))
             throw ExitCodes.badInput
         }
     }

@@ -192,6 +192,8 @@ public struct DataFeed: Sendable, Equatable {
     public var rows: [[String]]
     /// How rows are handed to users (`data: { mode: … }`); see `Plan+Session.swift`.
     public var mode = DataMode.cycle
+    /// Indexes in `columns` of the columns marked `secret:` (see `Plan+Secrets.swift`).
+    public var secretColumns: [Int] = []
 
     public init(columns: [String], rows: [[String]]) {
         self.columns = columns

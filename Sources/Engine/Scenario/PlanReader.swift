@@ -109,7 +109,7 @@ extension YAMLReader {
 
     /// `data: { csv: FILE }`; CSV problems are reported at the `csv:` value with the CSV's own line.
     private mutating func data(_ node: Node, readData: (String) -> Result<String, Problem>) -> DataFeed? {
-        guard let fields = mapping(node, "data", known: ["csv", "mode"]) else { return nil }
+        guard let fields = mapping(node, "data", known: ["csv", "mode", "secret"]) else { return nil }
         let mode = dataMode(fields["mode"], "data.mode")
         guard let csv = fields["csv"] else {
             fail(at: node, "data.csv", "required: the CSV file to read, e.g. 'data: { csv: users.csv }'")
@@ -125,6 +125,10 @@ extension YAMLReader {
             for problem in problems { fail(at: csv, "data.csv", "\(path): \(problem)") }
             guard var feed, let mode else { return nil }
             feed.mode = mode
+            if let secret = fields["secret"] {
+                guard let columns = secretColumns(secret, in: feed.columns, file: path) else { return nil }
+                feed.secretColumns = columns
+            }
             return feed
         }
     }

@@ -50,7 +50,8 @@ public enum FieldRanges {
     /// Hello nonces, in bytes.
     public static let nonceBytes = 16...64
     public static let dataSlots: ClosedRange<Int> = 1...1_000_000
-    /// An assignment's `--var` values: how many, and each value's bytes (`ScenarioLimits.maxCLIVars`, `maxCLIVarBytes`).
+    /// An assignment's `--var` values: how many, and each value's bytes (`ScenarioLimits.maxCLIVars`, `maxCLIVarBytes`);
+    /// `secret_vars` (names only) holds at most as many.
     public static let varCount: ClosedRange<Int> = 0...1_000
     public static let varBytes = 0...65_536
 }
@@ -157,6 +158,10 @@ extension Assignment {
                 try check.text("vars.name", name, FieldRanges.nameBytes)
                 try check.text("vars.value", value, FieldRanges.varBytes)
             }
+        }
+        if let secretVars {
+            try check.int("secret_vars", secretVars.count, FieldRanges.varCount)
+            for name in secretVars { try check.text("secret_vars.name", name, FieldRanges.nameBytes) }
         }
     }
 }

@@ -41,6 +41,11 @@ public struct Assignment: Codable, Sendable, Equatable {
     public var files: [String: Data]?
     /// The run's `--var` values (see `StartRunRequest.vars`): what `{{env.NAME}}` reads on the worker.
     public var vars: [String: String]?
+    /// The names in `vars` the client marked `--secret-var` (every value in `vars` is kept secret anyway).
+    public var secretVars: [String]?
+
+    /// What this worker must never show in a log line or a report to the master: every var's value.
+    public var secrets: SecretValues { SecretValues((vars ?? [:]).values) }
 
     public init(run: RunID, assignment: UInt64, scenario: String, file: String, overrides: RunOverrides, host: String,
                 users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, slice: LoadSlice = .whole,
@@ -71,7 +76,7 @@ public struct Assignment: Codable, Sendable, Equatable {
         case run, assignment, scenario, file, overrides, host, users, spawnRate = "spawn_rate", rate
         case maxInFlight = "max_in_flight", slice, staged, warmupMs = "warmup_ms"
         case remainingMs = "remaining_ms", startSecond = "start_second", stagesElapsedMs = "stages_elapsed_ms"
-        case dataSlot = "data_slot", dataSlots = "data_slots", files, vars
+        case dataSlot = "data_slot", dataSlots = "data_slots", files, vars, secretVars = "secret_vars"
     }
 }
 

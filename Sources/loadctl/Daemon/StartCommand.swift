@@ -46,6 +46,7 @@ struct StartCommand: AsyncParsableCommand {
             scenario: text, file: absolute, overrides: overrides.overrides,
             files: remoteFiles ? nil : try bundle(text, file: absolute, environment: sent), remoteFiles: remoteFiles ? true : nil)
         request.vars = sent.isEmpty ? nil : sent
+        request.secretVars = vars.secretNames.isEmpty ? nil : vars.secretNames
         let client = daemon.client
         let info: RunInfo = try withDaemon { try client.post("/v1/runs", body: request) }
         guard wait else {
@@ -71,10 +72,11 @@ struct StartCommand: AsyncParsableCommand {
                 read[$0] = $1
             }
         } catch let errors as ScenarioErrors {
-            Console.err((["loadctl: scenario \(file) is not valid"] + errors.errors.map { "  \($0)" }).joined(separator: "\n"))
+            let secrets = SecretValues(environment.values)
+            Console.err(secrets.redact((["loadctl: scenario \(file) is not valid"] + errors.errors.map { "  \($0)" }).joined(separator: "\n")))
             throw ExitCodes.badInput
         } catch {
-            Console.err("loadctl: scenario \(file) is not valid: \(error)")
+            Console.err(SecretValues(environment.values).redact("loadctl: scenario \(file) is not valid: \(error)"))
             throw ExitCodes.badInput
         }
         let total = read.values.reduce(0) { $0 + $1.count }
