@@ -150,9 +150,20 @@ public struct FrameEncoder: MessageToByteEncoder {
         try Self.frame(data, into: &out, maxFrameBytes: maxFrameBytes, encoder: encoder)
     }
 
-    /// `message` as one frame appended to `out`; a JSON encoder is made only for a JSON kind.
+    /// A heartbeat's frame, encoded once: a master sends the same bytes to every worker each beat.
+    static let heartbeat: ByteBuffer = {
+        var bytes = ByteBuffer()
+        do {
+            try FrameEncoder.frame(.heartbeat, into: &bytes, maxFrameBytes: FederationProtocol.maxFrameBytes)
+        } catch {
+            preconditionFailure("a heartbeat always encodes: \(error)")
+        }
+        return bytes
+    }()
+
+    /// `message` as one frame appended to `out`; a JSON kind uses `encoder` (default: the shared one).
     static func frame(_ data: FederationMessage, into out: inout ByteBuffer, maxFrameBytes: Int,
-                      encoder: JSONEncoder? = nil) throws {
+                      encoder: JSONEncoder = WireJSON.sharedEncoder) throws {
         let lengthAt = out.writerIndex
         out.writeInteger(UInt32(0))
         if BinaryFrame.write(data, into: &out) {
@@ -165,7 +176,7 @@ public struct FrameEncoder: MessageToByteEncoder {
             return
         }
         out.moveWriterIndex(to: lengthAt)
-        let payload = try (encoder ?? WireJSON.encoder()).encode(data)
+        let payload = try encoder.encode(data)
         guard payload.count <= maxFrameBytes else {
             throw FrameError.tooLarge(length: payload.count, limit: maxFrameBytes)
         }

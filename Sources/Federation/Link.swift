@@ -52,6 +52,14 @@ final class Link: Sendable {
             close(reason: reason)
             return reason
         }
+        return send(frame: frame)
+    }
+
+    /// Queues a frame already encoded: one encoded once for many links, as the master's heartbeats are.
+    /// Returns the reason the link closed instead, as `send(_:)` does.
+    @discardableResult
+    func send(frame: ByteBuffer) -> String? {
+        guard localCloseReason == nil else { return nil }
         let queued = queuedBytes.add(frame.readableBytes, ordering: .relaxed).newValue
         guard queued <= maxQueuedBytes else {
             let reason = "peer reads too slowly: \(queued) bytes queued for it exceed the bound of \(maxQueuedBytes)"

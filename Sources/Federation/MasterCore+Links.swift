@@ -33,6 +33,10 @@ extension MasterCore {
     /// Sends on a link, logging (with the peer) when that closed it: over its outbound bound.
     func send(_ message: FederationMessage, on link: Link, worker: NodeID? = nil) {
         guard let reason = link.send(message) else { return }
+        logClosed(link, worker: worker, reason: reason)
+    }
+
+    private func logClosed(_ link: Link, worker: NodeID?, reason: String) {
         var metadata: Logger.Metadata = ["loadd_peer": "\(link.address)"]
         if let worker { metadata["worker"] = "\(worker)" }
         logger.warning("worker connection closed: \(reason)", metadata: metadata)
@@ -200,7 +204,9 @@ extension MasterCore {
         let now = self.now
         if now - lastHeartbeat >= configuration.heartbeatTimeout / 3 {
             lastHeartbeat = now
-            for (node, link) in memberLinks { send(.heartbeat, on: link, worker: node) }
+            for (node, link) in memberLinks {
+                if let reason = link.send(frame: FrameEncoder.heartbeat) { logClosed(link, worker: node, reason: reason) }
+            }
         }
         for member in membership.expire(now: now) {
             let reason = "no frame for \(configuration.heartbeatTimeout)"
