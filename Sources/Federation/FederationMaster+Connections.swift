@@ -7,14 +7,7 @@ extension FederationMaster {
     /// slow or hostile peer holds up nobody else.
     func accept(_ listener: NIOAsyncChannel<AcceptedConnection, Never>) async {
         do {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await listener.executeThenClose { connections in
-                    for try await connection in connections {
-                        group.addTask { await self.serve(connection) }
-                    }
-                }
-                group.cancelAll()
-            }
+            try await listener.acceptEach { await self.serve($0) }
         } catch {
             logger.notice("federation listener stopped", metadata: ["error": "\(error)"])
         }
