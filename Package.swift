@@ -44,6 +44,7 @@ let package = Package(
         .target(
             name: "TargetServer",
             dependencies: [
+                "Protocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
