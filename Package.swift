@@ -39,7 +39,7 @@ let package = Package(
         // What a daemon needs from systemd: notify, socket activation, native journal logging.
         .target(
             name: "SystemdSupport",
-            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CSystemd", "Protocol", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
             name: "TargetServer",
