@@ -55,12 +55,31 @@ final class Link: Sendable {
         return send(frame: frame)
     }
 
-    /// Queues a frame already encoded: one encoded once for many links, as the master's heartbeats are.
-    /// Returns the reason the link closed instead, as `send(_:)` does.
+    /// Queues a frame already encoded. Returns the reason the link closed instead, as `send(_:)` does.
     @discardableResult
     func send(frame: ByteBuffer) -> String? {
         guard localCloseReason == nil else { return nil }
-        let queued = queuedBytes.add(frame.readableBytes, ordering: .relaxed).newValue
+        if let reason = reserve(frame.readableBytes) { return reason }
+        mailbox.yield(frame)
+        return nil
+    }
+
+    /// Writes a frame already encoded at once; call it on the connection's event loop. It may pass
+    /// frames still in the mailbox, so it is only for frames whose order does not matter: the
+    /// master's heartbeats, one frame for every worker, written by one task per event loop rather
+    /// than by a task wake-up per worker. Counted against the same bound as `send(_:)`.
+    func write(now frame: ByteBuffer) -> String? {
+        channel.eventLoop.preconditionInEventLoop()
+        guard localCloseReason == nil else { return nil }
+        let bytes = frame.readableBytes
+        if let reason = reserve(bytes) { return reason }
+        channel.writeAndFlush(frame).whenComplete { _ in self.queuedBytes.subtract(bytes, ordering: .relaxed) }
+        return nil
+    }
+
+    /// Counts `bytes` as waiting to be written, or closes the link when the peer has left too many unread.
+    private func reserve(_ bytes: Int) -> String? {
+        let queued = queuedBytes.add(bytes, ordering: .relaxed).newValue
         guard queued <= maxQueuedBytes else {
             let reason = "peer reads too slowly: \(queued) bytes queued for it exceed the bound of \(maxQueuedBytes)"
             close(reason: reason)
@@ -68,7 +87,6 @@ final class Link: Sendable {
             channel.close(promise: nil)
             return reason
         }
-        mailbox.yield(frame)
         return nil
     }
 
