@@ -83,8 +83,11 @@ final class Link: Sendable {
         guard queued <= maxQueuedBytes else {
             let reason = "peer reads too slowly: \(queued) bytes queued for it exceed the bound of \(maxQueuedBytes)"
             close(reason: reason)
-            // The writer may be stuck on this very peer: drop the connection rather than drain it.
-            channel.close(promise: nil)
+            // The writer may be stuck on this very peer: drop the connection rather than drain it. On
+            // the next turn of its event loop, never from inside this call: the master sends under its
+            // lock, and a close run here would hand the peer's last frames to it while it is held.
+            let channel = self.channel
+            channel.eventLoop.execute { channel.close(promise: nil) }
             return reason
         }
         return nil
