@@ -121,15 +121,12 @@ public struct FrameDecoder: ByteToMessageDecoder {
     }
 
     private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            return context.debugDescription
-        case DecodingError.keyNotFound(let key, let context):
-            return "missing \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        default:
-            return "\(error)"
+        guard let error = error as? DecodingError else { return "\(error)" }
+        let problem = DecodingProblem(error)
+        switch problem.kind {
+        case .corrupted: return problem.detail
+        case .missingKey: return "missing \(problem.location)"
+        case .wrongType, .null: return "\(problem.location): \(problem.detail)"
         }
     }
 }
