@@ -40,11 +40,12 @@ let package = Package(
         // What a daemon needs from systemd: notify, socket activation, native journal logging.
         .target(
             name: "SystemdSupport",
-            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CSystemd", "Protocol", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
             name: "TargetServer",
             dependencies: [
+                "Protocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

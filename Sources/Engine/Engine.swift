@@ -6,24 +6,14 @@ import Synchronization
 /// every 100 ms, keeps warm-up stats apart, enforces the duration, checks aborting thresholds and
 /// notices an unreachable target. The public face of the engine for `loadctl run` and the daemon.
 public final class Engine: Sendable {
-    public enum Phase: String, Sendable {
-        case running, stopping, finished
-    }
+    public typealias Phase = RunLedger.Phase
 
     private struct State {
-        var aggregator: RunAggregator
-        /// Intervals from before the measured span (`warmup:`).
-        var warmupAggregator: RunAggregator
+        /// Phase, warm-up, measured span, statistics and waiters (see `RunLedger`).
+        var ledger: RunLedger
         var model: LoadModel
-        var phase: Phase = .running
         var stopRequested = false
-        /// Set when the run ended because it failed, not because it was asked to stop.
-        var abortReason: String?
-        /// Where the measured span starts: after the warm-up, or at the last reset.
-        var measureStart: UInt64
-        var endedAt: UInt64?
         var lastAbortCheck: UInt64 = 0
-        var waiters: [CheckedContinuation<RunSummary, Never>] = []
         /// Intervals kept for `takeIntervals()` when this engine reports to a fleet master.
         var outbox: [IntervalStats] = []
     }
@@ -63,8 +53,7 @@ public final class Engine: Sendable {
         let start = MonotonicClock.micros()
         runStart = start
         startUnixSeconds = Int(MonotonicClock.unixMicros() / 1_000_000)
-        let warmupMicros = plan.warmup?.microseconds ?? 0
-        let warmup = Int(min(warmupMicros.saturatingAdd(999_999) / 1_000_000, UInt64(Int32.max)))
+        let warmup = RunLedger.warmupSeconds(plan.warmup)
         warmupSeconds = warmup
         let model = Engine.initialModel(plan, start: start, warmupMicros: UInt64(warmup) * 1_000_000)
         let exchanges = (0..<count).map { _ in ShardExchange(endpoints: plan.endpoints.count) }
@@ -76,11 +65,9 @@ public final class Engine: Sendable {
             plan.requests.first { $0.endpoint == endpoint && $0.check.bodyContains != nil }?.check
         }
         controls = threads.map(\.control)
-        let unix = startUnixSeconds
         state = Mutex(State(
-            aggregator: RunAggregator(endpoints: plan.endpoints, expectedReporters: count, startUnixSeconds: unix),
-            warmupAggregator: RunAggregator(endpoints: plan.endpoints, expectedReporters: count, startUnixSeconds: unix),
-            model: model, measureStart: start.saturatingAdd(UInt64(warmup) * 1_000_000)))
+            ledger: RunLedger(plan: plan, run: options.run, expectedReporters: count, startUnixSeconds: startUnixSeconds),
+            model: model))
     }
 
     /// The load shape from the plan: a warm-up at the first level, then the stages or a plain ramp.
@@ -159,10 +146,7 @@ public final class Engine: Sendable {
     public func resetStats() {
         state.withLock { state in
             collect(into: &state)
-            let now = MonotonicClock.micros()
-            let nextSecond = max(warmupSeconds, Int((now - runStart) / 1_000_000) + 1)
-            state.aggregator.reset(atSecond: nextSecond)
-            state.measureStart = runStart + UInt64(nextSecond) * 1_000_000
+            state.ledger.reset(at: elapsed(MonotonicClock.micros()))
         }
     }
 
@@ -170,11 +154,11 @@ public final class Engine: Sendable {
     public func stop(failure: String? = nil) {
         state.withLock { state in
             state.stopRequested = true
-            if let failure, state.abortReason == nil { state.abortReason = failure }
+            if let failure { state.ledger.fail(failure) }
         }
     }
 
-    public var phase: Phase { state.withLock { $0.phase } }
+    public var phase: Phase { state.withLock { $0.ledger.phase } }
 
     /// The intervals measured since the last call, oldest first (only with
     /// `EngineOptions.keepsIntervals`): what a fleet worker streams to its master.
@@ -202,7 +186,7 @@ public final class Engine: Sendable {
     public func snapshotWithBuckets() -> (summary: RunSummary, buckets: [EndpointBuckets]) {
         state.withLock { state in
             collect(into: &state)
-            return (summary: summary(of: state), buckets: state.aggregator.endpointBuckets())
+            return (summary: summary(of: state), buckets: state.ledger.measured.endpointBuckets())
         }
     }
 
@@ -210,9 +194,7 @@ public final class Engine: Sendable {
     public func finished() async -> RunSummary {
         await withCheckedContinuation { continuation in
             let done: RunSummary? = state.withLock { state in
-                if state.phase == .finished { return summary(of: state) }
-                state.waiters.append(continuation)
-                return nil
+                state.ledger.wait(continuation) ? nil : summary(of: state)
             }
             if let done { continuation.resume(returning: done) }
         }
@@ -225,34 +207,25 @@ public final class Engine: Sendable {
         let runLength = plan.measuredDuration.map { (UInt64(warmupSeconds) * 1_000_000).saturatingAdd($0.microseconds) }
         while true {
             let now = MonotonicClock.micros()
-            let finishedSummary: RunSummary? = state.withLock { state in
+            let finished: (RunSummary, [CheckedContinuation<RunSummary, Never>])? = state.withLock { state in
                 collect(into: &state)
                 if !stopPosted {
                     if let runLength, now - runStart >= runLength { state.stopRequested = true }
                     if let reason = unreachableReason(state, now: now) ?? abortingThreshold(&state, now: now) {
-                        state.abortReason = reason
+                        state.ledger.fail(reason)
                         state.stopRequested = true
                     }
-                    if state.stopRequested && state.phase == .running {
-                        state.phase = .stopping
-                        state.endedAt = now
-                    }
+                    if state.stopRequested { state.ledger.stop(at: elapsed(now)) }
                 }
-                guard state.phase == .stopping, stopPosted, exited.load(ordering: .acquiring) == threads.count else {
+                guard state.ledger.phase == .stopping, stopPosted, exited.load(ordering: .acquiring) == threads.count else {
                     return nil
                 }
                 collect(into: &state)
-                state.aggregator.closeAll()
-                state.warmupAggregator.closeAll()
-                state.phase = .finished
-                return summary(of: state)
+                state.ledger.finish()
+                return (summary(of: state), state.ledger.takeWaiters())
             }
-            if let finishedSummary {
-                let waiters = state.withLock { state in
-                    defer { state.waiters.removeAll() }
-                    return state.waiters
-                }
-                for waiter in waiters { waiter.resume(returning: finishedSummary) }
+            if let (summary, waiters) = finished {
+                for waiter in waiters { waiter.resume(returning: summary) }
                 return
             }
             if !stopPosted && phase == .stopping {
@@ -270,11 +243,7 @@ public final class Engine: Sendable {
             guard !windows.isEmpty else { continue }
             for window in windows {
                 let interval = window.interval(endpoints: plan.endpoints, checks: failureChecks, labels: plan.labels)
-                if interval.second < warmupSeconds {
-                    state.warmupAggregator.absorb(interval)
-                } else {
-                    state.aggregator.absorb(interval)
-                }
+                state.ledger.absorb(interval)
                 if options.keepsIntervals { state.outbox.append(interval) }
                 window.clear()
             }
@@ -285,8 +254,8 @@ public final class Engine: Sendable {
     /// A run whose first seconds saw only connection failures is pointless: say so and stop.
     private func unreachableReason(_ state: State, now: UInt64) -> String? {
         guard now - runStart >= UInt64(Self.unreachableAfterSeconds) * 1_000_000 else { return nil }
-        let early = state.aggregator.history.count + state.warmupAggregator.history.count
-        let aggregator = state.aggregator.requestCount > 0 ? state.aggregator : state.warmupAggregator
+        let early = state.ledger.measured.history.count + state.ledger.warmup.history.count
+        let aggregator = state.ledger.measured.requestCount > 0 ? state.ledger.measured : state.ledger.warmup
         guard early <= Self.unreachableAfterSeconds + 1,
               aggregator.onlyFailed(withReasonsIn: FailureReason.unreachableDescriptions),
               let first = aggregator.failureCounts().first else { return nil }
@@ -296,11 +265,12 @@ public final class Engine: Sendable {
     /// Checks `abort_on_fail` thresholds once a second, each after its grace period.
     private func abortingThreshold(_ state: inout State, now: UInt64) -> String? {
         let aborting = plan.thresholds.filter(\.abortOnFail)
-        guard !aborting.isEmpty, now >= state.measureStart, now - state.lastAbortCheck >= 1_000_000 else { return nil }
+        let measureStart = runStart.saturatingAdd(UInt64(state.ledger.measureStartSecond) * 1_000_000)
+        guard !aborting.isEmpty, now >= measureStart, now - state.lastAbortCheck >= 1_000_000 else { return nil }
         state.lastAbortCheck = now
-        let measured = now - state.measureStart
+        let measured = now - measureStart
         let due = aborting.filter { measured >= $0.grace.microseconds }
-        guard !due.isEmpty, state.aggregator.requestCount > 0 else { return nil }
+        guard !due.isEmpty, state.ledger.requestCount > 0 else { return nil }
         let summary = summary(of: state)
         for threshold in due {
             let result = threshold.evaluate(on: summary)
@@ -320,28 +290,23 @@ public final class Engine: Sendable {
     }
 
     private func summary(of state: State) -> RunSummary {
-        let end = state.endedAt ?? MonotonicClock.micros()
-        var summary = state.aggregator.summary(
-            plan: plan, run: options.run,
-            startedAt: startUnixSeconds + Int((state.measureStart - runStart) / 1_000_000),
-            measuredSeconds: Double(end - min(end, state.measureStart)) / 1_000_000,
-            users: users(state, at: end), threads: threads.count, abortReason: state.abortReason)
-        if warmupSeconds > 0 {
-            let seconds = Double(min(end - runStart, UInt64(warmupSeconds) * 1_000_000)) / 1_000_000
-            summary.warmup = state.warmupAggregator.rows(seconds: seconds).total
-        }
-        if plan.isOpenModel {
-            summary.openModel = OpenModelStats(targetRate: state.model.rate(at: end), maxInFlight: plan.maxInFlight,
-                                               dropped: state.aggregator.dropped)
-        }
-        return summary
+        let elapsed = state.ledger.spanEnd(at: elapsed(MonotonicClock.micros()))
+        let end = runStart.saturatingAdd(elapsed.microseconds)
+        return state.ledger.summary(
+            at: elapsed, users: users(state, at: end), threads: threads.count,
+            openModel: plan.isOpenModel ? (state.model.rate(at: end), plan.maxInFlight) : nil)
+    }
+
+    /// Time since the run started, as its ledger counts it.
+    private func elapsed(_ now: UInt64) -> Duration {
+        .microseconds(Int64(clamping: now - min(now, runStart)))
     }
 
     /// Users running (closed model) or iterations in flight (open model, from the last second).
     private func users(_ state: State, at now: UInt64) -> Int {
         switch state.model {
         case .closed(let schedule): return schedule.total(at: now)
-        case .open: return state.aggregator.history.last?.users ?? 0
+        case .open: return state.ledger.measured.history.last?.users ?? 0
         }
     }
 }

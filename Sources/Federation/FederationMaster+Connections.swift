@@ -7,31 +7,17 @@ extension FederationMaster {
     /// slow or hostile peer holds up nobody else.
     func accept(_ listener: NIOAsyncChannel<AcceptedConnection, Never>) async {
         do {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await listener.executeThenClose { connections in
-                    for try await connection in connections {
-                        group.addTask { await self.serve(connection) }
-                    }
-                }
-                group.cancelAll()
-            }
+            try await listener.acceptEach { await self.serve($0) }
         } catch {
             logger.notice("federation listener stopped", metadata: ["error": "\(error)"])
         }
     }
 
+    /// Runs the connection's writer and waits for its end; its messages are handled as they are
+    /// read (`MasterInbound`), its read error and end here, after them.
     private func serve(_ accepted: AcceptedConnection) async {
-        let connection = accepted.connection
-        let link = Link(channel: connection.channel, frameLimit: accepted.frameLimit,
-                        maxQueuedBytes: configuration.limits.maxQueuedBytes)
-        let token = configuration.token
-        // Over a cap the link is closed at once; serving it still runs the close down in order.
-        withCore { $0.opened(link, token: token) }
-        let end = await link.run(connection, onMessage: { message in
-            // A report's sums are walked here, not under the lock every worker's merge shares.
-            let sums: StatsBudget.Sums? = if case .stats(let report) = message { StatsBudget.Sums(report) } else { nil }
-            self.withCore { $0.received(message, sums: sums, on: link) }
-        }, onFailure: { error in
+        let link = accepted.link
+        let end = await link.run(accepted.connection, onMessage: { _ in }, onFailure: { error in
             self.withCore { $0.failed(link, error) }
         })
         withCore { $0.closed(link, end) }

@@ -39,10 +39,10 @@ public struct MasterConfiguration: Sendable {
     }
 }
 
-/// An accepted connection and its frame limit, which the master raises once the worker is in.
+/// An accepted connection and its link, already known to the master (see `MasterInbound`).
 struct AcceptedConnection: Sendable {
     let connection: FramedChannel
-    let frameLimit: FrameLimit
+    let link: Link
 }
 
 /// The master of a fleet: accepts workers on a TCP port (one connection each, authenticated by
@@ -98,6 +98,8 @@ public final class FederationMaster: Sendable {
         let maxFrame = configuration.maxFrameBytes
         let handshakeFrame = configuration.limits.handshakeFrameBytes
         let tls = configuration.tls
+        let maxQueuedBytes = configuration.limits.maxQueuedBytes
+        let token = configuration.token
         let bound = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -107,8 +109,12 @@ public final class FederationMaster: Sendable {
                     if let tls { try channel.pipeline.syncOperations.addHandler(tls.handler()) }
                     let limit = FrameLimit(beforeAuthentication: handshakeFrame, afterAuthentication: maxFrame)
                     try channel.addFederationDecoder(limit: limit)
-                    return AcceptedConnection(connection: try FramedChannel(wrappingChannelSynchronously: channel),
-                                              frameLimit: limit)
+                    let link = Link(channel: channel, frameLimit: limit, maxQueuedBytes: maxQueuedBytes)
+                    try channel.pipeline.syncOperations.addHandler(MasterInbound(master: self, link: link))
+                    let connection = try FramedChannel(wrappingChannelSynchronously: channel)
+                    // Known (or refused at a cap) before its first frame is read.
+                    self.withCore { $0.opened(link, token: token) }
+                    return AcceptedConnection(connection: connection, link: link)
                 }
             }
         listener.withLock { $0 = bound }
@@ -183,7 +189,7 @@ public final class FederationMaster: Sendable {
     /// `snapshot()` and the merged per-endpoint latency buckets, under one lock.
     public func snapshotWithBuckets() -> (summary: RunSummary, buckets: [EndpointBuckets])? {
         withCore { core in
-            core.run.map { (summary: $0.summary(now: core.now), buckets: $0.aggregator.endpointBuckets()) }
+            core.run.map { (summary: $0.summary(now: core.now), buckets: $0.ledger.measured.endpointBuckets()) }
         }
     }
 

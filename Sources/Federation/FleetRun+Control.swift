@@ -20,8 +20,7 @@ extension FleetRun {
     /// A worker left (connection closed or heartbeats missed): its load goes to the others.
     public mutating func lose(_ node: NodeID, reason: String, now: Duration) -> [Outgoing] {
         guard shares.removeValue(forKey: node) != nil else { return [] }
-        aggregator.expectedReporters = threads
-        warmupAggregator.expectedReporters = threads
+        ledger.expectedReporters = threads
         guard phase == .running else {
             record("worker \(node) lost (\(reason)) while stopping", now: now)
             return []
@@ -70,9 +69,7 @@ extension FleetRun {
     /// Zeroes the merged statistics from the next second on and tells the workers to do the same.
     public mutating func reset(now: Duration) -> [Outgoing] {
         guard phase == .running else { return [] }
-        let at = max(warmupSeconds, second(at: now) + 1)
-        aggregator.reset(atSecond: at)
-        measureStartSecond = at
+        let at = ledger.reset(at: now - started)
         record("statistics reset from second \(at)", now: now)
         return shares.keys.sorted { $0.rawValue < $1.rawValue }.map {
             Outgoing(node: $0, message: .reset(ResetRequest(run: id, atSecond: at)))
@@ -81,10 +78,8 @@ extension FleetRun {
 
     /// Stops every share; with `failure`, `reason` becomes the run's abort reason (it fails).
     public mutating func stop(now: Duration, reason: String = "stop requested", failure: Bool = false) -> [Outgoing] {
-        guard phase == .running else { return [] }
-        phase = .stopping
-        stoppedAt = now
-        if failure { abortReason = reason }
+        guard ledger.stop(at: now - started) else { return [] }
+        if failure { ledger.fail(reason) }
         record("stopping: \(reason)", now: now)
         return shares.keys.sorted { $0.rawValue < $1.rawValue }.map {
             Outgoing(node: $0, message: .stop(StopRequest(run: id)))
@@ -178,8 +173,7 @@ extension FleetRun {
         let slot = (0...).first { !taken.contains($0) }!
         shares[capacity.node] = Share(capacity: capacity, threads: threads, assignment: number, part: part, dataSlot: slot,
                                       partSince: now)
-        aggregator.expectedReporters = self.threads
-        warmupAggregator.expectedReporters = self.threads
+        ledger.expectedReporters = self.threads
         let elapsed = Int((now - started) / .milliseconds(1))
         let warmup = warmupSeconds > 0 ? max(0, warmupSeconds * 1000 - elapsed) : nil
         let remaining = runLength.map { max(0, Int($0 / .milliseconds(1)) - elapsed - (warmup ?? 0)) }

@@ -6,9 +6,7 @@ import Protocol
 /// merged statistics. Pure: no timers or sockets; the master feeds it events with `now` (monotonic
 /// time since any fixed origin) and sends the `Outgoing` messages it returns.
 public struct FleetRun: Sendable {
-    public enum Phase: String, Sendable {
-        case running, stopping, finished
-    }
+    public typealias Phase = RunLedger.Phase
 
     /// One worker's part in the run.
     public struct Share: Sendable, Equatable {
@@ -94,8 +92,8 @@ public struct FleetRun: Sendable {
     public internal(set) var maxInFlight: Int
     public internal(set) var shares: [NodeID: Share] = [:]
     public internal(set) var events: [FleetEvent] = []
-    public internal(set) var phase: Phase = .running
-    public internal(set) var abortReason: String?
+    public var phase: Phase { ledger.phase }
+    public var abortReason: String? { ledger.abortReason }
     /// The workers run the scenario's stages, each its slice of them; false once `users` or
     /// `rate` replaced them (as on one node).
     public internal(set) var followsStages: Bool
@@ -108,11 +106,10 @@ public struct FleetRun: Sendable {
     /// Sums of every count merged so far, held under a cap (see `StatsBudget`).
     var budget = StatsBudget()
 
-    var aggregator: RunAggregator
-    /// Intervals of the warm-up seconds, kept apart as the engine does.
-    var warmupAggregator: RunAggregator
-    /// Whole seconds of warm-up (the engine rounds up too); the measured span starts after them.
-    let warmupSeconds: Int
+    /// Phase, warm-up, measured span, merged statistics and waiters, as the local engine keeps them.
+    var ledger: RunLedger
+    /// Whole seconds of warm-up; the measured span starts after them.
+    var warmupSeconds: Int { ledger.warmupSeconds }
     var dedupe = StatsDeduplicator()
     var nextAssignment: UInt64 = 1
     /// How many slices the `data:` rows are dealt in: one per worker the run started with. A
@@ -120,9 +117,6 @@ public struct FleetRun: Sendable {
     var dataSlots = 1
     /// Which node each assignment went to, so reports naming another node are refused.
     var assignedTo: [UInt64: NodeID] = [:]
-    /// The run's second the measured span starts at (0, or the one after the last reset).
-    var measureStartSecond = 0
-    var stoppedAt: Duration?
     /// A second still short of reporters this many seconds after it ended is closed without them:
     /// a worker's interval arrives within ~2 s (1 s window + up to 1 s until its next report).
     let closeLag: Int
@@ -159,22 +153,16 @@ public struct FleetRun: Sendable {
         spawnRate = request.plan.spawnRate
         rate = request.plan.arrivalRate
         maxInFlight = request.plan.maxInFlight
-        aggregator = RunAggregator(endpoints: request.plan.endpoints, expectedReporters: 0,
-                                   startUnixSeconds: startUnixSeconds)
-        warmupAggregator = aggregator
-        warmupSeconds = request.plan.warmup.map { Int(($0 / .seconds(1)).rounded(.up)) } ?? 0
-        measureStartSecond = warmupSeconds
+        ledger = RunLedger(plan: request.plan, run: request.id, expectedReporters: 0, startUnixSeconds: startUnixSeconds)
         followsStages = !request.plan.stages.isEmpty
     }
 
     /// Warm-up plus the measured span (duration or stages); `nil` runs until stopped.
-    var runLength: Duration? {
-        plan.measuredDuration.map { .seconds(warmupSeconds) + $0 }
-    }
+    var runLength: Duration? { ledger.runLength }
 
     /// The run's second `now` falls in.
     public func second(at now: Duration) -> Int {
-        Int((now - started) / .seconds(1))
+        RunLedger.second(at: now - started)
     }
 
     /// Engine threads over all shares: each sends one interval per second.
@@ -190,60 +178,47 @@ public struct FleetRun: Sendable {
               dedupe.admit(node: report.node, assignment: report.assignment, sequence: report.sequence) else {
             return false
         }
-        for interval in report.intervals {
-            if interval.second < warmupSeconds {
-                warmupAggregator.absorb(interval)
-            } else {
-                aggregator.absorb(interval)
-            }
-        }
+        for interval in report.intervals { ledger.absorb(interval) }
         return true
     }
 
     /// Requests merged so far.
-    public var requestCount: UInt64 { aggregator.requestCount }
+    public var requestCount: UInt64 { ledger.requestCount }
 
     /// Closes seconds a lost or late worker left short, ends the run when its duration is up, and
     /// finishes a stopping run whose workers have all reported or whose grace has run out.
     public mutating func tick(now: Duration) -> [Outgoing] {
         guard phase != .finished else { return [] }
-        aggregator.closeSeconds(before: second(at: now) - closeLag)
-        warmupAggregator.closeSeconds(before: second(at: now) - closeLag)
+        ledger.closeSeconds(before: second(at: now) - closeLag)
         if phase == .running, let runLength, now - started >= runLength {
             return stop(now: now, reason: "duration \(runLength) reached")
         }
         if phase == .running { return checkDelivery(now: now) }
-        if phase == .stopping, let stoppedAt, shares.values.allSatisfy(\.ended) || now - stoppedAt >= stopGrace {
+        if phase == .stopping, let stoppedAt = ledger.stoppedAt,
+           shares.values.allSatisfy(\.ended) || now - started - stoppedAt >= stopGrace {
             finish(now: now)
         }
         return []
     }
 
     mutating func finish(now: Duration) {
-        aggregator.closeAll()
-        warmupAggregator.closeAll()
-        phase = .finished
+        ledger.finish()
         let missing = shares.filter { !$0.value.ended }.keys.map(\.rawValue).sorted()
-        record(missing.isEmpty ? "finished: \(aggregator.requestCount) requests"
+        record(missing.isEmpty ? "finished: \(ledger.requestCount) requests"
                : "finished without the last report of \(missing.joined(separator: ", "))", now: now)
     }
 
+    /// Keeps `waiter` for the run's end; false when it has already finished (resume it now).
+    mutating func wait(_ waiter: CheckedContinuation<RunSummary, Never>) -> Bool { ledger.wait(waiter) }
+
+    /// A finished run's waiters, each owed the final summary.
+    mutating func takeWaiters() -> [CheckedContinuation<RunSummary, Never>] { ledger.takeWaiters() }
+
     /// The merged summary so far (final once `phase` is `.finished`), thresholds evaluated.
     public func summary(now: Duration) -> RunSummary {
-        let end = min(now, stoppedAt ?? now)
-        let measureStart = started + .seconds(measureStartSecond)
-        var summary = aggregator.summary(
-            plan: plan, run: id, startedAt: startUnixSeconds + measureStartSecond,
-            measuredSeconds: max(0, Double((end - measureStart) / .milliseconds(1)) / 1000),
-            users: rate == nil && !followsStages ? users : aggregator.history.last?.users ?? 0, threads: threads,
-            abortReason: abortReason)
-        if warmupSeconds > 0 {
-            let seconds = min(Double((end - started) / .milliseconds(1)) / 1000, Double(warmupSeconds))
-            summary.warmup = warmupAggregator.rows(seconds: max(0, seconds)).total
-        }
-        if let rate {
-            summary.openModel = OpenModelStats(targetRate: rate, maxInFlight: maxInFlight, dropped: aggregator.dropped)
-        }
+        var summary = ledger.summary(
+            at: now - started, users: rate == nil && !followsStages ? users : ledger.measured.history.last?.users ?? 0,
+            threads: threads, openModel: rate.map { ($0, maxInFlight) })
         summary.fleetEvents = events
         return summary
     }

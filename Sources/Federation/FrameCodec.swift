@@ -122,15 +122,12 @@ public struct FrameDecoder: ByteToMessageDecoder {
     }
 
     private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            return context.debugDescription
-        case DecodingError.keyNotFound(let key, let context):
-            return "missing \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        default:
-            return "\(error)"
+        guard let error = error as? DecodingError else { return "\(error)" }
+        let problem = DecodingProblem(error)
+        switch problem.kind {
+        case .corrupted: return problem.detail
+        case .missingKey: return "missing \(problem.location)"
+        case .wrongType, .null: return "\(problem.location): \(problem.detail)"
         }
     }
 }
@@ -151,9 +148,20 @@ public struct FrameEncoder: MessageToByteEncoder {
         try Self.frame(data, into: &out, maxFrameBytes: maxFrameBytes, encoder: encoder)
     }
 
-    /// `message` as one frame appended to `out`; a JSON encoder is made only for a JSON kind.
+    /// A heartbeat's frame, encoded once: a master sends the same bytes to every worker each beat.
+    static let heartbeat: ByteBuffer = {
+        var bytes = ByteBuffer()
+        do {
+            try FrameEncoder.frame(.heartbeat, into: &bytes, maxFrameBytes: FederationProtocol.maxFrameBytes)
+        } catch {
+            preconditionFailure("a heartbeat always encodes: \(error)")
+        }
+        return bytes
+    }()
+
+    /// `message` as one frame appended to `out`; a JSON kind uses `encoder` (default: the shared one).
     static func frame(_ data: FederationMessage, into out: inout ByteBuffer, maxFrameBytes: Int,
-                      encoder: JSONEncoder? = nil) throws {
+                      encoder: JSONEncoder = WireJSON.sharedEncoder) throws {
         let lengthAt = out.writerIndex
         out.writeInteger(UInt32(0))
         if BinaryFrame.write(data, into: &out) {
@@ -166,7 +174,7 @@ public struct FrameEncoder: MessageToByteEncoder {
             return
         }
         out.moveWriterIndex(to: lengthAt)
-        let payload = try (encoder ?? WireJSON.encoder()).encode(data)
+        let payload = try encoder.encode(data)
         guard payload.count <= maxFrameBytes else {
             throw FrameError.tooLarge(length: payload.count, limit: maxFrameBytes)
         }

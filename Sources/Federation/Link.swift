@@ -52,15 +52,44 @@ final class Link: Sendable {
             close(reason: reason)
             return reason
         }
-        let queued = queuedBytes.add(frame.readableBytes, ordering: .relaxed).newValue
+        return send(frame: frame)
+    }
+
+    /// Queues a frame already encoded. Returns the reason the link closed instead, as `send(_:)` does.
+    @discardableResult
+    func send(frame: ByteBuffer) -> String? {
+        guard localCloseReason == nil else { return nil }
+        if let reason = reserve(frame.readableBytes) { return reason }
+        mailbox.yield(frame)
+        return nil
+    }
+
+    /// Writes a frame already encoded at once; call it on the connection's event loop. It may pass
+    /// frames still in the mailbox, so it is only for frames whose order does not matter: the
+    /// master's heartbeats, one frame for every worker, written by one task per event loop rather
+    /// than by a task wake-up per worker. Counted against the same bound as `send(_:)`.
+    func write(now frame: ByteBuffer) -> String? {
+        channel.eventLoop.preconditionInEventLoop()
+        guard localCloseReason == nil else { return nil }
+        let bytes = frame.readableBytes
+        if let reason = reserve(bytes) { return reason }
+        channel.writeAndFlush(frame).whenComplete { _ in self.queuedBytes.subtract(bytes, ordering: .relaxed) }
+        return nil
+    }
+
+    /// Counts `bytes` as waiting to be written, or closes the link when the peer has left too many unread.
+    private func reserve(_ bytes: Int) -> String? {
+        let queued = queuedBytes.add(bytes, ordering: .relaxed).newValue
         guard queued <= maxQueuedBytes else {
             let reason = "peer reads too slowly: \(queued) bytes queued for it exceed the bound of \(maxQueuedBytes)"
             close(reason: reason)
-            // The writer may be stuck on this very peer: drop the connection rather than drain it.
-            channel.close(promise: nil)
+            // The writer may be stuck on this very peer: drop the connection rather than drain it. On
+            // the next turn of its event loop, never from inside this call: the master sends under its
+            // lock, and a close run here would hand the peer's last frames to it while it is held.
+            let channel = self.channel
+            channel.eventLoop.execute { channel.close(promise: nil) }
             return reason
         }
-        mailbox.yield(frame)
         return nil
     }
 

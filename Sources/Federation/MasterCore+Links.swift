@@ -1,4 +1,6 @@
+import Engine
 import Logging
+import NIOCore
 import NIOSSL
 import Protocol
 
@@ -33,9 +35,37 @@ extension MasterCore {
     /// Sends on a link, logging (with the peer) when that closed it: over its outbound bound.
     func send(_ message: FederationMessage, on link: Link, worker: NodeID? = nil) {
         guard let reason = link.send(message) else { return }
+        logClosed(link, worker: worker, reason: reason)
+    }
+
+    private func logClosed(_ link: Link, worker: NodeID?, reason: String) {
+        Self.logClosed(link, worker: worker, reason: reason, logger: logger)
+    }
+
+    private static func logClosed(_ link: Link, worker: NodeID?, reason: String, logger: Logger) {
         var metadata: Logger.Metadata = ["loadd_peer": "\(link.address)"]
         if let worker { metadata["worker"] = "\(worker)" }
         logger.warning("worker connection closed: \(reason)", metadata: metadata)
+    }
+
+    /// One heartbeat to every member: the same encoded bytes, written by one task on each event loop
+    /// for the links it serves (a thousand task wake-ups a beat cost the master more than the writes).
+    private func heartbeatMembers() {
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, members: [(NodeID, Link)])] = [:]
+        for (node, link) in memberLinks {
+            let loop = link.channel.eventLoop
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].members.append((node, link))
+        }
+        let logger = self.logger
+        for (loop, members) in byLoop.values {
+            loop.execute {
+                for (node, link) in members {
+                    if let reason = link.write(now: FrameEncoder.heartbeat) {
+                        Self.logClosed(link, worker: node, reason: reason, logger: logger)
+                    }
+                }
+            }
+        }
     }
 
     /// One message from a connection, in order; `sums` are a stats report's (see `StatsBudget.Sums`).
@@ -200,7 +230,7 @@ extension MasterCore {
         let now = self.now
         if now - lastHeartbeat >= configuration.heartbeatTimeout / 3 {
             lastHeartbeat = now
-            for (node, link) in memberLinks { send(.heartbeat, on: link, worker: node) }
+            heartbeatMembers()
         }
         for member in membership.expire(now: now) {
             let reason = "no frame for \(configuration.heartbeatTimeout)"

@@ -28,6 +28,7 @@ struct MasterCore {
     /// The current run, or the last one once finished (for `snapshot`).
     var run: FleetRun?
     var runLogger: Logger?
+    /// Waiters for a run that is not the current one (yet): the current run's wait in its ledger.
     private var waiters: [(RunID, CheckedContinuation<RunSummary, Never>)] = []
     private var resumptions: [Resumption] = []
     var lastHeartbeat: Duration = .zero
@@ -93,6 +94,9 @@ struct MasterCore {
             throw FederationError(error.description)
         }
         run = started.0
+        let (ready, waiting) = (waiters.filter { $0.0 == request.id }, waiters.filter { $0.0 != request.id })
+        waiters = waiting
+        for (_, waiter) in ready { _ = run?.wait(waiter) }
         var runLogger = logger
         runLogger[metadataKey: "loadd_run_id"] = "\(request.id)"
         self.runLogger = runLogger
@@ -142,10 +146,9 @@ struct MasterCore {
     func snapshot() -> RunSummary? { run?.summary(now: now) }
 
     mutating func waitForFinish(_ id: RunID, _ continuation: CheckedContinuation<RunSummary, Never>) {
-        if let run, run.id == id, run.phase == .finished {
+        guard run?.id == id else { return waiters.append((id, continuation)) }
+        if run?.wait(continuation) == false, let run {
             resumptions.append(Resumption(continuation: continuation, summary: run.summary(now: now)))
-        } else {
-            waiters.append((id, continuation))
         }
     }
 
@@ -210,12 +213,12 @@ struct MasterCore {
 
     /// Logs a run that has just finished and owes its summary to whoever waits for it.
     mutating func finishIfDone() {
-        guard let run, run.phase == .finished else { return }
+        guard run?.phase == .finished else { return }
+        // Taken before `run` is copied below: a second reference would make this mutation copy it.
+        let ready = run?.takeWaiters() ?? []
+        guard let run, !ready.isEmpty || runLogger != nil else { return }
         let summary = run.summary(now: now)
-        let (ready, waiting) = (waiters.filter { $0.0 == run.id }, waiters.filter { $0.0 != run.id })
-        guard !ready.isEmpty || runLogger != nil else { return }
-        waiters = waiting
-        resumptions += ready.map { Resumption(continuation: $0.1, summary: summary) }
+        resumptions += ready.map { Resumption(continuation: $0, summary: summary) }
         runLogger?.info("fleet run finished", metadata: [
             "requests": "\(summary.total.requests)", "failures": "\(summary.total.failures)",
             "passed": "\(summary.passed)", "abort_reason": "\(summary.abortReason ?? "none")",

@@ -262,8 +262,7 @@ private struct ConfigReader {
 
     private mutating func hostPort(_ node: Node, _ key: String) -> String? {
         guard let raw = text(node, key) else { return nil }
-        guard let colon = raw.lastIndex(of: ":"), colon != raw.startIndex,
-              let port = Int(raw[raw.index(after: colon)...]), (1...65535).contains(port) else {
+        guard (try? HostPort(parsing: raw, ports: 1...65535, bareIPv6: true)) != nil else {
             fail(node, key, "expected HOST:PORT, got '\(raw)'")
             return nil
         }

@@ -1,3 +1,4 @@
+import Federation
 import Foundation
 import Logging
 import NIOCore
@@ -72,14 +73,9 @@ final class ControlServer: Sendable {
     /// (which also ends idle keep-alive connections).
     func run() async {
         do {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await listener.executeThenClose { connections in
-                    for try await connection in connections {
-                        guard let connection else { continue }
-                        group.addTask { await self.serve(connection) }
-                    }
-                }
-                group.cancelAll()
+            // A connection past the cap (`nil`) is answered by its handlers alone.
+            try await listener.acceptEach { connection in
+                if let connection { await self.serve(connection) }
             }
         } catch {
             logger.notice("control socket stopped accepting", metadata: ["error": "\(error)"])

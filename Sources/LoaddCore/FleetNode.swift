@@ -127,10 +127,8 @@ struct FleetNode: Sendable {
 
     /// `HOST:PORT` (already checked by the config reader); `[v6]:PORT` loses its brackets.
     static func split(_ address: String) -> (host: String, port: Int) {
-        guard let colon = address.lastIndex(of: ":") else { return (address, FederationProtocol.defaultPort) }
-        var host = String(address[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host, Int(address[address.index(after: colon)...]) ?? FederationProtocol.defaultPort)
+        let parsed = try? HostPort(parsing: address, ports: 1...65535, bareIPv6: true)
+        return parsed.map { ($0.host, $0.port) } ?? (address, FederationProtocol.defaultPort)
     }
 
     /// Stops the federation side: a worker stops its share and its reconnecting, a master closes

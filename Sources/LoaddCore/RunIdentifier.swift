@@ -6,17 +6,8 @@ import Protocol
 enum RunIdentifier {
     /// A fresh id for a run starting now.
     static func make(now: Int = Int(time(nil))) -> RunID {
-        var seconds = now
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func padded(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        let date = padded(parts.tm_year + 1900, 4) + padded(parts.tm_mon + 1, 2) + padded(parts.tm_mday, 2)
-        let clock = padded(parts.tm_hour, 2) + padded(parts.tm_min, 2) + padded(parts.tm_sec, 2)
         let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
-        return RunID(rawValue: "\(date)-\(clock)-\(String(repeating: "0", count: 4 - suffix.count))\(suffix)")
+        return RunID(rawValue: "\(UTCTime(unixSeconds: now).compact)-\(String(repeating: "0", count: 4 - suffix.count))\(suffix)")
     }
 
     /// Whether `text` has exactly the shape `make` produces. Anything else (`..`, slashes, NUL) is

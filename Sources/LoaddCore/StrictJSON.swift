@@ -80,31 +80,12 @@ enum StrictJSON {
     }
 
     private static func explain(_ error: DecodingError) -> String {
-        switch error {
-        case .typeMismatch(let type, let context):
-            return "field '\(path(context.codingPath))': expected \(name(of: type))"
-        case .valueNotFound(let type, let context):
-            return "field '\(path(context.codingPath))' must not be null: expected \(name(of: type))"
-        case .keyNotFound(let key, let context):
-            return "missing field '\(path(context.codingPath + [key]))'"
-        case .dataCorrupted(let context):
-            return "field '\(path(context.codingPath))': \(context.debugDescription)"
-        @unknown default:
-            return "request body does not match: \(error)"
-        }
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-    }
-
-    private static func name(of type: Any.Type) -> String {
-        switch type {
-        case is Int.Type: "a whole number"
-        case is Double.Type: "a number"
-        case is String.Type: "text"
-        case is Bool.Type: "true or false"
-        default: "\(type)"
+        let problem = DecodingProblem(error)
+        switch problem.kind {
+        case .wrongType: return "field '\(problem.location)': expected \(problem.expected ?? "another type")"
+        case .null: return "field '\(problem.location)' must not be null: expected \(problem.expected ?? "a value")"
+        case .missingKey: return "missing field '\(problem.location)'"
+        case .corrupted: return "field '\(problem.location)': \(problem.detail)"
         }
     }
 }

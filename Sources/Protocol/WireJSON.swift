@@ -15,6 +15,11 @@ public enum WireJSON {
         return encoder
     }
 
+    /// One encoder for callers that encode often (a federation master's heartbeats, every JSON
+    /// frame): its options never change after this, and Foundation's encoder may be used from many
+    /// threads at once.
+    public static let sharedEncoder = encoder()
+
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(

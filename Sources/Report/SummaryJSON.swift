@@ -25,27 +25,11 @@ public enum SummaryJSON {
     }
 
     private static func explain(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context):
-            "missing key \"\(key.stringValue)\"" + location(context.codingPath)
-        case .valueNotFound(_, let context), .typeMismatch(_, let context), .dataCorrupted(let context):
-            context.debugDescription + location(context.codingPath)
-        @unknown default:
-            "\(error)"
+        let problem = DecodingProblem(error)
+        func at(_ location: String) -> String { location.isEmpty ? "" : " at " + location }
+        if problem.kind == .missingKey, let key = problem.lastKey {
+            return "missing key \"\(key)\"" + at(problem.parentLocation)
         }
-    }
-
-    /// `endpoints[2].median_ms`, the way a user would point at it in the file.
-    private static func location(_ path: [any CodingKey]) -> String {
-        guard !path.isEmpty else { return "" }
-        var text = ""
-        for key in path {
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                text += (text.isEmpty ? "" : ".") + key.stringValue
-            }
-        }
-        return " at " + text
+        return problem.detail + at(problem.location)
     }
 }

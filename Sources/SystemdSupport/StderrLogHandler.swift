@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Protocol
 
 /// A swift-log backend writing one human-readable line per record to standard error:
 ///
@@ -80,13 +81,8 @@ public struct StderrLogHandler: LogHandler {
     static func now() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        var buffer = [CChar](repeating: 0, count: 32)
-        let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &parts)
         let millis = Int(spec.tv_nsec / 1_000_000)
-        let base = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let base = UTCTime(unixSeconds: Int(spec.tv_sec)).iso8601
         let fraction = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
         return "\(base).\(fraction)Z"
     }

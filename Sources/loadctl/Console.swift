@@ -26,12 +26,7 @@ extension Console {
 
     /// Unix seconds as `YYYY-MM-DD HH:MM:SS` in UTC.
     static func utc(_ seconds: Int) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+        UTCTime(unixSeconds: seconds).text
     }
 
     /// Left-aligned columns separated by two spaces.

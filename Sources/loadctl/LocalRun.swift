@@ -21,7 +21,8 @@ struct LocalRun {
             Console.err("loadctl: \(error)")      // the run does not fit in this machine's memory
             throw ExitCodes.badInput
         }
-        let interrupts = InterruptHandler { engine.stop() }
+        // Ctrl-C (or SIGTERM) stops the run gracefully instead of killing the process: it still reports.
+        let interrupts = SignalEvents([SIGINT, SIGTERM]) { _ in engine.stop() }
         defer { interrupts.cancel() }
         if !quiet { Console.err(banner) }
         engine.start()
@@ -55,25 +56,5 @@ struct LocalRun {
         let duration = plan.measuredDuration.map { "\($0.components.seconds)s" } ?? "until stopped (Ctrl-C)"
         return "loadctl: \(plan.name) → \(plan.host): \(load)\(shape)\(warmup), \(duration), "
             + "\(threads) engine thread\(threads == 1 ? "" : "s")"
-    }
-}
-
-/// Turns SIGINT/SIGTERM into a graceful stop of the run instead of killing the process.
-/// Dispatch sources are thread-safe; they are only created and cancelled here.
-final class InterruptHandler: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ onSignal: @escaping @Sendable () -> Void) {
-        sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: onSignal)
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Glibc
 import TargetServer
 
 /// `loadctl target`: the built-in target alone, with knobs for latency and errors, so a test
@@ -51,11 +52,9 @@ struct TargetCommand: AsyncParsableCommand {
         config.errorStatus = errorStatus
         let server = try await TargetServer.start(config, tls: try tls.settings())
         Console.out("loadctl target: serving \(server.baseURL) over HTTP/1.1 and HTTP/2 (GET /Test/V1…V4, POST /login, POST /metrics, GET /stats, POST /control)")
-        let stopped = AsyncStream<Void> { continuation in
-            let handler = InterruptHandler { continuation.finish() }
-            continuation.onTermination = { _ in handler.cancel() }
-        }
-        for await _ in stopped {}
+        let signals = SignalEvents([SIGINT, SIGTERM])
+        for await _ in signals.events { break }
+        signals.cancel()
         try await server.stop()
     }
 }

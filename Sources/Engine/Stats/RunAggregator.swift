@@ -174,12 +174,20 @@ public struct RunAggregator: Sendable {
     }
 
     private mutating func close(_ index: Int, _ second: OpenSecond) {
+        // Each endpoint's rows are summed once into `rows`, which then joins both the endpoint's
+        // totals and the second's all-endpoint histogram: two histogram adds per reporter's row
+        // instead of three (a fleet master merges a row per worker and endpoint each second).
         var latency = LatencyHistogram()
-        for (slot, rows) in second.pending.enumerated() {
-            for row in rows { totals[slot].addHistograms(latency: row.latency, serviceTime: row.serviceTime, lag: row.lag) }
-        }
-        for rows in second.pending {
-            for row in rows { row.latency.add(into: &latency) }
+        var rowsLatency = LatencyHistogram()
+        for (slot, rows) in second.pending.enumerated() where !rows.isEmpty {
+            rowsLatency.reset()
+            for row in rows {
+                row.latency.add(into: &rowsLatency)
+                row.serviceTime.add(into: &totals[slot].serviceTime)
+                row.lag?.add(into: &totals[slot].lag)
+            }
+            totals[slot].latency.add(rowsLatency)
+            latency.add(rowsLatency)
         }
         let hasData = latency.totalCount > 0
         func ms(_ value: UInt64) -> Double { hasData ? Double(value) / 1000 : 0 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Engine
+import Glibc
 import Foundation
 import Protocol
 import TargetServer
@@ -55,11 +57,9 @@ struct UiCommand: AsyncParsableCommand {
         Console.out("loadctl ui: dashboard of \(status.node) (\(status.role)) on http://\(shown):\(relay.port)/ "
                     + "— relaying to \(socketPath); Ctrl-C stops it")
         let serving = Task { try await relay.run() }
-        let stopped = AsyncStream<Void> { continuation in
-            let handler = InterruptHandler { continuation.finish() }
-            continuation.onTermination = { _ in handler.cancel() }
-        }
-        for await _ in stopped {}
+        let signals = SignalEvents([SIGINT, SIGTERM])
+        for await _ in signals.events { break }
+        signals.cancel()
         await relay.close()
         serving.cancel()
         _ = try? await serving.value
