@@ -50,7 +50,7 @@ enum DashboardPage {
 </section>
 <section class="card half">
 <h2>Failures</h2>
-<table><thead><tr><th>Reason</th><th>Count</th><th>Endpoints</th></tr></thead><tbody id="failures-body"></tbody></table>
+<table><thead><tr><th>Reason</th><th>Count</th><th>First seen</th><th>Last seen</th><th>Endpoints</th></tr></thead><tbody id="failures-body"></tbody></table>
 <p id="failures-empty" class="note">No failures.</p>
 </section>
 <section class="card half">

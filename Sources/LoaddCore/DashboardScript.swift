@@ -237,12 +237,19 @@ enum DashboardScript {
     $("rate-group").hidden = !(summary && summary.open_model);
   }
 
+  // Unix seconds (the summary's first_seen/last_seen) as the browser's local time of day.
+  function seenAt(seconds) {
+    return seconds == null ? "–" : new Date(seconds * 1000).toLocaleTimeString();
+  }
+
   function renderFailures(summary) {
     const groups = new Map();
     for (const f of summary.failures_by_reason) {
-      const group = groups.get(f.reason) || { count: 0, endpoints: [] };
+      const group = groups.get(f.reason) || { count: 0, endpoints: [], first: null, last: null };
       group.count += f.count;
       group.endpoints.push(`${f.method} ${f.name} × ${f.count}`);
+      if (f.first_seen != null) group.first = group.first == null ? f.first_seen : Math.min(group.first, f.first_seen);
+      if (f.last_seen != null) group.last = group.last == null ? f.last_seen : Math.max(group.last, f.last_seen);
       groups.set(f.reason, group);
     }
     const body = $("failures-body");
@@ -251,6 +258,8 @@ enum DashboardScript {
       const row = document.createElement("tr");
       cell(row, reason);
       cell(row, String(group.count), "num");
+      cell(row, seenAt(group.first));
+      cell(row, seenAt(group.last));
       cell(row, group.endpoints.join(", "));
       body.appendChild(row);
     }

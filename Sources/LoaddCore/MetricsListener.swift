@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import NIOCore
+import Protocol
 
 /// `metrics_listen: HOST:PORT`: where Prometheus may scrape `/metrics` over TCP. HOST is an IP
 /// address (IPv6 in brackets, `[::1]:9557`) or `localhost`; names are refused because which
@@ -15,25 +16,26 @@ struct MetricsAddress: Equatable, Sendable, CustomStringConvertible {
 
     var description: String { family == AF_INET6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
-    /// `nil` and the reason when `text` is not such an address.
+    /// `nil` and the reason when `text` is not such an address. `HostPort` splits it (the one
+    /// HOST:PORT reader); this only insists that the host is an IP literal.
     static func parse(_ text: String) -> (MetricsAddress?, String?) {
-        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex else {
-            return (nil, "expected HOST:PORT such as 127.0.0.1:9557, got '\(text)'")
+        let parsed: HostPort
+        do {
+            parsed = try HostPort(parsing: text, ports: portRange)
+        } catch {
+            switch error {
+            case .portNotANumber, .portOutOfRange:
+                return (nil, "expected a port from 1 to 65535 after the last ':', got '\(text)'")
+            default:
+                return (nil, "expected HOST:PORT such as 127.0.0.1:9557 (\(error)), got '\(text)'")
+            }
         }
-        var host = String(text[..<colon])
-        guard let port = Int(text[text.index(after: colon)...]), portRange.contains(port) else {
-            return (nil, "expected a port from 1 to 65535 after the last ':', got '\(text)'")
-        }
-        if host.hasPrefix("[") && host.hasSuffix("]") {
-            host = String(host.dropFirst().dropLast())
-            guard isAddress(host, AF_INET6) else { return (nil, "'\(host)' is not an IPv6 address") }
-            return (MetricsAddress(host: host, port: port, family: AF_INET6), nil)
-        }
-        if host == "localhost" { host = "127.0.0.1" }
+        let host = parsed.host == "localhost" ? "127.0.0.1" : parsed.host
+        if isAddress(host, AF_INET6) { return (MetricsAddress(host: host, port: parsed.port, family: AF_INET6), nil) }
         guard isAddress(host, AF_INET) else {
             return (nil, "expected an IP address (127.0.0.1, [::1]) or localhost before the port, got '\(host)'")
         }
-        return (MetricsAddress(host: host, port: port, family: AF_INET), nil)
+        return (MetricsAddress(host: host, port: parsed.port, family: AF_INET), nil)
     }
 
     private static func isAddress(_ text: String, _ family: Int32) -> Bool {

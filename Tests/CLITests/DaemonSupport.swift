@@ -133,8 +133,13 @@ final class DaemonFixture {
     func status() throws -> NodeStatus { try get("/v1/status").decode(NodeStatus.self) }
 
     /// Starts a run of `scenario` over raw HTTP; the reply as is.
-    func startRun(_ scenario: String, overrides: RunOverrides = RunOverrides()) throws -> DaemonHTTPReply {
-        let request = StartRunRequest(scenario: scenario, file: "\(directory)/scenario.yaml", overrides: overrides)
+    func startRun(_ scenario: String, overrides: RunOverrides = RunOverrides(),
+                  secretVars: [String: String] = [:]) throws -> DaemonHTTPReply {
+        var request = StartRunRequest(scenario: scenario, file: "\(directory)/scenario.yaml", overrides: overrides)
+        if !secretVars.isEmpty {
+            request.vars = secretVars
+            request.secretVars = secretVars.keys.sorted()
+        }
         return try post("/v1/runs", String(decoding: try JSONEncoder().encode(request), as: UTF8.self))
     }
 

@@ -28,10 +28,11 @@ private func count(_ needle: [UInt8], in haystack: [UInt8]) -> Int {
 
 extension DaemonTests.FleetNamespaces {
     /// What a default fleet puts on the network, seen by tcpdump in the master's namespace: a TLS
-    /// handshake, then TLS records only. The scenario's text (and a header value in it) crosses to
-    /// the worker inside an assignment, so a plain-TCP fleet would show it in the capture.
+    /// handshake, then TLS records only. The scenario's text (and a header value in it) and a
+    /// `--secret-var` value cross to the worker inside an assignment, so a plain-TCP fleet would show
+    /// them in the capture.
     @Test(.enabled(if: FleetNetns.captureRequirement.met, FleetNetns.captureRequirement.reason))
-    func aDefaultFleetsTrafficIsTLSWithNoScenarioTextOnTheWire() throws {
+    func aDefaultFleetsTrafficIsTLSWithNoScenarioTextOrSecretOnTheWire() throws {
         try FleetNetns.run("up")
         var children: [ChildProcess] = []
         defer {
@@ -76,11 +77,13 @@ extension DaemonTests.FleetNamespaces {
             spawn_rate: 20
             duration: 2s
             wait: { constant: 10ms }
-            headers: { X-Wire-Check: \(marker)-header }
+            headers: { X-Wire-Check: \(marker)-header, X-Api-Key: "{{env.API_KEY}}" }
             tasks:
               - { request: GET /Test/V1 }
             """
-        let run = try master.startRun(scenario).decode(RunInfo.self)
+        // A `--secret-var` value travels to the worker inside its assignment: it must be encrypted too.
+        let secret = "secret-value-\(UUID().uuidString.prefix(8))"
+        let run = try master.startRun(scenario, secretVars: ["API_KEY": secret]).decode(RunInfo.self)
         #expect(try finishedSummary(run.id, on: master).total.requests > 0)
         #expect(try finishedSummary(run.id, on: worker).total.requests > 0)
 
@@ -96,6 +99,7 @@ extension DaemonTests.FleetNamespaces {
         // …then application-data records (0x17 0x03 0x03): the frames, encrypted.
         #expect(count([0x17, 0x03, 0x03], in: bytes) >= 10)
         #expect(!occurs(Array(marker.utf8), in: bytes), "the scenario's text crossed the network in clear")
+        #expect(!occurs(Array(secret.utf8), in: bytes), "a --secret-var value crossed the network in clear")
         #expect(!occurs(Array("GET /Test/V1".utf8), in: bytes))
         #expect(!occurs(Array("\"hello\"".utf8), in: bytes))
     }

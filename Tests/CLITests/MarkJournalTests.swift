@@ -4,12 +4,14 @@ import Testing
 extension SystemE2ETests {
     /// Two `loadctl mark`s during a real run, with loadd logging to a private systemd-journald
     /// (`scripts/test-journal.sh`): each is a journal entry of that run, `MESSAGE=mark` with the
-    /// `LOADD_RUN_ID` of the run and its text in `MARK`.
+    /// `LOADD_RUN_ID` of the run and its text in `MARK`. The run sends a `--secret-var` value in a
+    /// header, with loadd logging at debug level: the value is in no journal entry.
     @Test(.timeLimit(.minutes(2)), .enabled(if: SystemRequirement.journal.met, SystemRequirement.journal.reason))
     func marksReachTheJournalWithTheRunID() throws {
         let fixture = try DaemonFixture()
         let target = try TargetProcess(directory: fixture.directory)
-        try target.scenario(users: 2, name: "journal-marks")
+        let secret = "journal-secret-\(UUID().uuidString.prefix(8))"
+        try (target.scenario(users: 2, name: "journal-marks") + "\nheaders: { X-Api-Key: \"{{env.API_KEY}}\" }\n")
             .write(toFile: "\(fixture.directory)/scenario.yaml", atomically: true, encoding: .utf8)
         try markDriveScript.write(toFile: "\(fixture.directory)/drive.sh", atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
@@ -18,7 +20,7 @@ extension SystemE2ETests {
             try SystemScript(
                 "test-journal.sh",
                 ["-t", "60", "--", "/bin/bash", "\(fixture.directory)/drive.sh", DaemonBinaries.loadd,
-                 DaemonBinaries.loadctl, fixture.directory],
+                 DaemonBinaries.loadctl, fixture.directory, secret],
                 environment: environment, timeout: .seconds(90))
         }
         guard script.expectSuccess() else { return }
@@ -38,6 +40,7 @@ extension SystemE2ETests {
         if !marks.allSatisfy({ $0["LOADD_RUN_ID"] as? String == runID }) {
             problems.append("not every mark entry has LOADD_RUN_ID=\(runID)")
         }
+        if script.output.contains(secret) { problems.append("the --secret-var value is in the journal or the logs") }
         script.expectSuccess(problems: problems)
     }
 }
@@ -45,16 +48,16 @@ extension SystemE2ETests {
 /// Starts loadd and a run, waits for its first requests, marks twice, stops the run and loadd.
 private let markDriveScript = #"""
 set -u
-LOADD=$1 LOADCTL=$2 DIR=$3
+LOADD=$1 LOADCTL=$2 DIR=$3 SECRET=$4
 SOCK=$DIR/loadd.sock
-"$LOADD" --socket "$SOCK" --state-dir "$DIR/state" --threads 1 >"$DIR/loadd.out" 2>&1 &
+"$LOADD" --socket "$SOCK" --state-dir "$DIR/state" --threads 1 --log-level debug >"$DIR/loadd.out" 2>&1 &
 pid=$!
 for _ in $(seq 200); do
   "$LOADCTL" status --socket "$SOCK" >/dev/null 2>&1 && break
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.05
 done
-"$LOADCTL" start "$DIR/scenario.yaml" --socket "$SOCK" >"$DIR/start.out" 2>"$DIR/start.err"
+"$LOADCTL" start "$DIR/scenario.yaml" --secret-var "API_KEY=$SECRET" --socket "$SOCK" >"$DIR/start.out" 2>"$DIR/start.err"
 rc=$?
 for _ in $(seq 200); do
   "$LOADCTL" status --json --socket "$SOCK" | grep -Eq '"requests" ?: ?[1-9]' && break
