@@ -8,6 +8,7 @@
 # usage: bench/fleet.sh [WORKERS] [SECONDS]        (default: 200 workers, 30 s)
 #        MASTER_WRAPPER="perf record -g -o /tmp/master.perf --" bench/fleet.sh   (profile the master)
 #        TLS=1 bench/fleet.sh                  (the master serves TLS; the fakes pin its certificate)
+#        PAGE=1 bench/fleet.sh                 (an open dashboard and a Prometheus scrape poll the master each second)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORKERS=${1:-200}
@@ -96,10 +97,21 @@ BENCH_PID=$!
 workers_joined() { [ "$("$BIN/loadctl" workers --json --socket "$SOCKET" | jq length)" -eq "$WORKERS" ]; }
 wait_for "$WORKERS workers to join" 60 workers_joined
 "$BIN/loadctl" start "$DIR/scenario.yaml" --socket "$SOCKET" >/dev/null
+POLL_PID=''
+if [ -n "${PAGE:-}" ]; then
+    # What the dashboard asks each second, and a scrape of /metrics, on the fakes' core.
+    (while kill -0 "$BENCH_PID" 2>/dev/null; do
+        for path in /v1/status /v1/workers /metrics; do curl -fs --unix-socket "$SOCKET" "http://loadd$path" >/dev/null || true; done
+        sleep 1
+    done) &
+    POLL_PID=$!
+    taskset -pc "$FAKES_CORE" "$POLL_PID" >/dev/null
+fi
 
 status=0
 wait "$BENCH_PID" || status=$?
 BENCH_PID=''
+if [ -n "$POLL_PID" ]; then wait "$POLL_PID" 2>/dev/null || true; fi
 "$BIN/loadctl" stop --socket "$SOCKET" >/dev/null 2>&1 || true
 cat "$DIR/fleetbench.out"
 if [ "$status" -ge 2 ]; then

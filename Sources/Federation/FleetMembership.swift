@@ -11,6 +11,9 @@ public struct FleetMembership: Sendable {
         public var lastHeard: Duration
         /// What the worker said it is doing, last.
         public var report: WorkerReport?
+        /// Its engine threads' CPU time over their wall time in its last stats report (0…1 per thread,
+        /// as the summary's generator CPU); `nil` before it sent one.
+        public var cpu: Double?
         /// Why a run took its share away (it did not deliver it); such a member gets no share of
         /// any run until it reconnects.
         public var benched: String?
@@ -62,6 +65,18 @@ public struct FleetMembership: Sendable {
 
     public mutating func record(_ report: WorkerReport, from node: NodeID) {
         members[node]?.report = report
+    }
+
+    /// The engine CPU share in a stats report (its sums were range-checked when it was decoded).
+    public mutating func recordCPU(_ report: StatsReport, from node: NodeID) {
+        var cpu: UInt64 = 0
+        var wall: UInt64 = 0
+        for interval in report.intervals {
+            cpu = cpu.addingReportingOverflow(interval.cpuMicros).overflow ? .max : cpu + interval.cpuMicros
+            wall = wall.addingReportingOverflow(interval.wallMicros).overflow ? .max : wall + interval.wallMicros
+        }
+        guard wall > 0 else { return }
+        members[node]?.cpu = min(1, Double(cpu) / Double(wall))
     }
 
     /// Removes a worker whose connection closed; `nil` if it was not a member.

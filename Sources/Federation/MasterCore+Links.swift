@@ -143,6 +143,7 @@ extension MasterCore {
                 return []
             }
             if let refusal { return dropMember(node, link, reason: refusal) }
+            membership.recordCPU(report, from: node)
         case .workerState(let report):
             membership.record(report, from: node)
             if let reason = report.abortReason, report.run == run?.id {

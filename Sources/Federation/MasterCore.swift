@@ -55,7 +55,7 @@ struct MasterCore {
                 maxUsers: member.hello.maxUsers, activity: member.report?.activity ?? .idle,
                 // A staged or open-model share's users move by themselves: the worker's own count.
                 users: share.map { $0.part.rate == nil && run?.followsStages == false ? $0.users : member.report?.users ?? 0 } ?? 0,
-                rate: share?.part.rate, rps: member.report?.rps ?? 0,
+                rate: share?.part.rate, rps: member.report?.rps ?? 0, cpu: member.cpu,
                 lastSeenS: Double((now - member.lastHeard) / .milliseconds(1)) / 1000,
                 joinedAt: unix - Int((now - member.joined) / .seconds(1)),
                 problem: member.benched.map { "benched: \($0); reconnect to rejoin" } ?? share?.shortfall.map { "short: \($0)" })

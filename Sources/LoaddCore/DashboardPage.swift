@@ -61,7 +61,7 @@ enum DashboardPage {
 </div>
 <section class="card" id="workers-card" hidden>
 <h2>Workers</h2>
-<table><thead><tr><th>Node</th><th>Address</th><th>Cores</th><th>Weight</th><th>State</th><th>Users</th><th>Req/s</th><th>Last seen</th></tr></thead><tbody id="workers-body"></tbody></table>
+<table><thead><tr><th>Node</th><th>Address</th><th>Cores</th><th>Weight</th><th>State</th><th>Users</th><th>Req/s</th><th>CPU</th><th>Last seen</th></tr></thead><tbody id="workers-body"></tbody></table>
 <p id="workers-empty" class="note">No worker is connected.</p>
 </section>
 <section class="card" id="start-card">

@@ -296,6 +296,7 @@ enum DashboardScript {
       cell(row, w.activity + (w.problem ? ` — ${w.problem}` : ""), w.problem ? "bad" : "");
       cell(row, String(w.users), "num");
       cell(row, fixed(w.rps), "num");
+      cell(row, w.cpu == null ? "–" : `${Math.round(w.cpu * 100)} %`, "num");
       cell(row, `${w.last_seen_s.toFixed(1)} s ago`, "num");
       body.appendChild(row);
     }

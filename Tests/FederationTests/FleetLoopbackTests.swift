@@ -26,6 +26,9 @@ import Testing
         try await eventually("workers to report their shares") {
             fleet.master.workers().map(\.users) == [4, 2]
         }
+        try await eventually("each worker's engine CPU from its stats") {
+            fleet.master.workers().allSatisfy { ($0.cpu ?? -1) >= 0 && ($0.cpu ?? 2) <= 1 }
+        }
         let merged = await fleet.master.finished(RunID(rawValue: "fleet-run"))
         do {
             try await eventually("both shares to end") { eventsA.endedSummaries.count == 1 && eventsB.endedSummaries.count == 1 }

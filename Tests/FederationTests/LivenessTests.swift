@@ -22,6 +22,25 @@ func hello(_ name: String, cores: Int = 2, threads: Int = 1, maxUsers: Int = 100
         #expect(fleet.expire(now: .seconds(5)).map(\.node.rawValue) == ["a"])
     }
 
+    @Test func aWorkersCPUIsItsEngineTimeOverWallTimeInItsLastReport() throws {
+        var fleet = FleetMembership(heartbeatTimeout: .seconds(3))
+        _ = try fleet.join(hello("a"), address: "x", now: .seconds(0))
+        let node = NodeID(rawValue: "a")
+        #expect(fleet.members[node]?.cpu == nil)
+        func report(_ pairs: [(cpu: UInt64, wall: UInt64)]) -> StatsReport {
+            StatsReport(node: node, run: RunID(rawValue: "r"), assignment: 1, sequence: 1, intervals: pairs.map {
+                IntervalStats(second: 0, users: 1, dropped: 0, cpuMicros: $0.cpu, wallMicros: $0.wall, threads: 1,
+                              endpoints: [])
+            })
+        }
+        fleet.recordCPU(report([(250_000, 1_000_000), (750_000, 1_000_000)]), from: node)
+        #expect(fleet.members[node]?.cpu == 0.5)
+        fleet.recordCPU(report([(0, 0)]), from: node)           // nothing measured: the last figure stays
+        #expect(fleet.members[node]?.cpu == 0.5)
+        fleet.recordCPU(report([(.max, 1), (.max, 1)]), from: node)  // a hostile sum saturates, shown as 100 %
+        #expect(fleet.members[node]?.cpu == 1)
+    }
+
     @Test func aConfigurableTimeoutIsHonoured() throws {
         var fleet = FleetMembership(heartbeatTimeout: .milliseconds(500))
         _ = try fleet.join(hello("a"), address: "x", now: .seconds(10))

@@ -15,6 +15,9 @@ public struct WorkerInfo: Codable, Sendable, Equatable {
     public var rate: Double?
     /// Requests per second the worker reported last.
     public var rps: Double
+    /// Its engine threads' CPU time over their wall time in its last stats report (0…1); `nil`
+    /// before it sent one (or from a master that did not keep it).
+    public var cpu: Double?
     /// Seconds since the last frame from the worker.
     public var lastSeenS: Double
     /// Unix seconds the worker joined.
@@ -24,7 +27,8 @@ public struct WorkerInfo: Codable, Sendable, Equatable {
     public var problem: String?
 
     public init(node: NodeID, address: String, version: String, cores: Int, threads: Int, weight: Double,
-                maxUsers: Int, activity: WorkerActivity, users: Int, rate: Double? = nil, rps: Double, lastSeenS: Double,
+                maxUsers: Int, activity: WorkerActivity, users: Int, rate: Double? = nil, rps: Double, cpu: Double? = nil,
+                lastSeenS: Double,
                 joinedAt: Int, problem: String? = nil) {
         self.node = node
         self.address = address
@@ -37,13 +41,14 @@ public struct WorkerInfo: Codable, Sendable, Equatable {
         self.users = users
         self.rate = rate
         self.rps = rps
+        self.cpu = cpu
         self.lastSeenS = lastSeenS
         self.joinedAt = joinedAt
         self.problem = problem
     }
 
     enum CodingKeys: String, CodingKey {
-        case node, address, version, cores, threads, weight, maxUsers = "max_users", activity, users, rate, rps
+        case node, address, version, cores, threads, weight, maxUsers = "max_users", activity, users, rate, rps, cpu
         case lastSeenS = "last_seen_s", joinedAt = "joined_at", problem
     }
 }

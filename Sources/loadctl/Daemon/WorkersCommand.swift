@@ -17,14 +17,15 @@ struct WorkersCommand: ParsableCommand {
             return Console.out("no workers connected: start loadd on the load nodes with `role: worker` and "
                                + "`master:` set to this node's listen address")
         }
-        var rows = [["NODE", "ADDRESS", "VERSION", "CORES", "WEIGHT", "STATE", "USERS", "RATE", "REQ/S", "LAST SEEN", "JOINED (UTC)"]]
+        var rows = [["NODE", "ADDRESS", "VERSION", "CORES", "WEIGHT", "STATE", "USERS", "RATE", "REQ/S", "CPU", "LAST SEEN", "JOINED (UTC)"]]
         for worker in workers {
             rows.append([
                 worker.node.rawValue, worker.address, worker.version, "\(worker.cores)",
                 worker.weight.formatted(.number.precision(.fractionLength(0...2))),
                 worker.activity.rawValue + (worker.problem.map { " (\($0.prefix { $0 != ":" }))" } ?? ""),
                 "\(worker.users)", worker.rate.map { String(format: "%.1f/s", $0) } ?? "-",
-                String(format: "%.1f", worker.rps), String(format: "%.1fs ago", worker.lastSeenS),
+                String(format: "%.1f", worker.rps), worker.cpu.map { String(format: "%.0f %%", $0 * 100) } ?? "-",
+                String(format: "%.1fs ago", worker.lastSeenS),
                 Console.utc(worker.joinedAt),
             ])
         }
