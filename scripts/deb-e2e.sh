@@ -221,7 +221,9 @@ pass "loadctl version: $(printf '%s\n' "$out" | xargs)"
 # --- 7. The built-in target inside the container, on a free loopback port ------------------------------
 PORT=""
 for _ in $(seq 20); do
-  candidate=$((20000 + RANDOM % 30000))
+  # Below the kernel's ephemeral range (32768…): an outbound connection may hold a port there, which
+  # the probe cannot see, and the target's bind would then fail with "already in use".
+  candidate=$((20000 + RANDOM % 12000))
   (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null || { PORT=$candidate; break; }
 done
 [ -n "$PORT" ] || fail "target: no free port"
