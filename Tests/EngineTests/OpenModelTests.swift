@@ -40,7 +40,7 @@ import Testing
     func aStallShowsInCorrectedLatencyButNotInAClosedModel() async throws {
         // Once requests are flowing, every response is held for 2 s.
         let stall: @Sendable (Engine, TargetServer) async throws -> Void = { engine, target in
-            try await poll("requests to complete") { engine.snapshot().total.requests > 0 }
+            try await eventually("requests to complete") { engine.snapshot().total.requests > 0 }
             try target.update(TargetChange(stall: .seconds(2)))
         }
         let open = try await runAgainstTarget("""
@@ -161,7 +161,7 @@ import Testing
             duration: 6s
             tasks: [ { request: GET /Test/V2 } ]
             """) { engine, _ in
-            try await poll("a whole second at 100/s") { engine.snapshot().durationS >= 1 }
+            try await eventually("a whole second at 100/s") { engine.snapshot().durationS >= 1 }
             let before = Int(engine.snapshot().durationS)
             engine.setRate(400)
             change.value.withLock { $0 = (before, Int(engine.snapshot().durationS)) }
@@ -181,26 +181,12 @@ import Testing
     }
 }
 
-/// Polls `condition` every 10 ms until it holds; fails after `timeout` (long: the whole suite shares
-/// two cores).
-private func poll(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw PollTimeout(what: what, timeout: timeout) }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
 
 /// Carries a value out of a `@Sendable` closure.
 private final class Carried<Value: Sendable>: Sendable {
     let value = Mutex<Value?>(nil)
 }
 
-private struct PollTimeout: Error, CustomStringConvertible {
-    let what: String
-    let timeout: Duration
-    var description: String { "timed out after \(timeout) waiting for \(what)" }
-}
 
 @Suite struct LoadShapeScenarioTests {
     private func load(_ yaml: String) throws -> Plan {

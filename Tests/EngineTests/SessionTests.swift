@@ -293,13 +293,3 @@ import Testing
     }
 }
 
-/// Polls `condition` every 20 ms until it holds; fails after `timeout`.
-private func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    Issue.record("timed out after \(timeout) waiting for \(what)")
-    throw CancellationError()
-}

@@ -83,10 +83,10 @@ import TargetServer
             wait: { constant: 20ms }
             tasks: [ { request: GET /Test/V1 } ]
             """, threads: 1) { engine, target in
-            try await poll("a first second of history") { (engine.snapshot().history.last?.second ?? -1) >= 1 }
+            try await eventually("a first second of history") { (engine.snapshot().history.last?.second ?? -1) >= 1 }
             let hungAt = engine.snapshot().history.last!.second
             _ = try target.update(TargetChange(stall: .seconds(3)))
-            try await poll("the history to pass the hang") {
+            try await eventually("the history to pass the hang") {
                 (engine.snapshot().history.last?.second ?? 0) >= hungAt + 7
             }
             engine.stop()
@@ -100,15 +100,4 @@ import TargetServer
     }
 }
 
-private func poll(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw SlowPeriodTimeout(what: what) }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
 
-private struct SlowPeriodTimeout: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
-}
