@@ -43,6 +43,9 @@ struct PhaseTotals {
         bytesReceived = bytesReceived.saturatingAdd(other.bytesReceived)
     }
 
+    /// The heap bytes the counts hold (the memory budget's measure).
+    var heapBytes: Int { counts.capacity * MemoryLayout<UInt64>.stride }
+
     /// Mean and p95 of each phase; `nil` before any answered request.
     func summary() -> PhaseSummary? {
         guard requests > 0, !counts.isEmpty else { return nil }

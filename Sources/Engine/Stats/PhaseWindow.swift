@@ -69,6 +69,9 @@ struct PhaseWindow {
         return phases
     }
 
+    /// The heap bytes `endpoint`'s counts hold (the memory budget's measure).
+    func heapBytes(endpoint: Int) -> Int { counts[endpoint].capacity * MemoryLayout<UInt32>.stride }
+
     /// Empties the window for reuse; an endpoint that had no answered request gives its counts back.
     mutating func clear() {
         for endpoint in counts.indices {
