@@ -9,8 +9,10 @@ import Protocol
 /// end while the endpoint stays in use — so steady state allocates nothing — and given back after a
 /// window without one (cold), as the latency histograms' pages are.
 struct PhaseWindow {
-    static let phases = TimingPhase.allCases.count
-    static let stride = phases * PhaseBuckets.count
+    /// `TimingPhase.allCases.count`, as a constant: read on every record, where a lazily initialised
+    /// static would cost a once-check (`init` asserts they agree).
+    static var phases: Int { 5 }
+    static var stride: Int { phases * PhaseBuckets.count }
 
     private(set) var counts: [[UInt32]]
     /// `endpoint * phases + phase`: µs summed.
@@ -20,6 +22,7 @@ struct PhaseWindow {
     private var answered: [UInt64]
 
     init(endpoints: Int) {
+        assert(Self.phases == TimingPhase.allCases.count)
         counts = Array(repeating: [], count: endpoints)
         sums = Array(repeating: 0, count: endpoints * Self.phases)
         sent = Array(repeating: 0, count: endpoints)
