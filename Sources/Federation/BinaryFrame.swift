@@ -14,7 +14,7 @@ import Protocol
 ///     stats        = 0x00 node run assignment sequence [interval]
 ///     interval     = second users dropped cpu_micros wall_micros threads [endpoint] skipped [check] new_connections
 ///     endpoint     = method name requests failures bytes histogram(latency) histogram(service_time)
-///                    [reason count] histogram(lag)
+///                    [reason count] histogram(lag) phases   (phases: BinaryFrame+Phases.swift)
 ///     check        = method name check passes fails   (a row of the checks table)
 ///     histogram    = [value_delta count]        (values ascend: each is a delta from the previous)
 ///     heartbeat    = 0x01
@@ -109,6 +109,7 @@ enum BinaryFrame {
                     out.writeVarint(tally.count)
                 }
                 write(endpoint.lag ?? SparseHistogram(), into: &out)
+                write(endpoint.phases, into: &out)
             }
             out.writeVarint(interval.skipped ?? 0)
             let checks = interval.checks ?? []
@@ -155,6 +156,7 @@ enum BinaryFrame {
                                            latency: latency, serviceTime: service, failureReasons: reasons)
                 let lag = try reader.histogram("lag")
                 row.lag = lag.isEmpty ? nil : lag
+                row.phases = try reader.phases()
                 endpoints.append(row)
             }
             var interval = IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpu,
@@ -175,7 +177,7 @@ enum BinaryFrame {
         return StatsReport(node: node, run: run, assignment: assignment, sequence: sequence, intervals: intervals)
     }
 
-    private static func write(_ histogram: SparseHistogram, into out: inout ByteBuffer) {
+    static func write(_ histogram: SparseHistogram, into out: inout ByteBuffer) {
         out.writeVarint(UInt64(histogram.values.count))
         var previous: UInt64 = 0
         for i in histogram.values.indices {
@@ -190,7 +192,7 @@ enum BinaryFrame {
     }
 
     /// The read side, each read naming the field it is for so an error can say where it broke.
-    private struct Reader {
+    struct Reader {
         var buffer: ByteBuffer
 
         mutating func byte(_ field: String) throws(BinaryFrameError) -> UInt8 {

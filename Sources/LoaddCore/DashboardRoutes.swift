@@ -14,7 +14,7 @@ enum DashboardRoutes {
         [
             Route(.GET, "/") { _, _ in asset(DashboardPage.html, "text/html; charset=utf-8") },
             Route(.GET, "/ui/dashboard.css") { _, _ in asset(DashboardPage.css, "text/css; charset=utf-8") },
-            Route(.GET, "/ui/dashboard.js") { _, _ in asset(DashboardScript.source, "text/javascript; charset=utf-8") },
+            Route(.GET, "/ui/dashboard.js") { _, _ in asset(DashboardPhasesScript.source + DashboardScript.source, "text/javascript; charset=utf-8") },
             Route(.GET, "/ui/charts.js") { _, _ in asset(DashboardCharts.source, "text/javascript; charset=utf-8") },
         ]
     }

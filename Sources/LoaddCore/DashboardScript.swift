@@ -376,6 +376,7 @@ enum DashboardScript {
       if (summary) {
         const live = !!run && (run.state === "running" || run.state === "stopping");
         renderStats(summary);
+        LoaddPhases.render(summary);
         renderCharts();
         renderFailures(summary);
         renderThresholds(summary, live);

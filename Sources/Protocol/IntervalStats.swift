@@ -114,6 +114,8 @@ public struct EndpointInterval: Codable, Sendable, Equatable {
     /// From each request's intended start to its hand-over to libcurl: the generator's schedule lag.
     /// Absent from nodes that do not measure it.
     public var lag: SparseHistogram?
+    /// Where the answered requests' time went (`EndpointPhases`); absent from nodes that do not measure it.
+    public var phases: EndpointPhases?
 
     public init(key: EndpointKey, requests: UInt64, failures: UInt64, bytes: UInt64, latency: SparseHistogram,
                 serviceTime: SparseHistogram, failureReasons: [FailureTally]) {
@@ -128,7 +130,7 @@ public struct EndpointInterval: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case key, requests, failures, bytes, latency, serviceTime = "service_time", failureReasons = "failure_reasons"
-        case lag
+        case lag, phases
     }
 }
 

@@ -33,6 +33,8 @@ public struct EndpointSummary: Codable, Sendable, Equatable {
     public var currentFailuresPerS: Double?
     /// The generator's schedule lag (intended start → handed to libcurl); absent when not measured.
     public var lag: ScheduleLag?
+    /// Where the time went: DNS, connect, TLS, time to first byte, transfer; absent when not measured.
+    public var phases: PhaseSummary?
 
     public init(method: String, name: String) {
         self.method = method
@@ -54,7 +56,7 @@ public struct EndpointSummary: Codable, Sendable, Equatable {
         case avgMs = "avg_ms", minMs = "min_ms", maxMs = "max_ms"
         case serviceMedianMs = "service_median_ms", serviceP95Ms = "service_p95_ms", serviceP99Ms = "service_p99_ms"
         case avgBytes = "avg_bytes", rps, failuresPerS = "failures_per_s", currentRps = "current_rps", lag
-        case currentFailuresPerS = "current_failures_per_s"
+        case currentFailuresPerS = "current_failures_per_s", phases
     }
 }
 

@@ -16,6 +16,7 @@ public enum HTMLReport {
             requests(summary),
             percentiles(summary),
             serviceTime(summary.total),
+            phases(summary),
             charts(summary),
             thresholds(summary.thresholds),
             failures(summary.failuresByReason),

@@ -123,6 +123,10 @@ def journey(url, outdir, scenario_path):
         wait(driver, "the current req/s to show",
              lambda: cell_text(driver, "#stats-total td:nth-child(5)") not in ("", "—", "0.0"))
         print("journey: charts drawn, current req/s", cell_text(driver, "#stats-total td:nth-child(5)"))
+        wait(driver, "the phases card to draw a bar per endpoint",
+             lambda: driver.execute_script(
+                 "return document.querySelectorAll('#phases-body tr svg.phase-bar rect.phase.ttfb').length") >= rows)
+        print("journey: phases card, mean waiting (TTFB) / p95 of all:", cell_text(driver, "#phases-foot td:nth-child(6)"))
 
         set_value(driver, "users-input", "5")
         driver.find_element(By.ID, "users-btn").click()

@@ -45,6 +45,13 @@ import Testing
         #expect(merged.generator.threads == 2)
         #expect(merged.total.requests <= UInt64(target.count))
         #expect(fleet.master.events().contains { $0.message.hasPrefix("finished: ") })
+        // Timing phases cross the binary frame and add up exactly: the master's are the workers' together.
+        let ownPhases = [eventsA, eventsB].compactMap { $0.endedSummaries[0].total.phases }
+        let mergedPhases = try #require(merged.total.phases, "the master's summary has phases")
+        #expect(ownPhases.count == 2 && mergedPhases.requests == merged.total.requests)
+        #expect(mergedPhases.requests == ownPhases.reduce(0) { $0 + $1.requests })
+        #expect(mergedPhases.bytesReceived == ownPhases.reduce(0) { $0 + $1.bytesReceived })
+        #expect(mergedPhases.ttfb.nonzero == mergedPhases.requests)
 
         await a.shutdown()
         await b.shutdown()

@@ -13,6 +13,7 @@ CURLcode ccurl_easy_setopt_slist(CURL *easy, CURLoption option, struct curl_slis
 
 CURLcode ccurl_easy_getinfo_long(CURL *easy, CURLINFO info, long *value);
 CURLcode ccurl_easy_getinfo_ptr(CURL *easy, CURLINFO info, void **value);
+CURLcode ccurl_easy_getinfo_off(CURL *easy, CURLINFO info, curl_off_t *value);
 
 CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 

@@ -106,6 +106,7 @@ extension EngineThread {
         let reported = code == CURLE_OK ? failure : transport.refine(failure, code: code, detail: user.errorText)
         window.record(endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
                       bytes: user.bytesIn, failure: reported)
+        if code == CURLE_OK { recordPhases(user, endpoint: request.endpoint, opened: connects > 0) }
         user.state = .idle
         if draining { return }      // the run is over: nothing more starts
         if case .closed = model, user.retiring || user.slot >= active {

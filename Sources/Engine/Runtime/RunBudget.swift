@@ -8,11 +8,12 @@ public struct RunBudget: Sendable, Equatable {
     /// One virtual user: its libcurl easy handle with a 4 KiB receive buffer, its render buffers
     /// and its connection. Measured at 12.8 KiB per extra user (README, benchmarks); rounded up.
     public static let bytesPerUser: UInt64 = 16 << 10
-    /// One endpoint: per engine thread, the latency and service-time pages of the windows in
-    /// circulation (about three: filling, handed over, spare), and the run totals' pages. Measured
-    /// by `EndpointMemoryTests` for a spread of latencies; rounded up.
+    /// One endpoint: per engine thread, the latency and service-time pages and the timing-phase counts
+    /// (4.7 KiB, `PhaseWindow`) of the windows in circulation (about three: filling, handed over, spare),
+    /// and the run totals' pages and phase counts. Measured by `EndpointMemoryTests` for a spread of
+    /// latencies (43 KB per thread with phases, 29 KB before them); rounded up.
     public static let bytesPerEndpoint: UInt64 = 64 << 10
-    public static let bytesPerEndpointPerThread: UInt64 = 32 << 10
+    public static let bytesPerEndpointPerThread: UInt64 = 48 << 10
     /// What a run costs whatever its size: threads, multi handles, the controller.
     public static let bytesPerRun: UInt64 = 16 << 20
     /// The share of the node's memory one run may plan to use.

@@ -9,12 +9,14 @@ struct EndpointTotals {
     var serviceTime = LatencyHistogram()
     var lag = LatencyHistogram()
     var failureReasons: [String: UInt64] = [:]
+    var phases = PhaseTotals()
     /// An interval's counts; its histograms come separately (`addHistograms`), batched per endpoint.
     mutating func addCounts(_ interval: EndpointInterval) {
         // Saturating: the counts may come from another node, and a hostile one may say 2^64 − 1.
         requests = requests.saturatingAdd(interval.requests)
         failures = failures.saturatingAdd(interval.failures)
         bytes = bytes.saturatingAdd(interval.bytes)
+        phases.add(interval.phases)
         for tally in interval.failureReasons {
             failureReasons[tally.reason] = failureReasons[tally.reason, default: 0].saturatingAdd(tally.count)
         }
@@ -34,6 +36,7 @@ struct EndpointTotals {
         latency.add(other.latency)
         serviceTime.add(other.serviceTime)
         lag.add(other.lag)
+        phases.add(other.phases)
         for (reason, count) in other.failureReasons {
             failureReasons[reason] = failureReasons[reason, default: 0].saturatingAdd(count)
         }
@@ -50,6 +53,7 @@ struct EndpointTotals {
             row.failuresPerS = Double(failures) / seconds
         }
         if requests > 0 { row.avgBytes = Double(bytes) / Double(requests) }
+        row.phases = phases.summary()
         // Empty while the run's first second is still open (histograms merge when it closes).
         guard latency.totalCount > 0 else { return row }
         let (values, mean) = latency.percentilesAndMean([50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99])

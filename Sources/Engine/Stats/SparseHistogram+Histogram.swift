@@ -30,6 +30,7 @@ extension WindowStats {
                 latency: SparseHistogram(latency[i]), serviceTime: SparseHistogram(serviceTime[i]),
                 failureReasons: reasons)
             row.lag = SparseHistogram(lag[i])
+            row.phases = phases.sample(endpoint: i)
             rows.append(row)
         }
         var interval = IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpuMicros,

@@ -16,6 +16,8 @@ final class WindowStats: @unchecked Sendable {
     /// From the intended start to the hand-over to libcurl: the generator's own lateness.
     var lag: [WindowHistogram]
     var failureReasons: [[FailureReason: UInt64]]
+    /// DNS, connect, TLS, time to first byte and transfer of the answered requests (`PhaseWindow`).
+    var phases: PhaseWindow
     /// Iterations the open model could not start on time (always 0 in the closed model).
     var dropped: UInt64 = 0
     /// Per checks-table row (`ResponseLabels.checkRows`): responses that passed and failed it.
@@ -40,6 +42,7 @@ final class WindowStats: @unchecked Sendable {
         serviceTime = Array(repeating: WindowHistogram(), count: endpoints)
         lag = Array(repeating: WindowHistogram(), count: endpoints)
         failureReasons = Array(repeating: [:], count: endpoints)
+        phases = PhaseWindow(endpoints: endpoints)
     }
 
     /// One finished request. `intended`, `sent` and `done` are monotonic microseconds.
@@ -91,6 +94,7 @@ final class WindowStats: @unchecked Sendable {
             lag[i].reset()
             if !failureReasons[i].isEmpty { failureReasons[i].removeAll(keepingCapacity: true) }
         }
+        phases.clear()
         dropped = 0
         skipped = 0
         for i in checkPasses.indices {

@@ -189,6 +189,7 @@ extension StatsReport {
                 try endpoint.latency.checkRanges("latency", check)
                 try endpoint.serviceTime.checkRanges("service_time", check)
                 try endpoint.lag?.checkRanges("lag", check)
+                try endpoint.phases?.checkRanges(check)
                 for tally in endpoint.failureReasons {
                     try check.text("failure_reasons.reason", tally.reason, FieldRanges.textBytes)
                     try check.uint("failure_reasons.count", tally.count, FieldRanges.count)
