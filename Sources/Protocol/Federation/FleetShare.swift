@@ -31,7 +31,7 @@ public struct FleetShare: Codable, Sendable, Equatable {
     public var dataSlot: Int
     public var dataSlots: Int
 
-    /// The whole run on one node: what a plan runs when no fleet splits it.
+    /// A worker's share; the defaults are an unstaged share from the run's start with all the data rows.
     public init(users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, staged: Bool = false,
                 stageSlice: LoadSlice = .whole, stagesElapsedMs: Int = 0, warmupMs: Int? = nil, remainingMs: Int?,
                 startSecond: Int, dataSlot: Int = 0, dataSlots: Int = 1) {
