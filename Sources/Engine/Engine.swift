@@ -28,8 +28,6 @@ public final class Engine: Sendable {
     private let startUnixSeconds: Int
     /// Seconds of the run that are warm-up: intervals before it are kept apart.
     private let warmupSeconds: Int
-    /// Per endpoint, the body check a `bodyCheck` failure refers to, for its description.
-    private let failureChecks: [Check?]
     private let state: Mutex<State>
 
     /// How long a run may see nothing but connection failures before it is called unreachable.
@@ -61,9 +59,6 @@ public final class Engine: Sendable {
             EngineThread(index: $0, threadCount: count, plan: plan, exchange: exchanges[$0], model: model, runStart: start)
         }
         self.exchanges = exchanges
-        failureChecks = plan.endpoints.indices.map { endpoint in
-            plan.requests.first { $0.endpoint == endpoint && $0.check.bodyContains != nil }?.check
-        }
         controls = threads.map(\.control)
         state = Mutex(State(
             ledger: RunLedger(plan: plan, run: options.run, expectedReporters: count, startUnixSeconds: startUnixSeconds),
@@ -242,7 +237,7 @@ public final class Engine: Sendable {
             let windows = exchange.takeFilled()
             guard !windows.isEmpty else { continue }
             for window in windows {
-                let interval = window.interval(endpoints: plan.endpoints, checks: failureChecks, labels: plan.labels)
+                let interval = window.interval(endpoints: plan.endpoints, labels: plan.labels)
                 state.ledger.absorb(interval)
                 if options.keepsIntervals { state.outbox.append(interval) }
                 window.clear()
@@ -257,8 +252,8 @@ public final class Engine: Sendable {
         let early = state.ledger.measured.history.count + state.ledger.warmup.history.count
         let aggregator = state.ledger.measured.requestCount > 0 ? state.ledger.measured : state.ledger.warmup
         guard early <= Self.unreachableAfterSeconds + 1,
-              aggregator.onlyFailed(withReasonsIn: FailureReason.unreachableDescriptions),
-              let first = aggregator.failureCounts().first else { return nil }
+              aggregator.onlyFailed(withReasonsIn: FailureReason.unreachable),
+              let first = aggregator.failureCounts(FailureText(plan: plan)).first else { return nil }
         return "target unreachable: \(first.reason) (\(plan.host))"
     }
 

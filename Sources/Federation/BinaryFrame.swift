@@ -105,7 +105,11 @@ enum BinaryFrame {
                 write(endpoint.serviceTime, into: &out)
                 out.writeVarint(UInt64(endpoint.failureReasons.count))
                 for tally in endpoint.failureReasons {
-                    out.writePrefixedString(tally.reason)
+                    // Typed since protocol 4: a kind byte, a number, a text only for `tlsDetail`.
+                    let reason = tally.reason.wireForm
+                    out.writeInteger(reason.kind)
+                    out.writeVarint(reason.number)
+                    out.writeOptionalString(reason.text)
                     out.writeVarint(tally.count)
                 }
                 write(endpoint.lag ?? SparseHistogram(), into: &out)
@@ -148,9 +152,17 @@ enum BinaryFrame {
                 let bytes = try reader.varint("bytes")
                 let latency = try reader.histogram("latency")
                 let service = try reader.histogram("service_time")
-                var reasons: [FailureTally] = []
+                var reasons: [ReasonTally] = []
                 for _ in 0..<(try reader.count("failure_reasons")) {
-                    reasons.append(FailureTally(reason: try reader.string("reason"), count: try reader.varint("count")))
+                    let form = FailureReason.WireForm(kind: try reader.byte("reason"), number: try reader.varint("reason"),
+                                                      text: try reader.optionalString("reason"))
+                    let reason: FailureReason
+                    do {
+                        reason = try FailureReason(form)
+                    } catch {
+                        throw BinaryFrameError(field: "reason", problem: error.description)
+                    }
+                    reasons.append(ReasonTally(reason: reason, count: try reader.varint("count")))
                 }
                 var row = EndpointInterval(key: key, requests: requests, failures: failures, bytes: bytes,
                                            latency: latency, serviceTime: service, failureReasons: reasons)

@@ -22,20 +22,20 @@ extension FederationWorker {
         case .setUsers(let change):
             guard var share, share.assignment.run == change.run, !share.stopping else { return }
             share.engine.setUsers(change.users, spawnRate: change.spawnRate)
-            share.assignment.users = change.users
-            share.assignment.spawnRate = change.spawnRate
+            share.assignment.share.users = change.users
+            share.assignment.share.spawnRate = change.spawnRate
             self.share = share
             runLogger(share).info("share changed", metadata: ["users": "\(change.users)", "spawn_rate": "\(change.spawnRate)"])
             emit(.shareUsersChanged(run: change.run, users: change.users))
         case .setRate(let change):
             guard let share, share.assignment.run == change.run, !share.stopping else { return }
             share.engine.setRate(change.rate)
-            self.share?.assignment.rate = change.rate
+            self.share?.assignment.share.rate = change.rate
             runLogger(share).info("share changed", metadata: ["rate": "\(change.rate)"])
         case .setSlice(let change):
             guard let share, share.assignment.run == change.run, !share.stopping else { return }
             share.engine.setStageSlice(change.slice)
-            self.share?.assignment.slice = change.slice
+            self.share?.assignment.share.stageSlice = change.slice
             runLogger(share).info("share changed", metadata: ["slice": "\(change.slice.from)…\(change.slice.to)"])
         case .reset(let request):
             guard let share, share.assignment.run == request.run else { return }
@@ -107,49 +107,26 @@ extension FederationWorker {
         engine.start()
         share = Share(assignment: assignment, engine: engine)
         runLogger.info("share started", metadata: [
-            "users": "\(assignment.users)", "spawn_rate": "\(assignment.spawnRate)", "host": "\(plan.host)",
-            "start_second": "\(assignment.startSecond)", "threads": "\(engine.threadCount)",
+            "users": "\(assignment.share.users)", "spawn_rate": "\(assignment.share.spawnRate)", "host": "\(plan.host)",
+            "start_second": "\(assignment.share.startSecond)", "threads": "\(engine.threadCount)",
         ])
         emit(.shareStarted(run: assignment.run, scenario: assignment.scenario, plan: plan, engine: engine))
-        session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .running, users: assignment.users, rps: 0)))
+        session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .running, users: assignment.share.users, rps: 0)))
         Task { [engine] in
             _ = await engine.finished()
             await self.shareFinishedByItself(assignment.assignment)
         }
     }
 
-    /// The scenario as this worker runs it: its share of the users or rate (or its slice of the
-    /// stages), the master's host, what is left of the warm-up and the duration.
+    /// The scenario as this worker runs it: compiled from the assignment's text, data files and
+    /// vars, with the run's overrides and this worker's share applied in one step.
     static func plan(for assignment: Assignment) throws -> Plan {
         let file = assignment.file.isEmpty ? "scenario.yaml" : assignment.file
         // Data files come with the assignment only: a worker opens no path a scenario names.
         var plan = try ScenarioLoader.load(yaml: assignment.scenario, file: file,
                                            files: ScenarioFiles(.bundle(assignment.files ?? [:], remoteDirectory: nil)),
                                            environment: assignment.vars ?? [:])
-        if assignment.staged {
-            // Levels stay the fleet's, as the master compiled them (the warm-up level too); the
-            // slice picks this worker's part, so the workers' users add up to the fleet's exactly.
-            assignment.overrides.apply(to: &plan)
-            plan.stageSlice = assignment.slice
-            if let maxInFlight = assignment.maxInFlight { plan.maxInFlight = maxInFlight }
-        } else if let rate = assignment.rate {
-            plan.arrivalRate = rate
-            plan.stages = []
-            if let maxInFlight = assignment.maxInFlight { plan.maxInFlight = maxInFlight }
-        } else {
-            plan.arrivalRate = nil
-            plan.stages = []
-            plan.users = assignment.users
-            plan.spawnRate = assignment.spawnRate
-        }
-        plan.host = assignment.host
-        plan.stagesElapsed = .milliseconds(assignment.stagesElapsedMs)
-        guard assignment.dataSlots >= 1, (0..<1_000_000).contains(assignment.dataSlot) else {
-            throw FederationError("data slot \(assignment.dataSlot) of \(assignment.dataSlots) is not a slice of the data")
-        }
-        plan.dataPartition = DataPartition(slot: assignment.dataSlot, of: assignment.dataSlots)
-        plan.warmup = assignment.warmupMs.flatMap { $0 > 0 ? .milliseconds($0) : nil }
-        plan.duration = assignment.remainingMs.map { .milliseconds($0) }
+        plan.apply(assignment.overrides, share: assignment.share)
         return plan
     }
 
@@ -170,7 +147,7 @@ extension FederationWorker {
         share = current
         current.engine.stop(failure: failure)
         session?.link.send(.workerState(WorkerReport(run: current.assignment.run, activity: .stopping,
-                                                     users: current.assignment.users, rps: 0)))
+                                                     users: current.assignment.share.users, rps: 0)))
         let summary = await current.engine.finished()
         // Re-read after the await: reports sent meanwhile advanced the sequence.
         if let latest = share, latest.assignment.assignment == current.assignment.assignment { current = latest }
@@ -189,7 +166,7 @@ extension FederationWorker {
 
     /// Sends the intervals measured since the last report, in the run's seconds.
     func sendStats(_ share: inout Share) {
-        let shift = share.assignment.startSecond
+        let shift = share.assignment.share.startSecond
         var intervals = share.engine.takeIntervals()
         guard !intervals.isEmpty, let link = session?.link, session?.master != nil else { return }
         for index in intervals.indices { intervals[index].second += shift }

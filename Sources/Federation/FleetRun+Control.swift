@@ -178,13 +178,13 @@ extension FleetRun {
         let warmup = warmupSeconds > 0 ? max(0, warmupSeconds * 1000 - elapsed) : nil
         let remaining = runLength.map { max(0, Int($0 / .milliseconds(1)) - elapsed - (warmup ?? 0)) }
         let intoStages = followsStages ? max(0, elapsed - warmupSeconds * 1000) : 0
-        var assignment = Assignment(
-            run: id, assignment: number, scenario: request.scenario, file: request.file, overrides: request.overrides,
-            host: plan.host, users: part.users, spawnRate: part.spawnRate, rate: part.rate,
-            maxInFlight: part.maxInFlight, slice: part.slice, staged: followsStages, warmupMs: warmup,
-            remainingMs: remaining, startSecond: second(at: now), stagesElapsedMs: intoStages,
-            dataSlot: slot % dataSlots, dataSlots: dataSlots,
-            files: request.files.isEmpty ? nil : request.files)
+        let share = FleetShare(
+            users: part.users, spawnRate: part.spawnRate, rate: part.rate, maxInFlight: part.maxInFlight,
+            staged: followsStages, stageSlice: part.slice, stagesElapsedMs: intoStages, warmupMs: warmup,
+            remainingMs: remaining, startSecond: second(at: now), dataSlot: slot % dataSlots, dataSlots: dataSlots)
+        var assignment = Assignment(run: id, assignment: number, scenario: request.scenario, file: request.file,
+                                    overrides: request.overrides, share: share,
+                                    files: request.files.isEmpty ? nil : request.files)
         assignment.vars = request.vars.isEmpty ? nil : request.vars
         assignment.secretVars = request.secretVars.isEmpty ? nil : request.secretVars
         return Outgoing(node: capacity.node, message: .assign(assignment))

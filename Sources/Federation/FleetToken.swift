@@ -111,8 +111,25 @@ public struct FleetToken: Sendable {
     }
 }
 
-/// A federation failure with a message an operator can act on (the peer and what to change).
+/// A federation failure with a message an operator can act on (the peer and what to change). The
+/// fleet's own refusals keep their type (`cause`) up to the control API, which renders them once.
 public struct FederationError: Error, Equatable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+    public enum Cause: Equatable, Sendable {
+        /// A file, a key or a peer is wrong: the text says which and what to change.
+        case message(String)
+        /// The fleet cannot hold the load asked of it (no workers, every weight 0, too few users).
+        case split(SplitError)
+    }
+
+    public let cause: Cause
+
+    public init(_ description: String) { cause = .message(description) }
+    public init(_ split: SplitError) { cause = .split(split) }
+
+    public var description: String {
+        switch cause {
+        case .message(let text): text
+        case .split(let split): split.description
+        }
+    }
 }

@@ -38,8 +38,12 @@ public struct MasterHandshake: Sendable {
         if case .awaitingProof = state { true } else { false }
     }
 
+    /// Why a worker speaking `version` cannot join: an older one (loadd 0.8.x speaks 3) is told
+    /// what to install; a newer one only which version this master speaks.
     public static func versionRefusal(_ version: UInt16) -> Refusal {
-        Refusal(reason: "protocol version \(version) not supported; this master speaks \(FederationProtocol.version)")
+        let refusal = "protocol version \(version) not supported; this master speaks \(FederationProtocol.version)"
+        guard version < FederationProtocol.version else { return Refusal(reason: refusal) }
+        return Refusal(reason: refusal + ": install loadd \(LoaddVersion.current) on this worker, as on the master")
     }
 
     public mutating func receive(_ message: FederationMessage) -> Step {

@@ -77,7 +77,7 @@ struct MasterCore {
                 _ = try CapacitySplit.split(users: plan.users, spawnRate: plan.spawnRate, among: membership.capacities)
             }
         } catch {
-            throw FederationError(error.description)
+            throw FederationError(error)
         }
         try checkUniqueData(plan, workers: membership.capacities)
     }
@@ -91,7 +91,7 @@ struct MasterCore {
                                          stopGrace: max(.seconds(5), configuration.heartbeatTimeout * 2),
                                          deliveryGrace: configuration.limits.deliveryGrace)
         } catch {
-            throw FederationError(error.description)
+            throw FederationError(error)
         }
         run = started.0
         let (ready, waiting) = (waiters.filter { $0.0 == request.id }, waiters.filter { $0.0 != request.id })
@@ -111,7 +111,7 @@ struct MasterCore {
         do {
             deliver(try current.setUsers(users, spawnRate: spawnRate, now: now))
         } catch {
-            throw FederationError(error.description)
+            throw FederationError(error)
         }
         run = current
         runLogger?.info("fleet users changed", metadata: ["users": "\(users)", "split": "\(current.describeShares())"])
@@ -122,7 +122,7 @@ struct MasterCore {
         do {
             deliver(try current.setRate(rate, now: now))
         } catch {
-            throw FederationError(error.description)
+            throw FederationError(error)
         }
         run = current
         runLogger?.info("fleet rate changed", metadata: ["rate": "\(rate)", "split": "\(current.describeShares())"])

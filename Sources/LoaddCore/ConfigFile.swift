@@ -81,26 +81,12 @@ extension ConfigFile {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ConfigError(lines: [located(error, file: file)])
+            throw ConfigError(lines: [ScenarioLoader.yamlError(error, file: file).description])
         }
         var reader = ConfigReader(file: file)
         let config = reader.read(root)
         guard reader.problems.isEmpty else { throw ConfigError(lines: reader.problems) }
         return config
-    }
-}
-
-/// libyaml's complaint placed where it gave up, in the same `FILE:LINE:COL:` shape as other errors.
-private func located(_ error: YamlError, file: String) -> String {
-    switch error {
-    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-         .composer(_, let problem, let mark, _):
-        return "\(file):\(mark.line):\(mark.column): invalid YAML: \(problem)"
-    case .duplicatedKeysInMapping(let duplicates, let context):
-        return "\(file):\(context.mark.line):\(context.mark.column): \(duplicates.joined(separator: ", ")): "
-            + "key appears more than once"
-    default:
-        return "\(file): invalid YAML: \(error)"
     }
 }
 
@@ -117,7 +103,7 @@ private struct ConfigReader {
     mutating func read(_ root: Node?) -> ConfigFile {
         var config = ConfigFile()
         // A file of comments only composes to nothing: all defaults.
-        guard let root, !isNull(root) else { return config }
+        guard let root, !root.isNull else { return config }
         guard case .mapping(let mapping) = root else {
             fail(root, "", "expected a mapping of settings (key: value)")
             return config
@@ -128,7 +114,7 @@ private struct ConfigReader {
                 continue
             }
             // An explicit null (`node:` with nothing after it) means "the default", as if left out.
-            if isNull(value) { continue }
+            if value.isNull { continue }
             let key = scalar.string
             switch key {
             case "socket": config.socket = path(value, key)
@@ -206,11 +192,6 @@ private struct ConfigReader {
             }
         }
         return config
-    }
-
-    private func isNull(_ node: Node) -> Bool {
-        guard case .scalar(let scalar) = node else { return false }
-        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
     private mutating func text(_ node: Node, _ key: String) -> String? {

@@ -66,7 +66,7 @@ struct FleetDriver: RunDriver {
         do {
             try body()
         } catch let error as FederationError {
-            throw APIFailure(.unprocessableEntity, error.description)
+            throw APIFailure(.unprocessableEntity, error)
         }
     }
 }

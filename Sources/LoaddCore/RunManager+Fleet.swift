@@ -23,7 +23,7 @@ extension RunManager {
             do {
                 try master.checkReady(for: plan)
             } catch {
-                throw APIFailure(.conflict, error.description)
+                throw APIFailure(.conflict, error)
             }
         }
     }
@@ -51,7 +51,7 @@ extension RunManager {
             fleetRequest.secretVars = request.secretVars ?? []
             try master.startRun(fleetRequest)
         } catch {
-            throw APIFailure(.conflict, request.secrets.redact(error.description))
+            throw APIFailure(.conflict, error, secrets: request.secrets)
         }
         return FleetDriver(master: master, id: id, plan: plan)
     }

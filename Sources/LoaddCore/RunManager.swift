@@ -406,7 +406,7 @@ actor RunManager {
         } catch {
             throw APIFailure(.badRequest, "scenario \(file) is not valid", details: ["\(error)"])
         }
-        request.overrides.apply(to: &plan)
+        plan.apply(request.overrides)
         if plan.host.isEmpty && plan.hasRelativeRequests {
             throw APIFailure(.badRequest, "scenario \(file) is not valid",
                              details: ["\(file): host: no host given: set `host:` in the scenario or override host"])

@@ -89,7 +89,7 @@ public struct SparseHistogram: Codable, Sendable, Equatable {
     }
 }
 
-/// How often one endpoint failed for one reason within an interval.
+/// How often failures read `reason` in a summary's slow period: the rendered form of `ReasonTally`.
 public struct FailureTally: Codable, Sendable, Equatable {
     public var reason: String
     public var count: UInt64
@@ -110,7 +110,7 @@ public struct EndpointInterval: Codable, Sendable, Equatable {
     public var latency: SparseHistogram
     /// From each request's actual send.
     public var serviceTime: SparseHistogram
-    public var failureReasons: [FailureTally]
+    public var failureReasons: [ReasonTally]
     /// From each request's intended start to its hand-over to libcurl: the generator's schedule lag.
     /// Absent from nodes that do not measure it.
     public var lag: SparseHistogram?
@@ -118,7 +118,7 @@ public struct EndpointInterval: Codable, Sendable, Equatable {
     public var phases: EndpointPhases?
 
     public init(key: EndpointKey, requests: UInt64, failures: UInt64, bytes: UInt64, latency: SparseHistogram,
-                serviceTime: SparseHistogram, failureReasons: [FailureTally]) {
+                serviceTime: SparseHistogram, failureReasons: [ReasonTally]) {
         self.key = key
         self.requests = requests
         self.failures = failures

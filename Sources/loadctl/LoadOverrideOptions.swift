@@ -33,6 +33,6 @@ struct LoadOverrideOptions: ParsableArguments {
     }
 
     func apply(to plan: inout Plan) {
-        overrides.apply(to: &plan)
+        plan.apply(overrides)
     }
 }

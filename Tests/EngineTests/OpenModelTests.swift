@@ -261,7 +261,7 @@ private final class Carried<Value: Sendable>: Sendable {
             tasks: [ { request: GET / } ]
             """, file: "s.yaml", baseDirectory: ".")
         #expect(plan.warmupLevel == 50)
-        RunOverrides(users: 7).apply(to: &plan)
+        plan.apply(RunOverrides(users: 7))
         #expect(plan.warmupLevel == 7)
     }
 }

@@ -15,7 +15,7 @@ import Testing
         let sparse = SparseHistogram(histogram)
         return EndpointInterval(key: key, requests: requests, failures: failures, bytes: 0, latency: sparse,
                                 serviceTime: sparse,
-                                failureReasons: failures > 0 ? [FailureTally(reason: "HTTP 500", count: failures)] : [])
+                                failureReasons: failures > 0 ? [ReasonTally(reason: .status(500), count: failures)] : [])
     }
 
     static func second(_ index: Int, _ rows: [EndpointInterval]) -> IntervalStats {

@@ -14,7 +14,7 @@ import Testing
         let row = EndpointInterval(
             key: key, requests: requests, failures: failed, bytes: requests * 100, latency: SparseHistogram(histogram),
             serviceTime: SparseHistogram(histogram),
-            failureReasons: failed == 0 ? [] : [FailureTally(reason: "HTTP 500", count: failed)])
+            failureReasons: failed == 0 ? [] : [ReasonTally(reason: .status(500), count: failed)])
         return IntervalStats(second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: wallMicros, threads: 1,
                              endpoints: [row])
     }

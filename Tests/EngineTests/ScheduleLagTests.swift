@@ -10,7 +10,7 @@ import Testing
     @Test func lagIsFromIntendedStartToTheHandOverToLibcurl() throws {
         let window = WindowStats(endpoints: 1)
         window.record(endpoint: 0, intended: 0, sent: 40_000, done: 50_000, bytes: 0, failure: nil)
-        let row = try #require(window.interval(endpoints: [key], checks: [nil]).endpoints.first)
+        let row = try #require(window.interval(endpoints: [key]).endpoints.first)
         let lag = try #require(row.lag)
         #expect(lag.values.count == 1 && LatencyHistogram.highestEquivalent(40_000) == lag.values[0])
     }

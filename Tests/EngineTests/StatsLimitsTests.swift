@@ -43,7 +43,7 @@ import Testing
         for second in 0..<10 {
             let filled = busyWindow(endpoints: sampled, perEndpoint: 20, random: &random)
             filled.second = second
-            aggregator.absorb(filled.interval(endpoints: keys, checks: Array(repeating: nil, count: sampled)))
+            aggregator.absorb(filled.interval(endpoints: keys))
         }
         aggregator.closeAll()
         let totalBytes = aggregator.totals.reduce(0) {
@@ -88,7 +88,7 @@ import Testing
         let key = EndpointKey(method: "GET", name: "/a")
         let hostile = SparseHistogram(values: [1_000, UInt64.max], counts: [UInt64.max, UInt64.max])
         let row = EndpointInterval(key: key, requests: .max, failures: .max, bytes: .max, latency: hostile,
-                                   serviceTime: hostile, failureReasons: [FailureTally(reason: "HTTP 500", count: .max)])
+                                   serviceTime: hostile, failureReasons: [ReasonTally(reason: .status(500), count: .max)])
         var aggregator = RunAggregator(endpoints: [key], expectedReporters: 2, startUnixSeconds: 0)
         for second in 0..<2 {
             for _ in 0..<2 {

@@ -16,7 +16,7 @@ import Testing
                     key: EndpointKey(method: "GET", name: "/items/[id]"), requests: 5000, failures: 12, bytes: 1 << 40,
                     latency: SparseHistogram(values: [1, 2, 900, 3_600_000_000], counts: [10, 4000, 985, 5]),
                     serviceTime: SparseHistogram(values: [1, 850], counts: [4000, 1000]),
-                    failureReasons: [FailureTally(reason: "HTTP 503", count: 10), FailureTally(reason: "timeout", count: 2)]),
+                    failureReasons: [ReasonTally(reason: .status(503), count: 10), ReasonTally(reason: .timeout, count: 2)]),
                 EndpointInterval(key: EndpointKey(method: "POST", name: "/login"), requests: 0, failures: 0, bytes: 0,
                                  latency: SparseHistogram(), serviceTime: SparseHistogram(), failureReasons: []),
             ]),
@@ -55,15 +55,12 @@ import Testing
         #expect(try Self.decode(Array(payload.readableBytesView)) == .stats(Self.report))
     }
 
-    @Test func isFarSmallerThanTheJSONForm() throws {
-        let binary = try Self.payload().readableBytes
-        let json = try JSONEncoder().encode(FederationMessage.stats(Self.report)).count
-        #expect(binary * 3 < json)
-    }
-
-    @Test func theJSONFormIsStillRead() throws {
-        let json = try JSONEncoder().encode(FederationMessage.stats(Self.report))
-        #expect(try Self.decode(Array(json)) == .stats(Self.report))
+    @Test func statsAndWorkerStatesHaveNoJSONForm() throws {
+        #expect(throws: EncodingError.self) { try JSONEncoder().encode(FederationMessage.stats(Self.report)) }
+        let state = FederationMessage.workerState(WorkerReport(run: nil, activity: .idle, users: 0, rps: 0))
+        #expect(throws: EncodingError.self) { try JSONEncoder().encode(state) }
+        let json = Array(#"{"stats":{"node":"w","run":"r","assignment":1,"sequence":1,"intervals":[]}}"#.utf8)
+        #expect(Self.problem(json)?.contains("stats is sent as a binary frame only") == true, "\(Self.problem(json) ?? "")")
     }
 
     @Test func heartbeatsAndWorkerStatesRoundTrip() throws {

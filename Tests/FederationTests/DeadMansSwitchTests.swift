@@ -33,7 +33,7 @@ import Testing
         let (_, yaml) = try testPlan(users: 2, host: target.host)
         try connection.send(.assign(Assignment(
             run: RunID(rawValue: "orphaned"), assignment: 1, scenario: yaml, file: "o.yaml", overrides: RunOverrides(),
-            host: target.host, users: 2, spawnRate: 20, remainingMs: nil, startSecond: 0)))
+            share: FleetShare(users: 2, spawnRate: 20, remainingMs: nil, startSecond: 0))))
         try await eventually("load to reach the target") { target.count > 0 }
 
         // Timing is the CLI fleet tests' to check (separate processes, unaffected by this test

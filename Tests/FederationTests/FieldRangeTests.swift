@@ -61,8 +61,6 @@ import Testing
         let binary = try payload(Self.stats(requests: .max))
         #expect(binary.first == 0)
         #expect(Self.decodeProblem(binary) == "stats.requests: must be 0…4294967295, got \(UInt64.max)")
-        let json = Array(try JSONEncoder().encode(Self.stats(requests: .max)))
-        #expect(Self.decodeProblem(json) == "stats.requests: must be 0…4294967295, got \(UInt64.max)")
         let weight = Array(#"{"hello":{"protocol_version":2,"node":"w","loadd_version":"x","cores":1,"threads":1,"max_users":1,"weight":1e308,"nonce":"00112233445566778899aabbccddeeff"}}"#.utf8)
         #expect(Self.decodeProblem(weight) == "hello.weight: must be 0…1000 and finite, got 1e+308")
         let rps = try payload(.workerState(WorkerReport(run: nil, activity: .running, users: 1, rps: -1)))
@@ -76,8 +74,8 @@ import Testing
                 == "set_users.users: must be 0…10000000, got -1")
         #expect(Self.problem(.setRate(RateChange(run: RunID(rawValue: "r"), rate: .infinity)))?.hasPrefix("set_rate.rate:") == true)
         let assignment = Assignment(run: RunID(rawValue: "r"), assignment: 1, scenario: "", file: "", overrides: RunOverrides(),
-                                    host: "", users: 1, spawnRate: 1, remainingMs: nil, startSecond: 0, dataSlot: 3,
-                                    dataSlots: 2)
+                                    share: FleetShare(users: 1, spawnRate: 1, remainingMs: nil, startSecond: 0, dataSlot: 3,
+                                                      dataSlots: 2))
         #expect(Self.problem(.assign(assignment)) == "assign.data_slot: must be 0…1, got 3")
     }
 

@@ -240,7 +240,7 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
             """, workers: ["a", "b"])
         let parts = assignments(out)
         #expect(parts["a"]?.staged == true)
-        #expect(parts["a"]?.slice == LoadSlice(checking: 0, 0.5) && parts["b"]?.slice == LoadSlice(checking: 0.5, 1))
+        #expect(parts["a"]?.stageSlice == LoadSlice(checking: 0, 0.5) && parts["b"]?.stageSlice == LoadSlice(checking: 0.5, 1))
         #expect(parts["a"]?.remainingMs == 20_000)
         #expect(parts["a"]?.stagesElapsedMs == 0)
 
@@ -251,7 +251,7 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
             .setSlice(SliceChange(run: run.id, slice: slices[0])), .setSlice(SliceChange(run: run.id, slice: slices[1])),
         ])
         let c = try #require(assignments(joined)["c"])
-        #expect(c.staged && c.slice == slices[2] && c.stagesElapsedMs == 3000 && c.remainingMs == 17_000)
+        #expect(c.staged && c.stageSlice == slices[2] && c.stagesElapsedMs == 3000 && c.remainingMs == 17_000)
         #expect(run.events.last?.message == "worker c joined; stages re-split: a 33%, b 33%, c 33%")
 
         // A lost worker's part goes to the others.

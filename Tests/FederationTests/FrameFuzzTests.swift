@@ -30,7 +30,7 @@ import Testing
         let histogram = SparseHistogram(values: [1, 900, 3_600_000_000], counts: [5, 4000, 1])
         let row = EndpointInterval(key: EndpointKey(method: "GET", name: "/items/[id]"), requests: 4006, failures: 3,
                                    bytes: 1 << 30, latency: histogram, serviceTime: histogram,
-                                   failureReasons: [FailureTally(reason: "HTTP 503", count: 3)])
+                                   failureReasons: [ReasonTally(reason: .status(503), count: 3)])
         let report = StatsReport(node: NodeID(rawValue: "w1"), run: run, assignment: 2, sequence: 9, intervals: [
             IntervalStats(second: 41, users: 200, dropped: 1, cpuMicros: 900_000, wallMicros: 1_000_000, threads: 2,
                           endpoints: [row]),
@@ -42,9 +42,11 @@ import Testing
             .welcome(Welcome(master: NodeID(rawValue: "m"), heartbeatTimeout: .seconds(3))),
             .refused(Refusal(reason: "authentication failed")),
             .assign(Assignment(run: run, assignment: 2, scenario: "name: x\nhost: http://127.0.0.1:9\n", file: "x.yaml",
-                               overrides: RunOverrides(), host: "http://127.0.0.1:9", users: 10, spawnRate: 2, rate: 5,
-                               maxInFlight: 20, slice: LoadSlice(checking: 0.25, 0.5)!, staged: true, warmupMs: 1000,
-                               remainingMs: 60_000, startSecond: 40, stagesElapsedMs: 500, dataSlot: 1, dataSlots: 3)),
+                               overrides: RunOverrides(host: "http://127.0.0.1:9"),
+                               share: FleetShare(users: 10, spawnRate: 2, rate: 5, maxInFlight: 20, staged: true,
+                                                 stageSlice: LoadSlice(checking: 0.25, 0.5)!, stagesElapsedMs: 500,
+                                                 warmupMs: 1000, remainingMs: 60_000, startSecond: 40, dataSlot: 1,
+                                                 dataSlots: 3))),
             .setUsers(UsersChange(run: run, users: 30, spawnRate: 1.5)),
             .setRate(RateChange(run: run, rate: 12.5)),
             .setSlice(SliceChange(run: run, slice: LoadSlice(checking: 0, 1)!)),

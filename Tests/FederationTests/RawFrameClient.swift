@@ -71,8 +71,11 @@ final class RawFrameClient: Sendable {
         sendRaw([UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + payload)
     }
 
+    /// `message` as a real peer frames it: the per-second kinds in binary, the rest in JSON.
     func send(_ message: FederationMessage) throws {
-        sendFrame(payload: Array(try JSONEncoder().encode(message)))
+        var frame = ByteBuffer()
+        try FrameEncoder().encode(data: message, out: &frame)
+        sendRaw(Array(frame.readableBytesView))
     }
 
     /// The next message, or `nil` when the master closed the connection.

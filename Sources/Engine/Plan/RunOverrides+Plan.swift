@@ -44,25 +44,4 @@ extension RunOverrides {
         func plain(_ bound: Bound) -> String { (bound as? Double).map(NumberFormat.plain) ?? "\(bound)" }
         return "\(plain(range.lowerBound))…\(plain(range.upperBound))"
     }
-
-    /// Applies the overrides, the same in-process (`loadctl run --users … --host …`) and on the
-    /// daemon: a user count without a spawn rate starts everyone within a second unless the
-    /// scenario set a rate; `rate` runs the open model, `users` the closed one.
-    public func apply(to plan: inout Plan) {
-        if let users {
-            plan.users = users
-            plan.usersGiven = true      // a warm-up before stages then runs at this count
-            if spawnRate == nil && plan.spawnRate < 1 { plan.spawnRate = Double(max(1, users)) }
-        }
-        if let spawnRate { plan.spawnRate = spawnRate }
-        if let duration { plan.duration = DurationParser.parse(duration) }
-        if let host { plan.host = host.hasSuffix("/") ? String(host.dropLast()) : host }
-        if let rate {
-            plan.arrivalRate = rate
-            plan.stages = []
-        } else if users != nil && plan.isOpenModel {
-            plan.arrivalRate = nil       // --users turns an open-model scenario into a closed one
-            plan.stages = []
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import CCurl
+import Protocol
 
 /// Issuing and completing requests: what an engine thread sets on a reused easy handle, and what it
 /// records when libcurl is done with it. Split from EngineThread.swift by topic; same thread, same state.

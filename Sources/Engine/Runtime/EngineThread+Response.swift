@@ -1,5 +1,6 @@
 import CCurl
 import Glibc
+import Protocol
 
 /// What a step asks of its response past the status: the checks table's counts, the checks beyond
 /// status and body, and the values it extracts into the user's vars. Runs only for steps that have

@@ -1,5 +1,6 @@
 import CCurl
 import Glibc
+import Protocol
 
 /// One engine thread: owns its libcurl multi handles, its users and its stats window, and runs
 /// the loop issue → perform → complete → record until told to stop. Nothing here is shared with

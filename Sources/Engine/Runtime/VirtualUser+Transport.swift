@@ -1,5 +1,6 @@
 import CCurl
 import Glibc
+import Protocol
 
 /// A plan's `http:` and `tls:` settings made ready for libcurl once per engine thread: the PEM files
 /// in memory libcurl reads in place (CURL_BLOB_NOCOPY), the CONNECT_TO list for `server_name`. Each

@@ -117,8 +117,9 @@ public enum ScenarioLoader {
         }
     }
 
-    /// Yams reports where libyaml gave up; that place becomes the error's line and column.
-    static func yamlError(_ error: YamlError, file: String) -> ScenarioError {
+    /// Yams reports where libyaml gave up; that place becomes the error's line and column. The one
+    /// locator of every YAML loadd reads (scenarios and `loadd.yaml`).
+    public static func yamlError(_ error: YamlError, file: String) -> ScenarioError {
         func located(_ mark: Mark, _ message: String, field: String = "") -> ScenarioError {
             ScenarioError(file: file, line: mark.line, column: mark.column, field: field, message: message)
         }

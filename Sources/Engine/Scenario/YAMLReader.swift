@@ -177,8 +177,9 @@ struct Fields {
 }
 
 extension Node {
-    /// A `~`, `null` or empty plain value; a quoted "null" is text.
-    var isNull: Bool {
+    /// A `~`, `null` or empty plain value; a quoted "null" is text. The one null test of every YAML
+    /// loadd reads (scenarios and `loadd.yaml`).
+    public var isNull: Bool {
         guard case .scalar(let scalar) = self else { return false }
         return scalar.style == .plain && tag.description == Tag.Name.null.rawValue
     }

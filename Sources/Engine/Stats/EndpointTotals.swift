@@ -8,7 +8,8 @@ struct EndpointTotals {
     var latency = LatencyHistogram()
     var serviceTime = LatencyHistogram()
     var lag = LatencyHistogram()
-    var failureReasons: [String: UInt64] = [:]
+    /// Typed until the summary is rendered (`FailureText`).
+    var failureReasons: [FailureReason: UInt64] = [:]
     var phases = PhaseTotals()
     /// An interval's counts; its histograms come separately (`addHistograms`), batched per endpoint.
     mutating func addCounts(_ interval: EndpointInterval) {

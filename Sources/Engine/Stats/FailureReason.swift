@@ -1,42 +1,10 @@
 import CCurl
 import Glibc
+import Protocol
 
-/// Why one request failed: a closed set, counted per endpoint like Locust's Failures tab.
-/// Classified once, at completion, from libcurl's result, the socket errno, libcurl's error text
-/// for the transfer and the status. Each reason names what the target did (or what the run did),
-/// never a libcurl internal, whenever the code and the text tell it apart.
-public enum FailureReason: Hashable, Sendable {
-    case status(Int)
-    case timeout
-    case connectionRefused
-    case connectionReset
-    case connectFailed
-    case dnsFailure
-    case emptyReply
-    case tls
-    /// A TLS failure with libcurl's text for it (`EngineTransport.refine`).
-    case tlsDetail(String)
-    case bodyCheck
-    /// The bytes back were not an HTTP response (garbage, HTTP/0.9, a bad status line or header).
-    case invalidResponse
-    /// A response header line or the whole header block was past libcurl's limit (100 KiB).
-    case headerTooLarge
-    /// The connection closed before the body the headers announced was complete.
-    case bodyCut
-    /// The body's chunked framing or content encoding was broken.
-    case badBodyEncoding
-    /// libcurl refused to start the transfer (`curl_multi_add_handle` failed): never sent.
-    case notStarted
-    /// Still in flight when the run ended; its latency is the age it had then (a lower bound).
-    case cancelledAtEnd
-    /// A redirect chain longer than `RequestSession.maxRedirects` (a loop, most often).
-    case tooManyRedirects
-    case transport(Int32)
-    /// A `check:` beyond status and body failed: `row` indexes `ResponseLabels.checkRows`.
-    case check(row: Int)
-    /// A step's `extract:` found no value: `id` indexes `ResponseLabels.extracts`.
-    case extraction(id: Int, ExtractionProblem)
-
+/// How a failure is classified and worded; the reasons themselves are `Protocol.FailureReason`,
+/// so the stats frames carry them typed.
+extension FailureReason {
     /// Maps a finished transfer to a failure, or `nil` when the response counts as a success.
     /// `detail` is the transfer's CURLOPT_ERRORBUFFER (NUL-terminated), when it has one.
     @inline(__always)
@@ -92,10 +60,8 @@ public enum FailureReason: Hashable, Sendable {
         return needle.withCString { strstr(text, $0) != nil }
     }
 
-    /// Descriptions of the failures that mean no HTTP exchange happened at all.
-    static let unreachableDescriptions: Set<String> = [
-        FailureReason.connectionRefused, .connectFailed, .dnsFailure,
-    ].reduce(into: []) { $0.insert($1.describe(check: nil)) }
+    /// The failures that mean no HTTP exchange happened at all.
+    static let unreachable: Set<FailureReason> = [.connectionRefused, .connectFailed, .dnsFailure]
 
     /// The text users see in the failures table and Locust's `Error` column; `labels` name the
     /// checks and extractions of the plan.
@@ -126,24 +92,13 @@ public enum FailureReason: Hashable, Sendable {
         case .cancelledAtEnd: return "cancelled at end"
         case .tooManyRedirects: return "too many redirects (more than \(RequestSession.maxRedirects))"
         case .transport(let code):
-            let text = curl_easy_strerror(CURLcode(rawValue: UInt32(code))).map { String(cString: $0) } ?? "error"
+            let text = curl_easy_strerror(CURLcode(rawValue: UInt32(bitPattern: code))).map { String(cString: $0) } ?? "error"
             return "curl error \(code): \(text)"
         }
     }
 }
 
-/// Why an `extract:` found no value.
-public enum ExtractionProblem: Error, Hashable, Sendable {
-    case noMatch
-    /// A JSON path over a body that is not JSON where the path leads.
-    case notJSON
-    /// The body was longer than the part kept for checks and extractions (`VirtualUser.capturedBodyLimit`).
-    case bodyTooLarge
-    /// The value holds a line break, a NUL or bytes that are not UTF-8, which no header or URL should carry.
-    case unsafeValue
-    /// The value is past `ScenarioLimits.maxExtractedBytes` (a user keeps it for its life).
-    case tooLong
-
+extension ExtractionProblem {
     func describe(source: String) -> String {
         switch self {
         case .noMatch: return "no match for \(source)"

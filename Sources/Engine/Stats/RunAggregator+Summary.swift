@@ -11,6 +11,7 @@ extension RunAggregator {
     public func summary(plan: Plan, run: RunID?, startedAt: Int, measuredSeconds: Double, users: Int,
                         threads: Int, abortReason: String?) -> RunSummary {
         let (rows, total) = rows(seconds: measuredSeconds)
+        let failureText = FailureText(plan: plan)
         let saturated = history.filter { $0.generatorCpu > 0.9 }.count
         let generator = GeneratorLoad(
             peakCpu: history.map(\.generatorCpu).max() ?? 0, saturatedSeconds: saturated,
@@ -26,7 +27,7 @@ extension RunAggregator {
         }
         var summary = RunSummary(
             run: run, scenario: plan.name, host: plan.host, startedAt: startedAt, durationS: measuredSeconds,
-            users: users, endpoints: rows, total: total, failuresByReason: failureCounts(),
+            users: users, endpoints: rows, total: total, failuresByReason: failureCounts(failureText),
             history: soFar.markingPartialTail(history),
             thresholds: [], generator: generatorLoad, abortReason: abortReason, passed: true)
         summary.checks = checks.isEmpty ? nil : checks
@@ -34,8 +35,9 @@ extension RunAggregator {
         summary.recent = recentSeconds.window()
         if !resetSeconds.isEmpty { summary.statsResetAt = resetSeconds.map { startUnixSeconds + $0 } }
         summary.tasks = plan.taskRatios
-        let slow = SlowPeriodFinder.find(summary.history, reasons: soFar.reasonsBySecond, bounds: plan.slowBounds,
-                                         startUnixSeconds: startUnixSeconds)
+        let slow = SlowPeriodFinder.find(summary.history, reasons: soFar.reasonsBySecond,
+                                         text: { failureText.text($0.reason, endpoint: $0.endpoint) },
+                                         bounds: plan.slowBounds, startUnixSeconds: startUnixSeconds)
         if !slow.periods.isEmpty { summary.slowPeriods = slow.periods }
         if slow.notListed > 0 { summary.slowPeriodsNotListed = slow.notListed }
         summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }

@@ -230,22 +230,34 @@ public struct RunAggregator: Sendable {
         return (rows.sorted { $0.key < $1.key }, totalRow)
     }
 
-    /// Failures grouped by endpoint and reason, most frequent first.
-    public func failureCounts() -> [FailureCount] {
+    /// Failures grouped by endpoint and reason, most frequent first, worded by `text` (reasons
+    /// whose words are the same add up into one row).
+    public func failureCounts(_ text: FailureText = FailureText()) -> [FailureCount] {
         var out: [FailureCount] = []
         for (i, key) in keys.enumerated() {
+            var rows: [String: Int] = [:]
             for (reason, count) in totals[i].failureReasons {
+                let words = text.text(reason, endpoint: key)
                 let seen = soFar.seenSpan(key, reason)
-                out.append(FailureCount(method: key.method, name: key.name, reason: reason, count: count,
-                                        firstSeen: seen.map { startUnixSeconds + $0.first },
-                                        lastSeen: seen.map { startUnixSeconds + $0.last }))
+                guard let at = rows[words] else {
+                    rows[words] = out.count
+                    out.append(FailureCount(method: key.method, name: key.name, reason: words, count: count,
+                                            firstSeen: seen.map { startUnixSeconds + $0.first },
+                                            lastSeen: seen.map { startUnixSeconds + $0.last }))
+                    continue
+                }
+                out[at].count = out[at].count.saturatingAdd(count)
+                if let seen {
+                    out[at].firstSeen = min(out[at].firstSeen ?? Int.max, startUnixSeconds + seen.first)
+                    out[at].lastSeen = max(out[at].lastSeen ?? Int.min, startUnixSeconds + seen.last)
+                }
             }
         }
         return out.sorted { ($0.count, $1.name, $1.reason) > ($1.count, $0.name, $0.reason) }
     }
 
     /// True when requests were made and every one failed for a reason in `reasons`.
-    public func onlyFailed(withReasonsIn reasons: Set<String>) -> Bool {
+    public func onlyFailed(withReasonsIn reasons: Set<FailureReason>) -> Bool {
         let requests = requestCount
         guard requests > 0, totals.allSatisfy({ $0.failures == $0.requests }) else { return false }
         return totals.allSatisfy { $0.failureReasons.keys.allSatisfy(reasons.contains) }

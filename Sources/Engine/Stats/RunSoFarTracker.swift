@@ -14,10 +14,11 @@ struct RunSoFarTracker: Sendable {
     private var requests: UInt64 = 0
     private var failures: UInt64 = 0
     private var bytes: UInt64 = 0
-    private var seen: [EndpointKey: [String: SeenSpan]] = [:]
+    private var seen: [EndpointKey: [FailureReason: SeenSpan]] = [:]
     /// Failures by reason (all endpoints) of each second that had any, for the slow periods; the
-    /// oldest are dropped past `maxSecondsWithReasons`.
-    private(set) var reasonsBySecond: [Int: [String: UInt64]] = [:]
+    /// oldest are dropped past `maxSecondsWithReasons`. Typed: only a slow period's seconds are
+    /// ever worded.
+    private(set) var reasonsBySecond: [Int: [FailureKind: UInt64]] = [:]
     static let maxSecondsWithReasons = 86_400
     /// The highest closed second and the share of it its reporters measured.
     private(set) var newest: (second: Int, share: Double)?
@@ -33,7 +34,8 @@ struct RunSoFarTracker: Sendable {
         var reasons = seen[row.key, default: [:]]
         var ofSecond = reasonsBySecond[second, default: [:]]
         for tally in row.failureReasons where tally.count > 0 {
-            ofSecond[tally.reason] = ofSecond[tally.reason, default: 0].saturatingAdd(tally.count)
+            let kind = FailureKind(tally.reason, of: row.key)
+            ofSecond[kind] = ofSecond[kind, default: 0].saturatingAdd(tally.count)
             if var span = reasons[tally.reason] {
                 span.first = min(span.first, second)
                 span.last = max(span.last, second)
@@ -52,7 +54,7 @@ struct RunSoFarTracker: Sendable {
     }
 
     /// First and last run second `reason` of `key` was seen in.
-    func seenSpan(_ key: EndpointKey, _ reason: String) -> SeenSpan? {
+    func seenSpan(_ key: EndpointKey, _ reason: FailureReason) -> SeenSpan? {
         seen[key]?[reason]
     }
 

@@ -15,6 +15,14 @@ public enum SlowPeriodFinder {
 
     public static func find(_ history: [HistorySample], reasons: [Int: [String: UInt64]], bounds: SlowBounds,
                             startUnixSeconds: Int) -> (periods: [SlowPeriod], notListed: Int) {
+        find(history, reasons: reasons, text: { $0 }, bounds: bounds, startUnixSeconds: startUnixSeconds)
+    }
+
+    /// The same with typed reasons, worded by `text` only for the seconds of a period (reasons whose
+    /// words are the same add up into one line).
+    static func find<Reason: Hashable>(_ history: [HistorySample], reasons: [Int: [Reason: UInt64]],
+                                       text: (Reason) -> String, bounds: SlowBounds,
+                                       startUnixSeconds: Int) -> (periods: [SlowPeriod], notListed: Int) {
         var periods: [SlowPeriod] = []
         var notListed = 0
         var current: SlowPeriod?
@@ -39,7 +47,8 @@ public enum SlowPeriodFinder {
             current!.maxMs = max(current!.maxMs, sample.maxMs)
             current!.requests = current!.requests.saturatingAdd(sample.requests)
             current!.failures = current!.failures.saturatingAdd(sample.failures)
-            for (reason, count) in reasons[sample.second] ?? [:] {
+            for (typed, count) in reasons[sample.second] ?? [:] {
+                let reason = text(typed)
                 if let index = current!.failuresByReason.firstIndex(where: { $0.reason == reason }) {
                     current!.failuresByReason[index].count = current!.failuresByReason[index].count.saturatingAdd(count)
                 } else {

@@ -20,11 +20,12 @@ extension SparseHistogram {
 }
 
 extension WindowStats {
-    /// The wire form of this window; `checks[i]` names endpoint `i`'s body check in failure text.
-    func interval(endpoints keys: [EndpointKey], checks: [Check?], labels: ResponseLabels = ResponseLabels()) -> IntervalStats {
+    /// The wire form of this window. Failure reasons stay typed (`FailureText` words them when a
+    /// summary is rendered); `labels` name the checks table's rows.
+    func interval(endpoints keys: [EndpointKey], labels: ResponseLabels = ResponseLabels()) -> IntervalStats {
         var rows: [EndpointInterval] = []
         for i in keys.indices where requests[i] > 0 {
-            let reasons = failureReasons[i].map { FailureTally(reason: $0.key.describe(check: checks[i], labels: labels), count: $0.value) }
+            let reasons = failureReasons[i].map { ReasonTally(reason: $0.key, count: $0.value) }
             var row = EndpointInterval(
                 key: keys[i], requests: requests[i], failures: failures[i], bytes: bytes[i],
                 latency: SparseHistogram(latency[i]), serviceTime: SparseHistogram(serviceTime[i]),

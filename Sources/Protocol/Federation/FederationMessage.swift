@@ -3,7 +3,10 @@
 public enum FederationProtocol {
     /// 2: `stats`, `worker_state` and `heartbeat` frames are binary. 3: the token handshake's MACs
     /// cover the TLS channel binding (`tls-server-end-point`), so a v2 peer's proofs would not match.
-    public static let version: UInt16 = 3
+    /// 4: an `assign` carries the worker's part as one `share` object (`FleetShare`), failure reasons
+    /// in `stats` frames are typed codes (`FailureReason`) instead of text, and the per-second kinds
+    /// have no JSON form any more.
+    public static let version: UInt16 = 4
     /// The TCP port a master listens on unless `listen:` says otherwise.
     public static let defaultPort = 7557
     /// Largest frame either side accepts; stats of one second from many endpoints fit easily.
@@ -15,8 +18,8 @@ public enum FederationProtocol {
 
 /// Every frame between a worker and its master, one case per kind. On the wire a JSON object with
 /// one key naming the case: `{"hello":{…}}`, `{"set_users":{…}}`. The kinds every worker sends every
-/// second — `stats`, `worker_state`, `heartbeat` — are sent in a binary form instead, though their
-/// JSON form is still read.
+/// second — `stats`, `worker_state`, `heartbeat` — are sent in a binary form instead (`BinaryFrame`);
+/// `stats` and `worker_state` have no JSON form (no peer the version check admits sends one).
 ///
 /// Order on a connection: worker `hello` → master `challenge` (or `refused` and close) → worker
 /// `proof` → master `welcome` (or `refused` and close); then anything but the handshake kinds.
@@ -103,8 +106,9 @@ extension FederationMessage: Codable {
         case .heartbeat:
             _ = try container.decode(Empty.self, forKey: kind)
             self = .heartbeat
-        case .stats: self = .stats(try container.decode(StatsReport.self, forKey: kind))
-        case .workerState: self = .workerState(try container.decode(WorkerReport.self, forKey: kind))
+        case .stats, .workerState:
+            throw DecodingError.dataCorruptedError(forKey: kind, in: container,
+                                                   debugDescription: Self.binaryOnly(kind))
         }
     }
 
@@ -123,9 +127,16 @@ extension FederationMessage: Codable {
         case .reset(let value): try container.encode(value, forKey: .reset)
         case .stop(let value): try container.encode(value, forKey: .stop)
         case .heartbeat: try container.encode(Empty(), forKey: .heartbeat)
-        case .stats(let value): try container.encode(value, forKey: .stats)
-        case .workerState(let value): try container.encode(value, forKey: .workerState)
+        case .stats, .workerState:
+            throw EncodingError.invalidValue(self, .init(codingPath: encoder.codingPath,
+                                                         debugDescription: Self.binaryOnly(kind)))
         }
+    }
+
+    /// Why a per-second kind is refused as JSON: `FrameEncoder` writes it in binary, as every peer
+    /// of protocol 2 and later does.
+    private static func binaryOnly(_ kind: Kind) -> String {
+        "\(kind.stringValue) is sent as a binary frame only (protocol 2 and later); it has no JSON form"
     }
 }
 

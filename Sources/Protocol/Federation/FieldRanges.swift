@@ -142,16 +142,7 @@ extension Assignment {
     fileprivate func checkRanges(_ check: RangeCheck) throws(FieldRangeError) {
         try check.text("run", run.rawValue, FieldRanges.nameBytes)
         try check.uint("assignment", assignment, FieldRanges.sequence)
-        try check.int("users", users, FieldRanges.users)
-        try check.double("spawn_rate", spawnRate, FieldRanges.rate)
-        if let rate { try check.double("rate", rate, FieldRanges.rate) }
-        if let maxInFlight { try check.int("max_in_flight", maxInFlight, FieldRanges.maxInFlight) }
-        if let warmupMs { try check.int("warmup_ms", warmupMs, FieldRanges.milliseconds) }
-        if let remainingMs { try check.int("remaining_ms", remainingMs, FieldRanges.milliseconds) }
-        try check.int("start_second", startSecond, FieldRanges.second)
-        try check.int("stages_elapsed_ms", stagesElapsedMs, FieldRanges.milliseconds)
-        try check.int("data_slots", dataSlots, FieldRanges.dataSlots)
-        try check.int("data_slot", dataSlot, 0...(dataSlots - 1))
+        try share.checkRanges(check)
         if let vars {
             try check.int("vars", vars.count, FieldRanges.varCount)
             for (name, value) in vars {
@@ -163,6 +154,22 @@ extension Assignment {
             try check.int("secret_vars", secretVars.count, FieldRanges.varCount)
             for name in secretVars { try check.text("secret_vars.name", name, FieldRanges.nameBytes) }
         }
+    }
+}
+
+extension FleetShare {
+    /// Field names as before the share had its own type: `assign.data_slot`, not `assign.share.data_slot`.
+    fileprivate func checkRanges(_ check: RangeCheck) throws(FieldRangeError) {
+        try check.int("users", users, FieldRanges.users)
+        try check.double("spawn_rate", spawnRate, FieldRanges.rate)
+        if let rate { try check.double("rate", rate, FieldRanges.rate) }
+        if let maxInFlight { try check.int("max_in_flight", maxInFlight, FieldRanges.maxInFlight) }
+        if let warmupMs { try check.int("warmup_ms", warmupMs, FieldRanges.milliseconds) }
+        if let remainingMs { try check.int("remaining_ms", remainingMs, FieldRanges.milliseconds) }
+        try check.int("start_second", startSecond, FieldRanges.second)
+        try check.int("stages_elapsed_ms", stagesElapsedMs, FieldRanges.milliseconds)
+        try check.int("data_slots", dataSlots, FieldRanges.dataSlots)
+        try check.int("data_slot", dataSlot, 0...(dataSlots - 1))
     }
 }
 
@@ -191,7 +198,9 @@ extension StatsReport {
                 try endpoint.lag?.checkRanges("lag", check)
                 try endpoint.phases?.checkRanges(check)
                 for tally in endpoint.failureReasons {
-                    try check.text("failure_reasons.reason", tally.reason, FieldRanges.textBytes)
+                    if case .tlsDetail(let text) = tally.reason {
+                        try check.text("failure_reasons.reason", text, FieldRanges.textBytes)
+                    }
                     try check.uint("failure_reasons.count", tally.count, FieldRanges.count)
                 }
             }

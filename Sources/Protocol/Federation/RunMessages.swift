@@ -1,7 +1,10 @@
 import Foundation
 
 /// Master → worker: run a share of a fleet run. The scenario travels as text, as in `POST /v1/runs`,
-/// and is compiled on the worker; the master has already checked it.
+/// with the run's overrides, and is compiled on the worker (the master has already checked it);
+/// `share` is this worker's part of it. An assignment's share fields read through it
+/// (`assignment.users` is `assignment.share.users`).
+@dynamicMemberLookup
 public struct Assignment: Codable, Sendable, Equatable {
     public var run: RunID
     /// Numbers this assignment among all the master made: stats name it, so a worker that rejoins
@@ -9,33 +12,10 @@ public struct Assignment: Codable, Sendable, Equatable {
     public var assignment: UInt64
     public var scenario: String
     public var file: String
-    /// As the user gave them; `host` is already resolved below.
+    /// As the user gave them: the worker's compiled plan then has the master's host and levels.
     public var overrides: RunOverrides
-    /// The base URL requests go to (scenario's `host:` or the override).
-    public var host: String
-    /// Closed model: this worker's users and spawn rate (users per second).
-    public var users: Int
-    public var spawnRate: Double
-    /// Open model: this worker's arrivals per second and cap on iterations in flight; `nil` for
-    /// the closed model.
-    public var rate: Double?
-    public var maxInFlight: Int?
-    /// This worker's part of a staged run's load shape (see `LoadSlice`).
-    public var slice: LoadSlice
-    /// False when the run has no stages (none in the scenario, or overrides replaced them).
-    public var staged: Bool
-    /// What is left of the warm-up, and of the measured span after it (`nil`: until stopped).
-    /// The worker stops by itself then even if the master's `stop` never comes.
-    public var warmupMs: Int?
-    public var remainingMs: Int?
-    /// The run's second this worker's second 0 is: a worker joining 40 s in starts at 40.
-    public var startSecond: Int
-    /// A staged run joined after its warm-up: how far into the stages the fleet already is, so the
-    /// joiner enters the load shape there (0 otherwise).
-    public var stagesElapsedMs: Int
-    /// This worker's slice of a `data:` file: its user *n* takes row `n × dataSlots + dataSlot`.
-    public var dataSlot: Int
-    public var dataSlots: Int
+    /// What this worker runs of the run.
+    public var share: FleetShare
     /// The scenario's data files, as the master read them: the worker compiles from these (in
     /// memory, never written to disk) and reads no path itself.
     public var files: [String: Data]?
@@ -47,36 +27,24 @@ public struct Assignment: Codable, Sendable, Equatable {
     /// What this worker must never show in a log line or a report to the master: every var's value.
     public var secrets: SecretValues { SecretValues((vars ?? [:]).values) }
 
-    public init(run: RunID, assignment: UInt64, scenario: String, file: String, overrides: RunOverrides, host: String,
-                users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, slice: LoadSlice = .whole,
-                staged: Bool = false, warmupMs: Int? = nil, remainingMs: Int?, startSecond: Int, stagesElapsedMs: Int = 0,
-                dataSlot: Int = 0, dataSlots: Int = 1, files: [String: Data]? = nil) {
+    public init(run: RunID, assignment: UInt64, scenario: String, file: String, overrides: RunOverrides,
+                share: FleetShare, files: [String: Data]? = nil) {
         self.run = run
         self.assignment = assignment
         self.scenario = scenario
         self.file = file
         self.overrides = overrides
-        self.host = host
-        self.users = users
-        self.spawnRate = spawnRate
-        self.rate = rate
-        self.maxInFlight = maxInFlight
-        self.slice = slice
-        self.staged = staged
-        self.warmupMs = warmupMs
-        self.remainingMs = remainingMs
-        self.startSecond = startSecond
-        self.stagesElapsedMs = stagesElapsedMs
-        self.dataSlot = dataSlot
-        self.dataSlots = dataSlots
+        self.share = share
         self.files = files
     }
 
+    public subscript<Value>(dynamicMember field: WritableKeyPath<FleetShare, Value>) -> Value {
+        get { share[keyPath: field] }
+        set { share[keyPath: field] = newValue }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case run, assignment, scenario, file, overrides, host, users, spawnRate = "spawn_rate", rate
-        case maxInFlight = "max_in_flight", slice, staged, warmupMs = "warmup_ms"
-        case remainingMs = "remaining_ms", startSecond = "start_second", stagesElapsedMs = "stages_elapsed_ms"
-        case dataSlot = "data_slot", dataSlots = "data_slots", files, vars, secretVars = "secret_vars"
+        case run, assignment, scenario, file, overrides, share, files, vars, secretVars = "secret_vars"
     }
 }
 
@@ -138,14 +106,15 @@ public struct StopRequest: Codable, Sendable, Equatable {
 }
 
 /// One reporting window of one run on one node, worker → master. Deltas: the master adds, never
-/// subtracts; `(node, assignment, sequence)` lets it drop a report it has already merged.
-public struct StatsReport: Codable, Sendable, Equatable {
+/// subtracts; `(node, assignment, sequence)` lets it drop a report it has already merged. Sent
+/// only in binary (`BinaryFrame`).
+public struct StatsReport: Sendable, Equatable {
     public var node: NodeID
     public var run: RunID
     public var assignment: UInt64
     /// 1, 2, 3, … within one assignment.
     public var sequence: UInt64
-    /// Per engine thread and second, `second` already in the run's time (see `Assignment.startSecond`).
+    /// Per engine thread and second, `second` already in the run's time (see `FleetShare.startSecond`).
     public var intervals: [IntervalStats]
 
     public init(node: NodeID, run: RunID, assignment: UInt64, sequence: UInt64, intervals: [IntervalStats]) {
@@ -163,8 +132,9 @@ public enum WorkerActivity: String, Codable, Sendable {
 }
 
 /// Worker → master: its activity, users and current rate; `abortReason` when its share ended by
-/// itself (an unreachable target), which ends the fleet's run the same way.
-public struct WorkerReport: Codable, Sendable, Equatable {
+/// itself (an unreachable target), which ends the fleet's run the same way. Sent only in binary
+/// (`BinaryFrame`).
+public struct WorkerReport: Sendable, Equatable {
     public var run: RunID?
     public var activity: WorkerActivity
     public var users: Int
@@ -178,6 +148,4 @@ public struct WorkerReport: Codable, Sendable, Equatable {
         self.rps = rps
         self.abortReason = abortReason
     }
-
-    enum CodingKeys: String, CodingKey { case run, activity, users, rps, abortReason = "abort_reason" }
 }
