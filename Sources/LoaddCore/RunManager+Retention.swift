@@ -1,6 +1,5 @@
 import Glibc
 import Logging
-import NIOHTTP1
 import Protocol
 
 /// Run retention: the stored runs beyond `keep_runs:` or older than `keep_days:` are removed, the
@@ -41,15 +40,16 @@ extension RunManager {
     }
 
     /// Removes the runs named, as `loadctl runs rm` asks; checks them all before removing any.
-    /// - Throws: 404 for a run not stored, 409 for the active run, 500 when a folder cannot be removed.
+    /// - Throws: `.notFound` for a run not stored, `.conflict` for the active run, `.failed` when a
+    ///   folder cannot be removed.
     func remove(_ ids: [RunID]) throws -> [RunID] {
         let stored = Set(store.runIDs())
         for id in ids {
             if let run = activeRun, run.info.id == id {
-                throw APIFailure(.conflict, "run \(id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
+                throw ControlError(.conflict, "run \(id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
             }
             guard stored.contains(id) else {
-                throw APIFailure(.notFound, "no run \(id)", details: ["see `loadctl runs` or GET /v1/runs"])
+                throw ControlError(.notFound, "no run \(id)", details: ["see `loadctl runs` or GET /v1/runs"])
             }
         }
         var removed: [RunID] = []
@@ -57,7 +57,7 @@ extension RunManager {
             do {
                 try store.remove(id)
             } catch {
-                throw APIFailure(.internalServerError, "\(error)")
+                throw ControlError(.failed, "\(error)")
             }
             removed.append(id)
             logger.info("run removed", metadata: ["loadd_run_id": "\(id)", "reason": "requested"])
