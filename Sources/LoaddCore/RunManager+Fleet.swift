@@ -67,17 +67,16 @@ extension RunManager {
         return master.workers()
     }
 
-    /// Follows a worker's events for as long as it runs: each share it starts becomes a run here.
-    nonisolated func follow(_ worker: FederationWorker) -> Task<Void, Never> {
-        Task {
-            for await event in worker.events {
-                if case .shareStarted(let run, let scenario, let plan, let engine) = event {
-                    await adoptShare(run: run, scenario: scenario, plan: plan, engine: engine)
-                } else if case .shareUsersChanged(let run, let users) = event {
-                    await shareUsersChanged(run: run, users: users)
-                }
-                // A share's end needs nothing here: the run's finish watcher sees its engine finish.
+    /// Follows a worker's events until it shuts down (which ends them): each share it starts
+    /// becomes a run here. A child of the worker's fleet service.
+    nonisolated func follow(_ worker: FederationWorker) async {
+        for await event in worker.events {
+            if case .shareStarted(let run, let scenario, let plan, let engine) = event {
+                await adoptShare(run: run, scenario: scenario, plan: plan, engine: engine)
+            } else if case .shareUsersChanged(let run, let users) = event {
+                await shareUsersChanged(run: run, users: users)
             }
+            // A share's end needs nothing here: the run's finish watcher sees its engine finish.
         }
     }
 

@@ -94,7 +94,6 @@ extension RunManager {
     /// Records the verdict of run `id` once its engine has finished; does nothing if already done.
     func finish(_ id: RunID, summary: RunSummary) {
         guard var run = activeRun, run.info.id == id else { return }
-        run.ticker?.cancel()
         run.info.state = summary.interrupted != nil ? .interrupted : summary.passed ? .passed : .failed
         run.info.endedAt = Int(Date().timeIntervalSince1970)
         run.info.requests = summary.total.requests

@@ -6,16 +6,12 @@ import Protocol
 /// oldest first, at start, every minute, after each run ends and on `loadctl runs prune`; a run
 /// with an engine (running or stopping) never is. Each removal is logged.
 extension RunManager {
-    /// Applies the policy now, then every `RunRetention.period` on a task this manager owns.
-    func startRetention(period: Duration = RunRetention.period) {
-        prune(reason: "start")
-        retentionTask?.cancel()
-        retentionTask = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: period)
-                guard !Task.isCancelled, let self else { return }
-                await self.prune(reason: "periodic")
-            }
+    /// Applies the policy every `period` until cancelled; a child of the manager's service.
+    nonisolated func pruneEvery(_ period: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            guard !Task.isCancelled else { return }
+            await prune(reason: "periodic")
         }
     }
 

@@ -27,7 +27,6 @@ actor RunManager {
         /// A local engine, the fleet (master) or a share the master steers (worker).
         let engine: any RunDriver
         let logger: Logger
-        var ticker: Task<Void, Never>?
         /// When the summary and CSVs, and `report.html`, were last written (see `RedrawSchedule`).
         var resultsWrittenAt: ContinuousClock.Instant?
         var reportWrittenAt: ContinuousClock.Instant?
@@ -65,14 +64,16 @@ actor RunManager {
     private(set) var logger: Logger
     /// Store writes that fail every second would flood the log: report a run's first failure only.
     private var storeFailureLogged = false
-    /// Applies the retention policy every `RunRetention.period`; cancelled by `shutdown()`.
-    var retentionTask: Task<Void, Never>?
+    /// Each run as it begins, for `run()` (the manager's service) to tick and watch.
+    nonisolated let begunRuns: AsyncStream<BegunRun>
+    private let begunRunSink: AsyncStream<BegunRun>.Continuation
 
     init(settings: NodeSettings, store: RunStore, notifier: SystemdNotifier, logger: Logger) {
         self.settings = settings
         self.store = store
         self.notifier = notifier
         self.logger = logger
+        (begunRuns, begunRunSink) = AsyncStream.makeStream(of: BegunRun.self)
     }
 
     func attach(_ fleet: FleetNode) {
@@ -193,17 +194,9 @@ actor RunManager {
         runLogger[metadataKey: "loadd_run_id"] = "\(id)"
         // Marks live beside the driver and join every summary it hands out (`MarkingDriver`).
         let engine = MarkingDriver(engine)
-        var run = ActiveRun(info: info, engine: engine, logger: runLogger)
-        run.ticker = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                guard let self, await self.tick(id) else { return }
-            }
-        }
-        Task { [weak self] in
-            let summary = await engine.finished()
-            await self?.finish(id, summary: summary)
-        }
+        let run = ActiveRun(info: info, engine: engine, logger: runLogger)
+        // Its ticker and finish watcher run under the manager's service (`RunManager+Service`).
+        begunRunSink.yield(BegunRun(id: id, engine: engine))
         state = .running(run)
         cachedSnapshot = nil
         storeFailureLogged = false
@@ -297,8 +290,6 @@ actor RunManager {
     /// from now on. For SIGTERM.
     func shutdown() async {
         closing = true
-        retentionTask?.cancel()
-        retentionTask = nil
         switch state {
         case .idle, .closed, .compiling:
             // A compiling start sees the state change and refuses to launch.
