@@ -53,7 +53,8 @@ struct Router: Sendable {
         let candidates = routes.compactMap { route in route.match(Array(path)).map { (route, $0) } }
         guard !candidates.isEmpty else {
             let endpoints = Set(routes.map(\.pattern)).sorted().joined(separator: ", ")
-            return APIResponse(ControlError(.notFound, "no such endpoint: \(request.path)", details: ["endpoints: " + endpoints]))
+            return APIResponse(ControlError(.notFound, "no such endpoint: \(request.path)",
+                                            details: ["endpoints: " + endpoints]))
         }
         guard let (route, values) = candidates.first(where: { $0.0.method == request.method }) else {
             let allowed = candidates.map(\.0.method.rawValue).joined(separator: ", ")

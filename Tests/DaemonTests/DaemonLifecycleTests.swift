@@ -60,8 +60,8 @@ import Testing
         return try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self, returning: Outcome.self) { group in
                 group.addTask { try await started.run() }
-                let answer = try await client.request("POST", "/v1/runs",
-                                                      body: WireJSON.data(StartRunRequest(scenario: scenario, file: "shutdown.yaml")))
+                let start = StartRunRequest(scenario: scenario, file: "shutdown.yaml")
+                let answer = try await client.request("POST", "/v1/runs", body: WireJSON.data(start))
                 #expect(answer.status == 201, "\(String(decoding: answer.body, as: UTF8.self))")
                 let run = try WireJSON.decode(RunInfo.self, from: answer.body)
                 try await eventually("the run's first requests") {

@@ -68,14 +68,18 @@ struct UnixSocketClient: Sendable {
         let head = String(decoding: answer[..<end.lowerBound], as: UTF8.self)
         let statusLine = head.split(separator: "\r\n").first ?? ""
         let parts = statusLine.split(separator: " ")
-        guard parts.count >= 2, let status = Int(parts[1]) else { throw Failure(description: "bad status line: \(statusLine)") }
+        guard parts.count >= 2, let status = Int(parts[1]) else {
+            throw Failure(description: "bad status line: \(statusLine)")
+        }
         let length = head.split(separator: "\r\n").dropFirst().compactMap { line -> Int? in
             let pair = line.split(separator: ":", maxSplits: 1)
             guard pair.count == 2, pair[0].lowercased() == "content-length" else { return nil }
             return Int(pair[1].trimmingCharacters(in: .whitespaces))
         }.first ?? 0
         let body = answer[end.upperBound...]
-        guard body.count == length else { throw Failure(description: "body cut short: \(body.count) of \(length) bytes") }
+        guard body.count == length else {
+            throw Failure(description: "body cut short: \(body.count) of \(length) bytes")
+        }
         return Answer(status: status, body: Data(body))
     }
 }
