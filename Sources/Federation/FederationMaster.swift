@@ -57,7 +57,8 @@ public final class FederationMaster: Sendable {
     let group: any EventLoopGroup
     let logger: Logger
     private let core: Mutex<MasterCore>
-    private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// `start()`'s serving task, for callers with no task of their own to run `run()` in.
+    private let serving = Mutex<Task<Void, Never>?>(nil)
     private let listener = Mutex<NIOAsyncChannel<AcceptedConnection, Never>?>(nil)
 
     /// How often the ticker looks at liveness, the run's duration and late seconds.
@@ -91,10 +92,33 @@ public final class FederationMaster: Sendable {
         return result
     }
 
-    /// Binds the port and starts accepting workers. Returns the port bound (useful with port 0).
-    /// - Throws: the bind error, e.g. the port in use.
+    /// Binds the port and serves it on a task of the master's own, until `shutdown()` (which
+    /// awaits it): for callers with no task to run `run()` in (tests, the fleet bench). Returns the
+    /// port bound (useful with port 0). - Throws: the bind error, e.g. the port in use.
     @discardableResult
     public func start() async throws -> Int {
+        let port = try await bind()
+        serving.withLock { $0 = Task { await self.run() } }
+        return port
+    }
+
+    /// Accepts workers and ticks (heartbeats, liveness, the run's end) on the caller's task, both
+    /// as its children, until `shutdown()` closes the listener or the task is cancelled. Call
+    /// `bind()` first; the daemon's fleet service runs this.
+    public func run() async {
+        guard let bound = listener.withLock({ $0 }) else { return }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.tickLoop() }
+            // Returns once the listener is closed and its connections have ended.
+            await self.accept(bound)
+            group.cancelAll()
+        }
+    }
+
+    /// Binds the port; workers are accepted once `run()` runs. Returns the port bound (useful with
+    /// port 0). - Throws: the bind error, e.g. the port in use.
+    @discardableResult
+    public func bind() async throws -> Int {
         let maxFrame = configuration.maxFrameBytes
         let handshakeFrame = configuration.limits.handshakeFrameBytes
         let tls = configuration.tls
@@ -127,22 +151,20 @@ public final class FederationMaster: Sendable {
             "handshake_timeout": "\(configuration.limits.handshakeDeadline(heartbeatTimeout: configuration.heartbeatTimeout))",
             "tls_fingerprint": "\(configuration.tls.map { "\($0.fingerprint)" } ?? "none (plain TCP)")",
         ])
-        let accepting = Task { await self.accept(bound) }
-        let ticking = Task { await self.tickLoop() }
-        tasks.withLock { $0 += [accepting, ticking] }
         return port
     }
 
-    /// Stops the run (workers get `stop`), closes every connection and the listening socket.
+    /// Stops the run (workers get `stop`), closes every connection and the listening socket, which
+    /// ends `run()`.
     public func shutdown() async {
         withCore { core in core.shutdown() }
         try? await listener.withLock { $0 }?.channel.close()
-        let running = tasks.withLock { tasks in
-            defer { tasks.removeAll() }
-            return tasks
+        let task = serving.withLock { task in
+            defer { task = nil }
+            return task
         }
-        for task in running { task.cancel() }
-        for task in running { await task.value }
+        task?.cancel()
+        await task?.value
     }
 
     // MARK: Control API

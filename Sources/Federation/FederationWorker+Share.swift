@@ -112,10 +112,7 @@ extension FederationWorker {
         ])
         emit(.shareStarted(run: assignment.run, scenario: assignment.scenario, plan: plan, engine: engine))
         session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .running, users: assignment.share.users, rps: 0)))
-        Task { [engine] in
-            _ = await engine.finished()
-            await self.shareFinishedByItself(assignment.assignment)
-        }
+        watch(engine, assignment: assignment.assignment)
     }
 
     /// The scenario as this worker runs it: compiled from the assignment's text, data files and
@@ -131,7 +128,7 @@ extension FederationWorker {
     }
 
     /// The engine ended on its own (duration reached, target unreachable).
-    private func shareFinishedByItself(_ number: UInt64) async {
+    func shareFinishedByItself(_ number: UInt64) async {
         guard let share, share.assignment.assignment == number, !share.stopping else { return }
         await endShare(share, failure: nil, report: true)
     }

@@ -89,7 +89,13 @@ public actor FederationWorker {
     var session: Session?
     var share: Share?
     var backoff = Backoff()
+    /// `start()`'s task, for callers with no task of their own to run `run()` in.
     private var loop: Task<Void, Never>?
+    /// Set by `shutdown()`: no more dialling, and `run()` returns.
+    private var stopped = false
+    /// Each share's engine, handed to `run()`, which watches for it to end by itself.
+    private let shareWatches: AsyncStream<ShareWatch>
+    private let shareWatchSink: AsyncStream<ShareWatch>.Continuation
     private let eventSink: AsyncStream<WorkerEvent>.Continuation
     /// Events for the daemon, in order; buffered so a slow reader never blocks the worker.
     public nonisolated let events: AsyncStream<WorkerEvent>
@@ -107,26 +113,59 @@ public actor FederationWorker {
         logger[metadataKey: "loadd_peer"] = "\(configuration.masterHost):\(configuration.masterPort)"
         self.logger = logger
         (events, eventSink) = AsyncStream.makeStream(of: WorkerEvent.self, bufferingPolicy: .bufferingNewest(1024))
+        (shareWatches, shareWatchSink) = AsyncStream.makeStream(of: ShareWatch.self)
+    }
+
+    /// A share's engine and its assignment number, watched by `run()` until the engine ends.
+    struct ShareWatch: Sendable {
+        let engine: Engine
+        let assignment: UInt64
     }
 
     var now: Duration { origin.duration(to: .now) }
 
     func emit(_ event: WorkerEvent) { eventSink.yield(event) }
 
-    /// Starts dialling the master; returns at once.
+    /// Starts dialling the master on a task of the worker's own, until `shutdown()` (which awaits
+    /// it): for callers with no task to run `run()` in (tests). Returns at once.
     public func start() {
         guard loop == nil else { return }
-        loop = Task { await self.connectLoop() }
+        loop = Task { await self.run() }
     }
 
-    /// Stops any share and the connection, and stops reconnecting.
+    /// Dials the master and keeps the connection (reconnecting with backoff) on the caller's task,
+    /// with every share's end watched by a child of it, until `shutdown()` or cancellation. The
+    /// daemon's fleet service runs this.
+    public func run() async {
+        guard !stopped else { return }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.connectLoop() }
+            // Ends when `shutdown()` finishes the stream, or on cancellation.
+            for await watch in shareWatches {
+                group.addTask {
+                    _ = await watch.engine.finished()
+                    await self.shareFinishedByItself(watch.assignment)
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Stops any share and the connection, and stops reconnecting: `run()` returns.
     public func shutdown() async {
+        stopped = true
+        shareWatchSink.finish()
         loop?.cancel()
         session?.link.close(reason: "worker shutting down")
         if let share { await endShare(share, failure: nil, report: false) }
         await loop?.value
         loop = nil
         eventSink.finish()
+    }
+
+    /// Has `run()` watch a share's engine, to end the share when the engine ends by itself.
+    func watch(_ engine: Engine, assignment: UInt64) {
+        shareWatchSink.yield(ShareWatch(engine: engine, assignment: assignment))
     }
 
     /// Whether a master has welcomed this worker, and which.
@@ -139,9 +178,9 @@ public actor FederationWorker {
 
     private func connectLoop() async {
         var lastFailure: String?
-        while !Task.isCancelled {
+        while !Task.isCancelled && !stopped {
             let outcome = await connectOnce()
-            if Task.isCancelled { break }
+            if Task.isCancelled || stopped { break }
             let delay = backoff.delay()
             // The same failure every few seconds would flood the journal: log changes, debug repeats.
             let level: Logger.Level = outcome == lastFailure ? .debug : .warning
@@ -177,9 +216,12 @@ public actor FederationWorker {
         let binding: @Sendable () -> ChannelBinding?
         if tls == nil { binding = { .plaintext } } else { binding = { pinCheck.binding } }
         opened(link, binding: binding)
-        let ticker = Task { await self.tickLoop(link) }
-        var end = await link.run(connection) { message in await self.received(message, on: link) }
-        ticker.cancel()
+        var end = await withDiscardingTaskGroup(returning: Link.End.self) { group in
+            group.addTask { await self.tickLoop(link) }
+            let end = await link.run(connection) { message in await self.received(message, on: link) }
+            group.cancelAll()
+            return end
+        }
         if let tls, let refusal = pinCheck.refusal(pin: tls.pin) {
             // An error, not a warning: like a refusal, it lasts until someone fixes a config.
             logger.error("not joining this master: \(refusal)")

@@ -47,28 +47,13 @@ struct APIResponse: Sendable {
     static func rawJSON(_ text: String) -> APIResponse {
         APIResponse(status: .ok, body: Data(text.utf8))
     }
-
-    static func error(_ status: HTTPResponseStatus, _ message: String, details: [String] = []) -> APIResponse {
-        json(APIError(message, details: details), status: status)
-    }
 }
 
-/// A request the daemon refuses: thrown by route handlers, turned into an `APIError` response.
-struct APIFailure: Error {
-    var status: HTTPResponseStatus
-    var error: APIError
-
-    init(_ status: HTTPResponseStatus, _ message: String, details: [String] = []) {
-        self.status = status
-        error = APIError(message, details: details)
-    }
-
-    var response: APIResponse { .json(error, status: status) }
-
-    /// The same failure with every secret value shown as `***`.
-    func redacted(_ secrets: SecretValues) -> APIFailure {
-        guard !secrets.isEmpty else { return self }
-        return APIFailure(status, secrets.redact(error.error), details: secrets.redact(error.details))
+extension APIResponse {
+    /// A refusal as its answer (see `ControlError+HTTP.swift`); in an extension, so the memberwise
+    /// initializer stays.
+    init(_ refusal: ControlError) {
+        self = refusal.response
     }
 }
 

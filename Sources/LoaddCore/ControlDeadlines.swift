@@ -73,7 +73,7 @@ final class ControlDeadlineHandler: ChannelDuplexHandler {
             return
         }
         let message = "no complete request within \(limits.requestTimeout) (control_request_timeout:); closing the connection"
-        raw.refuse(.requestTimeout, message)
+        raw.refuse(ControlError(.timedOut, message))
     }
 }
 
@@ -100,7 +100,7 @@ final class ControlRefusalHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !answered else { return }
         answered = true
-        ControlRefusal.write(.serviceUnavailable, message, context: context)
+        ControlRefusal.write(ControlError(.unavailable, message), context: context)
     }
 }
 
@@ -116,18 +116,19 @@ final class ControlRawWriter: ChannelOutboundHandler {
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
-    /// Writes `status` with `message` as the JSON error, then closes. On the channel's event loop.
-    func refuse(_ status: HTTPResponseStatus, _ message: String) {
+    /// Writes the refusal's answer, then closes. On the channel's event loop.
+    func refuse(_ refusal: ControlError) {
         guard let context else { return }
-        ControlRefusal.write(status, message, context: context)
+        ControlRefusal.write(refusal, context: context)
     }
 }
 
 /// One JSON error answer as raw HTTP/1.1 bytes, written at a byte-level handler, then the
 /// connection closes.
 enum ControlRefusal {
-    static func write(_ status: HTTPResponseStatus, _ message: String, context: ChannelHandlerContext) {
-        let body = WireJSON.encode(APIError(message))
+    static func write(_ refusal: ControlError, context: ChannelHandlerContext) {
+        let status = refusal.status
+        let body = WireJSON.encode(refusal.error)
         let head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\ncontent-type: application/json\r\n"
             + "content-length: \(body.count)\r\nconnection: close\r\n\r\n"
         var buffer = context.channel.allocator.buffer(capacity: head.utf8.count + body.count)

@@ -103,10 +103,10 @@ final class ControlServer: Sendable {
                         limit = Self.bodyLimit(requestHead)
                         switch Self.declaredLength(requestHead) {
                         case .invalid(let reason):
-                            return try await refuse(requestHead, .badRequest, reason, outbound)
+                            return try await refuse(requestHead, ControlError(.invalid, reason), outbound)
                         case .length(let declared) where declared > limit:
-                            return try await refuse(requestHead, .payloadTooLarge, "request body is larger than \(limit) bytes",
-                                                    outbound)
+                            let refusal = ControlError(.tooLarge, "request body is larger than \(limit) bytes")
+                            return try await refuse(requestHead, refusal, outbound)
                         case .length, .none:
                             break
                         }
@@ -118,15 +118,15 @@ final class ControlServer: Sendable {
                         guard let requestHead = head else { continue }
                         // Chunked bodies announce no length: count what arrives.
                         if body.count + buffer.readableBytes > limit {
-                            return try await refuse(requestHead, .payloadTooLarge, "request body is larger than \(limit) bytes",
-                                                    outbound)
+                            let refusal = ControlError(.tooLarge, "request body is larger than \(limit) bytes")
+                            return try await refuse(requestHead, refusal, outbound)
                         }
                         let total = buffered.wrappingAdd(buffer.readableBytes, ordering: .relaxed).newValue
                         held += buffer.readableBytes
                         if total > limits.bufferedBodyBytes {
-                            return try await refuse(requestHead, .serviceUnavailable,
-                                                    "loadd is receiving too many large requests at once; try again shortly",
-                                                    outbound)
+                            let refusal = ControlError(
+                                .unavailable, "loadd is receiving too many large requests at once; try again shortly")
+                            return try await refuse(requestHead, refusal, outbound)
                         }
                         body.append(contentsOf: buffer.readableBytesView)
                     case .end:
@@ -180,11 +180,12 @@ final class ControlServer: Sendable {
     }
 
     /// Answers `status` and closes: the rest of the body is never read, so the connection cannot be reused.
-    private func refuse(_ head: HTTPRequestHead, _ status: HTTPResponseStatus, _ message: String,
+    private func refuse(_ head: HTTPRequestHead, _ refusal: ControlError,
                         _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
-        let response = APIResponse.error(status, message)
+        let response = refusal.response
         logger.debug("control request refused", metadata: ["method": "\(head.method.rawValue)", "path": "\(head.uri)",
-                                                           "status": "\(status.code)", "error": "\(message)"])
+                                                           "status": "\(refusal.status.code)",
+                                                           "error": "\(refusal.error.error)"])
         try await write(response, for: head, keepAlive: false, outbound)
     }
 

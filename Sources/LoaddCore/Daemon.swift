@@ -6,11 +6,13 @@ import NIOCore
 import NIOPosix
 import Protocol
 import SystemdSupport
+import UnixSignals
 
-/// Brings the daemon up in order (config, limits, run store, socket, then READY=1), serves until
-/// SIGTERM/SIGINT while reloading on SIGHUP, and goes down in reverse (STOPPING=1, run written,
-/// socket closed).
-public struct Daemon {
+/// Brings the daemon up in order (config, limits, socket, run store, fleet role, servers), then
+/// runs its services in one `ServiceGroup` until SIGTERM/SIGINT, reloading on SIGHUP, and shuts
+/// them down in reverse order: STOPPING=1, the run stopped and its results written, the fleet link
+/// closed, the watchdog stopped, the control socket closed last.
+public struct Daemon: Sendable {
     let configPath: String
     let configRequired: Bool
     let flags: FlagOverrides
@@ -25,15 +27,31 @@ public struct Daemon {
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
+    /// Starts the daemon and serves until a stop signal. - Throws: `DaemonStartError` when it
+    /// cannot start (the caller exits 1).
     public func run() async throws {
-        let signals = SignalEvents()
-        defer { signals.cancel() }
+        try await start().run()
+    }
+
+    /// Everything up to serving: after this returns the control socket accepts (its requests are
+    /// answered once `run()` runs the services). `trapsSignals: false` leaves signals alone, for a
+    /// daemon in a test process. - Throws: `DaemonStartError`, having closed what it opened.
+    func start(trapsSignals: Bool = true) async throws -> StartedDaemon {
+        var signals: UnixSignalsSequence?
+        if trapsSignals {
+            // The default disposition would end (or for SIGHUP, kill) loadd before the source sees
+            // the signal; the source reads it through signalfd-like machinery all the same.
+            for number in [SIGTERM, SIGINT, SIGHUP] { signal(number, SIG_IGN) }
+            // Trapped before anything slow: a stop signal during start-up waits in the sequence
+            // and stops loadd right after READY=1, as systemd expects.
+            signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
+        }
         // NIO writes with MSG_NOSIGNAL, libcurl is told NOSIGNAL; this covers any other write to a closed peer.
         signal(SIGPIPE, SIG_IGN)
         let notifier = SystemdNotifier()
 
-        var settings = try loadSettings()
-        var logger = Self.logger(for: settings)
+        let settings = try loadSettings()
+        let logger = Self.logger(for: settings)
         let limits = FileDescriptorLimit.raiseSoftToHard()
         let capacity = UserCapacity(openFilesLimit: limits.soft, configured: settings.maxUsersSetting)
         // The socket first: when another loadd answers on it, this one must touch nothing, runs included.
@@ -59,7 +77,8 @@ public struct Daemon {
                 "loadd_run_id": "\(info.id)", "requests": "\(info.requests)", "failures": "\(info.failures)",
             ])
         }
-        let manager = RunManager(settings: nodeSettings(settings, capacity), store: store, notifier: notifier, logger: logger)
+        let manager = RunManager(settings: Self.nodeSettings(settings, capacity), store: store, notifier: notifier,
+                                 logger: logger)
 
         let fleet: FleetNode
         do {
@@ -71,8 +90,7 @@ public struct Daemon {
         }
         await manager.attach(fleet)
         // Before serving: a node whose store outgrew the policy while it was down is trimmed first.
-        await manager.startRetention()
-        let following = fleet.worker.map { manager.follow($0) }
+        await manager.prune(reason: "start")
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server: ControlServer
@@ -97,52 +115,30 @@ public struct Daemon {
                 throw DaemonStartError(message: "\(error)")
             }
         }
-        let serving = Task { await server.run() }
-        let metricsServing = metricsServer.map { metrics in Task { await metrics.run() } }
-        let watchdog = Self.startWatchdog(on: server.eventLoop, notifier: notifier)
 
-        notifier.ready()
-        notifier.status("idle")
-        logger.info("started", metadata: [
+        let live = LiveSettings(daemon: self, settings: settings, logger: logger, limits: limits, manager: manager,
+                                notifier: notifier)
+        let started: Logger.Metadata = [
             "socket": "\(socket.path)", "socket_activated": "\(!activated.isEmpty)", "state_dir": "\(settings.stateDir)",
             "open_files_limit": "\(capacity.openFilesLimit)", "open_files_hard_limit": "\(limits.hard)",
             "max_users": "\(capacity.maxUsers)", "control_connections": "\(server.limits.connections)",
             "metrics_listen": "\(settings.file.metricsListen.map { "\($0)" } ?? "off")",
             "data_dir": "\(settings.dataDir)", "threads": "\(settings.threads)", "log": "\(logBackend.rawValue)",
             "watchdog": "\(notifier.watchdogInterval.map { "every \($0)" } ?? "off")",
-        ])
-
-        var stopSignal = SIGTERM
-        for await number in signals.events {
-            guard number == SIGHUP else {
-                stopSignal = number
-                break
-            }
-            settings = await reload(settings, limits: limits, manager: manager, notifier: notifier, logger: &logger)
-        }
-
-        notifier.stopping()
-        notifier.status("stopping")
-        logger.info("stopping", metadata: ["signal": "\(SignalEvents.name(stopSignal))"])
-        // A worker's share stops with its federation side; a master stops the fleet's run first.
-        if fleet.worker != nil { await fleet.shutdown() }
-        await manager.shutdown()
-        if fleet.worker == nil { await fleet.shutdown() }
-        await following?.value
-        watchdog?.cancel()
-        await server.close()
-        serving.cancel()
-        await serving.value
-        await metricsServer?.close()
-        metricsServing?.cancel()
-        await metricsServing?.value
-        socket.removeFile()
-        try? await group.shutdownGracefully()
-        logger.info("stopped")
+        ]
+        let services = DaemonServices(
+            control: ControlService(control: server, metrics: metricsServer, socket: socket, loops: group),
+            watchdog: notifier.watchdogInterval.map {
+                WatchdogService(loop: server.eventLoop, interval: $0, notifier: notifier)
+            },
+            fleet: fleet, manager: manager,
+            signals: SignalService(signals: signals, settings: live, notifier: notifier, startedMetadata: started))
+        return StartedDaemon(group: services.group(logger: logger), settings: live, manager: manager,
+                             socketPath: socket.path)
     }
 
     /// Reads the config file and resolves it with the flags; start-up errors name the file and line.
-    private func loadSettings() throws -> DaemonSettings {
+    func loadSettings() throws -> DaemonSettings {
         do {
             let file = try ConfigFile.load(path: configPath, required: configRequired)
             let settings = DaemonSettings.resolve(file: file, flags: flags, environment: environment)
@@ -153,62 +149,16 @@ public struct Daemon {
         }
     }
 
-    /// SIGHUP: re-reads the config between RELOADING=1 and READY=1. Node, threads and max_users take
-    /// effect at once; socket, state directory and role need a restart, so the running ones stay. A
-    /// config that does not parse is logged and the running settings are kept.
-    private func reload(_ current: DaemonSettings, limits: (soft: UInt64, hard: UInt64), manager: RunManager,
-                        notifier: SystemdNotifier, logger: inout Logger) async -> DaemonSettings {
-        notifier.reloading()
-        defer { notifier.ready() }
-        var next: DaemonSettings
-        do {
-            next = try loadSettings()
-        } catch let error as DaemonStartError {
-            logger.error("reload failed, keeping the running config", metadata: ["error": "\(error.message)"])
-            return current
-        } catch {
-            logger.error("reload failed, keeping the running config", metadata: ["error": "\(error)"])
-            return current
-        }
-        let (applied, needRestart) = current.changes(to: next)
-        next.socketPath = current.socketPath
-        next.stateDir = current.stateDir
-        next.role = current.role
-        logger = Self.logger(for: next)
-        let capacity = UserCapacity(openFilesLimit: limits.soft, configured: next.maxUsersSetting)
-        await manager.reconfigure(nodeSettings(next, capacity), logger: logger)
-        logger.info("config reloaded", metadata: [
-            "file": "\(configPath)", "changed": "\(applied.isEmpty ? "nothing" : applied.joined(separator: "; "))",
-            "max_users": "\(capacity.maxUsers)",
-        ])
-        for change in needRestart {
-            logger.notice("config change needs a restart to take effect (`systemctl restart loadd`)",
-                          metadata: ["change": "\(change)"])
-        }
-        return next
-    }
-
-    private func nodeSettings(_ settings: DaemonSettings, _ capacity: UserCapacity) -> NodeSettings {
+    static func nodeSettings(_ settings: DaemonSettings, _ capacity: UserCapacity) -> NodeSettings {
         NodeSettings(node: NodeID(rawValue: settings.node), role: settings.role, threads: settings.threads,
                      capacity: capacity, dataDir: settings.dataDir, retention: settings.retention)
     }
 
     /// The daemon's logger; the journal turns these keys into `LOADD_NODE` and `LOADD_ROLE` fields.
-    private static func logger(for settings: DaemonSettings) -> Logger {
+    static func logger(for settings: DaemonSettings) -> Logger {
         var logger = Logger(label: "loadd")
         logger[metadataKey: "loadd_node"] = "\(settings.node)"
         logger[metadataKey: "loadd_role"] = "\(settings.role.rawValue)"
         return logger
-    }
-
-    /// Pings from the control server's event loop, so a wedged loop stops the pings and systemd
-    /// restarts loadd. `watchdogInterval` is already half of `WatchdogSec=`.
-    private static func startWatchdog(on loop: any EventLoop, notifier: SystemdNotifier) -> RepeatedTask? {
-        guard let interval = notifier.watchdogInterval else { return nil }
-        let (seconds, attoseconds) = interval.components
-        let period = TimeAmount.microseconds(seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
-        return loop.scheduleRepeatedTask(initialDelay: .zero, delay: period) { _ in
-            notifier.watchdog()
-        }
     }
 }

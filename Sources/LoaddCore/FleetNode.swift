@@ -30,7 +30,7 @@ struct FleetNode: Sendable {
     }
 
     /// Builds the role's federation piece from the settings; the master binds its port here, so a
-    /// port in use stops the daemon at start-up with the address named.
+    /// port in use stops the daemon at start-up with the address named. `FleetService` runs it.
     /// - Throws: `DaemonStartError` for a missing or unreadable token, or a port that cannot be bound.
     static func make(_ settings: DaemonSettings, capacity: UserCapacity, logger: Logger,
                      protocolVersion: UInt16?) async throws -> FleetNode {
@@ -63,7 +63,7 @@ struct FleetNode: Sendable {
                                                    heartbeatTimeout: timeout, version: RunManager.version, tls: tls),
                 group: group, logger: logger)
             do {
-                try await master.start()
+                try await master.bind()
             } catch {
                 throw DaemonStartError(message: "cannot listen for workers on \(host):\(port) (listen:): \(error)")
             }
@@ -90,7 +90,7 @@ struct FleetNode: Sendable {
                 maxUsers: capacity.maxUsers,
                 heartbeatTimeout: timeout, protocolVersion: protocolVersion ?? FederationProtocol.version, tls: tls),
             group: group, logger: logger)
-        await worker.start()
+        // It dials once its fleet service runs it.
         return FleetNode(kind: .worker(worker, master: address), group: group)
     }
 
@@ -133,12 +133,22 @@ struct FleetNode: Sendable {
 
     /// Stops the federation side: a worker stops its share and its reconnecting, a master closes
     /// its workers' connections (after the run manager has stopped the run).
-    func shutdown() async {
+    func stopRole() async {
         switch kind {
         case .standalone: return
         case .master(let master): await master.shutdown()
         case .worker(let worker, _): await worker.shutdown()
         }
+    }
+
+    /// Stops the federation event loops, once nothing runs on them.
+    func stopEventLoops() async {
         try? await group?.shutdownGracefully()
+    }
+
+    /// Gives the role up before its service ran (start-up failed after it was made).
+    func shutdown() async {
+        await stopRole()
+        await stopEventLoops()
     }
 }

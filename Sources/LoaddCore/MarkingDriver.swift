@@ -1,6 +1,5 @@
 import Engine
 import Foundation
-import NIOHTTP1
 import Protocol
 import Synchronization
 
@@ -20,15 +19,15 @@ final class MarkingDriver: RunDriver {
 
     var plan: Plan { inner.plan }
 
-    /// Adds a mark stamped now. - Throws: `APIFailure` 400 for bad text, 409 when the run holds
+    /// Adds a mark stamped now. - Throws: `.invalid` for bad text, `.conflict` when the run holds
     /// `RunMark.maxPerRun` already.
     func mark(_ text: String, now: Double = Date().timeIntervalSince1970) throws -> RunMark {
-        if let problem = RunMark.problem(text: text) { throw APIFailure(.badRequest, problem) }
+        if let problem = RunMark.problem(text: text) { throw ControlError(.invalid, problem) }
         let mark = RunMark(text: text, unixTime: (now * 1000).rounded() / 1000,
                            elapsedS: (max(0, now - startUnixTime) * 1000).rounded() / 1000)
         return try marks.withLock { list in
             guard list.count < RunMark.maxPerRun else {
-                throw APIFailure(.conflict, "this run has \(list.count) marks, the most a run keeps "
+                throw ControlError(.conflict, "this run has \(list.count) marks, the most a run keeps "
                     + "(marks per run: \(RunMark.maxPerRun))")
             }
             list.append(mark)

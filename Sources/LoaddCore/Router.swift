@@ -40,33 +40,37 @@ struct Route: Sendable {
 }
 
 /// Dispatches requests through the route table: 404 for a path no route has, 405 (with `Allow`) for a
-/// known path with another method, and every thrown `APIFailure` as its JSON error. Anything else a
-/// handler throws is a bug of ours: 500, and the daemon keeps serving.
+/// known path with another method, and every thrown `ControlError` as its JSON error (mapped to a
+/// status in `ControlError+HTTP.swift`, the one place). Anything else a handler throws is a bug of
+/// ours: 500, and the daemon keeps serving.
 struct Router: Sendable {
     let routes: [Route]
 
     func respond(to request: APIRequest) async -> APIResponse {
-        if let refusal = OriginCheck.refusal(request.headers) { return .error(.forbidden, refusal) }
+        if let refusal = OriginCheck.refusal(request.headers) { return APIResponse(ControlError(.forbidden, refusal)) }
         // An empty segment (`//`, a trailing `/`) names no resource: the split keeps it so it fails to match.
         let path = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         let candidates = routes.compactMap { route in route.match(Array(path)).map { (route, $0) } }
         guard !candidates.isEmpty else {
-            return .error(.notFound, "no such endpoint: \(request.path)",
-                          details: ["endpoints: " + Set(routes.map(\.pattern)).sorted().joined(separator: ", ")])
+            let endpoints = Set(routes.map(\.pattern)).sorted().joined(separator: ", ")
+            return APIResponse(ControlError(.notFound, "no such endpoint: \(request.path)",
+                                            details: ["endpoints: " + endpoints]))
         }
         guard let (route, values) = candidates.first(where: { $0.0.method == request.method }) else {
             let allowed = candidates.map(\.0.method.rawValue).joined(separator: ", ")
-            var response = APIResponse.error(.methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.path)",
-                                             details: ["allowed: \(allowed)"])
+            let refusal = ControlError(.methodNotAllowed,
+                                       "\(request.method.rawValue) is not allowed on \(request.path)",
+                                       details: ["allowed: \(allowed)"])
+            var response = APIResponse(refusal)
             response.headers.append(("allow", allowed))
             return response
         }
         do {
             return try await route.handle(request, values)
-        } catch let failure as APIFailure {
+        } catch let failure as ControlError {
             return failure.response
         } catch {
-            return .error(.internalServerError, "internal error: \(error)")
+            return APIResponse(ControlError(.failed, "internal error: \(error)"))
         }
     }
 

@@ -1,10 +1,9 @@
 import Engine
 import Federation
-import NIOHTTP1
 import Protocol
 
 /// What generates a run's load, as the run manager steers it: a local `Engine` (standalone), the
-/// fleet (master), or an engine the master steers (worker). Controls throw `APIFailure` when this
+/// fleet (master), or an engine the master steers (worker). Controls throw `ControlError` when this
 /// node may not steer the load itself.
 protocol RunDriver: Sendable {
     var plan: Plan { get }
@@ -61,12 +60,12 @@ struct FleetDriver: RunDriver {
         await master.finished(id)
     }
 
-    /// The fleet's refusals are the caller's to fix (too many users, no workers): 422.
+    /// The fleet's refusals are the caller's to fix (too many users, no workers): `.unprocessable`.
     private func fleet(_ body: () throws -> Void) throws {
         do {
             try body()
         } catch let error as FederationError {
-            throw APIFailure(.unprocessableEntity, error)
+            throw ControlError(.unprocessable, error)
         }
     }
 }
@@ -84,8 +83,8 @@ struct WorkerShareDriver: RunDriver {
     func stop(failure: String?) throws { throw refusal("stop the run") }
     func finished() async -> RunSummary { await engine.finished() }
 
-    private func refusal(_ action: String) -> APIFailure {
-        APIFailure(.conflict, "cannot \(action) here: this node is a worker of \(master); its master steers the run",
-                   details: ["run loadctl on the master; every command there acts on the whole fleet"])
+    private func refusal(_ action: String) -> ControlError {
+        ControlError(.conflict, "cannot \(action) here: this node is a worker of \(master); its master steers the run",
+                     details: ["run loadctl on the master; every command there acts on the whole fleet"])
     }
 }

@@ -44,11 +44,11 @@ enum RunFileRoutes {
 
     static func serve(run: String, name: String, folder: (RunID) -> String) throws -> APIResponse {
         guard RunIdentifier.isValid(run) else {
-            throw APIFailure(.notFound, "no run \(run.prefix(40))", details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
+            throw ControlError(.notFound, "no run \(run.prefix(40))", details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
         }
         guard let kind = files[name] else {
-            throw APIFailure(.notFound, "a run has no file \(name.prefix(80))",
-                             details: ["files: " + files.keys.sorted().joined(separator: ", ")])
+            throw ControlError(.notFound, "a run has no file \(name.prefix(80))",
+                               details: ["files: " + files.keys.sorted().joined(separator: ", ")])
         }
         let path = folder(RunID(rawValue: run)) + "/" + name
         var response = APIResponse(status: .ok, body: try read(path, run: run, name: name))
@@ -62,18 +62,18 @@ enum RunFileRoutes {
     private static func read(_ path: String, run: String, name: String) throws -> Data {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else {
-            if errno == ENOENT { throw APIFailure(.notFound, "run \(run) has no \(name) (no such run, or not written yet)") }
-            throw APIFailure(.internalServerError, "cannot read \(name) of run \(run): \(String(cString: strerror(errno)))")
+            if errno == ENOENT { throw ControlError(.notFound, "run \(run) has no \(name) (no such run, or not written yet)") }
+            throw ControlError(.failed, "cannot read \(name) of run \(run): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw APIFailure(.internalServerError, "\(name) of run \(run) is not a regular file")
+            throw ControlError(.failed, "\(name) of run \(run) is not a regular file")
         }
         let size = Int(info.st_size)
         guard size <= maxServedBytes else {
-            throw APIFailure(.internalServerError, "\(name) of run \(run) is \(size) bytes, more than the "
-                             + "\(maxServedBytes) served over the socket; read it from \(path)")
+            throw ControlError(.failed, "\(name) of run \(run) is \(size) bytes, more than the "
+                               + "\(maxServedBytes) served over the socket; read it from \(path)")
         }
         var data = Data(count: size)
         let count = data.withUnsafeMutableBytes { raw -> Int in
@@ -87,7 +87,7 @@ enum RunFileRoutes {
             return offset
         }
         // Files are replaced by rename, never truncated in place: a short read means a broken disk.
-        guard count == size else { throw APIFailure(.internalServerError, "cannot read \(name) of run \(run) whole") }
+        guard count == size else { throw ControlError(.failed, "cannot read \(name) of run \(run) whole") }
         return data
     }
 }

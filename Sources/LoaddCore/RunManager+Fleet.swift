@@ -3,7 +3,6 @@ import Federation
 import Foundation
 import Glibc
 import Logging
-import NIOHTTP1
 import Protocol
 
 /// The run manager in a fleet: on a master, runs are fleet runs (the merged results go to this
@@ -11,19 +10,19 @@ import Protocol
 /// run of its own, under the master's run id when it can be.
 extension RunManager {
     /// Checks, before a run's folder exists, that this node may start `plan` now.
-    /// - Throws: 409 on a worker (the master starts runs) or when the fleet cannot take it.
+    /// - Throws: `.conflict` on a worker (the master starts runs) or when the fleet cannot take it.
     func preflight(_ plan: Plan) throws {
         switch fleet.kind {
         case .standalone:
             return
         case .worker(_, let master):
-            throw APIFailure(.conflict, "this node is a worker of \(master): start runs on the master",
-                             details: ["every loadctl command on the master acts on the whole fleet"])
+            throw ControlError(.conflict, "this node is a worker of \(master): start runs on the master",
+                               details: ["every loadctl command on the master acts on the whole fleet"])
         case .master(let master):
             do {
                 try master.checkReady(for: plan)
             } catch {
-                throw APIFailure(.conflict, error)
+                throw ControlError(.conflict, error)
             }
         }
     }
@@ -41,8 +40,8 @@ extension RunManager {
         let bytes = files.values.reduce(0) { $0 + $1.count }
         let frameRoom = (FederationProtocol.maxFrameBytes - request.scenario.utf8.count * 2 - 64 * 1024) / 4 * 3
         guard bytes <= frameRoom else {
-            throw APIFailure(.unprocessableEntity, "data files: \(bytes) bytes is more than a fleet run can send its "
-                             + "workers (at most \(max(0, frameRoom)) bytes in one assignment frame)")
+            throw ControlError(.unprocessable, "data files: \(bytes) bytes is more than a fleet run can send its "
+                               + "workers (at most \(max(0, frameRoom)) bytes in one assignment frame)")
         }
         do {
             var fleetRequest = FleetRun.Request(id: id, plan: plan, scenario: request.scenario, file: request.file,
@@ -51,7 +50,7 @@ extension RunManager {
             fleetRequest.secretVars = request.secretVars ?? []
             try master.startRun(fleetRequest)
         } catch {
-            throw APIFailure(.conflict, error, secrets: request.secrets)
+            throw ControlError(.conflict, error, secrets: request.secrets)
         }
         return FleetDriver(master: master, id: id, plan: plan)
     }
@@ -59,26 +58,25 @@ extension RunManager {
     /// Workers connected, on a master; `nil` on other nodes (for `GET /v1/status`).
     var fleetWorkerCount: Int? { fleet.master?.workers().count }
 
-    /// The connected workers. - Throws: 409 unless this node is a master.
+    /// The connected workers. - Throws: `.conflict` unless this node is a master.
     func workers() throws -> [WorkerInfo] {
         guard let master = fleet.master else {
-            throw APIFailure(.conflict, "this node is not a master (role: \(settings.role.rawValue)); "
-                             + "the workers list is on the master")
+            throw ControlError(.conflict, "this node is not a master (role: \(settings.role.rawValue)); "
+                               + "the workers list is on the master")
         }
         return master.workers()
     }
 
-    /// Follows a worker's events for as long as it runs: each share it starts becomes a run here.
-    nonisolated func follow(_ worker: FederationWorker) -> Task<Void, Never> {
-        Task {
-            for await event in worker.events {
-                if case .shareStarted(let run, let scenario, let plan, let engine) = event {
-                    await adoptShare(run: run, scenario: scenario, plan: plan, engine: engine)
-                } else if case .shareUsersChanged(let run, let users) = event {
-                    await shareUsersChanged(run: run, users: users)
-                }
-                // A share's end needs nothing here: the run's finish watcher sees its engine finish.
+    /// Follows a worker's events until it shuts down (which ends them): each share it starts
+    /// becomes a run here. A child of the worker's fleet service.
+    nonisolated func follow(_ worker: FederationWorker) async {
+        for await event in worker.events {
+            if case .shareStarted(let run, let scenario, let plan, let engine) = event {
+                await adoptShare(run: run, scenario: scenario, plan: plan, engine: engine)
+            } else if case .shareUsersChanged(let run, let users) = event {
+                await shareUsersChanged(run: run, users: users)
             }
+            // A share's end needs nothing here: the run's finish watcher sees its engine finish.
         }
     }
 

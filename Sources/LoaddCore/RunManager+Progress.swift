@@ -1,7 +1,6 @@
 import Engine
 import Foundation
 import Logging
-import NIOHTTP1
 import Protocol
 import Report
 import SystemdSupport
@@ -43,19 +42,27 @@ extension RunManager {
         return list
     }
 
-    /// A run's summary: live for the current run, else as stored. - Throws: 404 for an unknown id.
-    func summary(of id: RunID) throws -> APIResponse {
-        if let run = activeRun, run.info.id == id { return .json(liveSnapshot(run)) }
+    /// A run's summary as the API answers it: the current run's live, another's as stored.
+    enum SummaryAnswer: Sendable {
+        case live(RunSummary)
+        /// `summary.json` as written, passed on untouched.
+        case stored(String)
+    }
+
+    /// A run's summary: live for the current run, else as stored. - Throws: `.notFound` for an
+    /// unknown id, `.failed` for a damaged one.
+    func summary(of id: RunID) throws -> SummaryAnswer {
+        if let run = activeRun, run.info.id == id { return .live(liveSnapshot(run)) }
         switch store.storedSummary(id) {
         case nil:
-            guard FileManager.default.fileExists(atPath: store.folder(id)) else { throw APIFailure(.notFound, "no run \(id)") }
-            throw APIFailure(.notFound, "run \(id) has no summary")
+            guard FileManager.default.fileExists(atPath: store.folder(id)) else { throw ControlError(.notFound, "no run \(id)") }
+            throw ControlError(.notFound, "run \(id) has no summary")
         case .failure(let damage):
             // Not a 200 with half a summary: the client would take it for the run's results.
-            throw APIFailure(.internalServerError, "run \(id) is damaged: \(damage)",
-                             details: ["its folder is \(store.folder(id)); `loadctl runs` lists it as damaged"])
+            throw ControlError(.failed, "run \(id) is damaged: \(damage)",
+                               details: ["its folder is \(store.folder(id)); `loadctl runs` lists it as damaged"])
         case .success(let text):
-            return .rawJSON(text)
+            return .stored(text)
         }
     }
 
@@ -87,7 +94,6 @@ extension RunManager {
     /// Records the verdict of run `id` once its engine has finished; does nothing if already done.
     func finish(_ id: RunID, summary: RunSummary) {
         guard var run = activeRun, run.info.id == id else { return }
-        run.ticker?.cancel()
         run.info.state = summary.interrupted != nil ? .interrupted : summary.passed ? .passed : .failed
         run.info.endedAt = Int(Date().timeIntervalSince1970)
         run.info.requests = summary.total.requests

@@ -1,22 +1,17 @@
 import Glibc
 import Logging
-import NIOHTTP1
 import Protocol
 
 /// Run retention: the stored runs beyond `keep_runs:` or older than `keep_days:` are removed, the
 /// oldest first, at start, every minute, after each run ends and on `loadctl runs prune`; a run
 /// with an engine (running or stopping) never is. Each removal is logged.
 extension RunManager {
-    /// Applies the policy now, then every `RunRetention.period` on a task this manager owns.
-    func startRetention(period: Duration = RunRetention.period) {
-        prune(reason: "start")
-        retentionTask?.cancel()
-        retentionTask = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: period)
-                guard !Task.isCancelled, let self else { return }
-                await self.prune(reason: "periodic")
-            }
+    /// Applies the policy every `period` until cancelled; a child of the manager's service.
+    nonisolated func pruneEvery(_ period: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            guard !Task.isCancelled else { return }
+            await prune(reason: "periodic")
         }
     }
 
@@ -41,15 +36,16 @@ extension RunManager {
     }
 
     /// Removes the runs named, as `loadctl runs rm` asks; checks them all before removing any.
-    /// - Throws: 404 for a run not stored, 409 for the active run, 500 when a folder cannot be removed.
+    /// - Throws: `.notFound` for a run not stored, `.conflict` for the active run, `.failed` when a
+    ///   folder cannot be removed.
     func remove(_ ids: [RunID]) throws -> [RunID] {
         let stored = Set(store.runIDs())
         for id in ids {
             if let run = activeRun, run.info.id == id {
-                throw APIFailure(.conflict, "run \(id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
+                throw ControlError(.conflict, "run \(id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
             }
             guard stored.contains(id) else {
-                throw APIFailure(.notFound, "no run \(id)", details: ["see `loadctl runs` or GET /v1/runs"])
+                throw ControlError(.notFound, "no run \(id)", details: ["see `loadctl runs` or GET /v1/runs"])
             }
         }
         var removed: [RunID] = []
@@ -57,7 +53,7 @@ extension RunManager {
             do {
                 try store.remove(id)
             } catch {
-                throw APIFailure(.internalServerError, "\(error)")
+                throw ControlError(.failed, "\(error)")
             }
             removed.append(id)
             logger.info("run removed", metadata: ["loadd_run_id": "\(id)", "reason": "requested"])

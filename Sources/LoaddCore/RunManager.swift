@@ -2,7 +2,6 @@ import Engine
 import Foundation
 import Glibc
 import Logging
-import NIOHTTP1
 import Protocol
 import SystemdSupport
 
@@ -28,7 +27,6 @@ actor RunManager {
         /// A local engine, the fleet (master) or a share the master steers (worker).
         let engine: any RunDriver
         let logger: Logger
-        var ticker: Task<Void, Never>?
         /// When the summary and CSVs, and `report.html`, were last written (see `RedrawSchedule`).
         var resultsWrittenAt: ContinuousClock.Instant?
         var reportWrittenAt: ContinuousClock.Instant?
@@ -66,14 +64,16 @@ actor RunManager {
     private(set) var logger: Logger
     /// Store writes that fail every second would flood the log: report a run's first failure only.
     private var storeFailureLogged = false
-    /// Applies the retention policy every `RunRetention.period`; cancelled by `shutdown()`.
-    var retentionTask: Task<Void, Never>?
+    /// Each run as it begins, for `run()` (the manager's service) to tick and watch.
+    nonisolated let begunRuns: AsyncStream<BegunRun>
+    private let begunRunSink: AsyncStream<BegunRun>.Continuation
 
     init(settings: NodeSettings, store: RunStore, notifier: SystemdNotifier, logger: Logger) {
         self.settings = settings
         self.store = store
         self.notifier = notifier
         self.logger = logger
+        (begunRuns, begunRunSink) = AsyncStream.makeStream(of: BegunRun.self)
     }
 
     func attach(_ fleet: FleetNode) {
@@ -90,8 +90,8 @@ actor RunManager {
 
     /// Compiles the scenario off the actor (so `status` and `stop` answer while a large or hostile
     /// scenario compiles), applies the overrides and starts the engine.
-    /// - Throws: `APIFailure`: 503 shutting down, 409 busy or stopped while compiling, 400 invalid,
-    ///   422 too many users or the engine refused, 500 store.
+    /// - Throws: `ControlError`: `.unavailable` shutting down, `.conflict` busy or stopped while compiling,
+    ///   `.invalid` scenario, `.unprocessable` too many users or the engine refused, `.failed` store.
     func start(_ request: StartRunRequest) async throws -> RunInfo {
         try checkIdle()
         let token = UUID()
@@ -109,11 +109,11 @@ actor RunManager {
         }
         // Other requests ran while this one waited: a stop or a shutdown may have come.
         guard case .compiling(_, token, let cancelled) = state else {
-            throw APIFailure(.serviceUnavailable, "loadd is shutting down")
+            throw ControlError(.unavailable, "loadd is shutting down")
         }
         markIdle()
         if cancelled {
-            throw APIFailure(.conflict, "the start was cancelled by a stop request while the scenario compiled")
+            throw ControlError(.conflict, "the start was cancelled by a stop request while the scenario compiled")
         }
         try checkIdle()
         return try launchCompiled(compiled, request: request)
@@ -127,12 +127,12 @@ actor RunManager {
 
     private func checkIdle() throws {
         switch state {
-        case .closed: throw APIFailure(.serviceUnavailable, "loadd is shutting down")
+        case .closed: throw ControlError(.unavailable, "loadd is shutting down")
         case .compiling(let file, _, _):
-            throw APIFailure(.conflict, "a scenario (\(file)) is compiling for a run: wait for it or stop it first")
+            throw ControlError(.conflict, "a scenario (\(file)) is compiling for a run: wait for it or stop it first")
         case .running(let run), .stopping(let run):
-            throw APIFailure(.conflict, "run \(run.info.id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
-        case .idle where closing: throw APIFailure(.serviceUnavailable, "loadd is shutting down")
+            throw ControlError(.conflict, "run \(run.info.id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
+        case .idle where closing: throw ControlError(.unavailable, "loadd is shutting down")
         case .idle: break
         }
     }
@@ -154,7 +154,7 @@ actor RunManager {
         do {
             try store.writeInfo(info)
         } catch {
-            throw APIFailure(.internalServerError, "cannot start run \(id): \(error)")
+            throw ControlError(.failed, "cannot start run \(id): \(error)")
         }
         let engine: any RunDriver
         do {
@@ -164,9 +164,9 @@ actor RunManager {
             failed.state = .failed
             failed.endedAt = now
             try? store.writeInfo(failed)
-            if let failure = error as? APIFailure { throw failure }
+            if let failure = error as? ControlError { throw failure }
             // The engine refused the plan (e.g. over its memory budget): the request's to fix.
-            throw APIFailure(.unprocessableEntity, "cannot start run \(id): \(error)")
+            throw ControlError(.unprocessable, "cannot start run \(id): \(error)")
         }
         return begin(info, plan: plan, engine: engine)
     }
@@ -182,7 +182,7 @@ actor RunManager {
             users = target.isFinite && target < 9.0e18 ? Int(max(0, target)) : Int.max
         }
         if let refusal = settings.capacity.refusal(users: users) {
-            throw APIFailure(.unprocessableEntity, field == "users" ? refusal : "\(field): \(refusal)")
+            throw ControlError(.unprocessable, field == "users" ? refusal : "\(field): \(refusal)")
         }
     }
 
@@ -194,17 +194,9 @@ actor RunManager {
         runLogger[metadataKey: "loadd_run_id"] = "\(id)"
         // Marks live beside the driver and join every summary it hands out (`MarkingDriver`).
         let engine = MarkingDriver(engine)
-        var run = ActiveRun(info: info, engine: engine, logger: runLogger)
-        run.ticker = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                guard let self, await self.tick(id) else { return }
-            }
-        }
-        Task { [weak self] in
-            let summary = await engine.finished()
-            await self?.finish(id, summary: summary)
-        }
+        let run = ActiveRun(info: info, engine: engine, logger: runLogger)
+        // Its ticker and finish watcher run under the manager's service (`RunManager+Service`).
+        begunRunSink.yield(BegunRun(id: id, engine: engine))
         state = .running(run)
         cachedSnapshot = nil
         storeFailureLogged = false
@@ -218,23 +210,24 @@ actor RunManager {
         return info
     }
 
-    /// Moves the current run to `request.users`. - Throws: 409 without a running run, 422 over capacity.
+    /// Moves the current run to `request.users`. - Throws: `.conflict` without a running
+    /// run, `.unprocessable` over capacity.
     func setUsers(_ request: SetUsersRequest) throws -> RunInfo {
         var run = try runningRun(for: "change users")
         guard !run.engine.plan.isOpenModel else {
-            throw APIFailure(.conflict, "this run uses the open model (rate:); change its arrival rate instead",
-                             details: ["loadctl rate N, or POST /v1/runs/current/rate {\"rate\": N}"])
+            throw ControlError(.conflict, "this run uses the open model (rate:); change its arrival rate instead",
+                               details: ["loadctl rate N, or POST /v1/runs/current/rate {\"rate\": N}"])
         }
         // The same ranges as a scenario's `users:`/`spawn_rate:`, except that a running test may go to 0 users.
         guard ScenarioLimits.stageUsers.contains(request.users) else {
-            throw APIFailure(.badRequest, "users: must be 0…\(ScenarioLimits.users.upperBound), got \(request.users)")
+            throw ControlError(.invalid, "users: must be 0…\(ScenarioLimits.users.upperBound), got \(request.users)")
         }
         if let spawnRate = request.spawnRate, !ScenarioLimits.spawnRate.contains(spawnRate) {
-            throw APIFailure(.badRequest, "spawn_rate: must be \(ScenarioLimits.spawnRate.lowerBound)…"
+            throw ControlError(.invalid, "spawn_rate: must be \(ScenarioLimits.spawnRate.lowerBound)…"
                 + "\(Int(ScenarioLimits.spawnRate.upperBound)) per second, got \(spawnRate)")
         }
         if fleet.master == nil, let refusal = settings.capacity.refusal(users: request.users) {
-            throw APIFailure(.unprocessableEntity, refusal)
+            throw ControlError(.unprocessable, refusal)
         }
         try run.engine.setUsers(request.users, spawnRate: request.spawnRate)
         run.info.users = request.users
@@ -245,16 +238,16 @@ actor RunManager {
         return run.info
     }
 
-    /// Sets the open-model run's arrival rate. - Throws: 409 without a running open-model run.
+    /// Sets the open-model run's arrival rate. - Throws: `.conflict` without a running open-model run.
     func setRate(_ request: SetRateRequest) throws -> RunInfo {
         let run = try runningRun(for: "change the rate")
         guard run.engine.plan.isOpenModel else {
-            throw APIFailure(.conflict, "this run uses the closed model (users:); change its users instead",
-                             details: ["loadctl users N, or POST /v1/runs/current/users {\"users\": N}"])
+            throw ControlError(.conflict, "this run uses the closed model (users:); change its users instead",
+                               details: ["loadctl users N, or POST /v1/runs/current/users {\"users\": N}"])
         }
         // A running open-model test may pause at 0; otherwise the scenario's `rate:` range.
         guard request.rate == 0 || ScenarioLimits.rate.contains(request.rate) else {
-            throw APIFailure(.badRequest, "rate: must be 0 or \(ScenarioLimits.rate.lowerBound)…"
+            throw ControlError(.invalid, "rate: must be 0 or \(ScenarioLimits.rate.lowerBound)…"
                 + "\(Int(ScenarioLimits.rate.upperBound)) per second, got \(request.rate)")
         }
         try run.engine.setRate(request.rate)
@@ -263,7 +256,7 @@ actor RunManager {
         return run.info
     }
 
-    /// Zeroes the current run's statistics; users keep going. - Throws: 409 without a running run.
+    /// Zeroes the current run's statistics; users keep going. - Throws: `.conflict` without a running run.
     func resetStats() throws -> RunInfo {
         let run = try runningRun(for: "reset statistics")
         try run.engine.resetStats()
@@ -273,14 +266,14 @@ actor RunManager {
     }
 
     /// Asks the current run to stop; its verdict follows when the engine has wound down. Stopping a
-    /// run that is already stopping answers the same. - Throws: 409 when no run is going.
+    /// run that is already stopping answers the same. - Throws: `.conflict` when no run is going.
     func stop() throws -> RunInfo {
         switch state {
         case .stopping(let run):
             return run.info
         case .compiling(let file, let token, _):
             state = .compiling(file: file, token: token, cancelled: true)
-            throw APIFailure(.conflict, "no run is going yet: the scenario \(file) was compiling; its run will not start")
+            throw ControlError(.conflict, "no run is going yet: the scenario \(file) was compiling; its run will not start")
         case .running(var run):
             try run.engine.stop()
             run.info.state = .stopping
@@ -289,7 +282,7 @@ actor RunManager {
             run.logger.info("run stopping", metadata: ["reason": "stop requested"])
             return run.info
         case .idle, .closed:
-            throw APIFailure(.conflict, "no run is going")
+            throw ControlError(.conflict, "no run is going")
         }
     }
 
@@ -297,8 +290,6 @@ actor RunManager {
     /// from now on. For SIGTERM.
     func shutdown() async {
         closing = true
-        retentionTask?.cancel()
-        retentionTask = nil
         switch state {
         case .idle, .closed, .compiling:
             // A compiling start sees the state change and refuses to launch.
@@ -359,9 +350,9 @@ actor RunManager {
     private func runningRun(for action: String) throws -> ActiveRun {
         switch state {
         case .running(let run): return run
-        case .stopping(let run): throw APIFailure(.conflict, "cannot \(action): run \(run.info.id) is stopping")
-        case .compiling(let file, _, _): throw APIFailure(.conflict, "cannot \(action): \(file) is still compiling")
-        case .idle, .closed: throw APIFailure(.conflict, "cannot \(action): no run is going")
+        case .stopping(let run): throw ControlError(.conflict, "cannot \(action): run \(run.info.id) is stopping")
+        case .compiling(let file, _, _): throw ControlError(.conflict, "cannot \(action): \(file) is still compiling")
+        case .idle, .closed: throw ControlError(.conflict, "cannot \(action): no run is going")
         }
     }
 
@@ -370,23 +361,23 @@ actor RunManager {
         // Named by name and size only, never by value: said before the redaction below, which would
         // garble them when a value is a short word.
         let problems = request.overrides.problems()
-        guard problems.isEmpty else { throw APIFailure(.badRequest, "invalid overrides", details: problems) }
+        guard problems.isEmpty else { throw ControlError(.invalid, "invalid overrides", details: problems) }
         let varProblems = ScenarioVars.problems(request.vars ?? [:])
-        guard varProblems.isEmpty else { throw APIFailure(.badRequest, "invalid vars", details: varProblems) }
+        guard varProblems.isEmpty else { throw ControlError(.invalid, "invalid vars", details: varProblems) }
         let secretVars = request.secretVars ?? []
         guard secretVars.count <= ScenarioLimits.maxCLIVars else {
-            throw APIFailure(.badRequest, "invalid secret_vars",
-                             details: ["secret_vars: at most \(ScenarioLimits.maxCLIVars) names, got \(secretVars.count)"])
+            throw ControlError(.invalid, "invalid secret_vars",
+                               details: ["secret_vars: at most \(ScenarioLimits.maxCLIVars) names, got \(secretVars.count)"])
         }
         let unknownSecrets = secretVars.filter { request.vars?[$0] == nil }
         guard unknownSecrets.isEmpty else {
-            throw APIFailure(.badRequest, "invalid secret_vars", details: unknownSecrets.prefix(10).map {
+            throw ControlError(.invalid, "invalid secret_vars", details: unknownSecrets.prefix(10).map {
                 "secret_vars.\($0.prefix(64)): not one of vars (secret_vars holds names; the values go in vars)"
             })
         }
         do {
             return try compileUnredacted(request, files: files)
-        } catch let failure as APIFailure {
+        } catch let failure as ControlError {
             // Nothing the loader says is meant to quote a var's value; this keeps it so whatever it says.
             throw failure.redacted(request.secrets)
         }
@@ -402,14 +393,14 @@ actor RunManager {
             plan = try ScenarioLoader.load(yaml: request.scenario, file: file, files: files,
                                            environment: request.vars ?? [:]) { read[$0] = $1 }
         } catch let errors as ScenarioErrors {
-            throw APIFailure(.badRequest, "scenario \(file) is not valid", details: errors.errors.map(\.description))
+            throw ControlError(.invalid, "scenario \(file) is not valid", details: errors.errors.map(\.description))
         } catch {
-            throw APIFailure(.badRequest, "scenario \(file) is not valid", details: ["\(error)"])
+            throw ControlError(.invalid, "scenario \(file) is not valid", details: ["\(error)"])
         }
         plan.apply(request.overrides)
         if plan.host.isEmpty && plan.hasRelativeRequests {
-            throw APIFailure(.badRequest, "scenario \(file) is not valid",
-                             details: ["\(file): host: no host given: set `host:` in the scenario or override host"])
+            throw ControlError(.invalid, "scenario \(file) is not valid",
+                               details: ["\(file): host: no host given: set `host:` in the scenario or override host"])
         }
         return CompiledScenario(plan: plan, files: read)
     }
@@ -425,9 +416,9 @@ actor RunManager {
             } catch let error as StoreError where error.errno == EEXIST {
                 lastError = error
             } catch {
-                throw APIFailure(.internalServerError, "cannot create the run's folder: \(error)")
+                throw ControlError(.failed, "cannot create the run's folder: \(error)")
             }
         }
-        throw APIFailure(.internalServerError, "cannot create the run's folder: \(lastError.map { "\($0)" } ?? "")")
+        throw ControlError(.failed, "cannot create the run's folder: \(lastError.map { "\($0)" } ?? "")")
     }
 }

@@ -37,18 +37,18 @@ enum RunRoutes {
     /// The bundle's files, checked as `loadctl` checked them before sending.
     /// - Throws: 413 above `ControlAPI.maxBundleBytes` in all, 400 for a nameless file.
     static func checkBundle(_ files: [String: Data]) throws {
-        if files.keys.contains(where: \.isEmpty) { throw APIFailure(.badRequest, "files: a data file has an empty name") }
+        if files.keys.contains(where: \.isEmpty) { throw ControlError(.invalid, "files: a data file has an empty name") }
         let total = files.values.reduce(0) { $0 + $1.count }
         guard total <= ControlAPI.maxBundleBytes else {
-            throw APIFailure(.payloadTooLarge, "files: the data files total \(total) bytes, more than the "
-                             + "\(ControlAPI.maxBundleBytes)-byte limit for one run")
+            throw ControlError(.tooLarge, "files: the data files total \(total) bytes, more than the "
+                               + "\(ControlAPI.maxBundleBytes)-byte limit for one run")
         }
     }
 
     /// A path's run id, refused unless it has the shape loadd makes (so it never names another path).
     private static func runID(_ text: String) throws -> RunID {
         guard RunIdentifier.isValid(text) else {
-            throw APIFailure(.notFound, "no run \(text)", details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
+            throw ControlError(.notFound, "no run \(text)", details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
         }
         return RunID(rawValue: text)
     }
@@ -62,7 +62,10 @@ enum RunRoutes {
             },
             Route(.GET, "/v1/runs") { _, _ in .json(await manager.runs()) },
             Route(.GET, "/v1/runs/{id}") { _, values in
-                try await manager.summary(of: try runID(values[0]))
+                switch try await manager.summary(of: try runID(values[0])) {
+                case .live(let summary): .json(summary)
+                case .stored(let text): .rawJSON(text)
+                }
             },
             Route(.DELETE, "/v1/runs/{id}") { request, values in
                 try StrictJSON.expectEmpty(request.body)

@@ -21,8 +21,8 @@ enum StatusRoutes {
     private static func historyAfter(_ request: APIRequest) throws -> Int? {
         guard let text = request.queryValue("history_after") else { return nil }
         guard let value = Int(text), historyAfterRange.contains(value) else {
-            throw APIFailure(.badRequest, "history_after: must be a whole number of seconds from "
-                             + "\(historyAfterRange.lowerBound) to \(historyAfterRange.upperBound), got '\(text.prefix(40))'")
+            throw ControlError(.invalid, "history_after: must be a whole number of seconds from "
+                               + "\(historyAfterRange.lowerBound) to \(historyAfterRange.upperBound), got '\(text.prefix(40))'")
         }
         return value
     }

@@ -1,5 +1,4 @@
 import Foundation
-import NIOHTTP1
 import Protocol
 
 /// Decodes request bodies strictly. `JSONDecoder` ignores keys it does not know, so a typo such as
@@ -20,14 +19,14 @@ enum StrictJSON {
     }
 
     /// Decodes `type` from `body` after checking it is a JSON object of `shape`.
-    /// - Throws: `APIFailure` 400 saying what is wrong and where (`overrides.users`).
+    /// - Throws: `.invalid` saying what is wrong and where (`overrides.users`).
     static func decode<T: Decodable>(_ type: T.Type, from body: [UInt8], shape: Shape) throws -> T {
         let data = Data(body)
         try check(data, shape: shape)
         do {
             return try WireJSON.decode(type, from: data)
         } catch let error as DecodingError {
-            throw APIFailure(.badRequest, explain(error))
+            throw ControlError(.invalid, explain(error))
         }
     }
 
@@ -42,18 +41,18 @@ enum StrictJSON {
         do {
             parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw APIFailure(.badRequest, "request body is not valid JSON",
-                             details: ["send a JSON object with Content-Type: application/json"])
+            throw ControlError(.invalid, "request body is not valid JSON",
+                               details: ["send a JSON object with Content-Type: application/json"])
         }
         guard let object = parsed as? [String: Any] else {
-            throw APIFailure(.badRequest, "request body must be a JSON object")
+            throw ControlError(.invalid, "request body must be a JSON object")
         }
         var unknown: [String] = []
         collectUnknown(object, shape: shape, path: "", into: &unknown)
         guard unknown.isEmpty else {
             let names = unknown.map { "'\($0)'" }.joined(separator: ", ")
-            throw APIFailure(.badRequest, "unknown field\(unknown.count == 1 ? "" : "s") \(names) in request body",
-                             details: ["allowed fields: " + describe(shape, path: "").joined(separator: ", ")])
+            throw ControlError(.invalid, "unknown field\(unknown.count == 1 ? "" : "s") \(names) in request body",
+                               details: ["allowed fields: " + describe(shape, path: "").joined(separator: ", ")])
         }
     }
 

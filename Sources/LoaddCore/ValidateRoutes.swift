@@ -60,7 +60,7 @@ struct ValidatedScenario: Encodable, Sendable, Equatable {
 
 extension RunManager {
     /// Compiles `request` as `start` would, off the actor, and says what it would run.
-    /// - Throws: `APIFailure` 400 with one detail per scenario error.
+    /// - Throws: `.invalid` with one detail per scenario error.
     func validate(_ request: StartRunRequest) async throws -> ValidatedScenario {
         let files = ScenarioFiles(.bundle(request.files ?? [:],
                                           remoteDirectory: request.remoteFiles == true ? settings.dataDir : nil))

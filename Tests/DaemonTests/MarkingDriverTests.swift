@@ -52,11 +52,11 @@ import Testing
     @Test func bothBoundsAreRefusedByName() throws {
         let driver = try driver()
         let long = String(repeating: "é", count: RunMark.maxTextCharacters + 1)
-        let tooLong = #expect(throws: APIFailure.self) { try driver.mark(long, now: 1_001) }
-        #expect(tooLong?.status == .badRequest && tooLong?.error.error == "text: at most 200 characters, got 201")
+        let tooLong = #expect(throws: ControlError.self) { try driver.mark(long, now: 1_001) }
+        #expect(tooLong?.kind == .invalid && tooLong?.error.error == "text: at most 200 characters, got 201")
         for index in 0..<RunMark.maxPerRun { _ = try driver.mark("mark \(index)", now: 1_001) }
-        let tooMany = #expect(throws: APIFailure.self) { try driver.mark("one more", now: 1_002) }
-        #expect(tooMany?.status == .conflict)
+        let tooMany = #expect(throws: ControlError.self) { try driver.mark("one more", now: 1_002) }
+        #expect(tooMany?.kind == .conflict)
         #expect(tooMany?.error.error.contains("marks per run: 1000") == true, "\(String(describing: tooMany?.error))")
         #expect(driver.snapshot().marks?.count == RunMark.maxPerRun)
     }

@@ -1,10 +1,11 @@
 import Dispatch
 import Glibc
 
-/// The one signal source of loadd and loadctl: delivers the given signals as an async sequence
-/// (the daemon's main task reads SIGTERM, SIGINT and SIGHUP from it) and, when given, to a handler
-/// (`loadctl run` stops its engine on Ctrl-C). Dispatch sources read them through signalfd-like
-/// machinery, so no work runs in a C signal handler. Sources are only created and cancelled here.
+/// loadctl's one signal source (`run`, `target`, `ui`): delivers the given signals as an async
+/// sequence and, when given, to a handler (`loadctl run` stops its engine on Ctrl-C). Dispatch
+/// sources read them through signalfd-like machinery, so no work runs in a C signal handler.
+/// Sources are only created and cancelled here. The daemon's signals come from its
+/// `SignalService` instead (swift-service-lifecycle's source, which its `ServiceGroup` is built on).
 public final class SignalEvents: @unchecked Sendable {
     public let events: AsyncStream<Int32>
     private let sources: [any DispatchSourceSignal]
