@@ -10,7 +10,8 @@ import Glibc
 /// start carried that lateness as if the target had taken it. The timerfd is handed to the poll as an
 /// extra descriptor; the millisecond timeout stays as a backstop. The timer is re-armed only when the
 /// deadline comes earlier than the armed one or the armed one has passed, so a busy loop whose
-/// deadline creeps forward pays no system call per pass (measured by `bench/timers.sh`).
+/// deadline creeps forward pays no system call per pass (a 50-user `wait: none` run armed it 78 times
+/// for 35,550 requests, counted with `strace -c`; `bench/timers.sh` measures the wake's lateness).
 /// Owned by one engine thread (not Sendable): create it on that thread, it sets the thread's slack.
 final class DeadlineWait {
     /// `LOADD_BENCH_MS_WAIT=1` picks the millisecond-only wait this type replaced, so
