@@ -28,12 +28,13 @@ let package = Package(
         // C shims: typed wrappers over variadic C functions, nothing else.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CSystemd", linkerSettings: [.linkedLibrary("systemd")]),
+        .target(name: "CLinuxTimer"),
 
         .target(name: "Protocol", swiftSettings: strict),
         .target(
             name: "Engine",
             dependencies: [
-                "CCurl", "Protocol",
+                "CCurl", "CLinuxTimer", "Protocol",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),

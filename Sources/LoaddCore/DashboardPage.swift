@@ -23,6 +23,7 @@ enum DashboardPage {
 <h2>Run</h2>
 <dl id="run-facts"></dl>
 <p id="verdict" class="verdict"></p>
+<p id="generator-flag" class="verdict bad" role="status" hidden></p>
 <form id="steer" data-running="no">
 <span id="users-group"><label>Users <input id="users-input" type="number" min="0" step="1" required></label>
 <label>Spawn rate /s <input id="spawn-input" type="number" min="0" step="any" placeholder="as before"></label>
@@ -38,7 +39,7 @@ enum DashboardPage {
 <section class="card">
 <h2>Statistics</h2>
 <div class="scroll"><table id="stats"><thead><tr id="stats-head"></tr></thead><tbody id="stats-body"></tbody><tfoot id="stats-foot"></tfoot></table></div>
-<p class="note">Times in ms. Current = the last five seconds; Avg = the whole measured span. Click a heading to sort.</p>
+<p class="note">Times in ms, from each request's intended start. Lag = intended start → handed to libcurl: the generator's own lateness, inside those times. Current = the last five seconds; Avg = the whole measured span. Click a heading to sort.</p>
 </section>
 <section class="card">
 <h2>Charts</h2>

@@ -90,7 +90,8 @@ enum DashboardScript {
     ["method", "Type"], ["name", "Name"], ["requests", "# Requests"], ["failures", "# Fails"],
     ["current_rps", "Current RPS"], ["current_fps", "Current fail/s"], ["rps", "Avg RPS"],
     ["failures_per_s", "Avg fail/s"], ["median_ms", "Median"], ["p90_ms", "90%"], ["p95_ms", "95%"],
-    ["p99_ms", "99%"], ["max_ms", "Max"], ["avg_ms", "Avg"], ["avg_bytes", "Avg size (B)"],
+    ["p99_ms", "99%"], ["max_ms", "Max"], ["avg_ms", "Avg"],
+    ["lag_median_ms", "Lag p50"], ["lag_p99_ms", "Lag p99"], ["lag_max_ms", "Lag max"], ["avg_bytes", "Avg size (B)"],
   ];
 
   function statsRow(e, rates, key) {
@@ -98,6 +99,10 @@ enum DashboardScript {
     return Object.assign({}, e, {
       current_rps: rate ? rate[0] : e.current_rps,
       current_fps: rate ? rate[1] : null,
+      // Schedule lag (intended start → handed to libcurl); absent from summaries stored before it.
+      lag_median_ms: e.lag ? e.lag.median_ms : null,
+      lag_p99_ms: e.lag ? e.lag.p99_ms : null,
+      lag_max_ms: e.lag ? e.lag.max_ms : null,
     });
   }
 
@@ -108,6 +113,7 @@ enum DashboardScript {
       if (value === null || value === undefined) text = "—";
       else if (typeof value === "string") text = value;
       else if (key === "requests" || key === "failures") text = String(value);
+      else if (key.startsWith("lag_") && value < 10) text = value.toFixed(2);   // a good lag is tens of µs
       else if (key.endsWith("_ms")) text = ms(value);
       else text = fixed(value);
       cell(row, text, typeof value === "number" ? "num" : "");
@@ -197,6 +203,7 @@ enum DashboardScript {
     $("node").textContent = `${status.node} · ${status.role} · loadd ${status.version}`;
     if (status.compiling) fact(facts, "Compiling", status.compiling);
     if (!run) {
+      $("generator-flag").hidden = true;
       fact(facts, "State", "idle", "run-state");
       $("verdict").textContent = "No run yet: start one below.";
       return;
@@ -218,6 +225,7 @@ enum DashboardScript {
     const elapsed = summary ? LoaddCharts.formatClock(summary.duration_s) : "—";
     const planned = live && status.run_duration_s ? ` of ${LoaddCharts.formatClock(status.run_duration_s)}` : "";
     fact(facts, live ? "Elapsed" : "Measured", elapsed + (live ? planned || " (until stopped)" : ""), "elapsed");
+    if (summary && summary.total.lag) fact(facts, "Schedule lag p99", `${summary.total.lag.p99_ms.toFixed(2)} ms`, "lag-p99");
     fact(facts, "Started", when(run.started_at));
     if (run.ended_at) fact(facts, "Ended", when(run.ended_at));
     const verdict = $("verdict");
@@ -231,6 +239,9 @@ enum DashboardScript {
       verdict.textContent = `Verdict: ${run.state.toUpperCase()}` + (summary && summary.abort_reason ? ` — ${summary.abort_reason}` : "");
       verdict.className = run.state === "passed" ? "verdict good" : "verdict bad";
     }
+    const limited = summary && summary.generator ? summary.generator.schedule_lag_limited : null;
+    $("generator-flag").hidden = !limited;
+    $("generator-flag").textContent = limited ? `Generator-limited: ${limited}` : "";
     $("steer").dataset.running = run.state === "running" ? "yes" : "no";
     for (const id of ["users-btn", "rate-btn", "reset-btn", "stop-btn"]) $(id).disabled = run.state !== "running";
     $("users-group").hidden = !!(summary && summary.open_model);

@@ -38,7 +38,12 @@ public enum WatchScreen {
             load += " · users \(summary.users) live / \(run.users) target"
         }
         if let cpu = summary.history.last?.generatorCpu { load += " · generator cpu \(formatFixed(cpu * 100, decimals: 0)) %" }
+        if let lag = summary.total.lag { load += " · lag p99 \(formatDuration(ms: lag.p99Ms))" }
         lines.append(load)
+        // The generator's own lateness is inside every latency below: say so before the numbers.
+        if let limited = summary.generator.scheduleLagLimited {
+            lines.append("GENERATOR-LIMITED: \(SummaryTable.oneLine(limited))")
+        }
         if let recent = summary.recent {
             lines.append("now (last \(recent.seconds) s): \(rate(recent.requestsPerS)) req/s · "
                          + "\(rate(recent.failuresPerS)) fail/s · p50 \(formatDuration(ms: recent.medianMs)) · "

@@ -9,7 +9,8 @@ usage: dashboard.py load URL
 load:    opens the page and fails on any browser console message of level SEVERE (a JavaScript error,
          a blocked script or style, a failed request).
 journey: validates a broken scenario (expects file:line:col), starts the given one from the page,
-         waits for the table's counts to grow and the charts to draw, changes users and waits for
+         waits for the table's counts to grow and the charts to draw, and for the schedule lag to show
+         (the run's p99, and p50/p99/max on the Aggregated row), changes users and waits for
          the live users to follow, toggles the log scale, writes OUTDIR/dashboard.png, resets the
          statistics, stops the run and waits for its report link. Every wait has a deadline.
 open:    uploads SCENARIO through the file input, starts it with a rate override of 20/s, changes the rate to 40/s and waits for the
@@ -62,6 +63,15 @@ def chart_points(driver, css):
 
 def cell_text(driver, css):
     return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.textContent : ''", css)
+
+
+def total_cell(driver, key):
+    """The Aggregated row's cell under the heading whose data-key is `key` (found by key: columns move)."""
+    return driver.execute_script(
+        "const head = [...document.querySelectorAll('#stats-head th')];"
+        "const i = head.findIndex((th) => th.dataset.key === arguments[0]);"
+        "const row = document.getElementById('stats-total');"
+        "return i >= 0 && row && row.children[i] ? row.children[i].textContent : ''", key)
 
 
 def severe(driver, allowed=()):
@@ -127,6 +137,12 @@ def journey(url, outdir, scenario_path):
              lambda: driver.execute_script(
                  "return document.querySelectorAll('#phases-body tr svg.phase-bar rect.phase.ttfb').length") >= rows)
         print("journey: phases card, mean waiting (TTFB) / p95 of all:", cell_text(driver, "#phases-foot td:nth-child(6)"))
+        # Schedule lag beside latency: the run's p99 among the facts, p50/p99/max on the Aggregated row.
+        wait(driver, "the schedule lag p99 fact", lambda: re.fullmatch(r"\d+\.\d\d ms", text(driver, "lag-p99")))
+        wait(driver, "the Aggregated row's lag", lambda: all(
+            re.fullmatch(r"\d+(\.\d+)?", total_cell(driver, key)) for key in ("lag_median_ms", "lag_p99_ms", "lag_max_ms")))
+        print("journey: schedule lag p99", text(driver, "lag-p99"), "| Aggregated lag p50/p99/max",
+              "/".join(total_cell(driver, key) for key in ("lag_median_ms", "lag_p99_ms", "lag_max_ms")))
 
         set_value(driver, "users-input", "5")
         driver.find_element(By.ID, "users-btn").click()

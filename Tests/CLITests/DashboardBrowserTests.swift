@@ -74,6 +74,7 @@ extension DaemonTests {
 
             let result = try Self.browse(["journey", url, fixture.directory, scenario], in: fixture)
             #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.contains("journey: schedule lag p99"), "\(result.output)")
 
             // What the page did, as the daemon recorded it: one run, moved to 5 users, ended by the stop.
             let runs = try fixture.get("/v1/runs").decode([RunInfo].self)

@@ -58,10 +58,18 @@ import Testing
             tasks: [ { request: GET /Test/V1 } ]
             """, threads: 1)
         let lag = try #require(summary.total.lag)
+        let about = "latency median \(summary.total.medianMs), service \(summary.total.serviceMedianMs), lag \(lag)"
         #expect(summary.total.requests > 0)
         #expect(lag.medianMs <= lag.p99Ms && lag.p99Ms <= lag.maxMs)
-        // Latency is from the intended start, service time from the send: what lies between is the lag.
-        #expect(summary.total.medianMs - summary.total.serviceMedianMs <= lag.p99Ms + 0.1,
-                "latency median \(summary.total.medianMs), service \(summary.total.serviceMedianMs), lag \(lag)")
+        // Latency is from the intended start, service time from the send: what lies between is the lag
+        // (one histogram bucket, 0.1 %, of slack for the merge).
+        #expect(summary.total.medianMs - summary.total.serviceMedianMs <= lag.p99Ms * 1.001 + 0.001, "\(about)")
+        // Per request, latency minus service time is the lag, so their median difference is the lag p50.
+        // With the generator's core to itself it is under 0.1 ms (bench/timers.sh: 0.06–0.09 ms, most of it
+        // this VM's own wake-up floor); this test shares two cores with the rest of the suite and with
+        // builds, where a debug build measured 0.08–0.09 ms, so it holds
+        // the lag p50 to 0.25 ms: still half of what the millisecond poll timeout alone gave (it rounds
+        // each 5 ms wait up to the next whole millisecond: 0.41 ms at the median in the same test).
+        #expect(lag.medianMs <= 0.25, "\(about)")
     }
 }

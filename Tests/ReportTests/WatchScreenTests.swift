@@ -64,6 +64,21 @@ import Testing
         #expect(lines[0].hasPrefix("RUNNING"))
     }
 
+    @Test func theScheduleLagP99AndTheGeneratorLimitedFlagAreInTheHeader() {
+        var status = Self.status(endpoints: 3)
+        status.summary?.total.lag = ScheduleLag(medianMs: 0.04, p99Ms: 0.21, maxMs: 1.5)
+        let quiet = WatchScreen.render(status, rows: 30, columns: 120)
+        #expect(quiet[1].contains("lag p99 0.21ms"), "\(quiet[1])")
+        #expect(!quiet.contains { $0.contains("GENERATOR-LIMITED") })
+
+        status.summary?.generator.scheduleLagLimited = "schedule lag p99 12.5 ms is above 5.0 ms\n(5 ms or a tenth …)"
+        let limited = WatchScreen.render(status, rows: 30, columns: 120)
+        let flag = limited.firstIndex { $0.hasPrefix("GENERATOR-LIMITED: schedule lag p99 12.5 ms is above 5.0 ms (5 ms") }
+        // Above the table, so a cut table never hides it; one line, fitted like every other.
+        #expect(flag != nil && flag! < (limited.firstIndex { $0.hasPrefix("Type") } ?? 0), "\(limited)")
+        #expect(limited.allSatisfy { $0.count <= 120 })
+    }
+
     @Test func longEndpointNamesAreShortenedSoTheLatencyColumnsStayOnScreen() {
         var status = Self.status(endpoints: 3)
         status.summary?.endpoints[0].name = "/a/very/long/endpoint/name/that/goes/on/and/on/and/on/for/ever"

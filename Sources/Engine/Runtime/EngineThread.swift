@@ -109,6 +109,8 @@ final class EngineThread: @unchecked Sendable {
     func run() {
         windowStartCPU = MonotonicClock.threadCPUMicros()
         windowStartWall = MonotonicClock.micros()
+        // Made here: it sets this thread's timer slack.
+        let waiter = DeadlineWait()
         var drainEnd: UInt64 = 0
         while true {
             if !draining, let command = control.take() {
@@ -125,7 +127,7 @@ final class EngineThread: @unchecked Sendable {
                 now = MonotonicClock.micros()
                 completeAll(now)
                 if now >= windowEnd { handOffWindow(now) }
-                poll(until: min(drainEnd, now + 10_000), now: now)
+                poll(until: min(drainEnd, now + 10_000), now: now, waiter: waiter)
                 continue
             }
             switch model {
@@ -148,7 +150,7 @@ final class EngineThread: @unchecked Sendable {
             completeAll(now)
 
             if now >= windowEnd { handOffWindow(now) }
-            poll(until: nextDeadline(now), now: now)
+            poll(until: nextDeadline(now), now: now, waiter: waiter)
         }
         shutdown()
     }
@@ -190,12 +192,8 @@ final class EngineThread: @unchecked Sendable {
         return deadline
     }
 
-    private func poll(until deadline: UInt64, now: UInt64) {
-        let timeoutMs = Int32(deadline > now ? (deadline - now + 999) / 1000 : 0)
-        if multis.count == 1 {
-            curl_multi_poll(multis[0], nil, 0, timeoutMs, nil)
-            return
-        }
+    private func poll(until deadline: UInt64, now: UInt64, waiter: DeadlineWait) {
+        if multis.count == 1 { return waiter.wait(on: multis[0], until: deadline, now: now) }
         // curl_multi_poll waits on one multi's sockets: look at the others without blocking, and
         // block (briefly, so the others are not starved) only when none has anything to do.
         var events: Int32 = 0
@@ -204,7 +202,7 @@ final class EngineThread: @unchecked Sendable {
             curl_multi_poll(multi, nil, 0, 0, &n)
             events += n
         }
-        curl_multi_poll(multis[0], nil, 0, events > 0 ? 0 : min(timeoutMs, 1), nil)
+        waiter.wait(on: multis[0], until: events > 0 ? now : deadline, now: now, atMostMs: 1)
     }
 
     private func handOffWindow(_ now: UInt64) {
