@@ -4,13 +4,12 @@ import Protocol
 /// totals and a per-second history. Owned by one controller and read under its lock; engine
 /// threads never touch it.
 public struct RunAggregator: Sendable {
-    /// One second of the run while its reporters' intervals arrive. Counts and service times join
-    /// the totals at once; latencies are summed per endpoint here and join the totals (and make the
-    /// second's percentiles) when it closes. Each row is merged as it arrives, while it is still in
-    /// cache: holding a second's rows to merge them at its close read 1,000 workers' worth (tens of
-    /// MB a second) back from memory and kept it resident. (That hold once paid, when histograms
-    /// were dense 190 KiB arrays; paged, the few pages a second touches stay in cache.) Latency
-    /// percentiles lag the counts by at most the second still open.
+    /// One second of the run while its reporters' intervals arrive. Counts join the totals at once;
+    /// histograms wait here, grouped by endpoint, and are merged when the second closes: merging
+    /// one endpoint's rows from every reporter in a row keeps that endpoint's histogram in cache,
+    /// where merging report by report touched every endpoint's histogram for each report (with
+    /// 200 workers, cache misses were most of a master's merge cost). Percentiles lag the counts
+    /// by at most the second still open.
     private struct OpenSecond {
         var reporters = 0
         var requests: UInt64 = 0
@@ -22,16 +21,15 @@ public struct RunAggregator: Sendable {
         var threads = 0
         var bytes: UInt64 = 0
         var newConnections: UInt64 = 0
-        /// Per endpoint slot, this second's latencies so far (every reporter's rows summed).
-        var latency: [LatencyHistogram] = []
+        /// Per endpoint slot, the rows' histograms still to merge.
+        var pending: [[(latency: SparseHistogram, serviceTime: SparseHistogram, lag: SparseHistogram?)]] = []
         /// Per endpoint slot, this second's counts (for `RecentSeconds`).
         var slotRequests: [UInt64] = []
         var slotFailures: [UInt64] = []
 
-        /// Adds a row's latencies and counts.
         mutating func hold(_ row: EndpointInterval, slot: Int) {
-            if latency.count <= slot { latency += Array(repeating: LatencyHistogram(), count: slot + 1 - latency.count) }
-            row.latency.add(into: &latency[slot])
+            if pending.count <= slot { pending += Array(repeating: [], count: slot + 1 - pending.count) }
+            pending[slot].append((row.latency, row.serviceTime, row.lag))
             if slotRequests.count <= slot {
                 slotRequests += Array(repeating: 0, count: slot + 1 - slotRequests.count)
                 slotFailures += Array(repeating: 0, count: slot + 1 - slotFailures.count)
@@ -82,8 +80,6 @@ public struct RunAggregator: Sendable {
             let slot = slot(for: row.key)
             totals[slot].addCounts(row)
             second.hold(row, slot: slot)
-            row.serviceTime.add(into: &totals[slot].serviceTime)
-            row.lag?.add(into: &totals[slot].lag)
             second.requests = second.requests.saturatingAdd(row.requests)
             second.failures = second.failures.saturatingAdd(row.failures)
             second.bytes = second.bytes.saturatingAdd(row.bytes)
@@ -178,13 +174,20 @@ public struct RunAggregator: Sendable {
     }
 
     private mutating func close(_ index: Int, _ second: OpenSecond) {
-        // Each endpoint's rows were summed once as they came, and the sum joins both the endpoint's
+        // Each endpoint's rows are summed once into `rows`, which then joins both the endpoint's
         // totals and the second's all-endpoint histogram: two histogram adds per reporter's row
         // instead of three (a fleet master merges a row per worker and endpoint each second).
         var latency = LatencyHistogram()
-        for (slot, rows) in second.latency.enumerated() where rows.totalCount > 0 {
-            totals[slot].latency.add(rows)
-            latency.add(rows)
+        var rowsLatency = LatencyHistogram()
+        for (slot, rows) in second.pending.enumerated() where !rows.isEmpty {
+            rowsLatency.reset()
+            for row in rows {
+                row.latency.add(into: &rowsLatency)
+                row.serviceTime.add(into: &totals[slot].serviceTime)
+                row.lag?.add(into: &totals[slot].lag)
+            }
+            totals[slot].latency.add(rowsLatency)
+            latency.add(rowsLatency)
         }
         let hasData = latency.totalCount > 0
         func ms(_ value: UInt64) -> Double { hasData ? Double(value) / 1000 : 0 }
