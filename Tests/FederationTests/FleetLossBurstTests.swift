@@ -8,7 +8,7 @@ import Testing
 /// line per loss. Before, every loss re-split the whole fleet: N losses sent up to N² changes and
 /// wrote N events each listing every share. Counted in messages and events, never in time.
 @Suite struct FleetLossBurstTests {
-    static let workers = 400
+    static let workers = 100
 
     private static func name(_ index: Int) -> NodeID {
         let digits = String(index)
@@ -24,7 +24,7 @@ import Testing
         return try FleetRun.start(request, workers: fleet, now: .zero, unixSeconds: 0).0
     }
 
-    @Test(arguments: ["users: 4000", "rate: 1000/s\nmax_in_flight: 4000", "stages: [ { duration: 60s, target: 4000 } ]"])
+    @Test(arguments: ["users: 1000", "rate: 1000/s\nmax_in_flight: 1000", "stages: [ { duration: 60s, target: 1000 } ]"])
     func halfTheFleetLostAtOnceIsReSplitOnceAtTheNextTick(model: String) throws {
         var run = try Self.start(model)
         let before = run.events.count
@@ -38,7 +38,7 @@ import Testing
         #expect(out.count == Self.workers / 2)
         #expect(Set(out.map(\.node)) == Set(run.shares.keys))
         #expect(run.pendingLosses == 0)
-        if !run.followsStages && run.rate == nil { #expect(run.shares.values.reduce(0) { $0 + $1.users } == 4000) }
+        if !run.followsStages && run.rate == nil { #expect(run.shares.values.reduce(0) { $0 + $1.users } == 1000) }
         let events = run.events.dropFirst(before)
         #expect(events.count == lost.count)
         #expect(events.filter { $0.message.contains("re-split") }.count == 1)
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func lossesWaitingForTheTickAreRecordedWhenAStopComesFirst() throws {
-        var run = try Self.start("users: 4000")
+        var run = try Self.start("users: 1000")
         run.loseLater(Self.name(3), reason: "connection closed", now: .seconds(5))
         let out = run.stop(now: .seconds(5))
         #expect(out.allSatisfy { if case .stop = $0.message { true } else { false } })
@@ -58,10 +58,10 @@ import Testing
     }
 
     @Test func aJoinBeforeTheTickSplitsTheLostLoadWithItsOwn() throws {
-        var run = try Self.start("users: 4000")
+        var run = try Self.start("users: 1000")
         run.loseLater(Self.name(3), reason: "connection closed", now: .seconds(5))
         _ = run.join(WorkerCapacity(node: NodeID(rawValue: "x"), cores: 1, maxUsers: 10_000), threads: 1, now: .seconds(5))
-        #expect(run.shares.values.reduce(0) { $0 + $1.users } == 4000)
+        #expect(run.shares.values.reduce(0) { $0 + $1.users } == 1000)
         #expect(run.pendingLosses == 0)
         let messages = run.events.map(\.message)
         #expect(messages.suffix(2).first == "worker w0003 lost (connection closed)")
