@@ -200,10 +200,6 @@ extension FederationWorker {
             return
         }
         guard current.master != nil else { return }
-        if now - current.lastHeartbeat >= current.deadMan.timeout / 3 {
-            current.lastHeartbeat = now
-            link.send(.heartbeat)
-        }
         if now - current.lastReport >= Self.reportInterval {
             current.lastReport = now
             if var share, !share.stopping {
@@ -212,7 +208,14 @@ extension FederationWorker {
                 let summary = share.engine.snapshot()
                 link.send(.workerState(WorkerReport(run: share.assignment.run, activity: .running,
                                                     users: summary.users, rps: summary.total.currentRps)))
+                // Any frame proves this worker alive: while reports flow, a heartbeat would only be
+                // one more frame for the master to wake up for, per worker per beat.
+                current.lastHeartbeat = now
             }
+        }
+        if now - current.lastHeartbeat >= current.deadMan.timeout / 3 {
+            current.lastHeartbeat = now
+            link.send(.heartbeat)
         }
         session = current
     }

@@ -59,8 +59,9 @@ public struct FleetMembership: Sendable {
 
     /// Any frame from the worker proves it alive.
     public mutating func heard(from node: NodeID, now: Duration) {
-        guard let last = members[node]?.lastHeard else { return }
-        members[node]?.lastHeard = max(last, now)
+        // In place: every frame of every worker comes here, and copying its member out costs more.
+        guard let index = members.index(forKey: node) else { return }
+        if members.values[index].lastHeard < now { members.values[index].lastHeard = now }
     }
 
     public mutating func record(_ report: WorkerReport, from node: NodeID) {
@@ -87,7 +88,13 @@ public struct FleetMembership: Sendable {
 
     /// Removes and returns the workers silent for the heartbeat timeout or longer, oldest first.
     public mutating func expire(now: Duration) -> [Member] {
-        let lost = members.values.filter { now - $0.lastHeard >= heartbeatTimeout }.sorted { $0.lastHeard < $1.lastHeard }
+        // Looks at each member in place: the ticker asks four times a second, and nobody is lost mostly.
+        var lost: [Member] = []
+        for index in members.indices where now - members.values[index].lastHeard >= heartbeatTimeout {
+            lost.append(members.values[index])
+        }
+        guard !lost.isEmpty else { return [] }
+        lost.sort { $0.lastHeard < $1.lastHeard }
         for member in lost { members[member.node] = nil }
         return lost
     }

@@ -7,6 +7,7 @@ extension FleetRun {
     /// run is stopping.
     public mutating func join(_ capacity: WorkerCapacity, threads: Int, now: Duration) -> [Outgoing] {
         guard phase == .running, shares[capacity.node] == nil else { return [] }
+        noteLosses(now: now)
         benched[capacity.node] = nil
         let split = bestSplit(among: shares.values.map(\.capacity) + [capacity])
         var out = followsStages ? rescale(split) : resize(split, now: now)
@@ -21,6 +22,7 @@ extension FleetRun {
     public mutating func lose(_ node: NodeID, reason: String, now: Duration) -> [Outgoing] {
         guard shares.removeValue(forKey: node) != nil else { return [] }
         ledger.expectedReporters = threads
+        noteLosses(now: now)
         guard phase == .running else {
             record("worker \(node) lost (\(reason)) while stopping", now: now)
             return []
@@ -29,8 +31,7 @@ extension FleetRun {
             record("worker \(node) lost (\(reason)); no workers left: its load waits for one to join", now: now)
             return []
         }
-        let split = bestSplit(among: shares.values.map(\.capacity))
-        let out = followsStages ? rescale(split) : resize(split, now: now)
+        let out = moveLoad(now: now)
         record("worker \(node) lost (\(reason)); \(noun) re-split: \(describeShares())", now: now)
         return out
     }
@@ -44,6 +45,7 @@ extension FleetRun {
         }
         let newRate = spawnRate ?? self.spawnRate
         _ = try CapacitySplit.split(users: users, spawnRate: newRate, among: shares.values.map(\.capacity))
+        noteLosses(now: now)
         self.users = users
         self.spawnRate = newRate
         // As on one node, a user count replaces the stages; later re-splits move users.
@@ -59,6 +61,7 @@ extension FleetRun {
         guard self.rate != nil else {
             throw SplitError(description: "this run uses the closed model (users:); change its users instead")
         }
+        noteLosses(now: now)
         self.rate = rate
         followsStages = false
         let out = resize(try split(among: shares.values.map(\.capacity)), now: now)
@@ -78,7 +81,9 @@ extension FleetRun {
 
     /// Stops every share; with `failure`, `reason` becomes the run's abort reason (it fails).
     public mutating func stop(now: Duration, reason: String = "stop requested", failure: Bool = false) -> [Outgoing] {
-        guard ledger.stop(at: now - started) else { return [] }
+        guard phase == .running else { return [] }
+        noteLosses(now: now)
+        ledger.stop(at: now - started)
         if failure { ledger.fail(reason) }
         record("stopping: \(reason)", now: now)
         return shares.keys.sorted { $0.rawValue < $1.rawValue }.map {
@@ -104,7 +109,7 @@ extension FleetRun {
 
     // MARK: Helpers
 
-    private var noun: String { followsStages ? "stages" : rate == nil ? "users" : "rate" }
+    var noun: String { followsStages ? "stages" : rate == nil ? "users" : "rate" }
 
     /// The run's load over `workers`: users by largest remainder (closed) or the rate (open).
     func split(among workers: [WorkerCapacity]) throws(SplitError) -> [NodeID: Part] {
@@ -120,6 +125,12 @@ extension FleetRun {
             $0[$1.key] = Part(users: $1.value.users, spawnRate: $1.value.spawnRate, rate: nil, maxInFlight: nil,
                               slice: slices[$1.key]!)
         }
+    }
+
+    /// Moves the load over the shares left after a loss: new parts to those whose part changed.
+    mutating func moveLoad(now: Duration) -> [Outgoing] {
+        let split = bestSplit(among: shares.values.map(\.capacity))
+        return followsStages ? rescale(split) : resize(split, now: now)
     }
 
     /// The split of the asked load over `workers`, or, when they cannot hold all the users, every

@@ -63,10 +63,17 @@ extension FleetRun {
     mutating func checkDelivery(now: Duration) -> [Outgoing] {
         guard phase == .running, let deliveryGrace else { return [] }
         var out: [Outgoing] = []
-        let problems = shares.compactMapValues { $0.ended ? nil : shortfall(of: $0, now: now) }
+        // A loop, not `compactMapValues`: a closure calling `shortfall` captures a copy of the whole
+        // run, and this runs four times a second over every share.
+        var problems: [NodeID: String] = [:]
+        var going = 0
+        for (node, share) in shares where !share.ended {
+            going += 1
+            if let problem = shortfall(of: share, now: now) { problems[node] = problem }
+        }
         // Every worker short at once points at the target or the scenario, not at the workers:
         // they are flagged, but nobody's load can move to a worker that delivers.
-        let canMove = problems.count < shares.values.filter({ !$0.ended }).count
+        let canMove = problems.count < going
         // Only shares short now or flagged before need a look (a tick with 1,000 good ones sorts nothing).
         let flagged = shares.compactMap { $0.value.shortSince == nil ? nil : $0.key }
         for node in Set(problems.keys).union(flagged).sorted(by: { $0.rawValue < $1.rawValue }) {

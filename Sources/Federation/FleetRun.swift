@@ -115,6 +115,8 @@ public struct FleetRun: Sendable {
     /// How many slices the `data:` rows are dealt in: one per worker the run started with. A
     /// joiner takes a slice a lost worker left; beyond those, rows repeat across workers.
     var dataSlots = 1
+    /// Workers lost since the last re-split (see `FleetRun+Losses`).
+    var unsplitLosses: [Loss] = []
     /// Which node each assignment went to, so reports naming another node are refused.
     var assignedTo: [UInt64: NodeID] = [:]
     /// A second still short of reporters this many seconds after it ended is closed without them:
@@ -193,7 +195,7 @@ public struct FleetRun: Sendable {
         if phase == .running, let runLength, now - started >= runLength {
             return stop(now: now, reason: "duration \(runLength) reached")
         }
-        if phase == .running { return checkDelivery(now: now) }
+        if phase == .running { return splitLosses(now: now) + checkDelivery(now: now) }
         if phase == .stopping, let stoppedAt = ledger.stoppedAt,
            shares.values.allSatisfy(\.ended) || now - started - stoppedAt >= stopGrace {
             finish(now: now)

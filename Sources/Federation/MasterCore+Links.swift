@@ -219,10 +219,11 @@ extension MasterCore {
         ])
         guard run.map({ $0.phase != .finished && $0.shares[member.node] != nil }) == true else { return }
         let now = self.now
-        update { run in run.lose(member.node, reason: reason, now: now) + run.tick(now: now) }
-        runLogger?.warning("load re-split: worker lost", metadata: [
-            "worker": "\(member.node)", "split": "\(run?.describeShares() ?? "")",
-        ])
+        // Re-split at the next tick, once for every worker lost meanwhile (see `FleetRun+Losses`).
+        update { run in
+            run.loseLater(member.node, reason: reason, now: now)
+            return []
+        }
     }
 
     // MARK: Ticker
@@ -247,6 +248,12 @@ extension MasterCore {
                 link.close(reason: reason)
             }
         }
+        let lost = run?.pendingLosses ?? 0
         update { $0.tick(now: now) }
+        if lost > 0, run?.pendingLosses == 0, run?.phase == .running {
+            runLogger?.warning("load re-split: \(lost == 1 ? "worker" : "\(lost) workers") lost", metadata: [
+                "workers": "\(membership.count)", "split": "\(run?.describeShares() ?? "")",
+            ])
+        }
     }
 }

@@ -201,7 +201,8 @@ struct MasterCore {
     /// Keeps the workers the run took a share from for not delivering it out of later splits,
     /// until they reconnect (a new member is never benched).
     mutating func benchNonDelivering() {
-        guard let run else { return }
+        // Read without copying the run: this follows every stats report.
+        guard run?.benched.isEmpty == false, let run else { return }
         for (node, reason) in run.benched where membership.members[node].map({ $0.benched == nil }) == true {
             membership.bench(node, reason: reason)
             runLogger?.warning("worker benched: its share moved to the others", metadata: [

@@ -9,6 +9,18 @@ public struct StatsDeduplicator: Sendable {
         /// Every sequence up to and including this one has been admitted.
         var contiguous: UInt64 = 0
         var ahead: Set<UInt64> = []
+
+        mutating func admit(_ sequence: UInt64) -> Bool {
+            guard sequence > contiguous, !ahead.contains(sequence) else { return false }
+            // The usual case, the next in order, touches no set.
+            if sequence == contiguous + 1 && ahead.isEmpty {
+                contiguous = sequence
+                return true
+            }
+            ahead.insert(sequence)
+            while ahead.remove(contiguous + 1) != nil { contiguous += 1 }
+            return true
+        }
     }
 
     private struct Key: Hashable, Sendable {
@@ -22,12 +34,7 @@ public struct StatsDeduplicator: Sendable {
 
     /// True the first time `(node, assignment, sequence)` is seen, false for every repeat.
     public mutating func admit(node: NodeID, assignment: UInt64, sequence: UInt64) -> Bool {
-        let key = Key(node: node, assignment: assignment)
-        var stream = streams[key] ?? Stream()
-        guard sequence > stream.contiguous, !stream.ahead.contains(sequence) else { return false }
-        stream.ahead.insert(sequence)
-        while stream.ahead.remove(stream.contiguous + 1) != nil { stream.contiguous += 1 }
-        streams[key] = stream
-        return true
+        // In place: a stream copied out and back would copy its set on every report.
+        streams[Key(node: node, assignment: assignment), default: Stream()].admit(sequence)
     }
 }

@@ -58,10 +58,29 @@ struct Bench {
             try? await probeLoop.shutdownGracefully()
             throw error
         }
-        await Self.close(channels, ledger: ledger)
+        try await leave(channels, ledger: ledger, probe: probe, into: &results)
         try await fakeLoops.shutdownGracefully()
         try await probeLoop.shutdownGracefully()
         return results
+    }
+
+    /// Every fake leaves at once, the run still going: what the master spends moving their load
+    /// (its losses, re-splits and fleet events), until it lists no worker and has had a tick
+    /// (250 ms) and more to re-split.
+    private func leave(_ channels: [any Channel], ledger: FleetLedger, probe: StatusProbe?,
+                       into results: inout BenchResults) async throws {
+        let before = try masterSample()
+        let started = NIODeadline.now()
+        await Self.close(channels, ledger: ledger)
+        guard let probe, let before else { return }
+        let deadline = NIODeadline.now() + .seconds(120)
+        while try await probe.workerCount() > 0 {
+            guard NIODeadline.now() < deadline else { throw ProbeError("timed out waiting for the master to see every fake leave") }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        results.leaveTime = NIODeadline.now() - started
+        try await Task.sleep(nanoseconds: 600_000_000)
+        if let after = try masterSample() { results.leaveCPU = after.cpuSeconds - before.cpuSeconds }
     }
 
     /// Starts every fake's reports one second from now, spread over `--spread-ms`, and measures:

@@ -11,6 +11,10 @@ struct BenchResults: Sendable {
     /// Master CPU seconds spent admitting every fake (handshakes, HMACs, welcomes).
     var joinCPU: Double?
     var afterJoin: ProcessSample?
+    /// Until the master listed no worker once every fake closed its connection, and the master's CPU
+    /// seconds from the first close to 0.6 s after that (its re-split included).
+    var leaveTime: TimeAmount?
+    var leaveCPU: Double?
     /// Master samples at the edges of the quiet window and at the end of the probed one.
     var quietStart: ProcessSample?
     var quietEnd: ProcessSample?
@@ -70,6 +74,10 @@ struct BenchResults: Sendable {
             let times = delays.pollTimes.sorted()
             row("GET /v1/status", "\(delays.polls) polls, p50 \(Bench.ms(times[(times.count - 1) / 2])) ms, "
                 + "max \(Bench.ms(times[times.count - 1])) ms to answer")
+        }
+        if let leaveTime {
+            row("leave", "\(o.workers) workers gone in \(Bench.ms(leaveTime)) ms"
+                + (leaveCPU.map { ", master CPU \(Int(($0 * 1000).rounded())) ms" } ?? ""))
         }
         if let finalTotal { row("merged total", "\(finalTotal) requests (sent \(expectedTotal))") }
         lines.append(verdict)

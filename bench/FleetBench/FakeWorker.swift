@@ -22,6 +22,16 @@ final class FakeWorker: ChannelInboundHandler {
     private var sequence: UInt64 = 0
     private var heartbeat: Scheduled<Void>?
     private var nextReport: Scheduled<Void>?
+    /// When this fake last wrote a frame: like a real worker, it heartbeats only when it has sent
+    /// nothing else for a beat.
+    private var lastSent = NIODeadline.now()
+    /// When the assignment came, and the run seconds from its `startSecond` to the stream's first
+    /// report: a report carries the run second that has just ended, as a real worker's does. (Every
+    /// fake starts streaming together once all are assigned, seconds after the first was: numbered
+    /// from `startSecond` alone, early fakes' reports came for seconds the master had already closed
+    /// and took its late path.)
+    private var assignedAt = NIODeadline.now()
+    private var secondsBeforeStream = 0
 
     init(index: Int, token: FleetToken, binding: ChannelBinding, ledger: FleetLedger, factory: ReportFactory) {
         self.index = index
@@ -66,6 +76,7 @@ final class FakeWorker: ChannelInboundHandler {
             break
         case .assign(let assignment):
             self.assignment = assignment
+            assignedAt = .now()
             sequence = 0
             send(.workerState(WorkerReport(run: assignment.run, activity: .running, users: assignment.users, rps: 0)))
             ledger.assigned(assignment.run)
@@ -101,6 +112,7 @@ final class FakeWorker: ChannelInboundHandler {
     /// Sends a report for seconds 0, 1, … `seconds - 1` of the stream, second `k` at `start + offset + k s`:
     /// absolute deadlines, so a late tick never shifts the ones after it.
     func startStreaming(at start: NIODeadline, offset: TimeAmount, seconds: Int) {
+        secondsBeforeStream = max(0, Int((start + offset - assignedAt).nanoseconds / 1_000_000_000) - 1)
         schedule(second: 0, of: seconds, at: start + offset)
     }
 
@@ -117,11 +129,12 @@ final class FakeWorker: ChannelInboundHandler {
         guard let assignment, let context else { return }
         sequence += 1
         let stats = StatsReport(node: node, run: assignment.run, assignment: assignment.assignment, sequence: sequence,
-                                intervals: [factory.interval(second: assignment.startSecond + second,
+                                intervals: [factory.interval(second: assignment.startSecond + secondsBeforeStream + second,
                                                              variant: index + second)])
         let ledger = self.ledger
         let node = self.node
         // "Sent" is when the bytes reached the kernel, which is when this write completes.
+        lastSent = .now()
         context.writeAndFlush(Self.wrapOutboundOut(.stats(stats))).whenComplete { result in
             switch result {
             case .success: ledger.sent(second: second, at: .now())
@@ -136,13 +149,14 @@ final class FakeWorker: ChannelInboundHandler {
 
     private func scheduleHeartbeat(every interval: TimeAmount) {
         guard let context else { return }
-        heartbeat = context.eventLoop.assumeIsolated().scheduleTask(in: interval) {
-            self.send(.heartbeat)
+        heartbeat = context.eventLoop.assumeIsolated().scheduleTask(deadline: lastSent + interval) {
+            if NIODeadline.now() - self.lastSent >= interval { self.send(.heartbeat) }
             self.scheduleHeartbeat(every: interval)
         }
     }
 
     private func send(_ message: FederationMessage) {
+        lastSent = .now()
         context?.writeAndFlush(Self.wrapOutboundOut(message), promise: nil)
     }
 

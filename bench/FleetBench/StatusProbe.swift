@@ -21,13 +21,25 @@ struct StatusProbe: Sendable {
 
     /// Requests in the current run's merged summary (0 before it has one).
     func totalRequests() async throws -> UInt64 {
+        let status = try WireJSON.decode(Status.self, from: try await body(of: "/v1/status"))
+        return status.summary?.total.requests ?? 0
+    }
+
+    /// Workers connected to the master (`GET /v1/workers`).
+    func workerCount() async throws -> Int {
+        struct Worker: Decodable {}
+        return try WireJSON.decode([Worker].self, from: try await body(of: "/v1/workers")).count
+    }
+
+    /// The body of a 200 answer to `GET path`.
+    private func body(of path: String) async throws -> Data {
         let channel = try await ClientBootstrap(group: group).connect(unixDomainSocketPath: socket) { channel in
             channel.eventLoop.makeCompletedFuture {
                 try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
             }
         }
         let reply = try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: "GET /v1/status HTTP/1.1\r\nHost: loadd\r\nConnection: close\r\n\r\n"))
+            try await outbound.write(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: loadd\r\nConnection: close\r\n\r\n"))
             var reply = ByteBuffer()
             for try await chunk in inbound { reply.writeImmutableBuffer(chunk) }
             return reply
@@ -36,10 +48,9 @@ struct StatusProbe: Sendable {
         let separator = Array("\r\n\r\n".utf8)
         guard bytes.starts(with: Array("HTTP/1.1 200".utf8)),
               let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
-            throw ProbeError("GET /v1/status: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
+            throw ProbeError("GET \(path): \(String(decoding: bytes.prefix(200), as: UTF8.self))")
         }
-        let status = try WireJSON.decode(Status.self, from: Data(bytes[(end + separator.count)...]))
-        return status.summary?.total.requests ?? 0
+        return Data(bytes[(end + separator.count)...])
     }
 }
 

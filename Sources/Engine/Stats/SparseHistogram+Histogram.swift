@@ -13,9 +13,7 @@ extension SparseHistogram {
     /// Adds these buckets into `histogram`, landing each count in the bucket it came from. Values
     /// and counts may come from another node: out-of-range values are clamped and counts saturate.
     func add(into histogram: inout LatencyHistogram) {
-        for i in values.indices where i < counts.count && counts[i] > 0 {
-            histogram.record(values[i], count: counts[i])
-        }
+        histogram.add(values: values, counts: counts)
     }
 }
 
