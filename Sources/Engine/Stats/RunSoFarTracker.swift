@@ -92,3 +92,51 @@ struct RunSoFarTracker: Sendable {
         return marked
     }
 }
+
+/// A `RunSoFarTracker`'s state for a run checkpoint (`RunAggregator.Checkpoint`).
+public struct RunSoFarCheckpoint: Codable, Sendable, Equatable {
+    var latency: SparseHistogram
+    var requests: UInt64
+    var failures: UInt64
+    var bytes: UInt64
+    var seen: [Seen]
+    var reasonsBySecond: [Int: [String: UInt64]]
+    var newestSecond: Int?
+    var newestShare: Double?
+
+    struct Seen: Codable, Sendable, Equatable {
+        var method: String
+        var name: String
+        var reason: String
+        var first: Int
+        var last: Int
+    }
+}
+
+extension RunSoFarTracker {
+    func checkpoint() -> RunSoFarCheckpoint {
+        var spans: [RunSoFarCheckpoint.Seen] = []
+        for (key, reasons) in seen {
+            for (reason, span) in reasons {
+                spans.append(.init(method: key.method, name: key.name, reason: reason, first: span.first, last: span.last))
+            }
+        }
+        return RunSoFarCheckpoint(latency: SparseHistogram(latency), requests: requests, failures: failures, bytes: bytes,
+                          seen: spans, reasonsBySecond: reasonsBySecond, newestSecond: newest?.second,
+                          newestShare: newest?.share)
+    }
+
+    init(restoring saved: RunSoFarCheckpoint) {
+        self.init()
+        saved.latency.add(into: &latency)
+        requests = saved.requests
+        failures = saved.failures
+        bytes = saved.bytes
+        for span in saved.seen {
+            seen[EndpointKey(method: span.method, name: span.name), default: [:]][span.reason] =
+                SeenSpan(first: span.first, last: span.last)
+        }
+        reasonsBySecond = saved.reasonsBySecond
+        if let second = saved.newestSecond, let share = saved.newestShare { newest = (second, share) }
+    }
+}
