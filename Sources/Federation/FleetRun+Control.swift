@@ -8,6 +8,7 @@ extension FleetRun {
     public mutating func join(_ capacity: WorkerCapacity, threads: Int, now: Duration) -> [Outgoing] {
         guard phase == .running, shares[capacity.node] == nil else { return [] }
         benched[capacity.node] = nil
+        noteRejoin(capacity.node)
         let split = bestSplit(among: shares.values.map(\.capacity) + [capacity])
         var out = followsStages ? rescale(split) : resize(split, now: now)
         if let part = split[capacity.node] {
