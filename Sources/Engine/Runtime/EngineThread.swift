@@ -76,7 +76,8 @@ final class EngineThread: @unchecked Sendable {
         self.runStart = runStart
         // A resumed run's clock started long ago (`EngineResume`): its first arrival and window are
         // from now on, not every arrival and second since that start.
-        let from = max(runStart, MonotonicClock.micros())
+        let now = MonotonicClock.micros()
+        let from = now > runStart + 1_000_000 ? now : runStart
         // Threads' arrivals interleave instead of landing together.
         nextArrival = Double(from) + Double(index) * 1_000_000 / model.rate(at: from).clamped(1, .greatestFiniteMagnitude)
         prepared = plan.requests.map { PreparedRequest($0, host: plan.requestHost) }
