@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import Protocol
+import TargetServer
 import Testing
 @testable import Engine
 
@@ -93,5 +94,38 @@ import Testing
         saved = books.checkpoint(at: .seconds(1))
         saved.version = 99
         #expect(saved.problem?.contains("version 99") == true)
+    }
+}
+
+/// An `Engine` carrying a saved run on against the built-in target, open model: the run keeps its
+/// clock and end, starts no burst of the arrivals it missed, and its first new second follows the gap.
+@Suite struct EngineResumeTests {
+    @Test(.timeLimit(.minutes(1)))
+    func anOpenModelRunResumedMidwayGoesOnFromNowToItsOriginalEnd() async throws {
+        let target = try await TargetServer.start(TargetConfig())
+        var plan = try ScenarioLoader.load(yaml: "host: http://x\nrate: 100/s\nduration: 6s\ntasks: [ { request: GET /Test/V2 } ]\n",
+                                           file: "test.yaml", baseDirectory: ".")
+        plan.host = target.baseURL
+        // Saved 1.5 s into a run that started 3 s ago (whole seconds: the wall clock's second).
+        let started = Int(Date().timeIntervalSince1970) - 3
+        let saved = RunLedger(plan: plan, run: nil, expectedReporters: 1, startUnixSeconds: started)
+            .checkpoint(at: .milliseconds(1500))
+        var options = EngineOptions(threads: 2)
+        options.resume = EngineResume(checkpoint: saved)
+        let began = ContinuousClock.now
+        let engine = try Engine(plan: plan, options: options)
+        engine.start()
+        let summary = await engine.finished()
+        let took = began.duration(to: .now)
+        try await target.stop()
+
+        #expect(took < .seconds(5), "the run ended at its original end, about 3 s from the resume (took \(took))")
+        let gap = try #require(summary.resumes?.first)
+        #expect(gap.gapFrom == 2)
+        #expect(summary.history.allSatisfy { $0.second >= gap.gapTo })
+        // About 100/s over the ~3 s left, not the 300 arrivals "missed" since the start.
+        #expect(summary.total.requests > 150 && summary.total.requests < 420, "\(summary.total.requests)")
+        #expect((summary.openModel?.dropped ?? 0) < 10)
+        #expect(summary.durationS < 4.5)
     }
 }
