@@ -48,21 +48,26 @@ public final class Engine: Sendable {
         try Engine.checkUniqueData(plan, peakUsers: budget.users)
         self.plan = plan
         self.options = options
-        let start = MonotonicClock.micros()
+        let now = MonotonicClock.micros()
+        // A resumed run keeps its clock: second numbers, stages and the end time go on from its start.
+        let start = options.resume.map { now &- min(now, $0.elapsedMicros()) } ?? now
         runStart = start
-        startUnixSeconds = Int(MonotonicClock.unixMicros() / 1_000_000)
+        startUnixSeconds = options.resume?.startUnixSeconds ?? Int(MonotonicClock.unixMicros() / 1_000_000)
         let warmup = RunLedger.warmupSeconds(plan.warmup)
         warmupSeconds = warmup
-        let model = Engine.initialModel(plan, start: start, warmupMicros: UInt64(warmup) * 1_000_000)
+        var model = Engine.initialModel(plan, start: start, warmupMicros: UInt64(warmup) * 1_000_000)
+        if let resume = options.resume { model = resume.model(plan, initial: model, now: now) }
         let exchanges = (0..<count).map { _ in ShardExchange(endpoints: plan.endpoints.count) }
         threads = (0..<count).map {
             EngineThread(index: $0, threadCount: count, plan: plan, exchange: exchanges[$0], model: model, runStart: start)
         }
         self.exchanges = exchanges
         controls = threads.map(\.control)
-        state = Mutex(State(
-            ledger: RunLedger(plan: plan, run: options.run, expectedReporters: count, startUnixSeconds: startUnixSeconds),
-            model: model))
+        var ledger = RunLedger(plan: plan, run: options.run, expectedReporters: count, startUnixSeconds: startUnixSeconds)
+        if let resume = options.resume {
+            ledger.resume(from: resume.checkpoint, resumedAt: .microseconds(Int64(clamping: now - start)))
+        }
+        state = Mutex(State(ledger: ledger, model: model))
     }
 
     /// The load shape from the plan: a warm-up at the first level, then the stages or a plain ramp.
@@ -183,6 +188,16 @@ public final class Engine: Sendable {
             collect(into: &state)
             return (summary: summary(of: state), buckets: state.ledger.measured.endpointBuckets())
         }
+    }
+
+    /// The run's books for a restarted daemon, with the run time they cover (`RunLedger.Checkpoint`).
+    public func checkpoint() -> RunLedger.Checkpoint {
+        // A copy taken under the lock, written out after it: the controller never waits on the encoding.
+        let (ledger, at) = state.withLock { state in
+            collect(into: &state)
+            return (state.ledger, state.ledger.spanEnd(at: elapsed(MonotonicClock.micros())))
+        }
+        return ledger.checkpoint(at: at)
     }
 
     /// Suspends until the run has finished and returns its final summary.
@@ -314,6 +329,8 @@ public struct EngineOptions: Sendable {
     public var run: RunID?
     /// Keep every interval for `Engine.takeIntervals()` (fleet workers).
     public var keepsIntervals: Bool
+    /// Carry on a run a previous daemon saved (`EngineResume`) instead of starting one.
+    public var resume: EngineResume?
 
     public init(threads: Int = EngineOptions.defaultThreads, run: RunID? = nil, keepsIntervals: Bool = false) {
         self.threads = threads

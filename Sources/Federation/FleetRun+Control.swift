@@ -9,6 +9,7 @@ extension FleetRun {
         guard phase == .running, shares[capacity.node] == nil else { return [] }
         noteLosses(now: now)
         benched[capacity.node] = nil
+        noteRejoin(capacity.node)
         let split = bestSplit(among: shares.values.map(\.capacity) + [capacity])
         var out = followsStages ? rescale(split) : resize(split, now: now)
         if let part = split[capacity.node] {

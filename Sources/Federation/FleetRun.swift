@@ -111,6 +111,8 @@ public struct FleetRun: Sendable {
     /// Whole seconds of warm-up; the measured span starts after them.
     var warmupSeconds: Int { ledger.warmupSeconds }
     var dedupe = StatsDeduplicator()
+    /// Workers that had a share before the master restarted and have not rejoined yet.
+    var rejoining: Set<NodeID> = []
     var nextAssignment: UInt64 = 1
     /// How many slices the `data:` rows are dealt in: one per worker the run started with. A
     /// joiner takes a slice a lost worker left; beyond those, rows repeat across workers.
@@ -143,7 +145,7 @@ public struct FleetRun: Sendable {
         return (run, out)
     }
 
-    private init(request: Request, started: Duration, startUnixSeconds: Int, closeLag: Int, stopGrace: Duration,
+    init(request: Request, started: Duration, startUnixSeconds: Int, closeLag: Int, stopGrace: Duration,
                  deliveryGrace: Duration?) {
         self.request = request
         self.deliveryGrace = deliveryGrace

@@ -38,3 +38,33 @@ public struct StatsDeduplicator: Sendable {
         streams[Key(node: node, assignment: assignment), default: Stream()].admit(sequence)
     }
 }
+
+extension StatsDeduplicator {
+    /// What was admitted, per worker assignment, for a master's resume record: a worker re-sending
+    /// what the restarted master had already counted is still refused.
+    public struct Checkpoint: Codable, Sendable, Equatable {
+        var streams: [SavedStream]
+
+        struct SavedStream: Codable, Sendable, Equatable {
+            var node: NodeID
+            var assignment: UInt64
+            var contiguous: UInt64
+            var ahead: [UInt64]
+        }
+    }
+
+    public func checkpoint() -> Checkpoint {
+        Checkpoint(streams: streams.map {
+            .init(node: $0.key.node, assignment: $0.key.assignment, contiguous: $0.value.contiguous,
+                  ahead: $0.value.ahead.sorted())
+        })
+    }
+
+    public init(restoring saved: Checkpoint) {
+        self.init()
+        for stream in saved.streams {
+            streams[Key(node: stream.node, assignment: stream.assignment)] =
+                Stream(contiguous: stream.contiguous, ahead: Set(stream.ahead))
+        }
+    }
+}

@@ -45,11 +45,13 @@ struct ConfigFile: Equatable, Sendable {
     var keepDays: Int?
     /// Where Prometheus may scrape `GET /metrics` over TCP (`MetricsAddress`); off when unset.
     var metricsListen: MetricsAddress?
+    /// How long after the daemon went away a run it had going is carried on (`RunResumption`); 0: never.
+    var resumeWithin: Duration?
 
     static let keys = ["socket", "state_dir", "node", "threads", "max_users", "role", "master", "listen",
                        "token_file", "heartbeat_timeout", "weight", "tls_cert", "tls_key", "tls_fingerprint", "insecure_plaintext",
                        "data_dir", "control_connections", "control_request_timeout", "control_idle_timeout",
-                       "keep_runs", "keep_days", "metrics_listen"]
+                       "keep_runs", "keep_days", "metrics_listen", "resume_within"]
 }
 
 /// Every problem of one config file, one `FILE:LINE:COL: key: message` per line.
@@ -175,6 +177,15 @@ private struct ConfigReader {
                     continue
                 }
                 config.tlsFingerprint = pin
+            case "resume_within":
+                guard let raw = text(value, key) else { continue }
+                let range = RunResumption.withinRange
+                let parsed: Duration? = raw == "0" || raw == "off" ? .zero : DurationParser.parse(raw)
+                guard let duration = parsed, range.contains(duration) else {
+                    fail(value, key, "expected a duration from 0s (off) to 1h such as 60s or 5m, got '\(raw)'")
+                    continue
+                }
+                config.resumeWithin = duration
             case "heartbeat_timeout":
                 guard let raw = text(value, key) else { continue }
                 // The range a `welcome` frame may carry, so workers never refuse what their master sends.

@@ -72,9 +72,14 @@ public struct Daemon: Sendable {
             socket.closeAndRemove()
             throw DaemonStartError(message: "cannot use state directory \(settings.stateDir): \(error)")
         }
-        for info in store.markInterrupted() {
+        // A run the previous daemon left going is carried on if it can be (`RunResumption`), once
+        // the fleet is up; the others are closed `interrupted`, each with the reason.
+        let resumption = RunResumption.decide(store: store, within: settings.resumeWithin, role: settings.role,
+                                              now: Date().timeIntervalSince1970)
+        for info in store.markInterrupted(except: resumption.resume?.id, reasons: resumption.reasons) {
             logger.notice("run marked interrupted: loadd ended while it was going", metadata: [
                 "loadd_run_id": "\(info.id)", "requests": "\(info.requests)", "failures": "\(info.failures)",
+                "reason": "\(resumption.reasons[info.id] ?? "")",
             ])
         }
         let manager = RunManager(settings: Self.nodeSettings(settings, capacity), store: store, notifier: notifier,
@@ -89,6 +94,7 @@ public struct Daemon: Sendable {
             throw error
         }
         await manager.attach(fleet)
+        if let (id, record) = resumption.resume { await manager.resume(id, record: record) }
         // Before serving: a node whose store outgrew the policy while it was down is trimmed first.
         await manager.prune(reason: "start")
 
@@ -151,7 +157,8 @@ public struct Daemon: Sendable {
 
     static func nodeSettings(_ settings: DaemonSettings, _ capacity: UserCapacity) -> NodeSettings {
         NodeSettings(node: NodeID(rawValue: settings.node), role: settings.role, threads: settings.threads,
-                     capacity: capacity, dataDir: settings.dataDir, retention: settings.retention)
+                     capacity: capacity, dataDir: settings.dataDir, retention: settings.retention,
+                     resumeWithin: settings.resumeWithin)
     }
 
     /// The daemon's logger; the journal turns these keys into `LOADD_NODE` and `LOADD_ROLE` fields.

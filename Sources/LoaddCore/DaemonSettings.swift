@@ -34,6 +34,8 @@ public struct DaemonSettings: Equatable, Sendable {
     var dataDir: String
     /// `keep_runs:`/`keep_days:`, defaults filled in.
     var retention: RunRetention
+    /// `resume_within:`, default filled in (`RunResumption`).
+    var resumeWithin: Duration = RunResumption.defaultWithin
     /// The file as read, federation keys included, for what is not resolved here.
     var file: ConfigFile
 
@@ -57,7 +59,7 @@ public struct DaemonSettings: Equatable, Sendable {
             dataDir: file.dataDir ?? defaultDataDir,
             retention: RunRetention(keepRuns: file.keepRuns ?? RunRetention.defaults.keepRuns,
                                     keepDays: file.keepDays ?? RunRetention.defaults.keepDays),
-            file: file)
+            resumeWithin: file.resumeWithin ?? RunResumption.defaultWithin, file: file)
     }
 
     /// Without `role:`, naming a master makes a worker and a `listen:` address makes a master:
@@ -80,6 +82,7 @@ public struct DaemonSettings: Equatable, Sendable {
         if new.threads != threads { applied.append("threads \(threads) → \(new.threads)") }
         if new.maxUsersSetting != maxUsersSetting { applied.append("max_users \(maxUsersSetting) → \(new.maxUsersSetting)") }
         if new.dataDir != dataDir { applied.append("data_dir \(dataDir) → \(new.dataDir)") }
+        if new.resumeWithin != resumeWithin { applied.append("resume_within \(RunResumption.describe(resumeWithin)) → \(RunResumption.describe(new.resumeWithin))") }
         if new.retention != retention { applied.append("retention \(retention.description) → \(new.retention.description)") }
         let control: [(String, String?, String?)] = [
             ("control_connections", file.controlConnections.map { "\($0)" }, new.file.controlConnections.map { "\($0)" }),

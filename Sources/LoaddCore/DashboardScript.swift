@@ -211,6 +211,10 @@ enum DashboardScript {
     const live = run.state === "running" || run.state === "stopping";
     fact(facts, "Run", run.id);
     fact(facts, "State", run.state, "run-state");
+    if (summary && summary.resumes && summary.resumes.length) {
+      const gap = summary.resumes.reduce((sum, r) => sum + r.gap_s, 0);
+      fact(facts, "Resumed", `after ${summary.resumes.length} restart(s) of loadd: ${fmt(gap)} s without load (a gap in the history)`, "resumed");
+    }
     fact(facts, "Scenario", run.scenario);
     fact(facts, "Host", run.host);
     if (summary && summary.open_model) {

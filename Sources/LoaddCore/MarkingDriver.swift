@@ -35,6 +35,14 @@ final class MarkingDriver: RunDriver {
         }
     }
 
+    /// The marks so far, for the run's resume record.
+    var allMarks: [RunMark] { marks.withLock { $0 } }
+
+    /// Puts back the marks of a run a previous daemon saved.
+    func restore(_ saved: [RunMark]) {
+        marks.withLock { $0 = Array(saved.prefix(RunMark.maxPerRun)) }
+    }
+
     func snapshot() -> RunSummary { withMarks(inner.snapshot()) }
     func snapshotWithBuckets() -> (summary: RunSummary, buckets: [EndpointBuckets]) {
         let (summary, buckets) = inner.snapshotWithBuckets()

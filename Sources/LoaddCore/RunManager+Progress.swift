@@ -87,6 +87,7 @@ extension RunManager {
         replaceActive(run)
         if resultsDue { writeResults(summary, of: run, report: reportDue) }
         writeInfo(run)
+        saveForResume(run)
         notifier.status(statusLine(run, summary))
         return true
     }
@@ -100,6 +101,7 @@ extension RunManager {
         run.info.failures = summary.total.failures
         writeResults(summary, of: run)
         writeInfo(run)
+        store.removeResumeRecord(run.info.id)
         lastFinishedRun = (run.info, summary)
         lastFinishedBuckets = (run.info.id, run.engine.snapshotWithBuckets().buckets)
         markIdle()

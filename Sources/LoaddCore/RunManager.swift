@@ -15,6 +15,8 @@ struct NodeSettings: Sendable {
     var dataDir: String
     /// Which stored runs to remove (`keep_runs:`, `keep_days:`).
     var retention: RunRetention
+    /// `resume_within:`: 0 closes a run at shutdown instead of saving it for the next daemon.
+    var resumeWithin: Duration = RunResumption.defaultWithin
 }
 
 /// Owns the node's one run at a time: starts it, relays control requests to its engine, keeps its
@@ -30,6 +32,8 @@ actor RunManager {
         /// When the summary and CSVs, and `report.html`, were last written (see `RedrawSchedule`).
         var resultsWrittenAt: ContinuousClock.Instant?
         var reportWrittenAt: ContinuousClock.Instant?
+        /// What its resume record repeats every second (`RunManager+Resume`); `nil` on a worker.
+        var resumeRecord: ResumeRecord?
     }
 
     enum State {
@@ -168,7 +172,7 @@ actor RunManager {
             // The engine refused the plan (e.g. over its memory budget): the request's to fix.
             throw ControlError(.unprocessable, "cannot start run \(id): \(error)")
         }
-        return begin(info, plan: plan, engine: engine)
+        return begin(info, plan: plan, engine: engine, resumeRecord: resumeRecord(for: request))
     }
 
     /// Users (or the largest stage target) against this node's capacity; a stage target beyond any
@@ -188,13 +192,16 @@ actor RunManager {
 
     /// Makes `engine`'s run the active one: its files written every second, its verdict recorded
     /// when it finishes.
-    func begin(_ info: RunInfo, plan: Plan, engine: any RunDriver) -> RunInfo {
+    func begin(_ info: RunInfo, plan: Plan, engine: any RunDriver, resumeRecord: ResumeRecord? = nil,
+               resumed: (marks: [RunMark], startUnixSeconds: Int)? = nil) -> RunInfo {
         let id = info.id
         var runLogger = logger
         runLogger[metadataKey: "loadd_run_id"] = "\(id)"
         // Marks live beside the driver and join every summary it hands out (`MarkingDriver`).
-        let engine = MarkingDriver(engine)
-        let run = ActiveRun(info: info, engine: engine, logger: runLogger)
+        let engine = resumed.map { MarkingDriver(engine, startUnixTime: Double($0.startUnixSeconds)) } ?? MarkingDriver(engine)
+        if let resumed { engine.restore(resumed.marks) }
+        var run = ActiveRun(info: info, engine: engine, logger: runLogger)
+        run.resumeRecord = resumeRecord
         // Its ticker and finish watcher run under the manager's service (`RunManager+Service`).
         begunRunSink.yield(BegunRun(id: id, engine: engine))
         state = .running(run)
@@ -231,6 +238,7 @@ actor RunManager {
         }
         try run.engine.setUsers(request.users, spawnRate: request.spawnRate)
         run.info.users = request.users
+        run.resumeRecord?.users = request.users
         state = .running(run)
         cachedSnapshot = nil
         writeInfo(run)
@@ -240,7 +248,7 @@ actor RunManager {
 
     /// Sets the open-model run's arrival rate. - Throws: `.conflict` without a running open-model run.
     func setRate(_ request: SetRateRequest) throws -> RunInfo {
-        let run = try runningRun(for: "change the rate")
+        var run = try runningRun(for: "change the rate")
         guard run.engine.plan.isOpenModel else {
             throw ControlError(.conflict, "this run uses the closed model (users:); change its users instead",
                                details: ["loadctl users N, or POST /v1/runs/current/users {\"users\": N}"])
@@ -251,6 +259,8 @@ actor RunManager {
                 + "\(Int(ScenarioLimits.rate.upperBound)) per second, got \(request.rate)")
         }
         try run.engine.setRate(request.rate)
+        run.resumeRecord?.rate = request.rate
+        state = .running(run)
         cachedSnapshot = nil
         run.logger.info("rate changed", metadata: ["rate": "\(request.rate)"])
         return run.info
@@ -295,6 +305,8 @@ actor RunManager {
             // A compiling start sees the state change and refuses to launch.
             state = .closed
             return
+        case .running(let run) where canSaveForResume(run):
+            await suspendForResume(run)
         case .running(var run), .stopping(var run):
             // A worker's share refuses: its engine stops with the federation worker, before this.
             try? run.engine.stop()
@@ -323,6 +335,12 @@ actor RunManager {
     /// Stores a changed copy of the active run under the state its info says.
     func replaceActive(_ run: ActiveRun) {
         state = run.info.state == .running ? .running(run) : .stopping(run)
+    }
+
+    /// The daemon is going away and its run is saved for the next one (`suspendForResume`).
+    func markClosed() {
+        state = .closed
+        cachedSnapshot = nil
     }
 
     func markIdle() {

@@ -130,10 +130,12 @@ struct RunStore: Sendable {
     /// Runs a previous daemon left running or stopping (it crashed or was killed) become `interrupted`,
     /// with the counts of their last stored summary and the time it was written as their end.
     /// - Returns: the runs changed, for the log.
-    func markInterrupted() -> [RunInfo] {
+    /// `kept` is a run about to be resumed instead (`RunResumption`); `reasons` say why a run was not.
+    func markInterrupted(except kept: RunID? = nil, reasons: [RunID: String] = [:]) -> [RunInfo] {
         var changed: [RunInfo] = []
-        for id in runIDs() {
+        for id in runIDs() where id != kept {
             guard var info = info(id), info.state == .running || info.state == .stopping else { continue }
+            removeResumeRecord(id)
             info.state = .interrupted
             let summaryPath = "\(folder(id))/summary.json"
             info.endedAt = modificationTime(summaryPath) ?? modificationTime("\(folder(id))/run.json") ?? Int(time(nil))
@@ -141,7 +143,7 @@ struct RunStore: Sendable {
                 info.requests = summary.total.requests
                 info.failures = summary.total.failures
                 // The reports say so too, not just the list: a summary written mid-run says `passed`.
-                let marked = Verdict.interrupted(summary, reason: "loadd ended while the run was going "
+                let marked = Verdict.interrupted(summary, reason: reasons[id] ?? "loadd ended while the run was going "
                                                  + "(killed, crashed or restarted)")
                 try? writeResults(marked, of: id)
             }
@@ -176,9 +178,10 @@ struct RunStore: Sendable {
 
     /// Writes a temporary file next to `path`, then renames it over `path` (atomic on one file system).
     /// Mode 0644 so the operators' group can read reports; the state directory's mode guards the rest.
-    private func write(_ data: Data, to path: String) throws {
+    /// `durable` (the resume record) also flushes the file to disk before the rename, mode 0600.
+    func write(_ data: Data, to path: String, durable: Bool = false) throws {
         let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, durable ? 0o600 : 0o644)
         guard fd >= 0 else { throw StoreError(path: temporary, errno: errno) }
         var failure: Int32 = 0
         data.withUnsafeBytes { raw in
@@ -194,6 +197,7 @@ struct RunStore: Sendable {
                 offset += written
             }
         }
+        if durable && failure == 0 && fsync(fd) != 0 { failure = errno }
         if close(fd) != 0 && failure == 0 { failure = errno }
         if failure == 0 && rename(temporary, path) != 0 { failure = errno }
         if failure != 0 {

@@ -267,6 +267,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var slowPeriods: [SlowPeriod]?
     /// Periods past `SlowPeriodFinder.maxPeriods` that are counted but not listed.
     public var slowPeriodsNotListed: Int?
+    /// Daemon restarts the run survived, oldest first (`RunResume`); absent when there were none.
+    public var resumes: [RunResume]?
 
     public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
                 endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
@@ -294,5 +296,6 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case abortReason = "abort_reason", passed, warmup, openModel = "open_model", fleetEvents = "fleet_events"
         case interrupted, warnings, checks, skippedSteps = "skipped_steps", recent, statsResetAt = "stats_reset_at", tasks
         case marks, slowPeriods = "slow_periods", slowPeriodsNotListed = "slow_periods_not_listed"
+        case resumes
     }
 }

@@ -45,14 +45,22 @@ extension HTMLReport {
         }
         var html = marked.map { $0.render() }.joined(separator: "\n")
         if partial { html += "\n" + paragraphs(["The run's last second ended part-way and is not drawn."]) }
+        if let resumes = summary.resumes, !resumes.isEmpty { html += "\n" + paragraphs(resumes.map(restartLine)) }
         // The marks' numbers and texts, and the periods that went wrong, right under the charts.
         let under = [marks(summary), slowPeriods(summary)].filter { !$0.isEmpty }
         return ([section("charts", "Per second", html)] + under).joined(separator: "\n")
     }
 
+    /// A restart's gap, as the line under the charts says it: the lines break there.
+    static func restartLine(_ resume: RunResume) -> String {
+        let workers = resume.workersBack.map { ", \($0) of its workers back" } ?? ""
+        return "loadd restarted at \(formatUTC(resume.restartedAt)) and resumed the run at \(formatUTC(resume.resumedAt)): "
+            + "\(formatFixed(resume.gapS, decimals: 1)) s without load (no points, the lines break)\(workers)."
+    }
+
     /// True when `sample` ends after the measured span does: the run stopped within that second.
     /// A sample's `timestamp` is the Unix time its second ends.
     static func isPartial(_ sample: HistorySample, of summary: RunSummary) -> Bool {
-        Double(sample.timestamp) > Double(summary.startedAt) + summary.durationS + 0.05
+        Double(sample.timestamp) > Double(summary.startedAt) + summary.durationS + summary.gapS + 0.05
     }
 }

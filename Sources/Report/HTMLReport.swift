@@ -67,8 +67,13 @@ public enum HTMLReport {
         facts.append(("Started", formatUTC(summary.startedAt)))
         // The measured span's end; the figures cover Started…Ended.
         let seconds = summary.durationS.isFinite ? min(max(summary.durationS, 0), 1e12) : 0
-        facts.append(("Ended", formatUTC(summary.startedAt + Int(seconds.rounded()))))
+        let gap = summary.gapS.isFinite ? min(max(summary.gapS, 0), 1e12) : 0
+        facts.append(("Ended", formatUTC(summary.startedAt + Int((seconds + gap).rounded()))))
         facts.append(("Measured", "\(formatFixed(summary.durationS, decimals: 1)) s"))
+        if let resumes = summary.resumes, !resumes.isEmpty {
+            facts.append(("Resumed", "after \(resumes.count) restart\(resumes.count == 1 ? "" : "s") of loadd: "
+                          + "\(formatFixed(gap, decimals: 1)) s without load, not counted as measured"))
+        }
         if let open = summary.openModel {
             facts.append(("Open model", "target \(formatFixed(open.targetRate, decimals: 1))/s, "
                           + "\(summary.users) iterations in flight"))

@@ -43,9 +43,15 @@ struct SVGLineChart {
         html += "<title>\(title)</title>\n"
         html += valueTicks(valueAxis) + timeTicks(timeAxis)
         for entry in series {
-            let points = entry.values.indices.map { index -> Point? in
-                guard let value = entry.values[index], value.isFinite else { return nil }
-                return Point(x: x(Double(seconds[index]), on: timeAxis), y: y(value, on: valueAxis))
+            var points: [Point?] = []
+            for index in entry.values.indices {
+                // Seconds missing from the history (a restart's gap) break the line too.
+                if index > 0 && seconds[index] - seconds[index - 1] > 1 { points.append(nil) }
+                guard let value = entry.values[index], value.isFinite else {
+                    points.append(nil)
+                    continue
+                }
+                points.append(Point(x: x(Double(seconds[index]), on: timeAxis), y: y(value, on: valueAxis)))
             }
             html += lines(points, className: htmlEscaped(entry.className))
         }

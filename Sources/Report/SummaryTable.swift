@@ -62,6 +62,10 @@ public enum SummaryTable {
         var facts = ["scenario \(summary.scenario)", "host \(summary.host)"]
         if let run = summary.run { facts.insert("run \(run)", at: 0) }
         facts.append("\(formatFixed(summary.durationS, decimals: 1)) s measured")
+        if let resumes = summary.resumes, !resumes.isEmpty {
+            facts.append("resumed after \(resumes.count) restart\(resumes.count == 1 ? "" : "s") "
+                         + "(\(formatFixed(summary.gapS, decimals: 1)) s gap)")
+        }
         facts.append(summary.openModel == nil ? "\(summary.users) users" : "\(summary.users) iterations in flight")
         return [facts.joined(separator: "  ·  ")]
     }

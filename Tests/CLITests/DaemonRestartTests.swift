@@ -6,17 +6,17 @@ import Testing
 extension DaemonTests {
     /// What survives a daemon's end, and what stops it from starting.
     @Suite struct Restart {
-        @Test func sigtermStopsTheRunWritesItsVerdictAndTheNextDaemonListsIt() throws {
+        @Test func withoutResumingSigtermStopsTheRunWritesItsVerdictAndTheNextDaemonListsIt() throws {
             let fixture = try DaemonFixture()
             let target = try TargetProcess(directory: fixture.directory)
-            try fixture.startDaemon()
+            try fixture.startDaemon(fixture.withoutResume())
             let info = try fixture.startRun(target.scenario(users: 3)).decode(RunInfo.self)
             try eventually("requests to be counted") { (try fixture.status().summary?.total.requests ?? 0) > 0 }
 
             #expect(fixture.stopDaemon() == 0)
             #expect(!FileManager.default.fileExists(atPath: fixture.socket), "loadd left its socket file behind")
 
-            try fixture.startDaemon()
+            try fixture.startDaemon(fixture.withoutResume())
             let runs = try fixture.get("/v1/runs").decode([RunInfo].self)
             #expect(runs.map(\.id) == [info.id])
             #expect(runs.first?.state == .passed)
@@ -26,10 +26,10 @@ extension DaemonTests {
             #expect(summary.total.requests == runs.first?.requests)
         }
 
-        @Test func aRunKilledWithSigkillShowsAsInterruptedAfterRestart() throws {
+        @Test func withoutResumingARunKilledWithSigkillShowsAsInterruptedAfterRestart() throws {
             let fixture = try DaemonFixture()
             let target = try TargetProcess(directory: fixture.directory)
-            let daemon = try fixture.startDaemon()
+            let daemon = try fixture.startDaemon(fixture.withoutResume())
             let info = try fixture.startRun(target.scenario(users: 3)).decode(RunInfo.self)
             // Wait for a per-second write of the run store, which is what a crash leaves behind.
             let summaryPath = "\(fixture.stateDir)/runs/\(info.id)/summary.json"
@@ -43,7 +43,7 @@ extension DaemonTests {
             #expect(FileManager.default.fileExists(atPath: fixture.socket), "a killed daemon cannot remove its socket")
 
             // The stale socket file must not stop the next daemon.
-            try fixture.startDaemon()
+            try fixture.startDaemon(fixture.withoutResume())
             let runs = try fixture.get("/v1/runs").decode([RunInfo].self)
             #expect(runs.first?.id == info.id)
             #expect(runs.first?.state == .interrupted)

@@ -10,7 +10,8 @@ extension DaemonTests {
         @Test func aRunCutShortByKill9IsReportedInterruptedNotPassed() throws {
             let fixture = try DaemonFixture()
             let target = try TargetProcess(directory: fixture.directory)
-            let daemon = try fixture.startDaemon()
+            // Not resumed (`resume_within: 0`): this is about a run that never reaches its end.
+            let daemon = try fixture.startDaemon(fixture.withoutResume())
             let started = try fixture.startRun(target.scenario(users: 2))
             #expect(started.status == 201, "\(started.text)")
             let id = try started.decode(RunInfo.self).id
@@ -25,7 +26,7 @@ extension DaemonTests {
             }
             daemon.signal(SIGKILL)
             _ = daemon.waitForExit()
-            try fixture.startDaemon()
+            try fixture.startDaemon(fixture.withoutResume())
 
             let runs = try fixture.loadctl(["runs"])
             #expect(runs.output.contains("interrupted"), "\(runs.output)")

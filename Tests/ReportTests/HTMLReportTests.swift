@@ -310,3 +310,22 @@ import Testing
         #expect(!HTMLReport.render(Fixture.summary()).contains("id=\"files\""))
     }
 }
+
+/// A run a restarted loadd carried on (`RunResume`): its gap is a break in the lines, said in words.
+@Suite struct ResumedRunReportTests {
+    @Test func theChartsLinesBreakAtARestartsGapAndTheReportSaysSo() throws {
+        var summary = Fixture.summary(passed: true)
+        summary.history = [0, 1, 2, 8, 9, 10].map { second in
+            HistorySample(second: second, timestamp: 1_700_000_001 + second, users: 10, requests: 40, failures: 0,
+                          medianMs: 2, p95Ms: 6, p99Ms: 9, maxMs: 12, avgMs: 3, generatorCpu: 0.5)
+        }
+        summary.durationS = 6.5
+        summary.resumes = [RunResume(restartedAt: 1_700_000_002, resumedAt: 1_700_000_008, gapFrom: 3, gapTo: 8, gapS: 5.5)]
+        let html = HTMLReport.render(summary)
+        let marker = "<polyline class=\"line requests\" points=\""
+        #expect(html.components(separatedBy: marker).count - 1 == 2, "one line before the gap, one after")
+        #expect(html.contains("5.5 s without load (no points, the lines break)"))
+        #expect(html.contains("after 1 restart of loadd: 5.5 s without load, not counted as measured"))
+        #expect(SummaryTable.header(summary).first?.contains("resumed after 1 restart (5.5 s gap)") == true)
+    }
+}

@@ -19,15 +19,18 @@ public struct RunLedger: Sendable {
     public let warmupSeconds: Int
     public private(set) var phase: Phase = .running
     /// Why the run failed, when it did: the first reason given wins.
-    public private(set) var abortReason: String?
+    public internal(set) var abortReason: String?
     /// The measured span's statistics, and the warm-up's.
-    public private(set) var measured: RunAggregator
-    public private(set) var warmup: RunAggregator
+    public internal(set) var measured: RunAggregator
+    public internal(set) var warmup: RunAggregator
     /// The run's second the measured span starts at: after the warm-up, or the one after the last reset.
-    public private(set) var measureStartSecond: Int
+    public internal(set) var measureStartSecond: Int
     /// When the run stopped (since its start): the summary's span ends there.
     public private(set) var stoppedAt: Duration?
     private var waiters: [CheckedContinuation<RunSummary, Never>] = []
+    /// Daemon restarts the run survived, and the spans of run time they cost (`RunLedger+Checkpoint`).
+    public internal(set) var resumes: [RunResume] = []
+    var pauses: [Pause] = []
 
     /// `warmup:` in whole seconds, rounded up, so a run's warm-up ends on a second boundary every
     /// node agrees on.
@@ -140,13 +143,16 @@ public struct RunLedger: Sendable {
     public func summary(at elapsed: Duration, users: Int, threads: Int,
                         openModel: (rate: Double, maxInFlight: Int)? = nil) -> RunSummary {
         let end = spanEnd(at: elapsed)
+        // A restart's gap generated no load: rates are over the time that was measured.
         let measuredSeconds = Self.seconds(end - .seconds(measureStartSecond))
+            - pausedSeconds(from: Double(measureStartSecond), to: Self.seconds(end))
         var summary = measured.summary(
             plan: plan, run: run, startedAt: startUnixSeconds + measureStartSecond,
             measuredSeconds: max(0, measuredSeconds), users: users, threads: threads, abortReason: abortReason)
         if warmupSeconds > 0 {
             summary.warmup = warmup.rows(seconds: max(0, min(Self.seconds(end), Double(warmupSeconds)))).total
         }
+        if !resumes.isEmpty { summary.resumes = resumes }
         if let openModel {
             summary.openModel = OpenModelStats(targetRate: openModel.rate, maxInFlight: openModel.maxInFlight,
                                                dropped: measured.dropped)

@@ -75,8 +75,12 @@ final class EngineThread: @unchecked Sendable {
         self.exchange = exchange
         self.model = model
         self.runStart = runStart
+        // A resumed run's clock started long ago (`EngineResume`): its first arrival and window are
+        // from now on, not every arrival and second since that start.
+        let now = MonotonicClock.micros()
+        let from = now > runStart + 1_000_000 ? now : runStart
         // Threads' arrivals interleave instead of landing together.
-        nextArrival = Double(runStart) + Double(index) * 1_000_000 / model.rate(at: runStart).clamped(1, .greatestFiniteMagnitude)
+        nextArrival = Double(from) + Double(index) * 1_000_000 / model.rate(at: from).clamped(1, .greatestFiniteMagnitude)
         prepared = plan.requests.map { PreparedRequest($0, host: plan.requestHost) }
         dataRows = plan.data?.rows.map { $0.map { Array($0.utf8) } } ?? []
         proxy = ProxySettings.forHost(plan.host)
@@ -86,7 +90,7 @@ final class EngineThread: @unchecked Sendable {
         multis = [first]
         control = ShardControl(wakeHandle: first)
         window = WindowStats(endpoints: plan.endpoints.count)
-        windowEnd = runStart + 1_000_000
+        windowEnd = from - (from - runStart) % 1_000_000 + 1_000_000
     }
 
     deinit {

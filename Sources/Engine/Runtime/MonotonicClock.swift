@@ -6,8 +6,13 @@ enum MonotonicClock {
     @inline(__always) static func micros() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000 &+ UInt64(ts.tv_nsec / 1000)
+        return origin &+ UInt64(ts.tv_sec) &* 1_000_000 &+ UInt64(ts.tv_nsec / 1000)
     }
+
+    /// 2^40 µs (12.7 days) added to every reading: a run resumed after a reboot starts its clock
+    /// that far back in the past (`EngineResume`), and CLOCK_MONOTONIC restarts near 0 at boot.
+    /// Only differences of readings are used, so the offset changes no figure.
+    static let origin: UInt64 = 1 << 40
 
     /// Microseconds of CPU this thread has used: the generator's own load, per window.
     @inline(__always) static func threadCPUMicros() -> UInt64 {

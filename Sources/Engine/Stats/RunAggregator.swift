@@ -53,7 +53,7 @@ public struct RunAggregator: Sendable {
     public var expectedReporters: Int
     private var open: [Int: OpenSecond] = [:]
     /// Intervals of seconds before this one belong to a span the user reset away.
-    private var firstMeasuredSecond = 0
+    private(set) var firstMeasuredSecond = 0
     /// The newest closed seconds, for the "current" figures.
     private(set) var recentSeconds = RecentSeconds()
     /// The run seconds at which `reset(atSecond:)` zeroed the statistics.
@@ -68,6 +68,19 @@ public struct RunAggregator: Sendable {
         self.expectedReporters = expectedReporters
         self.startUnixSeconds = startUnixSeconds
         totals = Array(repeating: EndpointTotals(), count: endpoints.count)
+    }
+
+    /// Carries on from `saved` (`RunAggregator+Checkpoint`); `saved.problem` must be `nil`.
+    public init(restoring saved: Checkpoint, expectedReporters: Int, startUnixSeconds: Int) {
+        self.init(endpoints: saved.keys, expectedReporters: expectedReporters, startUnixSeconds: startUnixSeconds)
+        totals = saved.totals.map(EndpointTotals.init(restoring:))
+        history = saved.history
+        dropped = saved.dropped
+        for tally in saved.checks { absorbChecks(tally) }
+        skipped = saved.skipped
+        resetSeconds = saved.resetSeconds
+        firstMeasuredSecond = saved.firstMeasuredSecond
+        soFar = RunSoFarTracker(restoring: saved.soFar)
     }
 
     public mutating func absorb(_ interval: IntervalStats) {
@@ -153,15 +166,17 @@ public struct RunAggregator: Sendable {
     /// Adds an interval's checks counts and skipped steps; counts saturate (another node may send 2^64 − 1).
     private mutating func absorbChecks(_ interval: IntervalStats) {
         skipped = skipped.saturatingAdd(interval.skipped ?? 0)
-        for tally in interval.checks ?? [] {
-            let key = CheckTallyKey(method: tally.method, name: tally.name, check: tally.check)
-            if let at = checkIndex[key] {
-                checks[at].passes = checks[at].passes.saturatingAdd(tally.passes)
-                checks[at].fails = checks[at].fails.saturatingAdd(tally.fails)
-            } else {
-                checkIndex[key] = checks.count
-                checks.append(tally)
-            }
+        for tally in interval.checks ?? [] { absorbChecks(tally) }
+    }
+
+    private mutating func absorbChecks(_ tally: CheckTally) {
+        let key = CheckTallyKey(method: tally.method, name: tally.name, check: tally.check)
+        if let at = checkIndex[key] {
+            checks[at].passes = checks[at].passes.saturatingAdd(tally.passes)
+            checks[at].fails = checks[at].fails.saturatingAdd(tally.fails)
+        } else {
+            checkIndex[key] = checks.count
+            checks.append(tally)
         }
     }
 

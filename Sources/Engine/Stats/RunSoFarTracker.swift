@@ -94,3 +94,68 @@ struct RunSoFarTracker: Sendable {
         return marked
     }
 }
+
+/// A `RunSoFarTracker`'s state for a run checkpoint (`RunAggregator.Checkpoint`).
+public struct RunSoFarCheckpoint: Codable, Sendable, Equatable {
+    var latency: SparseHistogram
+    var requests: UInt64
+    var failures: UInt64
+    var bytes: UInt64
+    var seen: [Seen]
+    var reasonsBySecond: [SecondReason]
+    var newestSecond: Int?
+    var newestShare: Double?
+
+    struct Seen: Codable, Sendable, Equatable {
+        var method: String
+        var name: String
+        var reason: FailureReason
+        var first: Int
+        var last: Int
+    }
+
+    /// One count of `RunSoFarTracker.reasonsBySecond`: a list, since JSON keys are text only.
+    struct SecondReason: Codable, Sendable, Equatable {
+        var second: Int
+        var reason: FailureReason
+        /// The endpoint a body check failed on (`FailureKind`); absent for other reasons.
+        var endpoint: EndpointKey?
+        var count: UInt64
+    }
+}
+
+extension RunSoFarTracker {
+    func checkpoint() -> RunSoFarCheckpoint {
+        var spans: [RunSoFarCheckpoint.Seen] = []
+        for (key, reasons) in seen {
+            for (reason, span) in reasons {
+                spans.append(.init(method: key.method, name: key.name, reason: reason, first: span.first, last: span.last))
+            }
+        }
+        return RunSoFarCheckpoint(latency: SparseHistogram(latency), requests: requests, failures: failures, bytes: bytes,
+                          seen: spans,
+                          reasonsBySecond: reasonsBySecond.sorted { $0.key < $1.key }.flatMap { second, kinds in
+                              kinds.map { .init(second: second, reason: $0.key.reason, endpoint: $0.key.endpoint, count: $0.value) }
+                          },
+                          newestSecond: newest?.second,
+                          newestShare: newest?.share)
+    }
+
+    init(restoring saved: RunSoFarCheckpoint) {
+        self.init()
+        saved.latency.add(into: &latency)
+        requests = saved.requests
+        failures = saved.failures
+        bytes = saved.bytes
+        for span in saved.seen {
+            seen[EndpointKey(method: span.method, name: span.name), default: [:]][span.reason] =
+                SeenSpan(first: span.first, last: span.last)
+        }
+        for saved in saved.reasonsBySecond {
+            var kind = FailureKind(saved.reason, of: saved.endpoint ?? EndpointKey(method: "", name: ""))
+            kind.endpoint = saved.endpoint
+            reasonsBySecond[saved.second, default: [:]][kind, default: 0] += saved.count
+        }
+        if let second = saved.newestSecond, let share = saved.newestShare { newest = (second, share) }
+    }
+}

@@ -37,6 +37,13 @@ struct StatusCommand: AsyncParsableCommand {
         guard let run = status.run else { return (lines + ["idle: no run yet"]).joined(separator: "\n") }
         lines.append("run \(run.id): \(run.state.rawValue) — \(run.scenario) → \(run.host), \(run.users) users, "
                      + "started \(Console.utc(run.startedAt)) UTC")
+        if let resumes = status.summary?.resumes, let last = resumes.last {
+            // A run a restarted loadd carried on: the gap is in its history, not zeros.
+            let gap = (resumes.reduce(0) { $0 + $1.gapS } * 10).rounded() / 10
+            lines.append("resumed after \(resumes.count) restart\(resumes.count == 1 ? "" : "s") of loadd: last saved "
+                         + "\(Console.utc(last.restartedAt)) UTC, going again since \(Console.utc(last.resumedAt)) UTC; "
+                         + "\(gap) s without load in all")
+        }
         guard let summary = status.summary else { return lines.joined(separator: "\n") }
         var table = SummaryTable.render(summary).components(separatedBy: "\n")
         if run.state == .running || run.state == .stopping, !table.isEmpty {

@@ -1,0 +1,90 @@
+import Engine
+import Foundation
+import Protocol
+
+/// A fleet run's books beyond the merged statistics (`RunLedger.Checkpoint`), for a restarted
+/// master to carry the run on: the load asked for, the events, which assignment went to which
+/// worker and which of their reports were merged. The shares themselves are not kept: the workers
+/// stopped (their dead-man's switch) and get new ones as they rejoin.
+public struct FleetRunCheckpoint: Codable, Sendable, Equatable {
+    var users: Int
+    var spawnRate: Double
+    var rate: Double?
+    var maxInFlight: Int
+    var followsStages: Bool
+    var events: [FleetEvent]
+    var nextAssignment: UInt64
+    var assignedTo: [Assigned]
+    var dataSlots: Int
+    var dedupe: StatsDeduplicator.Checkpoint
+    /// The workers that had a share when it was taken: "N workers back" counts them as they rejoin.
+    var workers: [NodeID]
+
+    struct Assigned: Codable, Sendable, Equatable {
+        var assignment: UInt64
+        var node: NodeID
+    }
+
+    /// Why it cannot be carried on; `nil` when it can.
+    public var problem: String? {
+        if users < 0 || !(spawnRate.isFinite && spawnRate >= 0) { return "its load is not a load" }
+        if let rate, !(rate.isFinite && rate >= 0) { return "its rate is not a rate" }
+        if assignedTo.count > 1_000_000 || events.count > 1_000_000 { return "it holds more than a run can" }
+        return nil
+    }
+}
+
+extension FleetRun {
+    /// The run's books as they stand at `now`: one lock, so the statistics and the reports known
+    /// merged agree.
+    public func checkpoint(now: Duration) -> (ledger: RunLedger.Checkpoint, fleet: FleetRunCheckpoint) {
+        let fleet = FleetRunCheckpoint(
+            users: users, spawnRate: spawnRate, rate: rate, maxInFlight: maxInFlight, followsStages: followsStages,
+            events: events, nextAssignment: nextAssignment,
+            assignedTo: assignedTo.map { .init(assignment: $0.key, node: $0.value) }.sorted { $0.assignment < $1.assignment },
+            dataSlots: dataSlots, dedupe: dedupe.checkpoint(), workers: shares.keys.sorted { $0.rawValue < $1.rawValue })
+        return (ledger.checkpoint(at: ledger.spanEnd(at: now - started)), fleet)
+    }
+
+    /// Takes up a run a previous master saved, with no worker yet: each gets its share as it
+    /// (re)joins (`join`). The run keeps its clock: `started` is put back by the time since the
+    /// run's start on the wall clock (`unixNow`), so its seconds, stages and end time go on.
+    public static func resume(_ request: Request, ledger saved: RunLedger.Checkpoint, fleet books: FleetRunCheckpoint,
+                              now: Duration, unixNow: Double, closeLag: Int = 2, stopGrace: Duration = .seconds(5),
+                              deliveryGrace: Duration? = nil) -> FleetRun {
+        let sinceStart = max(0, unixNow - Double(saved.startUnixSeconds))
+        let started = now - .milliseconds(Int64(sinceStart * 1000))
+        var run = FleetRun(request: request, started: started, startUnixSeconds: saved.startUnixSeconds,
+                           closeLag: closeLag, stopGrace: stopGrace, deliveryGrace: deliveryGrace)
+        run.users = books.users
+        run.spawnRate = books.spawnRate
+        run.rate = books.rate
+        run.maxInFlight = books.maxInFlight
+        run.followsStages = books.followsStages
+        run.events = books.events
+        run.nextAssignment = max(1, books.nextAssignment)
+        run.assignedTo = Dictionary(books.assignedTo.map { ($0.assignment, $0.node) }, uniquingKeysWith: { first, _ in first })
+        run.dataSlots = max(1, books.dataSlots)
+        run.dedupe = StatsDeduplicator(restoring: books.dedupe)
+        run.rejoining = Set(books.workers)
+        run.ledger.resume(from: saved, resumedAt: now - started, workersBack: 0)
+        if let gap = run.ledger.resumes.last {
+            run.record("master restarted: last saved at \(FleetRun.clock(gap.restartedAt)) UTC, resumed at "
+                       + "\(FleetRun.clock(gap.resumedAt)) UTC (\(Int(gap.gapS.rounded())) s without load); "
+                       + "waiting for its \(books.workers.count) workers to rejoin", now: now)
+        }
+        return run
+    }
+
+    /// A worker of the run before the master's restart is back: the restart's `workers_back` counts it.
+    mutating func noteRejoin(_ node: NodeID) {
+        guard rejoining.remove(node) != nil else { return }
+        ledger.countWorkerBack()
+    }
+
+    static func clock(_ unix: Int) -> String {
+        let seconds = ((unix % 86_400) + 86_400) % 86_400
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+    }
+}
