@@ -233,13 +233,13 @@ extension DaemonTests {
             #expect(log.contains("worker connection closed: undecodable frame"))
         }
 
-        @Test func aWorkerSpeakingProtocolVersionFourIsRefusedWithAClearMessage() throws {
+        @Test func aWorkerSpeakingProtocolVersionFiveIsRefusedWithAClearMessage() throws {
             let fleet = try FleetCluster()
-            let worker = try fleet.addWorker("future", extra: ["--federation-protocol-version", "4"])
+            let worker = try fleet.addWorker("future", extra: ["--federation-protocol-version", "5"])
             try eventually("the refusal in the worker's log") {
-                worker.daemon?.output.contains("protocol version 4 not supported; this master speaks 3") == true
+                worker.daemon?.output.contains("protocol version 5 not supported; this master speaks 4") == true
             }
-            #expect(fleet.master.daemon?.output.contains("worker refused: protocol version 4 not supported") == true)
+            #expect(fleet.master.daemon?.output.contains("worker refused: protocol version 5 not supported") == true)
             #expect(try fleet.listed().isEmpty)
         }
     }

@@ -52,15 +52,15 @@ import Testing
     @Test func anotherProtocolVersionIsRefusedWithAClearMessage() async throws {
         let fleet = try await LoopbackMaster.start()
         defer { Task { await fleet.close() } }
-        let expected = FederationMessage.refused(Refusal(reason: "protocol version 4 not supported; this master speaks 3"))
-        // A v4 hello in today's shape…
+        let expected = FederationMessage.refused(Refusal(reason: "protocol version 5 not supported; this master speaks 4"))
+        // A v5 hello in today's shape…
         let client = try RawFrameClient(port: fleet.port)
-        try client.send(.hello(Hello(protocolVersion: 4, node: NodeID(rawValue: "future"), loaddVersion: "9", cores: 1,
+        try client.send(.hello(Hello(protocolVersion: 5, node: NodeID(rawValue: "future"), loaddVersion: "9", cores: 1,
                                      threads: 1, maxUsers: 1, weight: 1, nonce: FleetToken.nonce())))
         #expect(try await client.receiveUntilClosed() == [expected])
         // …and one whose other fields this build cannot read.
         let other = try RawFrameClient(port: fleet.port)
-        other.sendFrame(payload: Array(#"{"hello":{"protocol_version":4,"capabilities":["quic"]}}"#.utf8))
+        other.sendFrame(payload: Array(#"{"hello":{"protocol_version":5,"capabilities":["quic"]}}"#.utf8))
         #expect(try await other.receiveUntilClosed() == [expected])
     }
 
@@ -125,14 +125,14 @@ import Testing
         #expect(fleet.master.workers().isEmpty)
     }
 
-    @Test func aWorkerSpeakingVersionFourIsRefusedAndToldWhichVersionTheMasterSpeaks() async throws {
+    @Test func aWorkerSpeakingVersionFiveIsRefusedAndToldWhichVersionTheMasterSpeaks() async throws {
         let fleet = try await LoopbackMaster.start()
         defer { Task { await fleet.close() } }
-        let worker = await fleet.worker("future", protocolVersion: 4)
+        let worker = await fleet.worker("future", protocolVersion: 5)
         let events = EventLog(worker)
         defer { Task { await worker.shutdown() } }
         try await eventually("the refusal") { !events.refusals.isEmpty }
-        #expect(events.refusals.first == "protocol version 4 not supported; this master speaks 3")
+        #expect(events.refusals.first == "protocol version 5 not supported; this master speaks 4")
         #expect(await worker.connectedMaster() == nil)
     }
 
