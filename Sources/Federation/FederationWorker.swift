@@ -89,6 +89,8 @@ public actor FederationWorker {
     var session: Session?
     var share: Share?
     var backoff = Backoff()
+    /// Stats frames the master has not acknowledged yet (see `FederationWorker+Resend`).
+    var unacknowledged: UnacknowledgedSeconds
     private var loop: Task<Void, Never>?
     private let eventSink: AsyncStream<WorkerEvent>.Continuation
     /// Events for the daemon, in order; buffered so a slow reader never blocks the worker.
@@ -106,6 +108,7 @@ public actor FederationWorker {
         logger[metadataKey: "loadd_node"] = "\(configuration.node)"
         logger[metadataKey: "loadd_peer"] = "\(configuration.masterHost):\(configuration.masterPort)"
         self.logger = logger
+        unacknowledged = UnacknowledgedSeconds(bounds: .init(heartbeatTimeout: configuration.heartbeatTimeout))
         (events, eventSink) = AsyncStream.makeStream(of: WorkerEvent.self, bufferingPolicy: .bufferingNewest(1024))
     }
 
@@ -122,8 +125,10 @@ public actor FederationWorker {
     /// Stops any share and the connection, and stops reconnecting.
     public func shutdown() async {
         loop?.cancel()
+        // The share's last stats first, then the close (a link writes what is queued before it
+        // closes): a worker restarted cleanly loses nothing it measured.
+        if let share { await endShare(share, failure: nil, report: true) }
         session?.link.close(reason: "worker shutting down")
-        if let share { await endShare(share, failure: nil, report: false) }
         await loop?.value
         loop = nil
         eventSink.finish()
