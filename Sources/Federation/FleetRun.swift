@@ -111,6 +111,8 @@ public struct FleetRun: Sendable {
     /// Whole seconds of warm-up; the measured span starts after them.
     var warmupSeconds: Int { ledger.warmupSeconds }
     var dedupe = StatsDeduplicator()
+    /// Shares whose link dropped, and what their workers resent (see `FleetRun+Resend`).
+    var resend = ResendLedger()
     var nextAssignment: UInt64 = 1
     /// How many slices the `data:` rows are dealt in: one per worker the run started with. A
     /// joiner takes a slice a lost worker left; beyond those, rows repeat across workers.
