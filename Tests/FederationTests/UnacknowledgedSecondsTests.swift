@@ -128,3 +128,15 @@ private func sequences(_ messages: [FederationMessage]) -> [String] {
         }
     }
 }
+
+@Suite struct StatsAckFrameTests {
+    @Test func theMastersHandWrittenAckDecodesAsTheAckItNames() throws {
+        for run in ["run-1", #"a "quoted" \ run/é"#] {
+            let ack = StatsAck(run: RunID(rawValue: run), assignment: 1 << 53, sequence: 42)
+            let runJSON = String(decoding: try WireJSON.sharedEncoder.encode(ack.run), as: UTF8.self)
+            var frame = MasterCore.ackFrame(ack, runJSON: runJSON)
+            #expect(frame.readInteger(as: UInt32.self).map(Int.init) == frame.readableBytes)
+            #expect(try FrameDecoder.message(from: &frame, using: WireJSON.decoder()) == .statsAck(ack))
+        }
+    }
+}
