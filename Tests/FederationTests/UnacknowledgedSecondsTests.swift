@@ -1,4 +1,5 @@
 @testable import Federation
+import Foundation
 import NIOCore
 import Protocol
 import Testing
