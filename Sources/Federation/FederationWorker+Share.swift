@@ -17,6 +17,8 @@ extension FederationWorker {
         switch message {
         case .heartbeat:
             break
+        case .statsAck(let ack):
+            acknowledged(ack)
         case .assign(let assignment):
             await startShare(assignment)
         case .setUsers(let change):
@@ -65,6 +67,8 @@ extension FederationWorker {
                 "master": "\(welcome.master)", "heartbeat_timeout": "\(welcome.heartbeatTimeout)",
             ])
             emit(.connected(master: welcome.master, address: link.address))
+            unacknowledged.bounds = .init(heartbeatTimeout: max(configuration.heartbeatTimeout, welcome.heartbeatTimeout))
+            resendUnacknowledged(on: link)
         case .refused(let reason):
             // An error, not a warning: this worker will never join until someone fixes the config.
             logger.error("the master refused this worker: \(reason)")
@@ -80,6 +84,7 @@ extension FederationWorker {
 
     private func startShare(_ assignment: Assignment) async {
         if let share { await endShare(share, failure: nil, report: true) }
+        forgetUnacknowledged(otherThan: assignment.run)
         var runLogger = logger
         runLogger[metadataKey: "loadd_run_id"] = "\(assignment.run)"
         let plan: Plan
@@ -148,7 +153,9 @@ extension FederationWorker {
         let summary = await current.engine.finished()
         // Re-read after the await: reports sent meanwhile advanced the sequence.
         if let latest = share, latest.assignment.assignment == current.assignment.assignment { current = latest }
-        if report { sendStats(&current) }
+        // Kept even when not reported now: a lost link's last seconds are resent after a rejoin.
+        sendStats(&current)
+        endStats(current)
         share = nil
         if report {
             session?.link.send(.workerState(WorkerReport(run: current.assignment.run, activity: .idle, users: 0, rps: 0,
@@ -159,18 +166,6 @@ extension FederationWorker {
             "reason": "\(summary.abortReason ?? "stopped")",
         ])
         emit(.shareEnded(run: current.assignment.run, summary: summary))
-    }
-
-    /// Sends the intervals measured since the last report, in the run's seconds.
-    func sendStats(_ share: inout Share) {
-        let shift = share.assignment.share.startSecond
-        var intervals = share.engine.takeIntervals()
-        guard !intervals.isEmpty, let link = session?.link, session?.master != nil else { return }
-        for index in intervals.indices { intervals[index].second += shift }
-        share.sequence += 1
-        link.send(.stats(StatsReport(node: configuration.node, run: share.assignment.run,
-                                     assignment: share.assignment.assignment, sequence: share.sequence,
-                                     intervals: intervals)))
     }
 
     func runLogger(_ share: Share) -> Logger {

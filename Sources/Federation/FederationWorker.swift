@@ -89,6 +89,8 @@ public actor FederationWorker {
     var session: Session?
     var share: Share?
     var backoff = Backoff()
+    /// Stats frames the master has not acknowledged yet (see `FederationWorker+Resend`).
+    var unacknowledged: UnacknowledgedSeconds
     /// `start()`'s task, for callers with no task of their own to run `run()` in.
     private var loop: Task<Void, Never>?
     /// Set by `shutdown()`: no more dialling, and `run()` returns.
@@ -112,6 +114,7 @@ public actor FederationWorker {
         logger[metadataKey: "loadd_node"] = "\(configuration.node)"
         logger[metadataKey: "loadd_peer"] = "\(configuration.masterHost):\(configuration.masterPort)"
         self.logger = logger
+        unacknowledged = UnacknowledgedSeconds(bounds: .init(heartbeatTimeout: configuration.heartbeatTimeout))
         (events, eventSink) = AsyncStream.makeStream(of: WorkerEvent.self, bufferingPolicy: .bufferingNewest(1024))
         (shareWatches, shareWatchSink) = AsyncStream.makeStream(of: ShareWatch.self)
     }
@@ -156,8 +159,10 @@ public actor FederationWorker {
         stopped = true
         shareWatchSink.finish()
         loop?.cancel()
+        // The share's last stats first, then the close (a link writes what is queued before it
+        // closes): a worker restarted cleanly loses nothing it measured.
+        if let share { await endShare(share, failure: nil, report: true) }
         session?.link.close(reason: "worker shutting down")
-        if let share { await endShare(share, failure: nil, report: false) }
         await loop?.value
         loop = nil
         eventSink.finish()

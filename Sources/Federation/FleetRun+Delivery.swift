@@ -33,6 +33,7 @@ extension FleetRun {
         if let problem = budget.admit(sums) { return "stats: \(problem)" }
         guard absorb(report) else { return nil }
         self.budget = budget
+        noteMerged(report, now: now)
         if shares[report.node]?.assignment == report.assignment,
            report.intervals.contains(where: { $0.endpoints.contains { $0.requests > 0 } }) {
             shares[report.node]?.lastRequestsAt = now

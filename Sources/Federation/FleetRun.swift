@@ -113,6 +113,8 @@ public struct FleetRun: Sendable {
     var dedupe = StatsDeduplicator()
     /// Workers that had a share before the master restarted and have not rejoined yet.
     var rejoining: Set<NodeID> = []
+    /// Shares whose link dropped, and what their workers resent (see `FleetRun+Resend`).
+    var resend = ResendLedger()
     var nextAssignment: UInt64 = 1
     /// How many slices the `data:` rows are dealt in: one per worker the run started with. A
     /// joiner takes a slice a lost worker left; beyond those, rows repeat across workers.

@@ -50,7 +50,8 @@ extension MasterCore {
 
     /// One heartbeat to every member: the same encoded bytes, written by one task on each event loop
     /// for the links it serves (a thousand task wake-ups a beat cost the master more than the writes).
-    private func heartbeatMembers() {
+    /// A member with a stats ack due gets that frame instead (it proves the master alive as well).
+    private func heartbeatMembers(acks: [NodeID: ByteBuffer]) {
         var byLoop: [ObjectIdentifier: (loop: any EventLoop, members: [(NodeID, Link)])] = [:]
         for (node, link) in memberLinks {
             let loop = link.channel.eventLoop
@@ -60,7 +61,7 @@ extension MasterCore {
         for (loop, members) in byLoop.values {
             loop.execute {
                 for (node, link) in members {
-                    if let reason = link.write(now: FrameEncoder.heartbeat) {
+                    if let reason = link.write(now: acks[node] ?? FrameEncoder.heartbeat) {
                         Self.logClosed(link, worker: node, reason: reason, logger: logger)
                     }
                 }
@@ -143,6 +144,7 @@ extension MasterCore {
                 return []
             }
             if let refusal { return dropMember(node, link, reason: refusal) }
+            noteForAck(run: report.run, assignment: report.assignment, sequence: report.sequence, from: node, on: link)
             membership.recordCPU(report, from: node)
         case .workerState(let report):
             membership.record(report, from: node)
@@ -150,6 +152,8 @@ extension MasterCore {
                 runLogger?.warning("worker ended its share", metadata: ["worker": "\(node)", "reason": "\(reason)"])
             }
             update { $0.workerReported(report, from: node, now: now) }
+        case .statsEnd(let end):
+            statsEnded(end, from: node, on: link)
         default:
             dropMember(node, link, reason: "\(message.kind.stringValue) is not a worker's message after the handshake")
         }
@@ -219,6 +223,7 @@ extension MasterCore {
         ])
         guard run.map({ $0.phase != .finished && $0.shares[member.node] != nil }) == true else { return }
         let now = self.now
+        run?.linkLost(member.node, now: now)
         // Re-split at the next tick, once for every worker lost meanwhile (see `FleetRun+Losses`).
         update { run in
             run.loseLater(member.node, reason: reason, now: now)
@@ -232,7 +237,7 @@ extension MasterCore {
         let now = self.now
         if now - lastHeartbeat >= configuration.heartbeatTimeout / 3 {
             lastHeartbeat = now
-            heartbeatMembers()
+            heartbeatMembers(acks: takeAckFrames())
         }
         for member in membership.expire(now: now) {
             let reason = "no frame for \(configuration.heartbeatTimeout)"

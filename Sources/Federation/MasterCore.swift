@@ -32,6 +32,8 @@ struct MasterCore {
     private var waiters: [(RunID, CheckedContinuation<RunSummary, Never>)] = []
     private var resumptions: [Resumption] = []
     var lastHeartbeat: Duration = .zero
+    /// Per worker, the newest stats frame handled and not yet acknowledged (see `MasterCore+Acks`).
+    var pendingAcks: [NodeID: StatsAck] = [:]
 
     init(configuration: MasterConfiguration, logger: Logger) {
         self.configuration = configuration

@@ -72,7 +72,8 @@ final class FakeWorker: ChannelInboundHandler {
         let message = Self.unwrapInboundIn(data)
         guard welcomed else { return handshakeStep(handshake.receive(message)) }
         switch message {
-        case .heartbeat:
+        case .heartbeat, .statsAck:
+            // A fake worker keeps nothing to resend: an ack is only a sign of life.
             break
         case .assign(let assignment):
             self.assignment = assignment

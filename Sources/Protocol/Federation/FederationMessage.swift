@@ -4,8 +4,9 @@ public enum FederationProtocol {
     /// 2: `stats`, `worker_state` and `heartbeat` frames are binary. 3: the token handshake's MACs
     /// cover the TLS channel binding (`tls-server-end-point`), so a v2 peer's proofs would not match.
     /// 4: an `assign` carries the worker's part as one `share` object (`FleetShare`), failure reasons
-    /// in `stats` frames are typed codes (`FailureReason`) instead of text, and the per-second kinds
-    /// have no JSON form any more.
+    /// in `stats` frames are typed codes (`FailureReason`) instead of text, the per-second kinds
+    /// have no JSON form any more, the master acknowledges stats (`stats_ack`) and a worker ends
+    /// each assignment's stats with `stats_end`, so a worker resends what a dropped link swallowed.
     public static let version: UInt16 = 4
     /// The TCP port a master listens on unless `listen:` says otherwise.
     public static let defaultPort = 7557
@@ -52,6 +53,10 @@ public enum FederationMessage: Sendable, Equatable {
     case stats(StatsReport)
     /// Worker → master: what the worker is doing now (with each stats report and when it changes).
     case workerState(WorkerReport)
+    /// Master → worker, in place of a heartbeat: stats up to this frame need not be resent.
+    case statsAck(StatsAck)
+    /// Worker → master, after an assignment's last `stats` (resent after a rejoin when unacknowledged).
+    case statsEnd(StatsEnd)
 
     /// The kinds, as the JSON keys that carry them.
     public enum Kind: String, CodingKey, CaseIterable, Sendable {
@@ -59,6 +64,7 @@ public enum FederationMessage: Sendable, Equatable {
         case setUsers = "set_users", setRate = "set_rate", setSlice = "set_slice"
         case reset, stop, heartbeat, stats
         case workerState = "worker_state"
+        case statsAck = "stats_ack", statsEnd = "stats_end"
     }
 
     public var kind: Kind {
@@ -77,6 +83,8 @@ public enum FederationMessage: Sendable, Equatable {
         case .heartbeat: .heartbeat
         case .stats: .stats
         case .workerState: .workerState
+        case .statsAck: .statsAck
+        case .statsEnd: .statsEnd
         }
     }
 }
@@ -109,6 +117,8 @@ extension FederationMessage: Codable {
         case .stats, .workerState:
             throw DecodingError.dataCorruptedError(forKey: kind, in: container,
                                                    debugDescription: Self.binaryOnly(kind))
+        case .statsAck: self = .statsAck(try container.decode(StatsAck.self, forKey: kind))
+        case .statsEnd: self = .statsEnd(try container.decode(StatsEnd.self, forKey: kind))
         }
     }
 
@@ -130,6 +140,8 @@ extension FederationMessage: Codable {
         case .stats, .workerState:
             throw EncodingError.invalidValue(self, .init(codingPath: encoder.codingPath,
                                                          debugDescription: Self.binaryOnly(kind)))
+        case .statsAck(let value): try container.encode(value, forKey: .statsAck)
+        case .statsEnd(let value): try container.encode(value, forKey: .statsEnd)
         }
     }
 

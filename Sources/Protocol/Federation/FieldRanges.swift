@@ -134,6 +134,16 @@ extension FederationMessage {
             try check.int("users", report.users, FieldRanges.users)
             try check.double("rps", report.rps, FieldRanges.rate)
             if let reason = report.abortReason { try check.text("abort_reason", reason, FieldRanges.textBytes) }
+        case .statsAck(let ack):
+            try check.text("run", ack.run.rawValue, FieldRanges.nameBytes)
+            try check.uint("assignment", ack.assignment, FieldRanges.sequence)
+            try check.uint("sequence", ack.sequence, FieldRanges.sequence)
+        case .statsEnd(let end):
+            try check.text("run", end.run.rawValue, FieldRanges.nameBytes)
+            try check.uint("assignment", end.assignment, FieldRanges.sequence)
+            try check.uint("sequence", end.sequence, FieldRanges.sequence)
+            try check.uint("dropped_reports", end.droppedReports, FieldRanges.sequence)
+            try check.uint("dropped_seconds", end.droppedSeconds, FieldRanges.sequence)
         }
     }
 }
