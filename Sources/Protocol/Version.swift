@@ -2,5 +2,5 @@
 /// fleet handshake. It must equal the repo's `VERSION` file, which names the .deb (`make deb`);
 /// `VersionFileTests` fails the build's tests when the two differ.
 public enum LoaddVersion {
-    public static let current = "0.8.0"
+    public static let current = "0.9.0"
 }
