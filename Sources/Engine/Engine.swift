@@ -41,7 +41,8 @@ public final class Engine: Sendable {
     /// Prepares a run of `plan`; nothing runs until `start()`.
     /// - Throws: `RunBudgetError` when the plan would need more memory than this node allows
     ///   (`RunBudget`), before any thread or buffer of the run exists.
-    public init(plan: Plan, options: EngineOptions = EngineOptions(), nodeMemory: UInt64? = nil) throws(RunBudgetError) {
+    public init(plan: Plan, options: EngineOptions = EngineOptions(), nodeMemory: UInt64? = nil) throws(RunBudgetError)
+    {
         let count = min(max(1, options.threads), Engine.maxThreads)
         budget = RunBudget(plan: plan, threads: count, nodeBytes: nodeMemory ?? RunBudget.nodeMemory())
         try budget.check(openModel: plan.isOpenModel)
@@ -59,11 +60,13 @@ public final class Engine: Sendable {
         if let resume = options.resume { model = resume.model(plan, initial: model, now: now) }
         let exchanges = (0..<count).map { _ in ShardExchange(endpoints: plan.endpoints.count) }
         threads = (0..<count).map {
-            EngineThread(index: $0, threadCount: count, plan: plan, exchange: exchanges[$0], model: model, runStart: start)
+            EngineThread(
+                index: $0, threadCount: count, plan: plan, exchange: exchanges[$0], model: model, runStart: start)
         }
         self.exchanges = exchanges
         controls = threads.map(\.control)
-        var ledger = RunLedger(plan: plan, run: options.run, expectedReporters: count, startUnixSeconds: startUnixSeconds)
+        var ledger = RunLedger(
+            plan: plan, run: options.run, expectedReporters: count, startUnixSeconds: startUnixSeconds)
         if let resume = options.resume {
             ledger.resume(from: resume.checkpoint, resumedAt: .microseconds(Int64(clamping: now - start)))
         }
@@ -79,16 +82,20 @@ public final class Engine: Sendable {
         // began that long ago (only ever after the warm-up, which the joiner then skips).
         let stagesStart = start &- min(start, plan.stagesElapsed.microseconds)
         if let rate = plan.arrivalRate {
-            let schedule: RateSchedule = staged.isEmpty
+            let schedule: RateSchedule =
+                staged.isEmpty
                 ? .constant(rate)
-                : .stages(Stages(startMicros: stagesStart, initial: warmupMicros > 0 ? level : 0, segments: warm + staged,
-                                 slice: plan.stageSlice))
+                : .stages(
+                    Stages(
+                        startMicros: stagesStart, initial: warmupMicros > 0 ? level : 0, segments: warm + staged,
+                        slice: plan.stageSlice))
             return .open(schedule, maxInFlight: plan.maxInFlight)
         }
         if staged.isEmpty {
             return .closed(.ramp(Ramp(from: 0, to: plan.users, rate: plan.spawnRate, startMicros: start)))
         }
-        return .closed(.stages(Stages(startMicros: stagesStart, initial: 0, segments: warm + staged, slice: plan.stageSlice)))
+        return .closed(
+            .stages(Stages(startMicros: stagesStart, initial: 0, segments: warm + staged, slice: plan.stageSlice)))
     }
 
     /// Starts the engine threads and the controller. Call once.
@@ -112,8 +119,11 @@ public final class Engine: Sendable {
             let now = MonotonicClock.micros()
             // `data: { mode: unique }` holds at most one user per row of this node's slice.
             let most = min(budget.maxUsers, plan.uniqueUserCap ?? .max)
-            state.model = .closed(.ramp(Ramp(from: schedule.total(at: now), to: min(max(0, users), most),
-                                             rate: spawnRate ?? plan.spawnRate, startMicros: now)))
+            state.model = .closed(
+                .ramp(
+                    Ramp(
+                        from: schedule.total(at: now), to: min(max(0, users), most),
+                        rate: spawnRate ?? plan.spawnRate, startMicros: now)))
             return state.model
         }
         if let model { for control in controls { control.post(model: model) } }
@@ -227,7 +237,8 @@ public final class Engine: Sendable {
                     }
                     if state.stopRequested { state.ledger.stop(at: elapsed(now)) }
                 }
-                guard state.ledger.phase == .stopping, stopPosted, exited.load(ordering: .acquiring) == threads.count else {
+                guard state.ledger.phase == .stopping, stopPosted, exited.load(ordering: .acquiring) == threads.count
+                else {
                     return nil
                 }
                 collect(into: &state)
@@ -267,8 +278,9 @@ public final class Engine: Sendable {
         let early = state.ledger.measured.history.count + state.ledger.warmup.history.count
         let aggregator = state.ledger.measured.requestCount > 0 ? state.ledger.measured : state.ledger.warmup
         guard early <= Self.unreachableAfterSeconds + 1,
-              aggregator.onlyFailed(withReasonsIn: FailureReason.unreachable),
-              let first = aggregator.failureCounts(FailureText(plan: plan)).first else { return nil }
+            aggregator.onlyFailed(withReasonsIn: FailureReason.unreachable),
+            let first = aggregator.failureCounts(FailureText(plan: plan)).first
+        else { return nil }
         return "target unreachable: \(first.reason) (\(plan.host))"
     }
 

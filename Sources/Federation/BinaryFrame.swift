@@ -61,8 +61,10 @@ enum BinaryFrame {
             let activity = try reader.activity("activity")
             let users = try reader.int("users")
             let rps = try reader.double("rps")
-            message = .workerState(WorkerReport(run: run, activity: activity, users: users, rps: rps,
-                                                abortReason: try reader.optionalString("abort_reason")))
+            message = .workerState(
+                WorkerReport(
+                    run: run, activity: activity, users: users, rps: rps,
+                    abortReason: try reader.optionalString("abort_reason")))
         case nil: throw BinaryFrameError(field: "marker", problem: "not a binary frame")
         }
         guard reader.buffer.readableBytes == 0 else {
@@ -154,8 +156,9 @@ enum BinaryFrame {
                 let service = try reader.histogram("service_time")
                 var reasons: [ReasonTally] = []
                 for _ in 0..<(try reader.count("failure_reasons")) {
-                    let form = FailureReason.WireForm(kind: try reader.byte("reason"), number: try reader.varint("reason"),
-                                                      text: try reader.optionalString("reason"))
+                    let form = FailureReason.WireForm(
+                        kind: try reader.byte("reason"), number: try reader.varint("reason"),
+                        text: try reader.optionalString("reason"))
                     let reason: FailureReason
                     do {
                         reason = try FailureReason(form)
@@ -164,22 +167,26 @@ enum BinaryFrame {
                     }
                     reasons.append(ReasonTally(reason: reason, count: try reader.varint("count")))
                 }
-                var row = EndpointInterval(key: key, requests: requests, failures: failures, bytes: bytes,
-                                           latency: latency, serviceTime: service, failureReasons: reasons)
+                var row = EndpointInterval(
+                    key: key, requests: requests, failures: failures, bytes: bytes,
+                    latency: latency, serviceTime: service, failureReasons: reasons)
                 let lag = try reader.histogram("lag")
                 row.lag = lag.isEmpty ? nil : lag
                 row.phases = try reader.phases()
                 endpoints.append(row)
             }
-            var interval = IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpu,
-                                         wallMicros: wall, threads: threads, endpoints: endpoints)
+            var interval = IntervalStats(
+                second: second, users: users, dropped: dropped, cpuMicros: cpu,
+                wallMicros: wall, threads: threads, endpoints: endpoints)
             let skipped = try reader.varint("skipped")
             interval.skipped = skipped == 0 ? nil : skipped
             var checks: [CheckTally] = []
             for _ in 0..<(try reader.count("checks")) {
-                checks.append(CheckTally(method: try reader.string("checks.method"), name: try reader.string("checks.name"),
-                                         check: try reader.string("checks.check"), passes: try reader.varint("checks.passes"),
-                                         fails: try reader.varint("checks.fails")))
+                checks.append(
+                    CheckTally(
+                        method: try reader.string("checks.method"), name: try reader.string("checks.name"),
+                        check: try reader.string("checks.check"), passes: try reader.varint("checks.passes"),
+                        fails: try reader.varint("checks.fails")))
             }
             interval.checks = checks.isEmpty ? nil : checks
             let connections = try reader.varint("new_connections")
@@ -208,7 +215,9 @@ enum BinaryFrame {
         var buffer: ByteBuffer
 
         mutating func byte(_ field: String) throws(BinaryFrameError) -> UInt8 {
-            guard let byte = buffer.readInteger(as: UInt8.self) else { throw BinaryFrameError(field: field, problem: "truncated") }
+            guard let byte = buffer.readInteger(as: UInt8.self) else {
+                throw BinaryFrameError(field: field, problem: "truncated")
+            }
             return byte
         }
 
@@ -232,7 +241,8 @@ enum BinaryFrame {
         mutating func count(_ field: String) throws(BinaryFrameError) -> Int {
             let count = try varint(field)
             guard count <= UInt64(buffer.readableBytes) else {
-                throw BinaryFrameError(field: field, problem: "count \(count) exceeds the \(buffer.readableBytes) bytes left")
+                throw BinaryFrameError(
+                    field: field, problem: "count \(count) exceeds the \(buffer.readableBytes) bytes left")
             }
             return Int(count)
         }
@@ -253,9 +263,13 @@ enum BinaryFrame {
         }
 
         mutating func double(_ field: String) throws(BinaryFrameError) -> Double {
-            guard let bits = buffer.readInteger(as: UInt64.self) else { throw BinaryFrameError(field: field, problem: "truncated") }
+            guard let bits = buffer.readInteger(as: UInt64.self) else {
+                throw BinaryFrameError(field: field, problem: "truncated")
+            }
             // A NaN would later make the master's JSON answers unencodable.
-            guard Double(bitPattern: bits).isFinite else { throw BinaryFrameError(field: field, problem: "not a finite number") }
+            guard Double(bitPattern: bits).isFinite else {
+                throw BinaryFrameError(field: field, problem: "not a finite number")
+            }
             return Double(bitPattern: bits)
         }
 
@@ -265,7 +279,8 @@ enum BinaryFrame {
 
         private mutating func string(_ field: String, length raw: UInt64) throws(BinaryFrameError) -> String {
             guard raw <= UInt64(buffer.readableBytes) else {
-                throw BinaryFrameError(field: field, problem: "length \(raw) exceeds the \(buffer.readableBytes) bytes left")
+                throw BinaryFrameError(
+                    field: field, problem: "length \(raw) exceeds the \(buffer.readableBytes) bytes left")
             }
             let length = Int(raw)
             let slice = buffer.readSlice(length: length)!

@@ -32,10 +32,13 @@ extension CapacitySplit {
 
     /// Splits an open model's arrival rate (and its in-flight cap) in proportion to capacity. The
     /// last worker in name order takes what the others leave, so the rates add up to `rate`.
-    public static func split(rate: Double, maxInFlight: Int,
-                             among workers: [WorkerCapacity]) throws(SplitError) -> [NodeID: RateShare] {
+    public static func split(
+        rate: Double, maxInFlight: Int,
+        among workers: [WorkerCapacity]
+    ) throws(SplitError) -> [NodeID: RateShare] {
         guard !workers.isEmpty else {
-            throw SplitError(description: "no workers are connected: start loadd on the load nodes with `master:` set to this node")
+            throw SplitError(
+                description: "no workers are connected: start loadd on the load nodes with `master:` set to this node")
         }
         let sorted = workers.sorted { $0.node.rawValue < $1.node.rawValue }
         guard sorted.contains(where: { $0.share > 0 }) else {

@@ -47,9 +47,12 @@ public struct SplitError: Error, Equatable, CustomStringConvertible {
 /// method, so the shares are whole and add up exactly to what was asked; a worker's `maxUsers`
 /// caps its share and the excess goes to the others.
 public enum CapacitySplit {
-    public static func split(users: Int, spawnRate: Double, among workers: [WorkerCapacity]) throws(SplitError) -> [NodeID: UserShare] {
+    public static func split(
+        users: Int, spawnRate: Double, among workers: [WorkerCapacity]
+    ) throws(SplitError) -> [NodeID: UserShare] {
         guard !workers.isEmpty else {
-            throw SplitError(description: "no workers are connected: start loadd on the load nodes with `master:` set to this node")
+            throw SplitError(
+                description: "no workers are connected: start loadd on the load nodes with `master:` set to this node")
         }
         // Sorted so that equal remainders are broken the same way on every call.
         var open = workers.sorted { $0.node.rawValue < $1.node.rawValue }
@@ -59,8 +62,9 @@ public enum CapacitySplit {
         let capacity = open.reduce(0) { $0.saturatingAdd($1.share > 0 ? min($1.limit, users) : 0) }
         guard users <= capacity else {
             let limits = open.map { "\($0.node) \($0.maxUsers)" }.joined(separator: ", ")
-            throw SplitError(description: "\(users) users exceed what the fleet can hold (\(capacity): \(limits)); "
-                + "add workers or raise their open-files limit")
+            throw SplitError(
+                description: "\(users) users exceed what the fleet can hold (\(capacity): \(limits)); "
+                    + "add workers or raise their open-files limit")
         }
         var counts: [NodeID: Int] = [:]
         var left = users
@@ -92,7 +96,9 @@ public enum CapacitySplit {
         let quotas = weights.map { Double(total) * $0 / sum }
         var parts = quotas.map { Int(wholePartOf: $0) }
         var missing = total.saturatingSubtract(parts.reduce(0) { $0.saturatingAdd($1) })
-        let order = quotas.indices.sorted { (quotas[$0] - Double(parts[$0]), -$0) > (quotas[$1] - Double(parts[$1]), -$1) }
+        let order = quotas.indices.sorted {
+            (quotas[$0] - Double(parts[$0]), -$0) > (quotas[$1] - Double(parts[$1]), -$1)
+        }
         var next = 0
         // Rounding may leave `missing` at most weights.count; the modulo keeps it safe regardless.
         while missing > 0 {
@@ -106,8 +112,10 @@ public enum CapacitySplit {
     /// Spawn rates in proportion to the users each got; the last worker with users takes what the
     /// others leave, so the rates add up to `spawnRate`. A worker with no users still gets a
     /// nominal rate (its capacity share) to use if later asked for users.
-    private static func rates(_ counts: [NodeID: Int], users: Int, spawnRate: Double,
-                              workers: [WorkerCapacity]) -> [NodeID: UserShare] {
+    private static func rates(
+        _ counts: [NodeID: Int], users: Int, spawnRate: Double,
+        workers: [WorkerCapacity]
+    ) -> [NodeID: UserShare] {
         var result: [NodeID: UserShare] = [:]
         let totalShare = workers.reduce(0) { $0 + $1.share }
         let withUsers = workers.filter { (counts[$0.node] ?? 0) > 0 }.map(\.node).sorted { $0.rawValue < $1.rawValue }

@@ -20,9 +20,12 @@ public struct ConnectionLimits: Sendable, Equatable {
 
     public static let defaultHandshakeTimeout: Duration = .seconds(10)
 
-    public init(handshakeFrameBytes: Int = FederationProtocol.handshakeFrameBytes, maxHandshaking: Int = 64,
-                maxHandshakingPerAddress: Int = 8, handshakeTimeout: Duration? = nil,
-                maxQueuedBytes: Int = 2 * FederationProtocol.maxFrameBytes, deliveryGrace: Duration = FleetRun.defaultDeliveryGrace) {
+    public init(
+        handshakeFrameBytes: Int = FederationProtocol.handshakeFrameBytes, maxHandshaking: Int = 64,
+        maxHandshakingPerAddress: Int = 8, handshakeTimeout: Duration? = nil,
+        maxQueuedBytes: Int = 2 * FederationProtocol.maxFrameBytes,
+        deliveryGrace: Duration = FleetRun.defaultDeliveryGrace
+    ) {
         self.handshakeFrameBytes = handshakeFrameBytes
         self.maxHandshaking = maxHandshaking
         self.maxHandshakingPerAddress = maxHandshakingPerAddress

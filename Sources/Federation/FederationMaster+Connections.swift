@@ -17,9 +17,11 @@ extension FederationMaster {
     /// read (`MasterInbound`), its read error and end here, after them.
     private func serve(_ accepted: AcceptedConnection) async {
         let link = accepted.link
-        let end = await link.run(accepted.connection, onMessage: { _ in }, onFailure: { error in
-            self.withCore { $0.failed(link, error) }
-        })
+        let end = await link.run(
+            accepted.connection, onMessage: { _ in },
+            onFailure: { error in
+                self.withCore { $0.failed(link, error) }
+            })
         withCore { $0.closed(link, end) }
     }
 }

@@ -23,10 +23,12 @@ public struct MasterConfiguration: Sendable {
     /// Caps on unauthenticated connections, the handshake deadline, outbound buffering.
     public var limits: ConnectionLimits
 
-    public init(node: NodeID, host: String, port: Int, token: FleetToken,
-                heartbeatTimeout: Duration = FleetMembership.defaultHeartbeatTimeout, version: String,
-                maxFrameBytes: Int = FederationProtocol.maxFrameBytes, tls: MasterTLS? = nil,
-                limits: ConnectionLimits = ConnectionLimits()) {
+    public init(
+        node: NodeID, host: String, port: Int, token: FleetToken,
+        heartbeatTimeout: Duration = FleetMembership.defaultHeartbeatTimeout, version: String,
+        maxFrameBytes: Int = FederationProtocol.maxFrameBytes, tls: MasterTLS? = nil,
+        limits: ConnectionLimits = ConnectionLimits()
+    ) {
         self.node = node
         self.host = host
         self.port = port
@@ -143,14 +145,17 @@ public final class FederationMaster: Sendable {
             }
         listener.withLock { $0 = bound }
         let port = bound.channel.localAddress?.port ?? configuration.port
-        logger.info("federation master listening", metadata: [
-            "listen": "\(configuration.host):\(port)", "heartbeat_timeout": "\(configuration.heartbeatTimeout)",
-            "protocol_version": "\(FederationProtocol.version)",
-            "max_handshaking": "\(configuration.limits.maxHandshaking)",
-            "max_handshaking_per_address": "\(configuration.limits.maxHandshakingPerAddress)",
-            "handshake_timeout": "\(configuration.limits.handshakeDeadline(heartbeatTimeout: configuration.heartbeatTimeout))",
-            "tls_fingerprint": "\(configuration.tls.map { "\($0.fingerprint)" } ?? "none (plain TCP)")",
-        ])
+        logger.info(
+            "federation master listening",
+            metadata: [
+                "listen": "\(configuration.host):\(port)", "heartbeat_timeout": "\(configuration.heartbeatTimeout)",
+                "protocol_version": "\(FederationProtocol.version)",
+                "max_handshaking": "\(configuration.limits.maxHandshaking)",
+                "max_handshaking_per_address": "\(configuration.limits.maxHandshakingPerAddress)",
+                "handshake_timeout":
+                    "\(configuration.limits.handshakeDeadline(heartbeatTimeout: configuration.heartbeatTimeout))",
+                "tls_fingerprint": "\(configuration.tls.map { "\($0.fingerprint)" } ?? "none (plain TCP)")",
+            ])
         return port
     }
 
@@ -186,7 +191,9 @@ public final class FederationMaster: Sendable {
 
     /// Moves the fleet to `users` in total (closed model), re-split over the workers.
     public func setUsers(_ users: Int, spawnRate: Double?) throws(FederationError) {
-        try withCore { (core: inout MasterCore) throws(FederationError) in try core.setUsers(users, spawnRate: spawnRate) }
+        try withCore { (core: inout MasterCore) throws(FederationError) in
+            try core.setUsers(users, spawnRate: spawnRate)
+        }
     }
 
     /// Moves the fleet to `rate` iterations per second in total (open model).

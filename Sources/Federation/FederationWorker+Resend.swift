@@ -16,24 +16,30 @@ extension FederationWorker {
         guard !intervals.isEmpty else { return }
         for index in intervals.indices { intervals[index].second += shift }
         share.sequence += 1
-        let report = StatsReport(node: configuration.node, run: share.assignment.run,
-                                 assignment: share.assignment.assignment, sequence: share.sequence, intervals: intervals)
+        let report = StatsReport(
+            node: configuration.node, run: share.assignment.run,
+            assignment: share.assignment.assignment, sequence: share.sequence, intervals: intervals)
         var frame = ByteBuffer()
         do {
             try FrameEncoder.frame(.stats(report), into: &frame, maxFrameBytes: configuration.maxFrameBytes)
         } catch {
-            runLogger(share).error("stats of one second are lost: they do not fit in a frame", metadata: [
-                "reason": "\(error)", "sequence": "\(report.sequence)",
-            ])
+            runLogger(share).error(
+                "stats of one second are lost: they do not fit in a frame",
+                metadata: [
+                    "reason": "\(error)", "sequence": "\(report.sequence)",
+                ])
             return
         }
         let droppedBefore = unacknowledged.droppedReports
         unacknowledged.append(report, frame: frame)
         if unacknowledged.droppedReports > droppedBefore {
-            runLogger(share).warning("dropped the oldest unacknowledged stats: the buffer is full", metadata: [
-                "max_reports": "\(unacknowledged.bounds.maxReports)", "max_bytes": "\(unacknowledged.bounds.maxBytes)",
-                "dropped_total": "\(unacknowledged.droppedReports)",
-            ])
+            runLogger(share).warning(
+                "dropped the oldest unacknowledged stats: the buffer is full",
+                metadata: [
+                    "max_reports": "\(unacknowledged.bounds.maxReports)",
+                    "max_bytes": "\(unacknowledged.bounds.maxBytes)",
+                    "dropped_total": "\(unacknowledged.droppedReports)",
+                ])
         }
         guard let link = session?.link, session?.master != nil else { return }
         link.send(frame: frame)
@@ -42,8 +48,9 @@ extension FederationWorker {
     /// Queues the share's `stats_end` behind its last report (and sends it when welcomed): the master
     /// learns the share's reports are complete, or how many the bound dropped.
     func endStats(_ share: Share) {
-        let end = unacknowledged.end(run: share.assignment.run, assignment: share.assignment.assignment,
-                                     last: share.sequence)
+        let end = unacknowledged.end(
+            run: share.assignment.run, assignment: share.assignment.assignment,
+            last: share.sequence)
         guard let link = session?.link, session?.master != nil else { return }
         link.send(.statsEnd(end))
     }
@@ -68,18 +75,22 @@ extension FederationWorker {
             return frame
         }
         for frame in frames { link.send(frame: frame) }
-        logger.info("resent the stats the master had not acknowledged", metadata: [
-            "frames": "\(frames.count)", "bytes": "\(unacknowledged.bytes)",
-        ])
+        logger.info(
+            "resent the stats the master had not acknowledged",
+            metadata: [
+                "frames": "\(frames.count)", "bytes": "\(unacknowledged.bytes)",
+            ])
     }
 
     /// A new assignment: frames of other runs will never be merged (the master has moved on).
     func forgetUnacknowledged(otherThan run: RunID) {
         let forgotten = unacknowledged.forget(runsOtherThan: run)
         if forgotten > 0 {
-            logger.notice("forgot unacknowledged stats of a run the master no longer runs", metadata: [
-                "frames": "\(forgotten)",
-            ])
+            logger.notice(
+                "forgot unacknowledged stats of a run the master no longer runs",
+                metadata: [
+                    "frames": "\(forgotten)"
+                ])
         }
     }
 }

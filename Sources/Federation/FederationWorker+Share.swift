@@ -27,7 +27,8 @@ extension FederationWorker {
             share.assignment.share.users = change.users
             share.assignment.share.spawnRate = change.spawnRate
             self.share = share
-            runLogger(share).info("share changed", metadata: ["users": "\(change.users)", "spawn_rate": "\(change.spawnRate)"])
+            runLogger(share).info(
+                "share changed", metadata: ["users": "\(change.users)", "spawn_rate": "\(change.spawnRate)"])
             emit(.shareUsersChanged(run: change.run, users: change.users))
         case .setRate(let change):
             guard let share, share.assignment.run == change.run, !share.stopping else { return }
@@ -63,11 +64,14 @@ extension FederationWorker {
             session?.master = welcome.master
             session?.deadMan = DeadMansSwitch(timeout: welcome.heartbeatTimeout, armedAt: now)
             backoff.reset()
-            logger.info("joined the fleet", metadata: [
-                "master": "\(welcome.master)", "heartbeat_timeout": "\(welcome.heartbeatTimeout)",
-            ])
+            logger.info(
+                "joined the fleet",
+                metadata: [
+                    "master": "\(welcome.master)", "heartbeat_timeout": "\(welcome.heartbeatTimeout)",
+                ])
             emit(.connected(master: welcome.master, address: link.address))
-            unacknowledged.bounds = .init(heartbeatTimeout: max(configuration.heartbeatTimeout, welcome.heartbeatTimeout))
+            unacknowledged.bounds = .init(
+                heartbeatTimeout: max(configuration.heartbeatTimeout, welcome.heartbeatTimeout))
             resendUnacknowledged(on: link)
         case .refused(let reason):
             // An error, not a warning: this worker will never join until someone fixes the config.
@@ -91,32 +95,46 @@ extension FederationWorker {
         do {
             plan = try Self.plan(for: assignment)
         } catch {
-            let reason = assignment.secrets.redact("scenario does not compile on worker \(configuration.node): \(error)")
+            let reason = assignment.secrets.redact(
+                "scenario does not compile on worker \(configuration.node): \(error)")
             runLogger.error("cannot run the assigned share", metadata: ["reason": "\(reason)"])
-            session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .idle, users: 0, rps: 0,
-                                                         abortReason: reason)))
+            session?.link.send(
+                .workerState(
+                    WorkerReport(
+                        run: assignment.run, activity: .idle, users: 0, rps: 0,
+                        abortReason: reason)))
             return
         }
         let engine: Engine
         do {
-            engine = try Engine(plan: plan, options: EngineOptions(threads: configuration.threads, run: assignment.run,
-                                                                   keepsIntervals: true))
+            engine = try Engine(
+                plan: plan,
+                options: EngineOptions(
+                    threads: configuration.threads, run: assignment.run,
+                    keepsIntervals: true))
         } catch {
             let reason = assignment.secrets.merging(plan.secrets)
                 .redact("share does not fit on worker \(configuration.node): \(error)")
             runLogger.error("cannot run the assigned share", metadata: ["reason": "\(reason)"])
-            session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .idle, users: 0, rps: 0,
-                                                         abortReason: reason)))
+            session?.link.send(
+                .workerState(
+                    WorkerReport(
+                        run: assignment.run, activity: .idle, users: 0, rps: 0,
+                        abortReason: reason)))
             return
         }
         engine.start()
         share = Share(assignment: assignment, engine: engine)
-        runLogger.info("share started", metadata: [
-            "users": "\(assignment.share.users)", "spawn_rate": "\(assignment.share.spawnRate)", "host": "\(plan.host)",
-            "start_second": "\(assignment.share.startSecond)", "threads": "\(engine.threadCount)",
-        ])
+        runLogger.info(
+            "share started",
+            metadata: [
+                "users": "\(assignment.share.users)", "spawn_rate": "\(assignment.share.spawnRate)",
+                "host": "\(plan.host)",
+                "start_second": "\(assignment.share.startSecond)", "threads": "\(engine.threadCount)",
+            ])
         emit(.shareStarted(run: assignment.run, scenario: assignment.scenario, plan: plan, engine: engine))
-        session?.link.send(.workerState(WorkerReport(run: assignment.run, activity: .running, users: assignment.share.users, rps: 0)))
+        session?.link.send(
+            .workerState(WorkerReport(run: assignment.run, activity: .running, users: assignment.share.users, rps: 0)))
         watch(engine, assignment: assignment.assignment)
     }
 
@@ -125,9 +143,10 @@ extension FederationWorker {
     static func plan(for assignment: Assignment) throws -> Plan {
         let file = assignment.file.isEmpty ? "scenario.yaml" : assignment.file
         // Data files come with the assignment only: a worker opens no path a scenario names.
-        var plan = try ScenarioLoader.load(yaml: assignment.scenario, file: file,
-                                           files: ScenarioFiles(.bundle(assignment.files ?? [:], remoteDirectory: nil)),
-                                           environment: assignment.vars ?? [:])
+        var plan = try ScenarioLoader.load(
+            yaml: assignment.scenario, file: file,
+            files: ScenarioFiles(.bundle(assignment.files ?? [:], remoteDirectory: nil)),
+            environment: assignment.vars ?? [:])
         plan.apply(assignment.overrides, share: assignment.share)
         return plan
     }
@@ -142,14 +161,18 @@ extension FederationWorker {
     /// the engine's abort reason, if it ended itself for one). `failure` marks this node's own copy
     /// of the run failed for that reason (the master was lost: its results are incomplete).
     func endShare(_ ending: Share, failure: String?, report: Bool) async {
-        guard var current = share, current.assignment.assignment == ending.assignment.assignment, !current.stopping else {
+        guard var current = share, current.assignment.assignment == ending.assignment.assignment, !current.stopping
+        else {
             return
         }
         current.stopping = true
         share = current
         current.engine.stop(failure: failure)
-        session?.link.send(.workerState(WorkerReport(run: current.assignment.run, activity: .stopping,
-                                                     users: current.assignment.share.users, rps: 0)))
+        session?.link.send(
+            .workerState(
+                WorkerReport(
+                    run: current.assignment.run, activity: .stopping,
+                    users: current.assignment.share.users, rps: 0)))
         let summary = await current.engine.finished()
         // Re-read after the await: reports sent meanwhile advanced the sequence.
         if let latest = share, latest.assignment.assignment == current.assignment.assignment { current = latest }
@@ -158,13 +181,18 @@ extension FederationWorker {
         endStats(current)
         share = nil
         if report {
-            session?.link.send(.workerState(WorkerReport(run: current.assignment.run, activity: .idle, users: 0, rps: 0,
-                                                         abortReason: summary.abortReason)))
+            session?.link.send(
+                .workerState(
+                    WorkerReport(
+                        run: current.assignment.run, activity: .idle, users: 0, rps: 0,
+                        abortReason: summary.abortReason)))
         }
-        runLogger(current).info("share ended", metadata: [
-            "requests": "\(summary.total.requests)", "failures": "\(summary.total.failures)",
-            "reason": "\(summary.abortReason ?? "stopped")",
-        ])
+        runLogger(current).info(
+            "share ended",
+            metadata: [
+                "requests": "\(summary.total.requests)", "failures": "\(summary.total.failures)",
+                "reason": "\(summary.abortReason ?? "stopped")",
+            ])
         emit(.shareEnded(run: current.assignment.run, summary: summary))
     }
 
@@ -201,8 +229,11 @@ extension FederationWorker {
                 sendStats(&share)
                 self.share = share
                 let summary = share.engine.snapshot()
-                link.send(.workerState(WorkerReport(run: share.assignment.run, activity: .running,
-                                                    users: summary.users, rps: summary.total.currentRps)))
+                link.send(
+                    .workerState(
+                        WorkerReport(
+                            run: share.assignment.run, activity: .running,
+                            users: summary.users, rps: summary.total.currentRps)))
                 // Any frame proves this worker alive: while reports flow, a heartbeat would only be
                 // one more frame for the master to wake up for, per worker per beat.
                 current.lastHeartbeat = now

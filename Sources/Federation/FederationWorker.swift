@@ -26,11 +26,13 @@ public struct WorkerConfiguration: Sendable {
     /// that certificate: `tls_fingerprint:`); `nil`: plain TCP (`insecure_plaintext: true`).
     public var tls: WorkerTLS?
 
-    public init(node: NodeID, masterHost: String, masterPort: Int, token: FleetToken, version: String, threads: Int,
-                cores: Int, weight: Double = 1, maxUsers: Int,
-                heartbeatTimeout: Duration = FleetMembership.defaultHeartbeatTimeout,
-                protocolVersion: UInt16 = FederationProtocol.version,
-                maxFrameBytes: Int = FederationProtocol.maxFrameBytes, tls: WorkerTLS? = nil) {
+    public init(
+        node: NodeID, masterHost: String, masterPort: Int, token: FleetToken, version: String, threads: Int,
+        cores: Int, weight: Double = 1, maxUsers: Int,
+        heartbeatTimeout: Duration = FleetMembership.defaultHeartbeatTimeout,
+        protocolVersion: UInt16 = FederationProtocol.version,
+        maxFrameBytes: Int = FederationProtocol.maxFrameBytes, tls: WorkerTLS? = nil
+    ) {
         self.node = node
         self.masterHost = masterHost
         self.masterPort = masterPort
@@ -189,9 +191,11 @@ public actor FederationWorker {
             let delay = backoff.delay()
             // The same failure every few seconds would flood the journal: log changes, debug repeats.
             let level: Logger.Level = outcome == lastFailure ? .debug : .warning
-            logger.log(level: level, "master unreachable or lost; retrying", metadata: [
-                "reason": "\(outcome)", "retry_in": "\(delay)",
-            ])
+            logger.log(
+                level: level, "master unreachable or lost; retrying",
+                metadata: [
+                    "reason": "\(outcome)", "retry_in": "\(delay)",
+                ])
             lastFailure = outcome
             try? await Task.sleep(for: delay)
         }
@@ -209,7 +213,9 @@ public actor FederationWorker {
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .connect(host: configuration.masterHost, port: configuration.masterPort) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        if let tls { try channel.pipeline.syncOperations.addHandler(tls.handler(reportingTo: pinCheck)) }
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(tls.handler(reportingTo: pinCheck))
+                        }
                         try channel.addFederationDecoder(limit: limit)
                         return try FramedChannel(wrappingChannelSynchronously: channel)
                     }
@@ -233,13 +239,16 @@ public actor FederationWorker {
             emit(.refused(reason: refusal))
             end = .closed(refusal)
         } else if tls != nil, !pinCheck.reachedCertificate, link.localCloseReason == nil {
-            end = .closed("no TLS handshake with the master (\(Self.describe(end))): if the master has "
-                          + "insecure_plaintext: true, set it here too (both sides speak TLS by default)")
+            end = .closed(
+                "no TLS handshake with the master (\(Self.describe(end))): if the master has "
+                    + "insecure_plaintext: true, set it here too (both sides speak TLS by default)")
         } else if tls == nil, link.localCloseReason == nil, session?.link === link,
-                  session?.handshake.answered == false, case .peerClosed = end {
+            session?.handshake.answered == false, case .peerClosed = end
+        {
             // A TLS master drops a plain hello, often without a word a plain-TCP side could read.
-            end = .closed("the master closed the connection without answering the hello: if it speaks TLS "
-                          + "(the default), remove insecure_plaintext: from this worker")
+            end = .closed(
+                "the master closed the connection without answering the hello: if it speaks TLS "
+                    + "(the default), remove insecure_plaintext: from this worker")
         }
         return await closed(link, end)
     }
@@ -253,16 +262,19 @@ public actor FederationWorker {
     }
 
     private func opened(_ link: Link, binding: @escaping @Sendable () -> ChannelBinding?) {
-        let hello = Hello(protocolVersion: configuration.protocolVersion, node: configuration.node,
-                          loaddVersion: configuration.version, cores: configuration.cores,
-                          threads: configuration.threads, maxUsers: configuration.maxUsers,
-                          weight: configuration.weight, nonce: FleetToken.nonce())
+        let hello = Hello(
+            protocolVersion: configuration.protocolVersion, node: configuration.node,
+            loaddVersion: configuration.version, cores: configuration.cores,
+            threads: configuration.threads, maxUsers: configuration.maxUsers,
+            weight: configuration.weight, nonce: FleetToken.nonce())
         let handshake = WorkerHandshake(token: configuration.token, hello: hello, binding: binding)
         // Until the welcome no load runs, so the switch only bounds the handshake: generously, as
         // a busy machine may take a while to answer.
-        session = Session(link: link, handshake: handshake,
-                          deadMan: DeadMansSwitch(timeout: max(configuration.heartbeatTimeout, Self.handshakeTimeout),
-                                                  armedAt: now))
+        session = Session(
+            link: link, handshake: handshake,
+            deadMan: DeadMansSwitch(
+                timeout: max(configuration.heartbeatTimeout, Self.handshakeTimeout),
+                armedAt: now))
         link.send(handshake.opening)
     }
 

@@ -41,21 +41,27 @@ extension FleetRun {
         let fleet = FleetRunCheckpoint(
             users: users, spawnRate: spawnRate, rate: rate, maxInFlight: maxInFlight, followsStages: followsStages,
             events: events, nextAssignment: nextAssignment,
-            assignedTo: assignedTo.map { .init(assignment: $0.key, node: $0.value) }.sorted { $0.assignment < $1.assignment },
-            dataSlots: dataSlots, dedupe: dedupe.checkpoint(), workers: shares.keys.sorted { $0.rawValue < $1.rawValue })
+            assignedTo: assignedTo.map { .init(assignment: $0.key, node: $0.value) }.sorted {
+                $0.assignment < $1.assignment
+            },
+            dataSlots: dataSlots, dedupe: dedupe.checkpoint(), workers: shares.keys.sorted { $0.rawValue < $1.rawValue }
+        )
         return (ledger.checkpoint(at: ledger.spanEnd(at: now - started)), fleet)
     }
 
     /// Takes up a run a previous master saved, with no worker yet: each gets its share as it
     /// (re)joins (`join`). The run keeps its clock: `started` is put back by the time since the
     /// run's start on the wall clock (`unixNow`), so its seconds, stages and end time go on.
-    public static func resume(_ request: Request, ledger saved: RunLedger.Checkpoint, fleet books: FleetRunCheckpoint,
-                              now: Duration, unixNow: Double, closeLag: Int = 2, stopGrace: Duration = .seconds(5),
-                              deliveryGrace: Duration? = nil) -> FleetRun {
+    public static func resume(
+        _ request: Request, ledger saved: RunLedger.Checkpoint, fleet books: FleetRunCheckpoint,
+        now: Duration, unixNow: Double, closeLag: Int = 2, stopGrace: Duration = .seconds(5),
+        deliveryGrace: Duration? = nil
+    ) -> FleetRun {
         let sinceStart = max(0, unixNow - Double(saved.startUnixSeconds))
         let started = now - .milliseconds(Int64(sinceStart * 1000))
-        var run = FleetRun(request: request, started: started, startUnixSeconds: saved.startUnixSeconds,
-                           closeLag: closeLag, stopGrace: stopGrace, deliveryGrace: deliveryGrace)
+        var run = FleetRun(
+            request: request, started: started, startUnixSeconds: saved.startUnixSeconds,
+            closeLag: closeLag, stopGrace: stopGrace, deliveryGrace: deliveryGrace)
         run.users = books.users
         run.spawnRate = books.spawnRate
         run.rate = books.rate
@@ -63,15 +69,17 @@ extension FleetRun {
         run.followsStages = books.followsStages
         run.events = books.events
         run.nextAssignment = max(1, books.nextAssignment)
-        run.assignedTo = Dictionary(books.assignedTo.map { ($0.assignment, $0.node) }, uniquingKeysWith: { first, _ in first })
+        run.assignedTo = Dictionary(
+            books.assignedTo.map { ($0.assignment, $0.node) }, uniquingKeysWith: { first, _ in first })
         run.dataSlots = max(1, books.dataSlots)
         run.dedupe = StatsDeduplicator(restoring: books.dedupe)
         run.rejoining = Set(books.workers)
         run.ledger.resume(from: saved, resumedAt: now - started, workersBack: 0)
         if let gap = run.ledger.resumes.last {
-            run.record("master restarted: last saved at \(FleetRun.clock(gap.restartedAt)) UTC, resumed at "
-                       + "\(FleetRun.clock(gap.resumedAt)) UTC (\(Int(gap.gapS.rounded())) s without load); "
-                       + "waiting for its \(books.workers.count) workers to rejoin", now: now)
+            run.record(
+                "master restarted: last saved at \(FleetRun.clock(gap.restartedAt)) UTC, resumed at "
+                    + "\(FleetRun.clock(gap.resumedAt)) UTC (\(Int(gap.gapS.rounded())) s without load); "
+                    + "waiting for its \(books.workers.count) workers to rejoin", now: now)
         }
         return run
     }

@@ -117,14 +117,16 @@ extension FleetRun {
         let slices = CapacitySplit.slices(among: workers)
         if let rate {
             return try CapacitySplit.split(rate: rate, maxInFlight: maxInFlight, among: workers).reduce(into: [:]) {
-                $0[$1.key] = Part(users: 0, spawnRate: spawnRate, rate: $1.value.rate, maxInFlight: $1.value.maxInFlight,
-                                  slice: slices[$1.key]!)
+                $0[$1.key] = Part(
+                    users: 0, spawnRate: spawnRate, rate: $1.value.rate, maxInFlight: $1.value.maxInFlight,
+                    slice: slices[$1.key]!)
             }
         }
         let users = try CapacitySplit.split(users: self.users, spawnRate: spawnRate, among: workers)
         return users.reduce(into: [:]) {
-            $0[$1.key] = Part(users: $1.value.users, spawnRate: $1.value.spawnRate, rate: nil, maxInFlight: nil,
-                              slice: slices[$1.key]!)
+            $0[$1.key] = Part(
+                users: $1.value.users, spawnRate: $1.value.spawnRate, rate: nil, maxInFlight: nil,
+                slice: slices[$1.key]!)
         }
     }
 
@@ -154,11 +156,12 @@ extension FleetRun {
             share.shortSince = nil
             share.shortfall = nil
             shares[node] = share
-            let message: FederationMessage = if let rate = new.rate {
-                .setRate(RateChange(run: id, rate: rate))
-            } else {
-                .setUsers(UsersChange(run: id, users: new.users, spawnRate: new.spawnRate))
-            }
+            let message: FederationMessage =
+                if let rate = new.rate {
+                    .setRate(RateChange(run: id, rate: rate))
+                } else {
+                    .setUsers(UsersChange(run: id, users: new.users, spawnRate: new.spawnRate))
+                }
             out.append(Outgoing(node: node, message: message))
         }
         return out
@@ -183,8 +186,9 @@ extension FleetRun {
         assignedTo[number] = capacity.node
         let taken = Set(shares.values.map(\.dataSlot))
         let slot = (0...).first { !taken.contains($0) }!
-        shares[capacity.node] = Share(capacity: capacity, threads: threads, assignment: number, part: part, dataSlot: slot,
-                                      partSince: now)
+        shares[capacity.node] = Share(
+            capacity: capacity, threads: threads, assignment: number, part: part, dataSlot: slot,
+            partSince: now)
         ledger.expectedReporters = self.threads
         let elapsed = Int((now - started) / .milliseconds(1))
         let warmup = warmupSeconds > 0 ? max(0, warmupSeconds * 1000 - elapsed) : nil
@@ -194,19 +198,22 @@ extension FleetRun {
             users: part.users, spawnRate: part.spawnRate, rate: part.rate, maxInFlight: part.maxInFlight,
             staged: followsStages, stageSlice: part.slice, stagesElapsedMs: intoStages, warmupMs: warmup,
             remainingMs: remaining, startSecond: second(at: now), dataSlot: slot % dataSlots, dataSlots: dataSlots)
-        var assignment = Assignment(run: id, assignment: number, scenario: request.scenario, file: request.file,
-                                    overrides: request.overrides, share: share,
-                                    files: request.files.isEmpty ? nil : request.files)
+        var assignment = Assignment(
+            run: id, assignment: number, scenario: request.scenario, file: request.file,
+            overrides: request.overrides, share: share,
+            files: request.files.isEmpty ? nil : request.files)
         assignment.vars = request.vars.isEmpty ? nil : request.vars
         assignment.secretVars = request.secretVars.isEmpty ? nil : request.secretVars
         return Outgoing(node: capacity.node, message: .assign(assignment))
     }
 
     func describeShares() -> String {
-        shares.isEmpty ? "none" : shares.keys.sorted { $0.rawValue < $1.rawValue }.map { node in
-            let part = shares[node]!.part
-            if followsStages { return "\(node) \(Int((part.slice.fraction * 100).rounded()))%" }
-            return "\(node) " + (part.rate.map { "\(Self.format($0))/s" } ?? "\(part.users)")
-        }.joined(separator: ", ")
+        shares.isEmpty
+            ? "none"
+            : shares.keys.sorted { $0.rawValue < $1.rawValue }.map { node in
+                let part = shares[node]!.part
+                if followsStages { return "\(node) \(Int((part.slice.fraction * 100).rounded()))%" }
+                return "\(node) " + (part.rate.map { "\(Self.format($0))/s" } ?? "\(part.users)")
+            }.joined(separator: ", ")
     }
 }

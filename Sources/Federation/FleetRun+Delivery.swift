@@ -35,7 +35,8 @@ extension FleetRun {
         self.budget = budget
         noteMerged(report, now: now)
         if shares[report.node]?.assignment == report.assignment,
-           report.intervals.contains(where: { $0.endpoints.contains { $0.requests > 0 } }) {
+            report.intervals.contains(where: { $0.endpoints.contains { $0.requests > 0 } })
+        {
             shares[report.node]?.lastRequestsAt = now
         }
         return nil
@@ -92,8 +93,9 @@ extension FleetRun {
             guard let since = share.shortSince else {
                 share.shortSince = now
                 shares[node] = share
-                record("worker \(node) is short of its share: \(problem); its load moves to the others in "
-                       + "\(deliveryGrace) unless it recovers", now: now)
+                record(
+                    "worker \(node) is short of its share: \(problem); its load moves to the others in "
+                        + "\(deliveryGrace) unless it recovers", now: now)
                 continue
             }
             shares[node] = share

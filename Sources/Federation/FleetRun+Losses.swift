@@ -32,7 +32,8 @@ extension FleetRun {
         for loss in unsplitLosses.dropLast() { record("worker \(loss.node) lost (\(loss.reason))", now: now) }
         unsplitLosses.removeAll()
         guard !shares.isEmpty else {
-            record("worker \(last.node) lost (\(last.reason)); no workers left: its load waits for one to join", now: now)
+            record(
+                "worker \(last.node) lost (\(last.reason)); no workers left: its load waits for one to join", now: now)
             return []
         }
         let out = moveLoad(now: now)

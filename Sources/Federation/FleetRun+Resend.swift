@@ -33,8 +33,9 @@ extension FleetRun {
     mutating func linkLost(_ node: NodeID, now: Duration) {
         guard let share = shares[node], !resend.ended.contains(share.assignment) else { return }
         if let earlier = resend.lost[node] { recordUnrecovered(node, earlier, now: now) }
-        resend.lost[node] = ResendLedger.Lost(assignment: share.assignment, atSecond: second(at: now),
-                                              lastMerged: resend.lastMerged[share.assignment])
+        resend.lost[node] = ResendLedger.Lost(
+            assignment: share.assignment, atSecond: second(at: now),
+            lastMerged: resend.lastMerged[share.assignment])
     }
 
     /// A report was merged (not a repeat).
@@ -45,7 +46,8 @@ extension FleetRun {
         if report.assignment == lost.assignment {
             let oldest = report.intervals.lazy.map(\.second).min()!
             lost.lateReports += 1
-            lost.lateSeconds = lost.lateSeconds.map { min($0.lowerBound, oldest)...max($0.upperBound, newest) }
+            lost.lateSeconds =
+                lost.lateSeconds.map { min($0.lowerBound, oldest)...max($0.upperBound, newest) }
                 ?? oldest...newest
             resend.lost[report.node] = lost
         } else if report.assignment > lost.assignment {
@@ -56,16 +58,20 @@ extension FleetRun {
 
     /// A worker's `stats_end`: what its bound dropped, and whether a lost share's resend is complete.
     mutating func statsEnded(_ end: StatsEnd, from node: NodeID, now: Duration) {
-        guard end.run == id, assignedTo[end.assignment] == node, resend.ended.insert(end.assignment).inserted else { return }
+        guard end.run == id, assignedTo[end.assignment] == node, resend.ended.insert(end.assignment).inserted else {
+            return
+        }
         if end.droppedReports > 0 {
-            record("worker \(node) dropped \(end.droppedReports) stats reports (\(end.droppedSeconds) thread-seconds) "
-                   + "the master had not acknowledged: its buffer of unacknowledged seconds was full", now: now)
+            record(
+                "worker \(node) dropped \(end.droppedReports) stats reports (\(end.droppedSeconds) thread-seconds) "
+                    + "the master had not acknowledged: its buffer of unacknowledged seconds was full", now: now)
         }
         guard let lost = resend.lost[node], lost.assignment == end.assignment else { return }
         resend.lost[node] = nil
         if let span = lost.lateSeconds {
-            record("worker \(node) rejoined and resent \(lost.lateReports) stats reports it measured before its link "
-                   + "dropped (seconds \(span.lowerBound)…\(span.upperBound)): merged late, once", now: now)
+            record(
+                "worker \(node) rejoined and resent \(lost.lateReports) stats reports it measured before its link "
+                    + "dropped (seconds \(span.lowerBound)…\(span.upperBound)): merged late, once", now: now)
         } else {
             record("worker \(node) rejoined: everything it measured before its link dropped had arrived", now: now)
         }
@@ -73,7 +79,8 @@ extension FleetRun {
 
     private mutating func recordUnrecovered(_ node: NodeID, _ lost: ResendLedger.Lost, now: Duration) {
         let from = lost.lastMerged.map { "after second \($0)" } ?? "in its share"
-        record("worker \(node) rejoined without the stats it had not sent before it was lost at second \(lost.atSecond) "
-               + "(its daemon restarted?): what it measured \(from) is lost", now: now)
+        record(
+            "worker \(node) rejoined without the stats it had not sent before it was lost at second \(lost.atSecond) "
+                + "(its daemon restarted?): what it measured \(from) is lost", now: now)
     }
 }

@@ -67,8 +67,10 @@ public struct FleetRun: Sendable {
         /// too, whatever the worker did. Built when asked for (a rare path).
         public var secrets: SecretValues { SecretValues(vars.values).merging(plan.secrets) }
 
-        public init(id: RunID, plan: Plan, scenario: String, file: String, overrides: RunOverrides,
-                    files: [String: Data] = [:]) {
+        public init(
+            id: RunID, plan: Plan, scenario: String, file: String, overrides: RunOverrides,
+            files: [String: Data] = [:]
+        ) {
             self.id = id
             self.plan = plan
             self.scenario = scenario
@@ -131,11 +133,14 @@ public struct FleetRun: Sendable {
 
     /// Starts a run over `workers` (capacity and engine threads of each), returning the `assign`
     /// messages to send. - Throws: `SplitError` when there are no workers or too few for the users.
-    public static func start(_ request: Request, workers: [(capacity: WorkerCapacity, threads: Int)], now: Duration,
-                             unixSeconds: Int, closeLag: Int = 2, stopGrace: Duration = .seconds(5),
-                             deliveryGrace: Duration? = nil) throws(SplitError) -> (FleetRun, [Outgoing]) {
-        var run = FleetRun(request: request, started: now, startUnixSeconds: unixSeconds, closeLag: closeLag,
-                           stopGrace: stopGrace, deliveryGrace: deliveryGrace)
+    public static func start(
+        _ request: Request, workers: [(capacity: WorkerCapacity, threads: Int)], now: Duration,
+        unixSeconds: Int, closeLag: Int = 2, stopGrace: Duration = .seconds(5),
+        deliveryGrace: Duration? = nil
+    ) throws(SplitError) -> (FleetRun, [Outgoing]) {
+        var run = FleetRun(
+            request: request, started: now, startUnixSeconds: unixSeconds, closeLag: closeLag,
+            stopGrace: stopGrace, deliveryGrace: deliveryGrace)
         let split = try run.split(among: workers.map(\.capacity))
         run.dataSlots = max(1, workers.count)
         var out: [Outgoing] = []
@@ -147,8 +152,10 @@ public struct FleetRun: Sendable {
         return (run, out)
     }
 
-    init(request: Request, started: Duration, startUnixSeconds: Int, closeLag: Int, stopGrace: Duration,
-                 deliveryGrace: Duration?) {
+    init(
+        request: Request, started: Duration, startUnixSeconds: Int, closeLag: Int, stopGrace: Duration,
+        deliveryGrace: Duration?
+    ) {
         self.request = request
         self.deliveryGrace = deliveryGrace
         self.started = started
@@ -159,7 +166,8 @@ public struct FleetRun: Sendable {
         spawnRate = request.plan.spawnRate
         rate = request.plan.arrivalRate
         maxInFlight = request.plan.maxInFlight
-        ledger = RunLedger(plan: request.plan, run: request.id, expectedReporters: 0, startUnixSeconds: startUnixSeconds)
+        ledger = RunLedger(
+            plan: request.plan, run: request.id, expectedReporters: 0, startUnixSeconds: startUnixSeconds)
         followsStages = !request.plan.stages.isEmpty
     }
 
@@ -181,7 +189,8 @@ public struct FleetRun: Sendable {
     @discardableResult
     public mutating func absorb(_ report: StatsReport) -> Bool {
         guard phase != .finished, report.run == id, assignedTo[report.assignment] == report.node,
-              dedupe.admit(node: report.node, assignment: report.assignment, sequence: report.sequence) else {
+            dedupe.admit(node: report.node, assignment: report.assignment, sequence: report.sequence)
+        else {
             return false
         }
         for interval in report.intervals { ledger.absorb(interval) }
@@ -201,7 +210,8 @@ public struct FleetRun: Sendable {
         }
         if phase == .running { return splitLosses(now: now) + checkDelivery(now: now) }
         if phase == .stopping, let stoppedAt = ledger.stoppedAt,
-           shares.values.allSatisfy(\.ended) || now - started - stoppedAt >= stopGrace {
+            shares.values.allSatisfy(\.ended) || now - started - stoppedAt >= stopGrace
+        {
             finish(now: now)
         }
         return []
@@ -210,8 +220,10 @@ public struct FleetRun: Sendable {
     mutating func finish(now: Duration) {
         ledger.finish()
         let missing = shares.filter { !$0.value.ended }.keys.map(\.rawValue).sorted()
-        record(missing.isEmpty ? "finished: \(ledger.requestCount) requests"
-               : "finished without the last report of \(missing.joined(separator: ", "))", now: now)
+        record(
+            missing.isEmpty
+                ? "finished: \(ledger.requestCount) requests"
+                : "finished without the last report of \(missing.joined(separator: ", "))", now: now)
     }
 
     /// Keeps `waiter` for the run's end; false when it has already finished (resume it now).

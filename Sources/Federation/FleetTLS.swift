@@ -54,8 +54,10 @@ public struct MasterTLS: Sendable {
 
     /// - Throws: `FederationError` naming the file that cannot be read or does not hold what it should.
     /// `names` are the config keys (or words) the messages call the two files.
-    public static func load(certificate: String, key: String,
-                            names: (certificate: String, key: String) = ("tls_cert", "tls_key")) throws(FederationError) -> MasterTLS {
+    public static func load(
+        certificate: String, key: String,
+        names: (certificate: String, key: String) = ("tls_cert", "tls_key")
+    ) throws(FederationError) -> MasterTLS {
         let chain: [NIOSSLCertificate]
         do {
             chain = try NIOSSLCertificate.fromPEMFile(certificate)
@@ -76,10 +78,12 @@ public struct MasterTLS: Sendable {
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
         configuration.minimumTLSVersion = .tlsv13
         do {
-            return MasterTLS(context: try NIOSSLContext(configuration: configuration),
-                             fingerprint: CertificateFingerprint(der: der))
+            return MasterTLS(
+                context: try NIOSSLContext(configuration: configuration),
+                fingerprint: CertificateFingerprint(der: der))
         } catch {
-            throw FederationError("\(names.certificate) \(certificate) and \(names.key) \(key) do not make a TLS identity: \(error)")
+            throw FederationError(
+                "\(names.certificate) \(certificate) and \(names.key) \(key) do not make a TLS identity: \(error)")
         }
     }
 

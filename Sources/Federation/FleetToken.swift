@@ -25,8 +25,9 @@ public struct FleetToken: Sendable {
     /// A token in rollover: `current` proves this side, `previous` is still accepted from peers.
     public init(current: some Collection<UInt8>, previous: (some Collection<UInt8>)?) throws(FederationError) {
         for secret in [Array(current)] + (previous.map { [Array($0)] } ?? []) where secret.count < Self.minimumBytes {
-            throw FederationError("the token is \(secret.count) bytes; use at least \(Self.minimumBytes) "
-                                  + "(e.g. `head -c 32 /dev/urandom | base64 -w0 > /etc/loadd/token`)")
+            throw FederationError(
+                "the token is \(secret.count) bytes; use at least \(Self.minimumBytes) "
+                    + "(e.g. `head -c 32 /dev/urandom | base64 -w0 > /etc/loadd/token`)")
         }
         secrets = [Array(current)] + (previous.map { [Array($0)] } ?? [])
     }
@@ -42,8 +43,9 @@ public struct FleetToken: Sendable {
         let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map(trimmed).filter { !$0.isEmpty }
         guard !lines.isEmpty else { throw FederationError("token_file \(path) is empty") }
         guard lines.count <= 2 else {
-            throw FederationError("token_file \(path) has \(lines.count) lines; it holds one token, or two during a "
-                                  + "rollover (the new one first, then the old one)")
+            throw FederationError(
+                "token_file \(path) has \(lines.count) lines; it holds one token, or two during a "
+                    + "rollover (the new one first, then the old one)")
         }
         do {
             return try FleetToken(current: lines[0], previous: lines.count == 2 ? lines[1] : nil)
@@ -83,11 +85,14 @@ public struct FleetToken: Sendable {
 
     /// Constant-time checks, so response timing reveals nothing about the expected MAC. During a
     /// rollover a proof made with either token is accepted.
-    public func verifyWorker(_ proof: HexBytes, masterNonce: HexBytes, node: NodeID,
-                             binding: ChannelBinding = .plaintext) -> Bool {
+    public func verifyWorker(
+        _ proof: HexBytes, masterNonce: HexBytes, node: NodeID,
+        binding: ChannelBinding = .plaintext
+    ) -> Bool {
         let message = binding.appended(to: masterNonce.bytes + Array(node.rawValue.utf8))
         return secrets.contains { secret in
-            HMAC<SHA256>.isValidAuthenticationCode(proof.bytes, authenticating: message, using: SymmetricKey(data: secret))
+            HMAC<SHA256>.isValidAuthenticationCode(
+                proof.bytes, authenticating: message, using: SymmetricKey(data: secret))
         }
     }
 
@@ -97,12 +102,17 @@ public struct FleetToken: Sendable {
 
     /// The token (of this file's one or two) that the master proved it holds, to answer with; `nil`
     /// when the master proved neither.
-    public func verifiedMaster(_ proof: HexBytes, workerNonce: HexBytes,
-                               binding: ChannelBinding = .plaintext) -> FleetToken? {
+    public func verifiedMaster(
+        _ proof: HexBytes, workerNonce: HexBytes,
+        binding: ChannelBinding = .plaintext
+    ) -> FleetToken? {
         let message = binding.appended(to: Array("loadd-master".utf8) + workerNonce.bytes)
-        guard let secret = secrets.first(where: {
-            HMAC<SHA256>.isValidAuthenticationCode(proof.bytes, authenticating: message, using: SymmetricKey(data: $0))
-        }) else { return nil }
+        guard
+            let secret = secrets.first(where: {
+                HMAC<SHA256>.isValidAuthenticationCode(
+                    proof.bytes, authenticating: message, using: SymmetricKey(data: $0))
+            })
+        else { return nil }
         return try? FleetToken(secret)
     }
 

@@ -34,8 +34,10 @@ public final class FrameLimit: Sendable {
     private let bytes: Atomic<Int>
     public let afterAuthentication: Int
 
-    public init(beforeAuthentication: Int = FederationProtocol.handshakeFrameBytes,
-                afterAuthentication: Int = FederationProtocol.maxFrameBytes) {
+    public init(
+        beforeAuthentication: Int = FederationProtocol.handshakeFrameBytes,
+        afterAuthentication: Int = FederationProtocol.maxFrameBytes
+    ) {
         bytes = Atomic(min(beforeAuthentication, afterAuthentication))
         self.afterAuthentication = afterAuthentication
     }
@@ -85,8 +87,10 @@ public struct FrameDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer,
-                                    seenEOF: Bool) throws -> DecodingState {
+    public mutating func decodeLast(
+        context: ChannelHandlerContext, buffer: inout ByteBuffer,
+        seenEOF: Bool
+    ) throws -> DecodingState {
         // A partial frame at EOF is dropped: the peer is gone, there is nobody to tell.
         while try decode(context: context, buffer: &buffer) == .continue {}
         return .needMoreData
@@ -94,7 +98,9 @@ public struct FrameDecoder: ByteToMessageDecoder {
 
     /// One payload as a message, its numbers within range; a `hello` of another protocol version is
     /// still recognised.
-    static func message(from buffer: inout ByteBuffer, using decoder: JSONDecoder) throws(FrameError) -> FederationMessage {
+    static func message(
+        from buffer: inout ByteBuffer, using decoder: JSONDecoder
+    ) throws(FrameError) -> FederationMessage {
         let message = try decoded(from: &buffer, using: decoder)
         do {
             try message.checkRanges()
@@ -104,7 +110,9 @@ public struct FrameDecoder: ByteToMessageDecoder {
         return message
     }
 
-    private static func decoded(from buffer: inout ByteBuffer, using decoder: JSONDecoder) throws(FrameError) -> FederationMessage {
+    private static func decoded(
+        from buffer: inout ByteBuffer, using decoder: JSONDecoder
+    ) throws(FrameError) -> FederationMessage {
         if BinaryFrame.isBinary(buffer) {
             do {
                 return try BinaryFrame.read(&buffer)
@@ -160,8 +168,10 @@ public struct FrameEncoder: MessageToByteEncoder {
     }()
 
     /// `message` as one frame appended to `out`; a JSON kind uses `encoder` (default: the shared one).
-    static func frame(_ data: FederationMessage, into out: inout ByteBuffer, maxFrameBytes: Int,
-                      encoder: JSONEncoder = WireJSON.sharedEncoder) throws {
+    static func frame(
+        _ data: FederationMessage, into out: inout ByteBuffer, maxFrameBytes: Int,
+        encoder: JSONEncoder = WireJSON.sharedEncoder
+    ) throws {
         let lengthAt = out.writerIndex
         out.writeInteger(UInt32(0))
         if BinaryFrame.write(data, into: &out) {

@@ -26,8 +26,10 @@ public struct MasterHandshake: Sendable {
     private let makeNonce: @Sendable () -> HexBytes
     private var state = State.awaitingHello
 
-    public init(token: FleetToken, binding: ChannelBinding,
-                nonce: @escaping @Sendable () -> HexBytes = FleetToken.nonce) {
+    public init(
+        token: FleetToken, binding: ChannelBinding,
+        nonce: @escaping @Sendable () -> HexBytes = FleetToken.nonce
+    ) {
         self.token = token
         self.binding = binding
         makeNonce = nonce
@@ -65,9 +67,10 @@ public struct MasterHandshake: Sendable {
         case (.awaitingProof(let hello, let nonce), .proof(let proof)):
             state = .done
             guard token.verifyWorker(proof.mac, masterNonce: nonce, node: hello.node, binding: binding) else {
-                return .refuse(Refusal(reason: "authentication failed"),
-                               reason: "authentication failed for worker \(hello.node): wrong token"
-                                   + (binding == .plaintext ? "" : ", or its TLS connection ends at a relay, not here"))
+                return .refuse(
+                    Refusal(reason: "authentication failed"),
+                    reason: "authentication failed for worker \(hello.node): wrong token"
+                        + (binding == .plaintext ? "" : ", or its TLS connection ends at a relay, not here"))
             }
             return .authenticated(hello)
         case (.awaitingHello, _):
@@ -128,15 +131,18 @@ public struct WorkerHandshake: Sendable {
                 return .violation("the TLS handshake gave no master certificate to bind the token handshake to")
             }
             // During a rollover the answer uses whichever of this worker's tokens the master proved.
-            guard let proven = token.verifiedMaster(challenge.masterProof, workerNonce: hello.nonce, binding: binding) else {
+            guard let proven = token.verifiedMaster(challenge.masterProof, workerNonce: hello.nonce, binding: binding)
+            else {
                 state = .done
                 if binding == .plaintext {
-                    return .violation("the master could not prove it holds the token: "
-                                      + "token_file differs between master and worker, or this is not a loadd master")
+                    return .violation(
+                        "the master could not prove it holds the token: "
+                            + "token_file differs between master and worker, or this is not a loadd master")
                 }
-                return .violation("the master could not prove it holds the token for this TLS connection "
-                                  + "(the TLS peer's \(binding)): token_file differs between master and worker, or the "
-                                  + "connection ends at a relay or proxy that is not the master (channel binding)")
+                return .violation(
+                    "the master could not prove it holds the token for this TLS connection "
+                        + "(the TLS peer's \(binding)): token_file differs between master and worker, or the "
+                        + "connection ends at a relay or proxy that is not the master (channel binding)")
             }
             state = .awaitingWelcome
             let proof = proven.workerProof(masterNonce: challenge.nonce, node: hello.node, binding: binding)

@@ -117,8 +117,10 @@ final class Link: Sendable {
 
     /// Serves the connection until it closes. `onMessage` sees every message in order; `onFailure`
     /// sees a read error first, while a last message (a refusal) can still be sent.
-    func run(_ connection: FramedChannel, onMessage: @escaping @Sendable (FederationMessage) async -> Void,
-             onFailure: @escaping @Sendable (any Error) async -> Void = { _ in }) async -> End {
+    func run(
+        _ connection: FramedChannel, onMessage: @escaping @Sendable (FederationMessage) async -> Void,
+        onFailure: @escaping @Sendable (any Error) async -> Void = { _ in }
+    ) async -> End {
         let channel = self.channel
         let outgoing = self.outgoing
         let mailbox = self.mailbox

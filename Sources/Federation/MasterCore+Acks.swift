@@ -15,7 +15,8 @@ extension MasterCore {
     mutating func noteForAck(run: RunID, assignment: UInt64, sequence: UInt64, from node: NodeID, on link: Link) {
         // Read through `self.run`: a local copy would be a second reference to the run's buffers.
         guard self.run?.id == run, link.localCloseReason == nil,
-              self.run?.phase == .finished || self.run?.assignedTo[assignment] == node else { return }
+            self.run?.phase == .finished || self.run?.assignedTo[assignment] == node
+        else { return }
         pendingAcks[node] = StatsAck(run: run, assignment: assignment, sequence: sequence)
     }
 
@@ -41,7 +42,8 @@ extension MasterCore {
     /// A `stats_ack` frame written by hand around the run id's JSON: a thousand workers' acks a beat
     /// through `JSONEncoder` cost the master a percent of a core; this is a few string appends.
     static func ackFrame(_ ack: StatsAck, runJSON: String) -> ByteBuffer {
-        let payload = #"{"stats_ack":{"run":"# + runJSON + #","assignment":\#(ack.assignment),"sequence":\#(ack.sequence)}}"#
+        let payload =
+            #"{"stats_ack":{"run":"# + runJSON + #","assignment":\#(ack.assignment),"sequence":\#(ack.sequence)}}"#
         var frame = ByteBuffer()
         frame.reserveCapacity(4 + payload.utf8.count)
         frame.writeInteger(UInt32(payload.utf8.count))

@@ -20,10 +20,14 @@ extension MasterCore {
             return refuseConnection(link, reason: "\(handshaking) connections are in their handshake, the most allowed")
         }
         if fromHost >= limits.maxHandshakingPerAddress {
-            return refuseConnection(link, reason: "\(fromHost) connections from \(link.host) are in their handshake, "
-                                    + "the most allowed from one address")
+            return refuseConnection(
+                link,
+                reason: "\(fromHost) connections from \(link.host) are in their handshake, "
+                    + "the most allowed from one address")
         }
-        links[ObjectIdentifier(link)] = (link, .handshaking(MasterHandshake(token: token, binding: configuration.channelBinding), opened: now))
+        links[ObjectIdentifier(link)] = (
+            link, .handshaking(MasterHandshake(token: token, binding: configuration.channelBinding), opened: now)
+        )
         logger.debug("worker connection opened", metadata: ["loadd_peer": "\(link.address)"])
     }
 
@@ -113,23 +117,30 @@ extension MasterCore {
         memberLinks[hello.node] = link
         // Trusted from here: its stats may be large. Raised before the welcome that lets it send them.
         link.frameLimit.authenticated()
-        send(.welcome(Welcome(master: configuration.node, heartbeatTimeout: configuration.heartbeatTimeout)),
-             on: link, worker: hello.node)
-        logger.info("worker joined", metadata: [
-            "loadd_peer": "\(link.address)", "worker": "\(hello.node)", "version": "\(hello.loaddVersion)",
-            "cores": "\(hello.cores)", "threads": "\(hello.threads)", "max_users": "\(hello.maxUsers)",
-            "weight": "\(hello.weight)", "workers": "\(membership.count)",
-        ])
+        send(
+            .welcome(Welcome(master: configuration.node, heartbeatTimeout: configuration.heartbeatTimeout)),
+            on: link, worker: hello.node)
+        logger.info(
+            "worker joined",
+            metadata: [
+                "loadd_peer": "\(link.address)", "worker": "\(hello.node)", "version": "\(hello.loaddVersion)",
+                "cores": "\(hello.cores)", "threads": "\(hello.threads)", "max_users": "\(hello.maxUsers)",
+                "weight": "\(hello.weight)", "workers": "\(membership.count)",
+            ])
         guard run?.phase == .running else { return }
         let now = self.now
         update { $0.join(member.capacity, threads: hello.threads, now: now) }
-        runLogger?.info("load re-split: worker joined", metadata: [
-            "worker": "\(hello.node)", "split": "\(run?.describeShares() ?? "")",
-        ])
+        runLogger?.info(
+            "load re-split: worker joined",
+            metadata: [
+                "worker": "\(hello.node)", "split": "\(run?.describeShares() ?? "")",
+            ])
     }
 
-    private mutating func memberMessage(_ message: FederationMessage, sums: StatsBudget.Sums?, from node: NodeID,
-                                        on link: Link) {
+    private mutating func memberMessage(
+        _ message: FederationMessage, sums: StatsBudget.Sums?, from node: NodeID,
+        on link: Link
+    ) {
         let now = self.now
         switch message {
         case .heartbeat:
@@ -160,7 +171,8 @@ extension MasterCore {
     }
 
     private func dropMember(_ node: NodeID, _ link: Link, reason: String) {
-        logger.warning("worker connection closed: \(reason)", metadata: ["loadd_peer": "\(link.address)", "worker": "\(node)"])
+        logger.warning(
+            "worker connection closed: \(reason)", metadata: ["loadd_peer": "\(link.address)", "worker": "\(node)"])
         link.close(reason: reason)
     }
 
@@ -170,19 +182,23 @@ extension MasterCore {
         guard let entry = links[ObjectIdentifier(link)], link.localCloseReason == nil else { return }
         let peer: Logger.Metadata = ["loadd_peer": "\(link.address)"]
         if case .handshaking = entry.state, case FrameError.undecodable(_, let version?) = error,
-           version != FederationProtocol.version {
+            version != FederationProtocol.version
+        {
             let refusal = MasterHandshake.versionRefusal(version)
             logger.warning("worker refused: \(refusal.reason)", metadata: peer)
             link.close(reason: refusal.reason, after: .refused(refusal))
             return
         }
-        if case .handshaking = entry.state, case FrameError.outOfRange(let range) = error, range.field.hasPrefix("hello.") {
+        if case .handshaking = entry.state, case FrameError.outOfRange(let range) = error,
+            range.field.hasPrefix("hello.")
+        {
             // A worker's own configuration is out of range: tell it, so its journal says what to fix.
             logger.warning("worker refused: \(range)", metadata: peer)
             link.close(reason: range.description, after: .refused(Refusal(reason: range.description)))
             return
         }
-        let reason = error is NIOSSLError
+        let reason =
+            error is NIOSSLError
             ? "TLS handshake failed (\(error)): if the worker has insecure_plaintext: true, remove it (this master speaks TLS)"
             : "\(error)"
         logger.warning("worker connection closed: \(reason)", metadata: peer)
@@ -194,22 +210,25 @@ extension MasterCore {
         if case .handshaking(let handshake, _) = entry.state, link.localCloseReason == nil {
             if handshake.challenged {
                 // The worker checks our proof first: one with another token hangs up right after the challenge.
-                logger.warning("worker hung up during the handshake: its token_file likely differs from this master's",
-                               metadata: ["loadd_peer": "\(link.address)"])
+                logger.warning(
+                    "worker hung up during the handshake: its token_file likely differs from this master's",
+                    metadata: ["loadd_peer": "\(link.address)"])
             } else if case .peerClosed = end {
-                logger.notice("worker connection closed: the peer hung up before its hello",
-                              metadata: ["loadd_peer": "\(link.address)"])
+                logger.notice(
+                    "worker connection closed: the peer hung up before its hello",
+                    metadata: ["loadd_peer": "\(link.address)"])
             }
         }
         // A link the ticker already expired is no longer the member's: its end changes nothing.
         guard case .member(let node) = entry.state, memberLinks[node] === link else { return }
         memberLinks[node] = nil
         guard let member = membership.leave(node) else { return }
-        let reason: String = switch end {
-        case .closed(let why): why
-        case .peerClosed: "connection closed"
-        case .failed(let error): "\(error)"
-        }
+        let reason: String =
+            switch end {
+            case .closed(let why): why
+            case .peerClosed: "connection closed"
+            case .failed(let error): "\(error)"
+            }
         lost(member, reason: reason)
     }
 
@@ -217,10 +236,12 @@ extension MasterCore {
     private mutating func lost(_ member: FleetMembership.Member, reason: String) {
         // Benched until it reconnects: when it does, it is a new member with a clean slate.
         if run?.benched[member.node] != nil { run?.benched[member.node] = nil }
-        logger.warning("worker lost", metadata: [
-            "loadd_peer": "\(member.address)", "worker": "\(member.node)", "reason": "\(reason)",
-            "workers": "\(membership.count)",
-        ])
+        logger.warning(
+            "worker lost",
+            metadata: [
+                "loadd_peer": "\(member.address)", "worker": "\(member.node)", "reason": "\(reason)",
+                "workers": "\(membership.count)",
+            ])
         guard run.map({ $0.phase != .finished && $0.shares[member.node] != nil }) == true else { return }
         let now = self.now
         run?.linkLost(member.node, now: now)
@@ -256,9 +277,11 @@ extension MasterCore {
         let lost = run?.pendingLosses ?? 0
         update { $0.tick(now: now) }
         if lost > 0, run?.pendingLosses == 0, run?.phase == .running {
-            runLogger?.warning("load re-split: \(lost == 1 ? "worker" : "\(lost) workers") lost", metadata: [
-                "workers": "\(membership.count)", "split": "\(run?.describeShares() ?? "")",
-            ])
+            runLogger?.warning(
+                "load re-split: \(lost == 1 ? "worker" : "\(lost) workers") lost",
+                metadata: [
+                    "workers": "\(membership.count)", "split": "\(run?.describeShares() ?? "")",
+                ])
         }
     }
 }

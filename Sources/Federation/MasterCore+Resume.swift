@@ -6,13 +6,16 @@ import Protocol
 extension MasterCore {
     /// Takes up a run a previous master saved: no share yet, the workers connected now join it at
     /// once and the others as they reconnect (`admit`). - Throws: when a run is going.
-    mutating func resumeRun(_ request: FleetRun.Request, ledger: RunLedger.Checkpoint,
-                            fleet: FleetRunCheckpoint) throws(FederationError) {
+    mutating func resumeRun(
+        _ request: FleetRun.Request, ledger: RunLedger.Checkpoint,
+        fleet: FleetRunCheckpoint
+    ) throws(FederationError) {
         if let run, run.phase != .finished { throw FederationError("run \(run.id) is \(run.phase.rawValue)") }
         let now = self.now
-        run = FleetRun.resume(request, ledger: ledger, fleet: fleet, now: now, unixNow: Date().timeIntervalSince1970,
-                              stopGrace: max(.seconds(5), configuration.heartbeatTimeout * 2),
-                              deliveryGrace: configuration.limits.deliveryGrace)
+        run = FleetRun.resume(
+            request, ledger: ledger, fleet: fleet, now: now, unixNow: Date().timeIntervalSince1970,
+            stopGrace: max(.seconds(5), configuration.heartbeatTimeout * 2),
+            deliveryGrace: configuration.limits.deliveryGrace)
         var runLogger = logger
         runLogger[metadataKey: "loadd_run_id"] = "\(request.id)"
         self.runLogger = runLogger
@@ -20,16 +23,20 @@ extension MasterCore {
             guard let threads = membership.members[capacity.node]?.hello.threads else { continue }
             update { $0.join(capacity, threads: threads, now: now) }
         }
-        runLogger.notice("fleet run resumed", metadata: [
-            "workers": "\(membership.count)", "split": "\(run?.describeShares() ?? "none")",
-        ])
+        runLogger.notice(
+            "fleet run resumed",
+            metadata: [
+                "workers": "\(membership.count)", "split": "\(run?.describeShares() ?? "none")",
+            ])
     }
 }
 
 extension FederationMaster {
     /// Carries on a run a previous master saved (`FleetRun.resume`). - Throws: when a run is going.
-    public func resumeRun(_ request: FleetRun.Request, ledger: RunLedger.Checkpoint,
-                          fleet: FleetRunCheckpoint) throws(FederationError) {
+    public func resumeRun(
+        _ request: FleetRun.Request, ledger: RunLedger.Checkpoint,
+        fleet: FleetRunCheckpoint
+    ) throws(FederationError) {
         try withCore { (core: inout MasterCore) throws(FederationError) in
             try core.resumeRun(request, ledger: ledger, fleet: fleet)
         }

@@ -56,11 +56,14 @@ struct MasterCore {
                 cores: member.hello.cores, threads: member.hello.threads, weight: member.hello.weight,
                 maxUsers: member.hello.maxUsers, activity: member.report?.activity ?? .idle,
                 // A staged or open-model share's users move by themselves: the worker's own count.
-                users: share.map { $0.part.rate == nil && run?.followsStages == false ? $0.users : member.report?.users ?? 0 } ?? 0,
+                users: share.map {
+                    $0.part.rate == nil && run?.followsStages == false ? $0.users : member.report?.users ?? 0
+                } ?? 0,
                 rate: share?.part.rate, rps: member.report?.rps ?? 0, cpu: member.cpu,
                 lastSeenS: Double((now - member.lastHeard) / .milliseconds(1)) / 1000,
                 joinedAt: unix - Int((now - member.joined) / .seconds(1)),
-                problem: member.benched.map { "benched: \($0); reconnect to rejoin" } ?? share?.shortfall.map { "short: \($0)" })
+                problem: member.benched.map { "benched: \($0); reconnect to rejoin" }
+                    ?? share?.shortfall.map { "short: \($0)" })
         }
     }
 
@@ -70,7 +73,8 @@ struct MasterCore {
         }
         for (name, value) in [("spawn rate", plan.spawnRate), ("arrival rate", plan.arrivalRate ?? 0)]
         where !FieldRanges.rate.contains(value) {
-            throw FederationError("a \(name) of \(value) cannot be sent to workers: it must be 0…\(Int(FieldRanges.rate.upperBound))")
+            throw FederationError(
+                "a \(name) of \(value) cannot be sent to workers: it must be 0…\(Int(FieldRanges.rate.upperBound))")
         }
         do {
             if let rate = plan.arrivalRate {
@@ -89,9 +93,10 @@ struct MasterCore {
         let workers = membership.capacities.map { ($0, membership.members[$0.node]!.hello.threads) }
         let started: (FleetRun, [FleetRun.Outgoing])
         do {
-            started = try FleetRun.start(request, workers: workers, now: now, unixSeconds: Int(Date().timeIntervalSince1970),
-                                         stopGrace: max(.seconds(5), configuration.heartbeatTimeout * 2),
-                                         deliveryGrace: configuration.limits.deliveryGrace)
+            started = try FleetRun.start(
+                request, workers: workers, now: now, unixSeconds: Int(Date().timeIntervalSince1970),
+                stopGrace: max(.seconds(5), configuration.heartbeatTimeout * 2),
+                deliveryGrace: configuration.limits.deliveryGrace)
         } catch {
             throw FederationError(error)
         }
@@ -103,9 +108,11 @@ struct MasterCore {
         runLogger[metadataKey: "loadd_run_id"] = "\(request.id)"
         self.runLogger = runLogger
         deliver(started.1)
-        runLogger.info("fleet run started", metadata: [
-            "workers": "\(workers.count)", "split": "\(started.0.describeShares())",
-        ])
+        runLogger.info(
+            "fleet run started",
+            metadata: [
+                "workers": "\(workers.count)", "split": "\(started.0.describeShares())",
+            ])
     }
 
     mutating func setUsers(_ users: Int, spawnRate: Double?) throws(FederationError) {
@@ -174,7 +181,8 @@ struct MasterCore {
 
     private func running(_ action: String) throws(FederationError) -> FleetRun {
         guard let run, run.phase == .running else {
-            throw FederationError("cannot \(action): \(run.map { "run \($0.id) is \($0.phase.rawValue)" } ?? "no run is going")")
+            throw FederationError(
+                "cannot \(action): \(run.map { "run \($0.id) is \($0.phase.rawValue)" } ?? "no run is going")")
         }
         return run
     }
@@ -207,10 +215,13 @@ struct MasterCore {
         guard run?.benched.isEmpty == false, let run else { return }
         for (node, reason) in run.benched where membership.members[node].map({ $0.benched == nil }) == true {
             membership.bench(node, reason: reason)
-            runLogger?.warning("worker benched: its share moved to the others", metadata: [
-                "worker": "\(node)", "loadd_peer": "\(membership.members[node]?.address ?? "")", "reason": "\(reason)",
-                "split": "\(run.describeShares())",
-            ])
+            runLogger?.warning(
+                "worker benched: its share moved to the others",
+                metadata: [
+                    "worker": "\(node)", "loadd_peer": "\(membership.members[node]?.address ?? "")",
+                    "reason": "\(reason)",
+                    "split": "\(run.describeShares())",
+                ])
         }
     }
 
@@ -222,10 +233,12 @@ struct MasterCore {
         guard let run, !ready.isEmpty || runLogger != nil else { return }
         let summary = run.summary(now: now)
         resumptions += ready.map { Resumption(continuation: $0, summary: summary) }
-        runLogger?.info("fleet run finished", metadata: [
-            "requests": "\(summary.total.requests)", "failures": "\(summary.total.failures)",
-            "passed": "\(summary.passed)", "abort_reason": "\(summary.abortReason ?? "none")",
-        ])
+        runLogger?.info(
+            "fleet run finished",
+            metadata: [
+                "requests": "\(summary.total.requests)", "failures": "\(summary.total.failures)",
+                "passed": "\(summary.passed)", "abort_reason": "\(summary.abortReason ?? "none")",
+            ])
         // Logged once: the run logger goes with the run's end.
         runLogger = nil
     }

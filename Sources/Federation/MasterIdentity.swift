@@ -28,7 +28,8 @@ public enum MasterIdentity {
         let keyPath = directory + "/" + keyName
         let certificatePath = directory + "/" + certificateName
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw FederationError("cannot make \(directory) for the master's TLS key: \(String(cString: strerror(errno)))")
+            throw FederationError(
+                "cannot make \(directory) for the master's TLS key: \(String(cString: strerror(errno)))")
         }
         let haveKey = exists(keyPath)
         let haveCertificate = exists(certificatePath)
@@ -41,9 +42,10 @@ public enum MasterIdentity {
             created = true
         case (true, false), (false, true):
             let missing = haveKey ? certificatePath : keyPath
-            throw FederationError("\(missing) is missing but its pair is there; remove both \(keyPath) and "
-                                  + "\(certificatePath) to make a new TLS identity (workers pinning the old "
-                                  + "fingerprint with tls_fingerprint: then need the new one)")
+            throw FederationError(
+                "\(missing) is missing but its pair is there; remove both \(keyPath) and "
+                    + "\(certificatePath) to make a new TLS identity (workers pinning the old "
+                    + "fingerprint with tls_fingerprint: then need the new one)")
         }
         let tls = try MasterTLS.load(certificate: certificatePath, key: keyPath, names: ("certificate", "key"))
         return Loaded(tls: tls, created: created, keyPath: keyPath, certificatePath: certificatePath)

@@ -16,11 +16,14 @@ enum SecretFile {
             let code = errno
             switch code {
             case ELOOP:
-                throw FederationError("\(key) \(path) is a symbolic link; point \(key): at the file itself "
-                                      + "(a link lets whoever can write its folder choose what loadd reads)")
+                throw FederationError(
+                    "\(key) \(path) is a symbolic link; point \(key): at the file itself "
+                        + "(a link lets whoever can write its folder choose what loadd reads)")
             case ENOENT: throw FederationError("cannot read \(key) \(path): it does not exist")
-            case EACCES, EPERM: throw FederationError("cannot read \(key) \(path): permission denied (loadd runs as "
-                                                      + "user loadd; chown root:loadd \(path) && chmod 0640 \(path))")
+            case EACCES, EPERM:
+                throw FederationError(
+                    "cannot read \(key) \(path): permission denied (loadd runs as "
+                        + "user loadd; chown root:loadd \(path) && chmod 0640 \(path))")
             default: throw FederationError("cannot read \(key) \(path): \(String(cString: strerror(code)))")
             }
         }
@@ -29,9 +32,12 @@ enum SecretFile {
         guard fstat(fd, &info) == 0 else {
             throw FederationError("cannot read \(key) \(path): \(String(cString: strerror(errno)))")
         }
-        if let problem = permissionProblem(mode: info.st_mode, owner: info.st_uid, group: info.st_gid,
-                                           daemonUser: geteuid(), daemonGroup: getegid()) {
-            throw FederationError("\(key) \(path) \(problem); fix it with: chown root:loadd \(path) && chmod 0640 \(path)")
+        if let problem = permissionProblem(
+            mode: info.st_mode, owner: info.st_uid, group: info.st_gid,
+            daemonUser: geteuid(), daemonGroup: getegid())
+        {
+            throw FederationError(
+                "\(key) \(path) \(problem); fix it with: chown root:loadd \(path) && chmod 0640 \(path)")
         }
         guard Int(info.st_size) <= maxBytes else {
             throw FederationError("\(key) \(path) is \(info.st_size) bytes; a secret file is at most \(maxBytes)")
@@ -50,8 +56,10 @@ enum SecretFile {
     /// Why a file with this mode and ownership must not hold a secret, or `nil` when it may: a regular
     /// file, owned by root or by the daemon's user, writable by its owner alone, readable by its group
     /// only when that group is root's or the daemon's (`loadd`), by nobody else — 0640 at most.
-    static func permissionProblem(mode: mode_t, owner: uid_t, group: gid_t, daemonUser: uid_t,
-                                  daemonGroup: gid_t) -> String? {
+    static func permissionProblem(
+        mode: mode_t, owner: uid_t, group: gid_t, daemonUser: uid_t,
+        daemonGroup: gid_t
+    ) -> String? {
         let octal = "0" + String(mode & 0o7777, radix: 8)
         guard mode & S_IFMT == S_IFREG else { return "is not a regular file" }
         guard owner == 0 || owner == daemonUser else {

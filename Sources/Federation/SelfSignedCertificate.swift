@@ -11,23 +11,25 @@ enum SelfSignedCertificate {
     static func der(key: P256.Signing.PrivateKey, commonName: String, notBefore: time_t) throws -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         var serial = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        serial[0] &= 0x7F  // a positive INTEGER
-        serial[0] |= 0x01  // with no leading zero byte
+        serial[0] &= 0x7F   // a positive INTEGER
+        serial[0] |= 0x01   // with no leading zero byte
         let ecdsaWithSHA256 = sequence(objectIdentifier([0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02]))
         let name = sequence(set(sequence(objectIdentifier([0x55, 0x04, 0x03]) + tlv(0x0C, Array(commonName.utf8)))))
         // RFC 5280 4.1.2.5: 99991231235959Z means "no well-defined expiration".
         let validity = sequence(utcTime(notBefore) + tlv(0x18, Array("99991231235959Z".utf8)))
-        let basicConstraints = sequence(objectIdentifier([0x55, 0x1D, 0x13]) + tlv(0x01, [0xFF])
-                                        + tlv(0x04, sequence([])))
-        let keyUsage = sequence(objectIdentifier([0x55, 0x1D, 0x0F]) + tlv(0x01, [0xFF])
-                                + tlv(0x04, tlv(0x03, [0x07, 0x80])))  // digitalSignature
-        var body: [UInt8] = tlv(0xA0, tlv(0x02, [0x02]))  // [0] version: v3
+        let basicConstraints = sequence(
+            objectIdentifier([0x55, 0x1D, 0x13]) + tlv(0x01, [0xFF])
+                + tlv(0x04, sequence([])))
+        let keyUsage = sequence(
+            objectIdentifier([0x55, 0x1D, 0x0F]) + tlv(0x01, [0xFF])
+                + tlv(0x04, tlv(0x03, [0x07, 0x80])))   // digitalSignature
+        var body: [UInt8] = tlv(0xA0, tlv(0x02, [0x02]))   // [0] version: v3
         body += tlv(0x02, serial)
         body += ecdsaWithSHA256
-        body += name  // issuer
+        body += name   // issuer
         body += validity
-        body += name  // subject: self-signed
-        body += Array(key.publicKey.derRepresentation)  // SubjectPublicKeyInfo
+        body += name   // subject: self-signed
+        body += Array(key.publicKey.derRepresentation)   // SubjectPublicKeyInfo
         body += tlv(0xA3, sequence(basicConstraints + keyUsage))
         let tbs = sequence(body)
         let signature = try key.signature(for: tbs).derRepresentation
@@ -61,8 +63,10 @@ enum SelfSignedCertificate {
         var seconds = time
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let fields = [Int(parts.tm_year) % 100, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
-                      Int(parts.tm_min), Int(parts.tm_sec)]
+        let fields = [
+            Int(parts.tm_year) % 100, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+            Int(parts.tm_min), Int(parts.tm_sec),
+        ]
         let text = fields.map { $0 < 10 ? "0\($0)" : "\($0)" }.joined() + "Z"
         return tlv(0x17, Array(text.utf8))
     }

@@ -24,10 +24,12 @@ struct StatsBudget: Sendable, Equatable {
         init?(_ report: StatsReport) {
             for interval in report.intervals {
                 guard Self.add(&users, UInt64(clamping: interval.users)), Self.add(&counts, interval.dropped),
-                      Self.add(&micros, interval.cpuMicros), Self.add(&micros, interval.wallMicros) else { return nil }
+                    Self.add(&micros, interval.cpuMicros), Self.add(&micros, interval.wallMicros)
+                else { return nil }
                 for endpoint in interval.endpoints {
                     guard Self.add(&counts, endpoint.requests), Self.add(&counts, endpoint.failures),
-                          Self.add(&bytes, endpoint.bytes) else { return nil }
+                        Self.add(&bytes, endpoint.bytes)
+                    else { return nil }
                     for count in endpoint.latency.counts { guard Self.add(&counts, count) else { return nil } }
                     for count in endpoint.serviceTime.counts { guard Self.add(&counts, count) else { return nil } }
                     for tally in endpoint.failureReasons { guard Self.add(&counts, tally.count) else { return nil } }
@@ -58,7 +60,8 @@ struct StatsBudget: Sendable, Equatable {
     mutating func admit(_ sums: Sums?) -> String? {
         var next = total
         guard let sums, Sums.add(&next.counts, sums.counts), Sums.add(&next.bytes, sums.bytes),
-              Sums.add(&next.micros, sums.micros), Sums.add(&next.users, sums.users) else {
+            Sums.add(&next.micros, sums.micros), Sums.add(&next.users, sums.users)
+        else {
             return "the run's merged counts would pass \(Self.cap)"
         }
         total = next

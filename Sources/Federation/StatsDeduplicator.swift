@@ -54,10 +54,12 @@ extension StatsDeduplicator {
     }
 
     public func checkpoint() -> Checkpoint {
-        Checkpoint(streams: streams.map {
-            .init(node: $0.key.node, assignment: $0.key.assignment, contiguous: $0.value.contiguous,
-                  ahead: $0.value.ahead.sorted())
-        })
+        Checkpoint(
+            streams: streams.map {
+                .init(
+                    node: $0.key.node, assignment: $0.key.assignment, contiguous: $0.value.contiguous,
+                    ahead: $0.value.ahead.sorted())
+            })
     }
 
     public init(restoring saved: Checkpoint) {

@@ -81,8 +81,10 @@ struct UnacknowledgedSeconds: Sendable {
         while !entries.isEmpty, reports + 1 > bounds.maxReports || bytes + size > bounds.maxBytes {
             guard dropOldestReport() else { break }
         }
-        entries.append(Entry(run: report.run, assignment: report.assignment, sequence: report.sequence,
-                             body: .stats(frame, seconds: report.intervals.count)))
+        entries.append(
+            Entry(
+                run: report.run, assignment: report.assignment, sequence: report.sequence,
+                body: .stats(frame, seconds: report.intervals.count)))
         reports += 1
         bytes += size
     }
@@ -91,8 +93,9 @@ struct UnacknowledgedSeconds: Sendable {
     /// what was dropped of it. Not counted against the bounds: one per assignment, a few bytes.
     mutating func end(run: RunID, assignment: UInt64, last: UInt64) -> StatsEnd {
         let lost = dropped.removeValue(forKey: Share(run: run, assignment: assignment)) ?? (0, 0)
-        let end = StatsEnd(run: run, assignment: assignment, sequence: last + 1, droppedReports: lost.reports,
-                           droppedSeconds: lost.seconds)
+        let end = StatsEnd(
+            run: run, assignment: assignment, sequence: last + 1, droppedReports: lost.reports,
+            droppedSeconds: lost.seconds)
         entries.append(Entry(run: run, assignment: assignment, sequence: end.sequence, body: .end(end)))
         return end
     }
@@ -102,9 +105,11 @@ struct UnacknowledgedSeconds: Sendable {
     /// Returns how many frames were forgotten.
     @discardableResult
     mutating func acknowledge(_ ack: StatsAck) -> Int {
-        guard let at = entries.firstIndex(where: {
-            $0.run == ack.run && $0.assignment == ack.assignment && $0.sequence == ack.sequence
-        }) else { return 0 }
+        guard
+            let at = entries.firstIndex(where: {
+                $0.run == ack.run && $0.assignment == ack.assignment && $0.sequence == ack.sequence
+            })
+        else { return 0 }
         for entry in entries[...at] { release(entry) }
         entries.removeFirst(at + 1)
         return at + 1
@@ -142,7 +147,9 @@ struct UnacknowledgedSeconds: Sendable {
 
     /// Drops the oldest report, counting it on its assignment's `stats_end` (queued or to come).
     private mutating func dropOldestReport() -> Bool {
-        guard let at = entries.firstIndex(where: { if case .stats = $0.body { true } else { false } }) else { return false }
+        guard let at = entries.firstIndex(where: { if case .stats = $0.body { true } else { false } }) else {
+            return false
+        }
         let entry = entries.remove(at: at)
         release(entry)
         guard case .stats(_, let seconds) = entry.body else { return true }

@@ -48,10 +48,12 @@ struct ConfigFile: Equatable, Sendable {
     /// How long after the daemon went away a run it had going is carried on (`RunResumption`); 0: never.
     var resumeWithin: Duration?
 
-    static let keys = ["socket", "state_dir", "node", "threads", "max_users", "role", "master", "listen",
-                       "token_file", "heartbeat_timeout", "weight", "tls_cert", "tls_key", "tls_fingerprint", "insecure_plaintext",
-                       "data_dir", "control_connections", "control_request_timeout", "control_idle_timeout",
-                       "keep_runs", "keep_days", "metrics_listen", "resume_within"]
+    static let keys = [
+        "socket", "state_dir", "node", "threads", "max_users", "role", "master", "listen",
+        "token_file", "heartbeat_timeout", "weight", "tls_cert", "tls_key", "tls_fingerprint", "insecure_plaintext",
+        "data_dir", "control_connections", "control_request_timeout", "control_idle_timeout",
+        "keep_runs", "keep_days", "metrics_listen", "resume_within",
+    ]
 }
 
 /// Every problem of one config file, one `FILE:LINE:COL: key: message` per line.
@@ -112,7 +114,9 @@ private struct ConfigReader {
         }
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode, ConfigFile.keys.contains(scalar.string) else {
-                fail(keyNode, keyNode.string ?? "", "unknown key; expected one of: \(ConfigFile.keys.joined(separator: ", "))")
+                fail(
+                    keyNode, keyNode.string ?? "",
+                    "unknown key; expected one of: \(ConfigFile.keys.joined(separator: ", "))")
                 continue
             }
             // An explicit null (`node:` with nothing after it) means "the default", as if left out.
@@ -148,8 +152,10 @@ private struct ConfigReader {
             case "control_connections":
                 guard let raw = text(value, key) else { continue }
                 guard let number = Int(raw), ControlLimits.connectionRange.contains(number) else {
-                    fail(value, key, "expected a whole number from \(ControlLimits.connectionRange.lowerBound) to "
-                         + "\(ControlLimits.connectionRange.upperBound), got '\(raw)'")
+                    fail(
+                        value, key,
+                        "expected a whole number from \(ControlLimits.connectionRange.lowerBound) to "
+                            + "\(ControlLimits.connectionRange.upperBound), got '\(raw)'")
                     continue
                 }
                 config.controlConnections = number
@@ -159,7 +165,9 @@ private struct ConfigReader {
                     fail(value, key, "expected a duration from 100ms to 1h, such as 10s, got '\(raw)'")
                     continue
                 }
-                if key == "control_request_timeout" { config.controlRequestTimeout = duration } else {
+                if key == "control_request_timeout" {
+                    config.controlRequestTimeout = duration
+                } else {
                     config.controlIdleTimeout = duration
                 }
             case "keep_runs": config.keepRuns = limit(value, key, RunRetention.keepRunsRange, unit: "runs")
@@ -172,8 +180,10 @@ private struct ConfigReader {
             case "tls_fingerprint":
                 guard let raw = text(value, key) else { continue }
                 guard let pin = CertificateFingerprint(parsing: raw) else {
-                    fail(value, key, "expected the master certificate's SHA-256 fingerprint, 32 bytes of hex "
-                         + "(openssl x509 -in CERT -noout -fingerprint -sha256), got '\(raw)'")
+                    fail(
+                        value, key,
+                        "expected the master certificate's SHA-256 fingerprint, 32 bytes of hex "
+                            + "(openssl x509 -in CERT -noout -fingerprint -sha256), got '\(raw)'")
                     continue
                 }
                 config.tlsFingerprint = pin
@@ -191,7 +201,8 @@ private struct ConfigReader {
                 // The range a `welcome` frame may carry, so workers never refuse what their master sends.
                 let range = FieldRanges.heartbeatTimeoutMs
                 guard let duration = DurationParser.parse(raw),
-                      duration >= .milliseconds(range.lowerBound), duration <= .milliseconds(range.upperBound) else {
+                    duration >= .milliseconds(range.lowerBound), duration <= .milliseconds(range.upperBound)
+                else {
                     fail(value, key, "expected a duration from 100ms to 1h such as 3s or 500ms, got '\(raw)'")
                     continue
                 }
@@ -236,8 +247,10 @@ private struct ConfigReader {
         guard let raw = text(node, key) else { return nil }
         if raw == "off" { return 0 }
         guard let value = Int(raw), range.contains(value) else {
-            fail(node, key, "expected a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound), "
-                 + "or off (or 0) for no such limit, got '\(raw)'")
+            fail(
+                node, key,
+                "expected a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound), "
+                    + "or off (or 0) for no such limit, got '\(raw)'")
             return nil
         }
         return value

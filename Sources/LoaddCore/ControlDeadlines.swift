@@ -72,7 +72,8 @@ final class ControlDeadlineHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        let message = "no complete request within \(limits.requestTimeout) (control_request_timeout:); closing the connection"
+        let message =
+            "no complete request within \(limits.requestTimeout) (control_request_timeout:); closing the connection"
         raw.refuse(ControlError(.timedOut, message))
     }
 }
@@ -88,7 +89,8 @@ final class ControlRefusalHandler: ChannelInboundHandler {
     private var answered = false
 
     init(connections: Int) {
-        message = "loadd is serving its maximum of \(connections) control connections (control_connections:); "
+        message =
+            "loadd is serving its maximum of \(connections) control connections (control_connections:); "
             + "try again when one closes"
     }
 
@@ -129,7 +131,8 @@ enum ControlRefusal {
     static func write(_ refusal: ControlError, context: ChannelHandlerContext) {
         let status = refusal.status
         let body = WireJSON.encode(refusal.error)
-        let head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\ncontent-type: application/json\r\n"
+        let head =
+            "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\ncontent-type: application/json\r\n"
             + "content-length: \(body.count)\r\nconnection: close\r\n\r\n"
         var buffer = context.channel.allocator.buffer(capacity: head.utf8.count + body.count)
         buffer.writeString(head)

@@ -23,16 +23,18 @@ struct ControlLimits: Sendable {
     /// answered 503 (a few clients uploading big bundles together cannot take all memory).
     var bufferedBodyBytes = 2 * ControlAPI.maxStartRequestBytes
 
-    init(connections: Int, requestTimeout: Duration = defaultRequestTimeout, idleTimeout: Duration = defaultIdleTimeout) {
+    init(connections: Int, requestTimeout: Duration = defaultRequestTimeout, idleTimeout: Duration = defaultIdleTimeout)
+    {
         self.connections = connections
         self.requestTimeout = requestTimeout
         self.idleTimeout = idleTimeout
     }
 
     init(_ file: ConfigFile, openFilesLimit: UInt64) {
-        self.init(connections: file.controlConnections ?? Self.defaultConnections(openFilesLimit: openFilesLimit),
-                  requestTimeout: file.controlRequestTimeout ?? Self.defaultRequestTimeout,
-                  idleTimeout: file.controlIdleTimeout ?? Self.defaultIdleTimeout)
+        self.init(
+            connections: file.controlConnections ?? Self.defaultConnections(openFilesLimit: openFilesLimit),
+            requestTimeout: file.controlRequestTimeout ?? Self.defaultRequestTimeout,
+            idleTimeout: file.controlIdleTimeout ?? Self.defaultIdleTimeout)
     }
 
     /// 256, or a sixteenth of the open-files limit when that is smaller (64 at the usual 1024), so

@@ -35,8 +35,10 @@ final class ControlServer: Sendable {
     }
 
     /// Starts listening on the bound socket `fd` (NIO takes it over and closes it with the channel).
-    static func start(fd: Int32, group: any EventLoopGroup, router: Router, limits: ControlLimits,
-                      logger: Logger) async throws -> ControlServer {
+    static func start(
+        fd: Int32, group: any EventLoopGroup, router: Router, limits: ControlLimits,
+        logger: Logger
+    ) async throws -> ControlServer {
         let open = OpenConnections()
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -50,7 +52,8 @@ final class ControlServer: Sendable {
                         return nil
                     }
                     if count > limits.connections {
-                        try channel.pipeline.syncOperations.addHandler(ControlRefusalHandler(connections: limits.connections))
+                        try channel.pipeline.syncOperations.addHandler(
+                            ControlRefusalHandler(connections: limits.connections))
                         return nil
                     }
                     let raw = ControlRawWriter()
@@ -112,7 +115,8 @@ final class ControlServer: Sendable {
                         }
                         if requestHead.headers.first(name: "expect")?.lowercased() == "100-continue" {
                             // curl waits a second for this before sending a large body.
-                            try await outbound.write(.head(HTTPResponseHead(version: requestHead.version, status: .continue)))
+                            try await outbound.write(
+                                .head(HTTPResponseHead(version: requestHead.version, status: .continue)))
                         }
                     case .body(let buffer):
                         guard let requestHead = head else { continue }
@@ -132,8 +136,9 @@ final class ControlServer: Sendable {
                     case .end:
                         guard let requestHead = head else { continue }
                         head = nil
-                        let request = APIRequest(method: requestHead.method, path: Self.path(of: requestHead.uri), body: body,
-                                                 headers: requestHead.headers, query: Self.query(of: requestHead.uri))
+                        let request = APIRequest(
+                            method: requestHead.method, path: Self.path(of: requestHead.uri), body: body,
+                            headers: requestHead.headers, query: Self.query(of: requestHead.uri))
                         body = []
                         let response = await router.respond(to: request)
                         _ = buffered.wrappingSubtract(held, ordering: .relaxed)
@@ -171,27 +176,39 @@ final class ControlServer: Sendable {
         guard values.count == 1 else { return .invalid("content-length: given \(values.count) times; send it once") }
         let text = raw.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              let length = Int(text) else {
+            let length = Int(text)
+        else {
             let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
-            return .invalid("content-length: '\(shown)' is not a length in bytes (a whole number from 0 to "
-                            + "\(ControlAPI.maxStartRequestBytes))")
+            return .invalid(
+                "content-length: '\(shown)' is not a length in bytes (a whole number from 0 to "
+                    + "\(ControlAPI.maxStartRequestBytes))")
         }
         return .length(length)
     }
 
     /// Answers `status` and closes: the rest of the body is never read, so the connection cannot be reused.
-    private func refuse(_ head: HTTPRequestHead, _ refusal: ControlError,
-                        _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+    private func refuse(
+        _ head: HTTPRequestHead, _ refusal: ControlError,
+        _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+    ) async throws {
         let response = refusal.response
-        logger.debug("control request refused", metadata: ["method": "\(head.method.rawValue)", "path": "\(head.uri)",
-                                                           "status": "\(refusal.status.code)",
-                                                           "error": "\(refusal.error.error)"])
+        logger.debug(
+            "control request refused",
+            metadata: [
+                "method": "\(head.method.rawValue)", "path": "\(head.uri)",
+                "status": "\(refusal.status.code)",
+                "error": "\(refusal.error.error)",
+            ])
         try await write(response, for: head, keepAlive: false, outbound)
     }
 
-    private func write(_ response: APIResponse, for head: HTTPRequestHead, keepAlive: Bool,
-                       _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
-        var headers = HTTPHeaders([("content-type", response.contentType), ("content-length", "\(response.body.count)")])
+    private func write(
+        _ response: APIResponse, for head: HTTPRequestHead, keepAlive: Bool,
+        _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+    ) async throws {
+        var headers = HTTPHeaders([
+            ("content-type", response.contentType), ("content-length", "\(response.body.count)"),
+        ])
         headers.add(contentsOf: response.headers)
         if !keepAlive { headers.add(name: "connection", value: "close") }
         let responseHead = HTTPResponseHead(version: head.version, status: response.status, headers: headers)

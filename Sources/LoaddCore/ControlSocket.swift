@@ -18,8 +18,9 @@ struct ControlSocket {
         if !activated.isEmpty {
             let streams = activated.filter { $0.kind == .unixStream }
             guard let socket = streams.first(where: { $0.name == "control" }) ?? streams.first else {
-                throw ControlSocketError("systemd passed \(activated.count) socket(s) but none is a Unix stream "
-                                         + "socket: check ListenStream= in loadd.socket")
+                throw ControlSocketError(
+                    "systemd passed \(activated.count) socket(s) but none is a Unix stream "
+                        + "socket: check ListenStream= in loadd.socket")
             }
             return ControlSocket(fd: socket.fd, path: boundPath(socket.fd) ?? path, isOwned: false)
         }
@@ -92,8 +93,9 @@ struct ControlSocket {
             }
         }
         if result == 0 {
-            throw ControlSocketError("another loadd is serving \(path); stop it first (`systemctl stop loadd`) "
-                                     + "or choose another --socket")
+            throw ControlSocketError(
+                "another loadd is serving \(path); stop it first (`systemctl stop loadd`) "
+                    + "or choose another --socket")
         }
         guard errno == ECONNREFUSED else {
             throw ControlSocketError("cannot check whether \(path) is in use: \(lastError())")

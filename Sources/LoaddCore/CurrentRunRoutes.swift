@@ -7,8 +7,9 @@ enum CurrentRunRoutes {
     static func routes(_ manager: RunManager) -> [Route] {
         [
             Route(.POST, "/v1/runs/current/users") { request, _ in
-                let body = try StrictJSON.decode(SetUsersRequest.self, from: request.body,
-                                                 shape: .flat(["users", "spawn_rate"]))
+                let body = try StrictJSON.decode(
+                    SetUsersRequest.self, from: request.body,
+                    shape: .flat(["users", "spawn_rate"]))
                 return .json(try await manager.setUsers(body))
             },
             Route(.POST, "/v1/runs/current/rate") { request, _ in

@@ -74,21 +74,26 @@ public struct Daemon: Sendable {
         }
         // A run the previous daemon left going is carried on if it can be (`RunResumption`), once
         // the fleet is up; the others are closed `interrupted`, each with the reason.
-        let resumption = RunResumption.decide(store: store, within: settings.resumeWithin, role: settings.role,
-                                              now: Date().timeIntervalSince1970)
+        let resumption = RunResumption.decide(
+            store: store, within: settings.resumeWithin, role: settings.role,
+            now: Date().timeIntervalSince1970)
         for info in store.markInterrupted(except: resumption.resume?.id, reasons: resumption.reasons) {
-            logger.notice("run marked interrupted: loadd ended while it was going", metadata: [
-                "loadd_run_id": "\(info.id)", "requests": "\(info.requests)", "failures": "\(info.failures)",
-                "reason": "\(resumption.reasons[info.id] ?? "")",
-            ])
+            logger.notice(
+                "run marked interrupted: loadd ended while it was going",
+                metadata: [
+                    "loadd_run_id": "\(info.id)", "requests": "\(info.requests)", "failures": "\(info.failures)",
+                    "reason": "\(resumption.reasons[info.id] ?? "")",
+                ])
         }
-        let manager = RunManager(settings: Self.nodeSettings(settings, capacity), store: store, notifier: notifier,
-                                 logger: logger)
+        let manager = RunManager(
+            settings: Self.nodeSettings(settings, capacity), store: store, notifier: notifier,
+            logger: logger)
 
         let fleet: FleetNode
         do {
-            fleet = try await FleetNode.make(settings, capacity: capacity, logger: logger,
-                                             protocolVersion: flags.federationProtocolVersion)
+            fleet = try await FleetNode.make(
+                settings, capacity: capacity, logger: logger,
+                protocolVersion: flags.federationProtocolVersion)
         } catch {
             socket.closeAndRemove()
             throw error
@@ -101,9 +106,10 @@ public struct Daemon: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server: ControlServer
         do {
-            server = try await ControlServer.start(fd: socket.fd, group: group, router: .controlAPI(manager),
-                                                   limits: ControlLimits(settings.file, openFilesLimit: limits.soft),
-                                                   logger: logger)
+            server = try await ControlServer.start(
+                fd: socket.fd, group: group, router: .controlAPI(manager),
+                limits: ControlLimits(settings.file, openFilesLimit: limits.soft),
+                logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             await fleet.shutdown()
@@ -122,10 +128,12 @@ public struct Daemon: Sendable {
             }
         }
 
-        let live = LiveSettings(daemon: self, settings: settings, logger: logger, limits: limits, manager: manager,
-                                notifier: notifier)
+        let live = LiveSettings(
+            daemon: self, settings: settings, logger: logger, limits: limits, manager: manager,
+            notifier: notifier)
         let started: Logger.Metadata = [
-            "socket": "\(socket.path)", "socket_activated": "\(!activated.isEmpty)", "state_dir": "\(settings.stateDir)",
+            "socket": "\(socket.path)", "socket_activated": "\(!activated.isEmpty)",
+            "state_dir": "\(settings.stateDir)",
             "open_files_limit": "\(capacity.openFilesLimit)", "open_files_hard_limit": "\(limits.hard)",
             "max_users": "\(capacity.maxUsers)", "control_connections": "\(server.limits.connections)",
             "metrics_listen": "\(settings.file.metricsListen.map { "\($0)" } ?? "off")",
@@ -139,8 +147,9 @@ public struct Daemon: Sendable {
             },
             fleet: fleet, manager: manager,
             signals: SignalService(signals: signals, settings: live, notifier: notifier, startedMetadata: started))
-        return StartedDaemon(group: services.group(logger: logger), settings: live, manager: manager,
-                             socketPath: socket.path)
+        return StartedDaemon(
+            group: services.group(logger: logger), settings: live, manager: manager,
+            socketPath: socket.path)
     }
 
     /// Reads the config file and resolves it with the flags; start-up errors name the file and line.
@@ -156,9 +165,10 @@ public struct Daemon: Sendable {
     }
 
     static func nodeSettings(_ settings: DaemonSettings, _ capacity: UserCapacity) -> NodeSettings {
-        NodeSettings(node: NodeID(rawValue: settings.node), role: settings.role, threads: settings.threads,
-                     capacity: capacity, dataDir: settings.dataDir, retention: settings.retention,
-                     resumeWithin: settings.resumeWithin)
+        NodeSettings(
+            node: NodeID(rawValue: settings.node), role: settings.role, threads: settings.threads,
+            capacity: capacity, dataDir: settings.dataDir, retention: settings.retention,
+            resumeWithin: settings.resumeWithin)
     }
 
     /// The daemon's logger; the journal turns these keys into `LOADD_NODE` and `LOADD_ROLE` fields.

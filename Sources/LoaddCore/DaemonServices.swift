@@ -32,8 +32,10 @@ struct DaemonServices {
         case .worker: services += [runs, link]
         }
         // Its end (a stop signal) is what shuts the others down.
-        services.append(Configuration(service: signals, successTerminationBehavior: .gracefullyShutdownGroup,
-                                      serviceName: "signals"))
+        services.append(
+            Configuration(
+                service: signals, successTerminationBehavior: .gracefullyShutdownGroup,
+                serviceName: "signals"))
         return services
     }
 

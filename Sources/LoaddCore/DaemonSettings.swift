@@ -48,7 +48,8 @@ public struct DaemonSettings: Equatable, Sendable {
         func systemdDirectory(_ name: String) -> String? {
             environment[name].flatMap { $0.split(separator: ":").first.map(String.init) }
         }
-        let socket = flags.socket ?? file.socket
+        let socket =
+            flags.socket ?? file.socket
             ?? systemdDirectory("RUNTIME_DIRECTORY").map { "\($0)/loadd.sock" } ?? ControlAPI.defaultSocketPath
         let stateDir = flags.stateDir ?? file.stateDir ?? systemdDirectory("STATE_DIRECTORY") ?? defaultStateDir
         let threads = flags.threads ?? file.threads ?? 0
@@ -57,8 +58,9 @@ public struct DaemonSettings: Equatable, Sendable {
             threads: threads > 0 ? threads : EngineOptions.defaultThreads,
             maxUsersSetting: file.maxUsers ?? 0, role: file.role ?? inferredRole(file),
             dataDir: file.dataDir ?? defaultDataDir,
-            retention: RunRetention(keepRuns: file.keepRuns ?? RunRetention.defaults.keepRuns,
-                                    keepDays: file.keepDays ?? RunRetention.defaults.keepDays),
+            retention: RunRetention(
+                keepRuns: file.keepRuns ?? RunRetention.defaults.keepRuns,
+                keepDays: file.keepDays ?? RunRetention.defaults.keepDays),
             resumeWithin: file.resumeWithin ?? RunResumption.defaultWithin, file: file)
     }
 
@@ -80,15 +82,30 @@ public struct DaemonSettings: Equatable, Sendable {
         if new.role != role { restart.append("role \(role.rawValue) → \(new.role.rawValue)") }
         if new.node != node { applied.append("node \(node) → \(new.node)") }
         if new.threads != threads { applied.append("threads \(threads) → \(new.threads)") }
-        if new.maxUsersSetting != maxUsersSetting { applied.append("max_users \(maxUsersSetting) → \(new.maxUsersSetting)") }
+        if new.maxUsersSetting != maxUsersSetting {
+            applied.append("max_users \(maxUsersSetting) → \(new.maxUsersSetting)")
+        }
         if new.dataDir != dataDir { applied.append("data_dir \(dataDir) → \(new.dataDir)") }
-        if new.resumeWithin != resumeWithin { applied.append("resume_within \(RunResumption.describe(resumeWithin)) → \(RunResumption.describe(new.resumeWithin))") }
-        if new.retention != retention { applied.append("retention \(retention.description) → \(new.retention.description)") }
+        if new.resumeWithin != resumeWithin {
+            applied.append(
+                "resume_within \(RunResumption.describe(resumeWithin)) → \(RunResumption.describe(new.resumeWithin))")
+        }
+        if new.retention != retention {
+            applied.append("retention \(retention.description) → \(new.retention.description)")
+        }
         let control: [(String, String?, String?)] = [
-            ("control_connections", file.controlConnections.map { "\($0)" }, new.file.controlConnections.map { "\($0)" }),
-            ("control_request_timeout", file.controlRequestTimeout.map { "\($0)" },
-             new.file.controlRequestTimeout.map { "\($0)" }),
-            ("control_idle_timeout", file.controlIdleTimeout.map { "\($0)" }, new.file.controlIdleTimeout.map { "\($0)" }),
+            (
+                "control_connections", file.controlConnections.map { "\($0)" },
+                new.file.controlConnections.map { "\($0)" }
+            ),
+            (
+                "control_request_timeout", file.controlRequestTimeout.map { "\($0)" },
+                new.file.controlRequestTimeout.map { "\($0)" }
+            ),
+            (
+                "control_idle_timeout", file.controlIdleTimeout.map { "\($0)" },
+                new.file.controlIdleTimeout.map { "\($0)" }
+            ),
             ("metrics_listen", file.metricsListen.map { "\($0)" }, new.file.metricsListen.map { "\($0)" }),
         ]
         // The control server is set up once, at start.
@@ -125,17 +142,24 @@ public struct DaemonSettings: Equatable, Sendable {
                 problems.append("tls_cert: and tls_key: go together (the master's certificate and its private key)")
             }
             if file.tlsFingerprint != nil {
-                problems.append("tls_fingerprint: is a worker's pin of its master's certificate; a master serves tls_cert:")
+                problems.append(
+                    "tls_fingerprint: is a worker's pin of its master's certificate; a master serves tls_cert:")
             }
             if file.insecurePlaintext == true, file.tlsCert != nil || file.tlsKey != nil {
-                problems.append("insecure_plaintext: true and tls_cert:/tls_key: contradict each other; "
-                                + "remove one (without both the master makes its own certificate)")
+                problems.append(
+                    "insecure_plaintext: true and tls_cert:/tls_key: contradict each other; "
+                        + "remove one (without both the master makes its own certificate)")
             }
         case .worker:
-            if file.master == nil { problems.append("role: worker needs master: HOST:PORT (the master's listen address)") }
-            if file.tokenFile == nil { problems.append("role: worker needs token_file: (the same secret as the master's)") }
+            if file.master == nil {
+                problems.append("role: worker needs master: HOST:PORT (the master's listen address)")
+            }
+            if file.tokenFile == nil {
+                problems.append("role: worker needs token_file: (the same secret as the master's)")
+            }
             if file.tlsCert != nil || file.tlsKey != nil {
-                problems.append("tls_cert:/tls_key: are the master's; a worker pins the master's certificate with tls_fingerprint:")
+                problems.append(
+                    "tls_cert:/tls_key: are the master's; a worker pins the master's certificate with tls_fingerprint:")
             }
             if file.insecurePlaintext == true, file.tlsFingerprint != nil {
                 problems.append("insecure_plaintext: true and tls_fingerprint: contradict each other; remove one")

@@ -7,14 +7,17 @@ import NIOHTTP1
 enum DashboardRoutes {
     /// Only the page's own files run or style it: no inline script or style, nothing fetched from
     /// elsewhere, no framing by another page, no form posted elsewhere.
-    static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     static func routes() -> [Route] {
         [
             Route(.GET, "/") { _, _ in asset(DashboardPage.html, "text/html; charset=utf-8") },
             Route(.GET, "/ui/dashboard.css") { _, _ in asset(DashboardPage.css, "text/css; charset=utf-8") },
-            Route(.GET, "/ui/dashboard.js") { _, _ in asset(DashboardPhasesScript.source + DashboardScript.source, "text/javascript; charset=utf-8") },
+            Route(.GET, "/ui/dashboard.js") { _, _ in
+                asset(DashboardPhasesScript.source + DashboardScript.source, "text/javascript; charset=utf-8")
+            },
             Route(.GET, "/ui/charts.js") { _, _ in asset(DashboardCharts.source, "text/javascript; charset=utf-8") },
         ]
     }

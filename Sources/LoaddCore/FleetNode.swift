@@ -32,21 +32,26 @@ struct FleetNode: Sendable {
     /// Builds the role's federation piece from the settings; the master binds its port here, so a
     /// port in use stops the daemon at start-up with the address named. `FleetService` runs it.
     /// - Throws: `DaemonStartError` for a missing or unreadable token, or a port that cannot be bound.
-    static func make(_ settings: DaemonSettings, capacity: UserCapacity, logger: Logger,
-                     protocolVersion: UInt16?) async throws -> FleetNode {
+    static func make(
+        _ settings: DaemonSettings, capacity: UserCapacity, logger: Logger,
+        protocolVersion: UInt16?
+    ) async throws -> FleetNode {
         guard settings.role != .standalone else { return .standalone }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         do {
-            return try await make(settings, capacity: capacity, group: group, logger: logger,
-                                  protocolVersion: protocolVersion)
+            return try await make(
+                settings, capacity: capacity, group: group, logger: logger,
+                protocolVersion: protocolVersion)
         } catch {
             try? await group.shutdownGracefully()
             throw error
         }
     }
 
-    private static func make(_ settings: DaemonSettings, capacity: UserCapacity, group: MultiThreadedEventLoopGroup,
-                             logger: Logger, protocolVersion: UInt16?) async throws -> FleetNode {
+    private static func make(
+        _ settings: DaemonSettings, capacity: UserCapacity, group: MultiThreadedEventLoopGroup,
+        logger: Logger, protocolVersion: UInt16?
+    ) async throws -> FleetNode {
         let token: FleetToken
         do {
             token = try FleetToken.read(path: settings.file.tokenFile ?? "")
@@ -59,8 +64,9 @@ struct FleetNode: Sendable {
             let (host, port) = split(settings.file.listen ?? "0.0.0.0:\(FederationProtocol.defaultPort)")
             let tls = try masterTLS(settings, logger: logger)
             let master = FederationMaster(
-                configuration: MasterConfiguration(node: node, host: host, port: port, token: token,
-                                                   heartbeatTimeout: timeout, version: RunManager.version, tls: tls),
+                configuration: MasterConfiguration(
+                    node: node, host: host, port: port, token: token,
+                    heartbeatTimeout: timeout, version: RunManager.version, tls: tls),
                 group: group, logger: logger)
             do {
                 try await master.bind()
@@ -73,8 +79,9 @@ struct FleetNode: Sendable {
         let (host, port) = split(address)
         let tls: WorkerTLS?
         if settings.file.insecurePlaintext == true {
-            logger.warning("\(Self.plaintextWarning("this worker speaks to its master over plain TCP"))",
-                           metadata: ["master": "\(address)"])
+            logger.warning(
+                "\(Self.plaintextWarning("this worker speaks to its master over plain TCP"))",
+                metadata: ["master": "\(address)"])
             tls = nil
         } else {
             do {
@@ -111,14 +118,19 @@ struct FleetNode: Sendable {
                 logger.warning("\(Self.plaintextWarning("workers connect over plain TCP"))")
                 return nil
             }
-            let identity = try MasterIdentity.loadOrCreate(stateDirectory: settings.stateDir,
-                                                           commonName: "loadd master \(settings.node)")
-            let what = identity.created ? "made this master's TLS key and self-signed certificate"
+            let identity = try MasterIdentity.loadOrCreate(
+                stateDirectory: settings.stateDir,
+                commonName: "loadd master \(settings.node)")
+            let what =
+                identity.created
+                ? "made this master's TLS key and self-signed certificate"
                 : "serving this master's TLS certificate"
-            logger.notice("\(what)", metadata: [
-                "tls_fingerprint": "\(identity.tls.fingerprint)", "certificate": "\(identity.certificatePath)",
-                "key": "\(identity.keyPath)",
-            ])
+            logger.notice(
+                "\(what)",
+                metadata: [
+                    "tls_fingerprint": "\(identity.tls.fingerprint)", "certificate": "\(identity.certificatePath)",
+                    "key": "\(identity.keyPath)",
+                ])
             return identity.tls
         } catch {
             throw DaemonStartError(message: error.description)

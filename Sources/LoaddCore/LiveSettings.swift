@@ -13,8 +13,10 @@ actor LiveSettings {
     private(set) var settings: DaemonSettings
     private(set) var logger: Logger
 
-    init(daemon: Daemon, settings: DaemonSettings, logger: Logger, limits: (soft: UInt64, hard: UInt64),
-         manager: RunManager, notifier: SystemdNotifier) {
+    init(
+        daemon: Daemon, settings: DaemonSettings, logger: Logger, limits: (soft: UInt64, hard: UInt64),
+        manager: RunManager, notifier: SystemdNotifier
+    ) {
         self.daemon = daemon
         self.settings = settings
         self.logger = logger
@@ -46,13 +48,17 @@ actor LiveSettings {
         settings = next
         let capacity = UserCapacity(openFilesLimit: limits.soft, configured: next.maxUsersSetting)
         await manager.reconfigure(Daemon.nodeSettings(next, capacity), logger: logger)
-        logger.info("config reloaded", metadata: [
-            "file": "\(daemon.configPath)", "changed": "\(applied.isEmpty ? "nothing" : applied.joined(separator: "; "))",
-            "max_users": "\(capacity.maxUsers)",
-        ])
+        logger.info(
+            "config reloaded",
+            metadata: [
+                "file": "\(daemon.configPath)",
+                "changed": "\(applied.isEmpty ? "nothing" : applied.joined(separator: "; "))",
+                "max_users": "\(capacity.maxUsers)",
+            ])
         for change in needRestart {
-            logger.notice("config change needs a restart to take effect (`systemctl restart loadd`)",
-                          metadata: ["change": "\(change)"])
+            logger.notice(
+                "config change needs a restart to take effect (`systemctl restart loadd`)",
+                metadata: ["change": "\(change)"])
         }
     }
 }

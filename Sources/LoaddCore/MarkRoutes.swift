@@ -8,7 +8,7 @@ enum MarkRoutes {
             Route(.POST, "/v1/marks") { request, _ in
                 let body = try StrictJSON.decode(MarkRequest.self, from: request.body, shape: .flat(["text"]))
                 return .json(try await manager.mark(body), status: .created)
-            },
+            }
         ]
     }
 }

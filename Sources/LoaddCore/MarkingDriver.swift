@@ -23,12 +23,15 @@ final class MarkingDriver: RunDriver {
     /// `RunMark.maxPerRun` already.
     func mark(_ text: String, now: Double = Date().timeIntervalSince1970) throws -> RunMark {
         if let problem = RunMark.problem(text: text) { throw ControlError(.invalid, problem) }
-        let mark = RunMark(text: text, unixTime: (now * 1000).rounded() / 1000,
-                           elapsedS: (max(0, now - startUnixTime) * 1000).rounded() / 1000)
+        let mark = RunMark(
+            text: text, unixTime: (now * 1000).rounded() / 1000,
+            elapsedS: (max(0, now - startUnixTime) * 1000).rounded() / 1000)
         return try marks.withLock { list in
             guard list.count < RunMark.maxPerRun else {
-                throw ControlError(.conflict, "this run has \(list.count) marks, the most a run keeps "
-                    + "(marks per run: \(RunMark.maxPerRun))")
+                throw ControlError(
+                    .conflict,
+                    "this run has \(list.count) marks, the most a run keeps "
+                        + "(marks per run: \(RunMark.maxPerRun))")
             }
             list.append(mark)
             return mark

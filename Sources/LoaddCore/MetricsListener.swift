@@ -62,11 +62,14 @@ enum MetricsListener {
     }
 
     /// Binds `address` and serves on `group`. - Throws: `BindError` naming the address and errno.
-    static func start(_ address: MetricsAddress, group: any EventLoopGroup, manager: RunManager,
-                      logger: Logger) async throws -> ControlServer {
+    static func start(
+        _ address: MetricsAddress, group: any EventLoopGroup, manager: RunManager,
+        logger: Logger
+    ) async throws -> ControlServer {
         let fd = try bind(address)
-        return try await ControlServer.start(fd: fd, group: group, router: .metricsOnly(manager), limits: limits,
-                                             logger: logger)
+        return try await ControlServer.start(
+            fd: fd, group: group, router: .metricsOnly(manager), limits: limits,
+            logger: logger)
     }
 
     /// A bound, listening TCP socket (`SO_REUSEADDR`, so a restart does not wait out TIME_WAIT).
@@ -82,7 +85,9 @@ enum MetricsListener {
             socketAddress.sin6_port = UInt16(address.port).bigEndian
             _ = inet_pton(AF_INET6, address.host, &socketAddress.sin6_addr)
             result = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
             }
         } else {
             var socketAddress = sockaddr_in()
@@ -90,7 +95,9 @@ enum MetricsListener {
             socketAddress.sin_port = UInt16(address.port).bigEndian
             _ = inet_pton(AF_INET, address.host, &socketAddress.sin_addr)
             result = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         }
         guard result == 0, listen(fd, 64) == 0 else {

@@ -23,7 +23,7 @@ enum MetricsRoute {
                     cache.store(text)
                 }
                 return APIResponse(status: .ok, body: Data(text.utf8), contentType: PrometheusText.contentType)
-            },
+            }
         ]
     }
 

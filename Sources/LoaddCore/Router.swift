@@ -20,7 +20,9 @@ struct Route: Sendable {
         self.method = method
         self.pattern = pattern
         // `/` (the dashboard) is the one path whose only segment is empty.
-        segments = pattern == "/" ? [.literal("")]
+        segments =
+            pattern == "/"
+            ? [.literal("")]
             : pattern.split(separator: "/").map { $0.hasPrefix("{") ? .parameter : .literal(String($0)) }
         self.handle = handle
     }
@@ -53,14 +55,17 @@ struct Router: Sendable {
         let candidates = routes.compactMap { route in route.match(Array(path)).map { (route, $0) } }
         guard !candidates.isEmpty else {
             let endpoints = Set(routes.map(\.pattern)).sorted().joined(separator: ", ")
-            return APIResponse(ControlError(.notFound, "no such endpoint: \(request.path)",
-                                            details: ["endpoints: " + endpoints]))
+            return APIResponse(
+                ControlError(
+                    .notFound, "no such endpoint: \(request.path)",
+                    details: ["endpoints: " + endpoints]))
         }
         guard let (route, values) = candidates.first(where: { $0.0.method == request.method }) else {
             let allowed = candidates.map(\.0.method.rawValue).joined(separator: ", ")
-            let refusal = ControlError(.methodNotAllowed,
-                                       "\(request.method.rawValue) is not allowed on \(request.path)",
-                                       details: ["allowed: \(allowed)"])
+            let refusal = ControlError(
+                .methodNotAllowed,
+                "\(request.method.rawValue) is not allowed on \(request.path)",
+                details: ["allowed: \(allowed)"])
             var response = APIResponse(refusal)
             response.headers.append(("allow", allowed))
             return response
@@ -76,10 +81,11 @@ struct Router: Sendable {
 
     /// The whole control API (see `ControlAPI`).
     static func controlAPI(_ manager: RunManager) -> Router {
-        Router(routes: StatusRoutes.routes(manager) + RunRoutes.routes(manager) + CurrentRunRoutes.routes(manager)
-               + WorkerRoutes.routes(manager) + ValidateRoutes.routes(manager) + RunFileRoutes.routes(manager.store)
-               + DashboardRoutes.routes() + MetricsRoute.routes(manager)
-               + MarkRoutes.routes(manager))
+        Router(
+            routes: StatusRoutes.routes(manager) + RunRoutes.routes(manager) + CurrentRunRoutes.routes(manager)
+                + WorkerRoutes.routes(manager) + ValidateRoutes.routes(manager) + RunFileRoutes.routes(manager.store)
+                + DashboardRoutes.routes() + MetricsRoute.routes(manager)
+                + MarkRoutes.routes(manager))
     }
 
     /// `metrics_listen:`: `GET /metrics` and nothing else (every other path is 404).

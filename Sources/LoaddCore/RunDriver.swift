@@ -32,12 +32,15 @@ struct FleetDriver: RunDriver {
 
     func snapshot() -> RunSummary {
         // The run was started before this driver exists, so there is always a summary.
-        master.snapshot() ?? RunSummary(run: id, scenario: plan.name, host: plan.host, startedAt: 0, durationS: 0,
-                                        users: 0, endpoints: [], total: EndpointSummary(method: "", name: "Aggregated"),
-                                        failuresByReason: [], history: [], thresholds: [],
-                                        generator: GeneratorLoad(peakCpu: 0, saturatedSeconds: 0,
-                                                                 possiblyGeneratorBound: false, threads: 0),
-                                        abortReason: nil, passed: true)
+        master.snapshot()
+            ?? RunSummary(
+                run: id, scenario: plan.name, host: plan.host, startedAt: 0, durationS: 0,
+                users: 0, endpoints: [], total: EndpointSummary(method: "", name: "Aggregated"),
+                failuresByReason: [], history: [], thresholds: [],
+                generator: GeneratorLoad(
+                    peakCpu: 0, saturatedSeconds: 0,
+                    possiblyGeneratorBound: false, threads: 0),
+                abortReason: nil, passed: true)
     }
 
     func setUsers(_ users: Int, spawnRate: Double?) throws {
@@ -84,7 +87,8 @@ struct WorkerShareDriver: RunDriver {
     func finished() async -> RunSummary { await engine.finished() }
 
     private func refusal(_ action: String) -> ControlError {
-        ControlError(.conflict, "cannot \(action) here: this node is a worker of \(master); its master steers the run",
-                     details: ["run loadctl on the master; every command there acts on the whole fleet"])
+        ControlError(
+            .conflict, "cannot \(action) here: this node is a worker of \(master); its master steers the run",
+            details: ["run loadctl on the master; every command there acts on the whole fleet"])
     }
 }

@@ -31,24 +31,28 @@ enum RunFileRoutes {
 
     /// The stored report keeps its own inline style; served under the dashboard's origin it must not
     /// act as that origin, so it runs sandboxed (an opaque origin whose requests the Origin check refuses).
-    static let reportPolicy = "sandbox allow-scripts allow-downloads; default-src 'none'; style-src 'unsafe-inline'; "
+    static let reportPolicy =
+        "sandbox allow-scripts allow-downloads; default-src 'none'; style-src 'unsafe-inline'; "
         + "script-src 'unsafe-inline'; img-src data:"
 
     static func routes(_ store: RunStore) -> [Route] {
         [
             Route(.GET, "/v1/runs/{id}/files/{name}") { _, values in
                 try serve(run: values[0], name: values[1], folder: store.folder)
-            },
+            }
         ]
     }
 
     static func serve(run: String, name: String, folder: (RunID) -> String) throws -> APIResponse {
         guard RunIdentifier.isValid(run) else {
-            throw ControlError(.notFound, "no run \(run.prefix(40))", details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
+            throw ControlError(
+                .notFound, "no run \(run.prefix(40))",
+                details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
         }
         guard let kind = files[name] else {
-            throw ControlError(.notFound, "a run has no file \(name.prefix(80))",
-                               details: ["files: " + files.keys.sorted().joined(separator: ", ")])
+            throw ControlError(
+                .notFound, "a run has no file \(name.prefix(80))",
+                details: ["files: " + files.keys.sorted().joined(separator: ", ")])
         }
         let path = folder(RunID(rawValue: run)) + "/" + name
         var response = APIResponse(status: .ok, body: try read(path, run: run, name: name))
@@ -62,7 +66,9 @@ enum RunFileRoutes {
     private static func read(_ path: String, run: String, name: String) throws -> Data {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else {
-            if errno == ENOENT { throw ControlError(.notFound, "run \(run) has no \(name) (no such run, or not written yet)") }
+            if errno == ENOENT {
+                throw ControlError(.notFound, "run \(run) has no \(name) (no such run, or not written yet)")
+            }
             throw ControlError(.failed, "cannot read \(name) of run \(run): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
@@ -72,8 +78,10 @@ enum RunFileRoutes {
         }
         let size = Int(info.st_size)
         guard size <= maxServedBytes else {
-            throw ControlError(.failed, "\(name) of run \(run) is \(size) bytes, more than the "
-                               + "\(maxServedBytes) served over the socket; read it from \(path)")
+            throw ControlError(
+                .failed,
+                "\(name) of run \(run) is \(size) bytes, more than the "
+                    + "\(maxServedBytes) served over the socket; read it from \(path)")
         }
         var data = Data(count: size)
         let count = data.withUnsafeMutableBytes { raw -> Int in

@@ -7,7 +7,9 @@ enum RunIdentifier {
     /// A fresh id for a run starting now.
     static func make(now: Int = Int(time(nil))) -> RunID {
         let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
-        return RunID(rawValue: "\(UTCTime(unixSeconds: now).compact)-\(String(repeating: "0", count: 4 - suffix.count))\(suffix)")
+        return RunID(
+            rawValue: "\(UTCTime(unixSeconds: now).compact)-\(String(repeating: "0", count: 4 - suffix.count))\(suffix)"
+        )
     }
 
     /// Whether `text` has exactly the shape `make` produces. Anything else (`..`, slashes, NUL) is

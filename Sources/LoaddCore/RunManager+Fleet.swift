@@ -16,8 +16,9 @@ extension RunManager {
         case .standalone:
             return
         case .worker(_, let master):
-            throw ControlError(.conflict, "this node is a worker of \(master): start runs on the master",
-                               details: ["every loadctl command on the master acts on the whole fleet"])
+            throw ControlError(
+                .conflict, "this node is a worker of \(master): start runs on the master",
+                details: ["every loadctl command on the master acts on the whole fleet"])
         case .master(let master):
             do {
                 try master.checkReady(for: plan)
@@ -40,12 +41,15 @@ extension RunManager {
         let bytes = files.values.reduce(0) { $0 + $1.count }
         let frameRoom = (FederationProtocol.maxFrameBytes - request.scenario.utf8.count * 2 - 64 * 1024) / 4 * 3
         guard bytes <= frameRoom else {
-            throw ControlError(.unprocessable, "data files: \(bytes) bytes is more than a fleet run can send its "
-                               + "workers (at most \(max(0, frameRoom)) bytes in one assignment frame)")
+            throw ControlError(
+                .unprocessable,
+                "data files: \(bytes) bytes is more than a fleet run can send its "
+                    + "workers (at most \(max(0, frameRoom)) bytes in one assignment frame)")
         }
         do {
-            var fleetRequest = FleetRun.Request(id: id, plan: plan, scenario: request.scenario, file: request.file,
-                                                overrides: request.overrides, files: files)
+            var fleetRequest = FleetRun.Request(
+                id: id, plan: plan, scenario: request.scenario, file: request.file,
+                overrides: request.overrides, files: files)
             fleetRequest.vars = request.vars ?? [:]
             fleetRequest.secretVars = request.secretVars ?? []
             try master.startRun(fleetRequest)
@@ -61,8 +65,10 @@ extension RunManager {
     /// The connected workers. - Throws: `.conflict` unless this node is a master.
     func workers() throws -> [WorkerInfo] {
         guard let master = fleet.master else {
-            throw ControlError(.conflict, "this node is not a master (role: \(settings.role.rawValue)); "
-                               + "the workers list is on the master")
+            throw ControlError(
+                .conflict,
+                "this node is not a master (role: \(settings.role.rawValue)); "
+                    + "the workers list is on the master")
         }
         return master.workers()
     }
@@ -82,14 +88,16 @@ extension RunManager {
 
     private func adoptShare(run: RunID, scenario: String, plan: Plan, engine: Engine) {
         guard case .worker(_, let master) = fleet.kind, !closing, activeRun == nil else {
-            logger.error("cannot keep the master's share in the run store: another run is active here",
-                         metadata: ["loadd_run_id": "\(run)"])
+            logger.error(
+                "cannot keep the master's share in the run store: another run is active here",
+                metadata: ["loadd_run_id": "\(run)"])
             return
         }
         guard let id = shareFolder(run, scenario: scenario) else { return }
-        let info = RunInfo(id: id, scenario: plan.name, host: plan.host, state: .running,
-                           startedAt: Int(Date().timeIntervalSince1970), endedAt: nil,
-                           users: plan.users, requests: 0, failures: 0)
+        let info = RunInfo(
+            id: id, scenario: plan.name, host: plan.host, state: .running,
+            startedAt: Int(Date().timeIntervalSince1970), endedAt: nil,
+            users: plan.users, requests: 0, failures: 0)
         do {
             try store.writeInfo(info)
         } catch {

@@ -12,8 +12,10 @@ extension RunManager {
             throw ControlError(.conflict, "cannot mark: run \(run.info.id) has no marks here")
         }
         if let worker = driver.inner as? WorkerShareDriver {
-            throw ControlError(.conflict, "cannot mark here: this node is a worker of \(worker.master); its master keeps the run's marks",
-                               details: ["run loadctl mark on the master"])
+            throw ControlError(
+                .conflict,
+                "cannot mark here: this node is a worker of \(worker.master); its master keeps the run's marks",
+                details: ["run loadctl mark on the master"])
         }
         let mark = try driver.mark(request.text)
         cache(driver.snapshot())

@@ -6,8 +6,9 @@ extension RunManager {
     /// buckets, or the last finished run's final ones until the next run starts.
     func metricsSource() -> MetricsSource {
         let current = settings
-        var source = MetricsSource(node: current.node.rawValue, role: current.role.rawValue, version: Self.version,
-                                   workers: fleetWorkerCount, run: nil, summary: nil, buckets: [])
+        var source = MetricsSource(
+            node: current.node.rawValue, role: current.role.rawValue, version: Self.version,
+            workers: fleetWorkerCount, run: nil, summary: nil, buckets: [])
         if let run = activeRun {
             let (summary, buckets) = run.engine.snapshotWithBuckets()
             cache(summary)

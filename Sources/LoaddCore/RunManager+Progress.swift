@@ -16,7 +16,8 @@ extension RunManager {
         let current = settings
         var status = NodeStatus(
             node: current.node, role: current.role.rawValue, version: Self.version, run: nil, summary: nil,
-            workers: fleetWorkerCount, openFilesLimit: current.capacity.openFilesLimit, maxUsers: current.capacity.maxUsers)
+            workers: fleetWorkerCount, openFilesLimit: current.capacity.openFilesLimit,
+            maxUsers: current.capacity.maxUsers)
         switch state {
         case .running(let run), .stopping(let run):
             status.run = run.info
@@ -55,12 +56,15 @@ extension RunManager {
         if let run = activeRun, run.info.id == id { return .live(liveSnapshot(run)) }
         switch store.storedSummary(id) {
         case nil:
-            guard FileManager.default.fileExists(atPath: store.folder(id)) else { throw ControlError(.notFound, "no run \(id)") }
+            guard FileManager.default.fileExists(atPath: store.folder(id)) else {
+                throw ControlError(.notFound, "no run \(id)")
+            }
             throw ControlError(.notFound, "run \(id) has no summary")
         case .failure(let damage):
             // Not a 200 with half a summary: the client would take it for the run's results.
-            throw ControlError(.failed, "run \(id) is damaged: \(damage)",
-                               details: ["its folder is \(store.folder(id)); `loadctl runs` lists it as damaged"])
+            throw ControlError(
+                .failed, "run \(id) is damaged: \(damage)",
+                details: ["its folder is \(store.folder(id)); `loadctl runs` lists it as damaged"])
         case .success(let text):
             return .stored(text)
         }
@@ -78,10 +82,14 @@ extension RunManager {
         // Each write renders the whole history: its period grows with the run (RedrawSchedule).
         let now = ContinuousClock.now
         let seconds = summary.history.count
-        let resultsDue = RedrawSchedule.isDue(since: run.resultsWrittenAt.map { $0.duration(to: now) },
-                                              period: RedrawSchedule.resultsPeriod(historySeconds: seconds))
-        let reportDue = resultsDue && RedrawSchedule.isDue(since: run.reportWrittenAt.map { $0.duration(to: now) },
-                                                           period: RedrawSchedule.reportPeriod(historySeconds: seconds))
+        let resultsDue = RedrawSchedule.isDue(
+            since: run.resultsWrittenAt.map { $0.duration(to: now) },
+            period: RedrawSchedule.resultsPeriod(historySeconds: seconds))
+        let reportDue =
+            resultsDue
+            && RedrawSchedule.isDue(
+                since: run.reportWrittenAt.map { $0.duration(to: now) },
+                period: RedrawSchedule.reportPeriod(historySeconds: seconds))
         if resultsDue { run.resultsWrittenAt = now }
         if reportDue { run.reportWrittenAt = now }
         replaceActive(run)

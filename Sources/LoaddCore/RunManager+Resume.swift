@@ -14,8 +14,9 @@ extension RunManager {
     /// re-assigns its share) or with `resume_within: 0`.
     func resumeRecord(for request: StartRunRequest) -> ResumeRecord? {
         guard settings.role != .worker, settings.resumeWithin > .zero else { return nil }
-        return ResumeRecord(role: settings.role, savedAt: 0, file: request.file, overrides: request.overrides,
-                            remoteFiles: request.remoteFiles, refusal: ResumeRecord.refusal(for: request))
+        return ResumeRecord(
+            role: settings.role, savedAt: 0, file: request.file, overrides: request.overrides,
+            remoteFiles: request.remoteFiles, refusal: ResumeRecord.refusal(for: request))
     }
 
     /// Writes the run's resume record now: its books as they stand, its marks, the time.
@@ -25,7 +26,8 @@ extension RunManager {
         if record.refusal == nil {
             let marking = run.engine as? MarkingDriver
             guard let books = (marking?.inner ?? run.engine) as? any RunCheckpointing,
-                  let taken = books.resumeBooks() else { return }
+                let taken = books.resumeBooks()
+            else { return }
             record.checkpoint = taken.ledger
             record.fleet = taken.fleet
             record.marks = marking?.allMarks ?? []
@@ -48,9 +50,11 @@ extension RunManager {
     func suspendForResume(_ run: ActiveRun) async {
         // Closed before waiting: the run's finish watcher must not record a verdict meanwhile.
         markClosed()
-        run.logger.notice("run saved for resuming", metadata: [
-            "reason": "loadd is shutting down", "resume_within": "\(RunResumption.describe(settings.resumeWithin))",
-        ])
+        run.logger.notice(
+            "run saved for resuming",
+            metadata: [
+                "reason": "loadd is shutting down", "resume_within": "\(RunResumption.describe(settings.resumeWithin))",
+            ])
         notifier.status("stopping")
         var saved = run
         let summary: RunSummary
@@ -78,8 +82,9 @@ extension RunManager {
         guard let scenario = try? String(contentsOfFile: "\(store.folder(id))/scenario.yaml", encoding: .utf8) else {
             return closeUnresumable(id, reason: "its scenario.yaml cannot be read")
         }
-        let request = StartRunRequest(scenario: scenario, file: record.file, overrides: record.overrides,
-                                      remoteFiles: record.remoteFiles)
+        let request = StartRunRequest(
+            scenario: scenario, file: record.file, overrides: record.overrides,
+            remoteFiles: record.remoteFiles)
         let files = ScenarioFiles(.bundle([:], remoteDirectory: record.remoteFiles == true ? settings.dataDir : nil))
         let compiled: CompiledScenario
         do {
@@ -94,30 +99,37 @@ extension RunManager {
         let driver: any RunDriver
         do {
             let resume = EngineResume(checkpoint: checkpoint, users: record.users, rate: record.rate)
-            driver = try resumeDriver(plan, request: request, files: compiled.files, id: id, resume: resume,
-                                      fleetBooks: record.fleet)
+            driver = try resumeDriver(
+                plan, request: request, files: compiled.files, id: id, resume: resume,
+                fleetBooks: record.fleet)
         } catch {
             return closeUnresumable(id, reason: Self.describe(error))
         }
         info.state = .running
         info.endedAt = nil
         if let users = record.users { info.users = users }
-        _ = begin(info, plan: plan, engine: driver, resumeRecord: record,
-                  resumed: (record.marks, checkpoint.startUnixSeconds))
+        _ = begin(
+            info, plan: plan, engine: driver, resumeRecord: record,
+            resumed: (record.marks, checkpoint.startUnixSeconds))
         let gap = driver.snapshot().resumes?.last
-        logger.notice("run resumed", metadata: [
-            "loadd_run_id": "\(id)", "gap_s": "\(gap.map { ($0.gapS * 10).rounded() / 10 } ?? 0)",
-            "requests_so_far": "\(info.requests)",
-        ])
+        logger.notice(
+            "run resumed",
+            metadata: [
+                "loadd_run_id": "\(id)", "gap_s": "\(gap.map { ($0.gapS * 10).rounded() / 10 } ?? 0)",
+                "requests_so_far": "\(info.requests)",
+            ])
     }
 
     /// A local engine carrying the run on, or, on a master, the fleet run taken up with no share yet.
-    private func resumeDriver(_ plan: Plan, request: StartRunRequest, files: [String: Data], id: RunID,
-                              resume: EngineResume, fleetBooks: FleetRunCheckpoint?) throws -> any RunDriver {
+    private func resumeDriver(
+        _ plan: Plan, request: StartRunRequest, files: [String: Data], id: RunID,
+        resume: EngineResume, fleetBooks: FleetRunCheckpoint?
+    ) throws -> any RunDriver {
         if let master = fleet.master {
             guard let fleetBooks else { throw ControlError(.conflict, "its resume record has no fleet books") }
-            let fleetRequest = FleetRun.Request(id: id, plan: plan, scenario: request.scenario, file: request.file,
-                                                overrides: request.overrides, files: files)
+            let fleetRequest = FleetRun.Request(
+                id: id, plan: plan, scenario: request.scenario, file: request.file,
+                overrides: request.overrides, files: files)
             do {
                 try master.resumeRun(fleetRequest, ledger: resume.checkpoint, fleet: fleetBooks)
             } catch {

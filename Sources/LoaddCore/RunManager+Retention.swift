@@ -25,9 +25,11 @@ extension RunManager {
             do {
                 try store.remove(id)
                 removed.append(id)
-                logger.info("run removed", metadata: [
-                    "loadd_run_id": "\(id)", "reason": "retention (\(settings.retention.description)), \(reason)",
-                ])
+                logger.info(
+                    "run removed",
+                    metadata: [
+                        "loadd_run_id": "\(id)", "reason": "retention (\(settings.retention.description)), \(reason)",
+                    ])
             } catch {
                 logger.error("cannot remove run", metadata: ["loadd_run_id": "\(id)", "error": "\(error)"])
             }

@@ -99,8 +99,10 @@ actor RunManager {
     func start(_ request: StartRunRequest) async throws -> RunInfo {
         try checkIdle()
         let token = UUID()
-        let files = ScenarioFiles(.bundle(request.files ?? [:],
-                                          remoteDirectory: request.remoteFiles == true ? settings.dataDir : nil))
+        let files = ScenarioFiles(
+            .bundle(
+                request.files ?? [:],
+                remoteDirectory: request.remoteFiles == true ? settings.dataDir : nil))
         // On a thread of its own (see `CompileThread`), awaited here, so never orphaned. The state
         // names it meanwhile: `status` shows it, a second start is refused, a stop cancels the launch.
         state = .compiling(file: request.file, token: token, cancelled: false)
@@ -135,7 +137,8 @@ actor RunManager {
         case .compiling(let file, _, _):
             throw ControlError(.conflict, "a scenario (\(file)) is compiling for a run: wait for it or stop it first")
         case .running(let run), .stopping(let run):
-            throw ControlError(.conflict, "run \(run.info.id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
+            throw ControlError(
+                .conflict, "run \(run.info.id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
         case .idle where closing: throw ControlError(.unavailable, "loadd is shutting down")
         case .idle: break
         }
@@ -153,8 +156,9 @@ actor RunManager {
         }
         let id = try createFolder(scenario: request.scenario)
         let now = Int(Date().timeIntervalSince1970)
-        let info = RunInfo(id: id, scenario: plan.name, host: plan.host, state: .running, startedAt: now,
-                           endedAt: nil, users: plan.peakUsers, requests: 0, failures: 0)
+        let info = RunInfo(
+            id: id, scenario: plan.name, host: plan.host, state: .running, startedAt: now,
+            endedAt: nil, users: plan.peakUsers, requests: 0, failures: 0)
         do {
             try store.writeInfo(info)
         } catch {
@@ -192,13 +196,16 @@ actor RunManager {
 
     /// Makes `engine`'s run the active one: its files written every second, its verdict recorded
     /// when it finishes.
-    func begin(_ info: RunInfo, plan: Plan, engine: any RunDriver, resumeRecord: ResumeRecord? = nil,
-               resumed: (marks: [RunMark], startUnixSeconds: Int)? = nil) -> RunInfo {
+    func begin(
+        _ info: RunInfo, plan: Plan, engine: any RunDriver, resumeRecord: ResumeRecord? = nil,
+        resumed: (marks: [RunMark], startUnixSeconds: Int)? = nil
+    ) -> RunInfo {
         let id = info.id
         var runLogger = logger
         runLogger[metadataKey: "loadd_run_id"] = "\(id)"
         // Marks live beside the driver and join every summary it hands out (`MarkingDriver`).
-        let engine = resumed.map { MarkingDriver(engine, startUnixTime: Double($0.startUnixSeconds)) } ?? MarkingDriver(engine)
+        let engine =
+            resumed.map { MarkingDriver(engine, startUnixTime: Double($0.startUnixSeconds)) } ?? MarkingDriver(engine)
         if let resumed { engine.restore(resumed.marks) }
         var run = ActiveRun(info: info, engine: engine, logger: runLogger)
         run.resumeRecord = resumeRecord
@@ -208,11 +215,13 @@ actor RunManager {
         cachedSnapshot = nil
         storeFailureLogged = false
         writeResults(engine.snapshot(), of: run)
-        runLogger.info("run started", metadata: [
-            "scenario": "\(plan.name)", "host": "\(plan.host)", "users": "\(plan.users)",
-            "spawn_rate": "\(plan.spawnRate)", "duration": "\(plan.duration.map { "\($0)" } ?? "until stopped")",
-            "threads": "\(settings.threads)",
-        ])
+        runLogger.info(
+            "run started",
+            metadata: [
+                "scenario": "\(plan.name)", "host": "\(plan.host)", "users": "\(plan.users)",
+                "spawn_rate": "\(plan.spawnRate)", "duration": "\(plan.duration.map { "\($0)" } ?? "until stopped")",
+                "threads": "\(settings.threads)",
+            ])
         notifier.status(statusLine(run, engine.snapshot()))
         return info
     }
@@ -222,16 +231,19 @@ actor RunManager {
     func setUsers(_ request: SetUsersRequest) throws -> RunInfo {
         var run = try runningRun(for: "change users")
         guard !run.engine.plan.isOpenModel else {
-            throw ControlError(.conflict, "this run uses the open model (rate:); change its arrival rate instead",
-                               details: ["loadctl rate N, or POST /v1/runs/current/rate {\"rate\": N}"])
+            throw ControlError(
+                .conflict, "this run uses the open model (rate:); change its arrival rate instead",
+                details: ["loadctl rate N, or POST /v1/runs/current/rate {\"rate\": N}"])
         }
         // The same ranges as a scenario's `users:`/`spawn_rate:`, except that a running test may go to 0 users.
         guard ScenarioLimits.stageUsers.contains(request.users) else {
             throw ControlError(.invalid, "users: must be 0…\(ScenarioLimits.users.upperBound), got \(request.users)")
         }
         if let spawnRate = request.spawnRate, !ScenarioLimits.spawnRate.contains(spawnRate) {
-            throw ControlError(.invalid, "spawn_rate: must be \(ScenarioLimits.spawnRate.lowerBound)…"
-                + "\(Int(ScenarioLimits.spawnRate.upperBound)) per second, got \(spawnRate)")
+            throw ControlError(
+                .invalid,
+                "spawn_rate: must be \(ScenarioLimits.spawnRate.lowerBound)…"
+                    + "\(Int(ScenarioLimits.spawnRate.upperBound)) per second, got \(spawnRate)")
         }
         if fleet.master == nil, let refusal = settings.capacity.refusal(users: request.users) {
             throw ControlError(.unprocessable, refusal)
@@ -250,13 +262,16 @@ actor RunManager {
     func setRate(_ request: SetRateRequest) throws -> RunInfo {
         var run = try runningRun(for: "change the rate")
         guard run.engine.plan.isOpenModel else {
-            throw ControlError(.conflict, "this run uses the closed model (users:); change its users instead",
-                               details: ["loadctl users N, or POST /v1/runs/current/users {\"users\": N}"])
+            throw ControlError(
+                .conflict, "this run uses the closed model (users:); change its users instead",
+                details: ["loadctl users N, or POST /v1/runs/current/users {\"users\": N}"])
         }
         // A running open-model test may pause at 0; otherwise the scenario's `rate:` range.
         guard request.rate == 0 || ScenarioLimits.rate.contains(request.rate) else {
-            throw ControlError(.invalid, "rate: must be 0 or \(ScenarioLimits.rate.lowerBound)…"
-                + "\(Int(ScenarioLimits.rate.upperBound)) per second, got \(request.rate)")
+            throw ControlError(
+                .invalid,
+                "rate: must be 0 or \(ScenarioLimits.rate.lowerBound)…"
+                    + "\(Int(ScenarioLimits.rate.upperBound)) per second, got \(request.rate)")
         }
         try run.engine.setRate(request.rate)
         run.resumeRecord?.rate = request.rate
@@ -283,7 +298,8 @@ actor RunManager {
             return run.info
         case .compiling(let file, let token, _):
             state = .compiling(file: file, token: token, cancelled: true)
-            throw ControlError(.conflict, "no run is going yet: the scenario \(file) was compiling; its run will not start")
+            throw ControlError(
+                .conflict, "no run is going yet: the scenario \(file) was compiling; its run will not start")
         case .running(var run):
             try run.engine.stop()
             run.info.state = .stopping
@@ -384,14 +400,17 @@ actor RunManager {
         guard varProblems.isEmpty else { throw ControlError(.invalid, "invalid vars", details: varProblems) }
         let secretVars = request.secretVars ?? []
         guard secretVars.count <= ScenarioLimits.maxCLIVars else {
-            throw ControlError(.invalid, "invalid secret_vars",
-                               details: ["secret_vars: at most \(ScenarioLimits.maxCLIVars) names, got \(secretVars.count)"])
+            throw ControlError(
+                .invalid, "invalid secret_vars",
+                details: ["secret_vars: at most \(ScenarioLimits.maxCLIVars) names, got \(secretVars.count)"])
         }
         let unknownSecrets = secretVars.filter { request.vars?[$0] == nil }
         guard unknownSecrets.isEmpty else {
-            throw ControlError(.invalid, "invalid secret_vars", details: unknownSecrets.prefix(10).map {
-                "secret_vars.\($0.prefix(64)): not one of vars (secret_vars holds names; the values go in vars)"
-            })
+            throw ControlError(
+                .invalid, "invalid secret_vars",
+                details: unknownSecrets.prefix(10).map {
+                    "secret_vars.\($0.prefix(64)): not one of vars (secret_vars holds names; the values go in vars)"
+                })
         }
         do {
             return try compileUnredacted(request, files: files)
@@ -401,15 +420,19 @@ actor RunManager {
         }
     }
 
-    private nonisolated static func compileUnredacted(_ request: StartRunRequest, files: ScenarioFiles) throws -> CompiledScenario {
+    private nonisolated static func compileUnredacted(
+        _ request: StartRunRequest, files: ScenarioFiles
+    ) throws -> CompiledScenario {
         let file = request.file.isEmpty ? "scenario.yaml" : request.file
         // Collected by the synchronous loader on this one task only.
         var read: [String: Data] = [:]
         var plan: Plan
         do {
             // `{{env.NAME}}` reads the vars the client sent, never the daemon's own environment.
-            plan = try ScenarioLoader.load(yaml: request.scenario, file: file, files: files,
-                                           environment: request.vars ?? [:]) { read[$0] = $1 }
+            plan = try ScenarioLoader.load(
+                yaml: request.scenario, file: file, files: files,
+                environment: request.vars ?? [:]
+            ) { read[$0] = $1 }
         } catch let errors as ScenarioErrors {
             throw ControlError(.invalid, "scenario \(file) is not valid", details: errors.errors.map(\.description))
         } catch {
@@ -417,8 +440,9 @@ actor RunManager {
         }
         plan.apply(request.overrides)
         if plan.host.isEmpty && plan.hasRelativeRequests {
-            throw ControlError(.invalid, "scenario \(file) is not valid",
-                               details: ["\(file): host: no host given: set `host:` in the scenario or override host"])
+            throw ControlError(
+                .invalid, "scenario \(file) is not valid",
+                details: ["\(file): host: no host given: set `host:` in the scenario or override host"])
         }
         return CompiledScenario(plan: plan, files: read)
     }

@@ -58,9 +58,11 @@ enum RunResumption {
             } else if record.version != ResumeRecord.currentVersion {
                 decision.reasons[id] = "\(ended); not resumed: its resume record is version \(record.version)"
             } else if record.role != role {
-                decision.reasons[id] = "\(ended); not resumed: it ran on a \(record.role.rawValue), this node is a \(role.rawValue)"
+                decision.reasons[id] =
+                    "\(ended); not resumed: it ran on a \(record.role.rawValue), this node is a \(role.rawValue)"
             } else if away > withinS {
-                decision.reasons[id] = "\(ended); not resumed: loadd was away \(Int(away.rounded())) s, "
+                decision.reasons[id] =
+                    "\(ended); not resumed: loadd was away \(Int(away.rounded())) s, "
                     + "longer than resume_within: \(describe(within))"
             } else if record.checkpoint == nil {
                 decision.reasons[id] = "\(ended); not resumed: its resume record holds no statistics yet"

@@ -21,8 +21,9 @@ enum RunRoutes {
 
         /// The request `start` and `validate` compile.
         var request: StartRunRequest {
-            var start = StartRunRequest(scenario: scenario, file: file ?? "scenario.yaml",
-                                        overrides: overrides ?? RunOverrides(), files: files, remoteFiles: remoteFiles)
+            var start = StartRunRequest(
+                scenario: scenario, file: file ?? "scenario.yaml",
+                overrides: overrides ?? RunOverrides(), files: files, remoteFiles: remoteFiles)
             start.vars = vars
             start.secretVars = secretVars
             return start
@@ -37,18 +38,23 @@ enum RunRoutes {
     /// The bundle's files, checked as `loadctl` checked them before sending.
     /// - Throws: 413 above `ControlAPI.maxBundleBytes` in all, 400 for a nameless file.
     static func checkBundle(_ files: [String: Data]) throws {
-        if files.keys.contains(where: \.isEmpty) { throw ControlError(.invalid, "files: a data file has an empty name") }
+        if files.keys.contains(where: \.isEmpty) {
+            throw ControlError(.invalid, "files: a data file has an empty name")
+        }
         let total = files.values.reduce(0) { $0 + $1.count }
         guard total <= ControlAPI.maxBundleBytes else {
-            throw ControlError(.tooLarge, "files: the data files total \(total) bytes, more than the "
-                               + "\(ControlAPI.maxBundleBytes)-byte limit for one run")
+            throw ControlError(
+                .tooLarge,
+                "files: the data files total \(total) bytes, more than the "
+                    + "\(ControlAPI.maxBundleBytes)-byte limit for one run")
         }
     }
 
     /// A path's run id, refused unless it has the shape loadd makes (so it never names another path).
     private static func runID(_ text: String) throws -> RunID {
         guard RunIdentifier.isValid(text) else {
-            throw ControlError(.notFound, "no run \(text)", details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
+            throw ControlError(
+                .notFound, "no run \(text)", details: ["run ids look like 20261122-184501-a3f9 (see GET /v1/runs)"])
         }
         return RunID(rawValue: text)
     }

@@ -103,8 +103,9 @@ struct RunStore: Sendable {
                 }
                 return info
             case .failure(let damage):
-                return RunInfo(id: id, scenario: "", host: "", state: .damaged, startedAt: 0, endedAt: nil, users: 0,
-                               requests: 0, failures: 0, damage: damage.description)
+                return RunInfo(
+                    id: id, scenario: "", host: "", state: .damaged, startedAt: 0, endedAt: nil, users: 0,
+                    requests: 0, failures: 0, damage: damage.description)
             }
         }
     }
@@ -123,7 +124,9 @@ struct RunStore: Sendable {
         var tail = [UInt8](repeating: 0, count: min(size, 16))
         let count = pread(fd, &tail, tail.count, off_t(size - tail.count))
         guard count == tail.count else { return "summary.json cannot be read" }
-        let last = tail.last { ![UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains($0) }
+        let last = tail.last {
+            ![UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains($0)
+        }
         return last == UInt8(ascii: "}") ? nil : "summary.json is truncated (\(size) bytes, no closing brace)"
     }
 
@@ -143,8 +146,10 @@ struct RunStore: Sendable {
                 info.requests = summary.total.requests
                 info.failures = summary.total.failures
                 // The reports say so too, not just the list: a summary written mid-run says `passed`.
-                let marked = Verdict.interrupted(summary, reason: reasons[id] ?? "loadd ended while the run was going "
-                                                 + "(killed, crashed or restarted)")
+                let marked = Verdict.interrupted(
+                    summary,
+                    reason: reasons[id] ?? "loadd ended while the run was going "
+                        + "(killed, crashed or restarted)")
                 try? writeResults(marked, of: id)
             }
             if (try? writeInfo(info)) != nil { changed.append(info) }
@@ -223,5 +228,7 @@ struct StoreError: Error, CustomStringConvertible {
 /// Another process holds the run store's lock.
 struct StoreLockedError: Error, CustomStringConvertible {
     var stateDir: String
-    var description: String { "another loadd uses the state directory \(stateDir); stop it first or choose another --state-dir" }
+    var description: String {
+        "another loadd uses the state directory \(stateDir); stop it first or choose another --state-dir"
+    }
 }

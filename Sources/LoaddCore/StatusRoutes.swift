@@ -14,15 +14,17 @@ enum StatusRoutes {
                 var status = await manager.status()
                 if let after { status.summary?.history.removeAll { $0.second <= after } }
                 return .json(status)
-            },
+            }
         ]
     }
 
     private static func historyAfter(_ request: APIRequest) throws -> Int? {
         guard let text = request.queryValue("history_after") else { return nil }
         guard let value = Int(text), historyAfterRange.contains(value) else {
-            throw ControlError(.invalid, "history_after: must be a whole number of seconds from "
-                               + "\(historyAfterRange.lowerBound) to \(historyAfterRange.upperBound), got '\(text.prefix(40))'")
+            throw ControlError(
+                .invalid,
+                "history_after: must be a whole number of seconds from "
+                    + "\(historyAfterRange.lowerBound) to \(historyAfterRange.upperBound), got '\(text.prefix(40))'")
         }
         return value
     }

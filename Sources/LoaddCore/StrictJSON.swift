@@ -41,8 +41,9 @@ enum StrictJSON {
         do {
             parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw ControlError(.invalid, "request body is not valid JSON",
-                               details: ["send a JSON object with Content-Type: application/json"])
+            throw ControlError(
+                .invalid, "request body is not valid JSON",
+                details: ["send a JSON object with Content-Type: application/json"])
         }
         guard let object = parsed as? [String: Any] else {
             throw ControlError(.invalid, "request body must be a JSON object")
@@ -51,12 +52,15 @@ enum StrictJSON {
         collectUnknown(object, shape: shape, path: "", into: &unknown)
         guard unknown.isEmpty else {
             let names = unknown.map { "'\($0)'" }.joined(separator: ", ")
-            throw ControlError(.invalid, "unknown field\(unknown.count == 1 ? "" : "s") \(names) in request body",
-                               details: ["allowed fields: " + describe(shape, path: "").joined(separator: ", ")])
+            throw ControlError(
+                .invalid, "unknown field\(unknown.count == 1 ? "" : "s") \(names) in request body",
+                details: ["allowed fields: " + describe(shape, path: "").joined(separator: ", ")])
         }
     }
 
-    private static func collectUnknown(_ object: [String: Any], shape: Shape, path: String, into unknown: inout [String]) {
+    private static func collectUnknown(
+        _ object: [String: Any], shape: Shape, path: String, into unknown: inout [String]
+    ) {
         for key in object.keys.sorted() {
             let field = path.isEmpty ? key : "\(path).\(key)"
             guard let nested = shape.fields[key] else {

@@ -10,10 +10,11 @@ enum ValidateRoutes {
     static func routes(_ manager: RunManager) -> [Route] {
         [
             Route(.POST, "/v1/validate") { request, _ in
-                let body = try StrictJSON.decode(RunRoutes.StartBody.self, from: request.body, shape: RunRoutes.startShape)
+                let body = try StrictJSON.decode(
+                    RunRoutes.StartBody.self, from: request.body, shape: RunRoutes.startShape)
                 try RunRoutes.checkBundle(body.files ?? [:])
                 return .json(try await manager.validate(body.request))
-            },
+            }
         ]
     }
 }
@@ -50,7 +51,9 @@ struct ValidatedScenario: Encodable, Sendable, Equatable {
         users = max(plan.users, peak.isFinite && peak < 9.0e18 ? Int(max(0, peak)) : Int.max)
         spawnRate = plan.spawnRate
         rate = plan.arrivalRate
-        durationS = plan.measuredDuration.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        durationS = plan.measuredDuration.map {
+            Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
+        }
         stages = plan.stages.count
         endpoints = plan.endpoints.count
         tasks = plan.tasks.count
@@ -62,8 +65,10 @@ extension RunManager {
     /// Compiles `request` as `start` would, off the actor, and says what it would run.
     /// - Throws: `.invalid` with one detail per scenario error.
     func validate(_ request: StartRunRequest) async throws -> ValidatedScenario {
-        let files = ScenarioFiles(.bundle(request.files ?? [:],
-                                          remoteDirectory: request.remoteFiles == true ? settings.dataDir : nil))
+        let files = ScenarioFiles(
+            .bundle(
+                request.files ?? [:],
+                remoteDirectory: request.remoteFiles == true ? settings.dataDir : nil))
         let compiled = try await CompileThread.run { try Self.compile(request, files: files) }
         return ValidatedScenario(compiled.plan, file: request.file.isEmpty ? "scenario.yaml" : request.file)
     }

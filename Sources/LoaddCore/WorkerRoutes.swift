@@ -5,7 +5,7 @@ import Protocol
 enum WorkerRoutes {
     static func routes(_ manager: RunManager) -> [Route] {
         [
-            Route(.GET, "/v1/workers") { _, _ in .json(try await manager.workers()) },
+            Route(.GET, "/v1/workers") { _, _ in .json(try await manager.workers()) }
         ]
     }
 }

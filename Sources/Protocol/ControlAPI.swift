@@ -45,8 +45,10 @@ public struct RunOverrides: Codable, Sendable, Equatable {
     /// Iterations per second: runs the scenario in the open model.
     public var rate: Double?
 
-    public init(users: Int? = nil, spawnRate: Double? = nil, duration: String? = nil, host: String? = nil,
-                rate: Double? = nil) {
+    public init(
+        users: Int? = nil, spawnRate: Double? = nil, duration: String? = nil, host: String? = nil,
+        rate: Double? = nil
+    ) {
         self.users = users
         self.spawnRate = spawnRate
         self.duration = duration
@@ -81,8 +83,10 @@ public struct StartRunRequest: Codable, Sendable, Equatable {
     /// The values this request must never show (see `SecretValues`): every var's.
     public var secrets: SecretValues { SecretValues((vars ?? [:]).values) }
 
-    public init(scenario: String, file: String, overrides: RunOverrides = RunOverrides(),
-                files: [String: Data]? = nil, remoteFiles: Bool? = nil) {
+    public init(
+        scenario: String, file: String, overrides: RunOverrides = RunOverrides(),
+        files: [String: Data]? = nil, remoteFiles: Bool? = nil
+    ) {
         self.scenario = scenario
         self.file = file
         self.overrides = overrides
@@ -142,8 +146,10 @@ public struct RunInfo: Codable, Sendable, Equatable {
     /// Set for a `damaged` run: which stored file cannot be read and why.
     public var damage: String?
 
-    public init(id: RunID, scenario: String, host: String, state: RunState, startedAt: Int, endedAt: Int?,
-                users: Int, requests: UInt64, failures: UInt64, damage: String? = nil) {
+    public init(
+        id: RunID, scenario: String, host: String, state: RunState, startedAt: Int, endedAt: Int?,
+        users: Int, requests: UInt64, failures: UInt64, damage: String? = nil
+    ) {
         self.id = id
         self.scenario = scenario
         self.host = host
@@ -181,8 +187,10 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     /// runs until stopped or no run is going.
     public var runDurationS: Double?
 
-    public init(node: NodeID, role: String, version: String, run: RunInfo?, summary: RunSummary?, workers: Int?,
-                openFilesLimit: Int, maxUsers: Int) {
+    public init(
+        node: NodeID, role: String, version: String, run: RunInfo?, summary: RunSummary?, workers: Int?,
+        openFilesLimit: Int, maxUsers: Int
+    ) {
         self.node = node
         self.role = role
         self.version = version

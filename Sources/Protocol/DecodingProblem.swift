@@ -32,16 +32,20 @@ public struct DecodingProblem: Sendable, Equatable {
         }
         switch error {
         case .keyNotFound(let key, let context):
-            self.init(kind: .missingKey, path: elements(context.codingPath + [key]), expected: nil,
-                      detail: context.debugDescription)
+            self.init(
+                kind: .missingKey, path: elements(context.codingPath + [key]), expected: nil,
+                detail: context.debugDescription)
         case .typeMismatch(let type, let context):
-            self.init(kind: .wrongType, path: elements(context.codingPath), expected: Self.name(of: type),
-                      detail: context.debugDescription)
+            self.init(
+                kind: .wrongType, path: elements(context.codingPath), expected: Self.name(of: type),
+                detail: context.debugDescription)
         case .valueNotFound(let type, let context):
-            self.init(kind: .null, path: elements(context.codingPath), expected: Self.name(of: type),
-                      detail: context.debugDescription)
+            self.init(
+                kind: .null, path: elements(context.codingPath), expected: Self.name(of: type),
+                detail: context.debugDescription)
         case .dataCorrupted(let context):
-            self.init(kind: .corrupted, path: elements(context.codingPath), expected: nil, detail: context.debugDescription)
+            self.init(
+                kind: .corrupted, path: elements(context.codingPath), expected: nil, detail: context.debugDescription)
         @unknown default:
             self.init(kind: .corrupted, path: [], expected: nil, detail: "\(error)")
         }

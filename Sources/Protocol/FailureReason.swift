@@ -102,7 +102,8 @@ extension FailureReason {
         case .tooManyRedirects: WireForm(kind: 16)
         case .transport(let code): WireForm(kind: 17, number: UInt64(UInt32(bitPattern: code)))
         case .check(let row): WireForm(kind: 18, number: UInt64(clamping: row))
-        case .extraction(let id, let problem): WireForm(kind: 19, number: UInt64(clamping: id) << 3 | UInt64(problem.rawValue))
+        case .extraction(let id, let problem):
+            WireForm(kind: 19, number: UInt64(clamping: id) << 3 | UInt64(problem.rawValue))
         }
     }
 
@@ -133,7 +134,9 @@ extension FailureReason {
         case 15: self = .cancelledAtEnd
         case 16: self = .tooManyRedirects
         case 17:
-            guard let code = UInt32(exactly: form.number) else { throw WireFormError("libcurl code \(form.number) is over 32 bits") }
+            guard let code = UInt32(exactly: form.number) else {
+                throw WireFormError("libcurl code \(form.number) is over 32 bits")
+            }
             self = .transport(Int32(bitPattern: code))
         case 18: self = .check(row: try index(form.number))
         case 19:
@@ -160,7 +163,8 @@ extension FailureReason: Codable {
         do {
             self = try FailureReason(form)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 

@@ -38,8 +38,10 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
     /// meaning that host. `bareIPv6` accepts `::1:7557` as host `::1` (the last colon splits), as
     /// the config file always has.
     /// - Throws: `ParseError` naming what is wrong.
-    public init(parsing text: some StringProtocol, defaultHost: String? = nil, ports: ClosedRange<Int> = 0...65535,
-                bareIPv6: Bool = false) throws(ParseError) {
+    public init(
+        parsing text: some StringProtocol, defaultHost: String? = nil, ports: ClosedRange<Int> = 0...65535,
+        bareIPv6: Bool = false
+    ) throws(ParseError) {
         let text = Substring(text)
         guard !text.isEmpty else { throw .empty }
         let host: Substring

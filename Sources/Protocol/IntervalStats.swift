@@ -117,8 +117,10 @@ public struct EndpointInterval: Codable, Sendable, Equatable {
     /// Where the answered requests' time went (`EndpointPhases`); absent from nodes that do not measure it.
     public var phases: EndpointPhases?
 
-    public init(key: EndpointKey, requests: UInt64, failures: UInt64, bytes: UInt64, latency: SparseHistogram,
-                serviceTime: SparseHistogram, failureReasons: [ReasonTally]) {
+    public init(
+        key: EndpointKey, requests: UInt64, failures: UInt64, bytes: UInt64, latency: SparseHistogram,
+        serviceTime: SparseHistogram, failureReasons: [ReasonTally]
+    ) {
         self.key = key
         self.requests = requests
         self.failures = failures
@@ -156,8 +158,10 @@ public struct IntervalStats: Codable, Sendable, Equatable {
     /// that do not count them.
     public var newConnections: UInt64?
 
-    public init(second: Int, users: Int, dropped: UInt64, cpuMicros: UInt64, wallMicros: UInt64, threads: Int,
-                endpoints: [EndpointInterval]) {
+    public init(
+        second: Int, users: Int, dropped: UInt64, cpuMicros: UInt64, wallMicros: UInt64, threads: Int,
+        endpoints: [EndpointInterval]
+    ) {
         self.second = second
         self.users = users
         self.dropped = dropped

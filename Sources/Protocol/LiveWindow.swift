@@ -14,8 +14,10 @@ public struct RecentWindow: Codable, Sendable, Equatable {
     /// Closed seconds a window covers.
     public static let span = 5
 
-    public init(seconds: Int, requestsPerS: Double, failuresPerS: Double, medianMs: Double, p95Ms: Double,
-                p99Ms: Double) {
+    public init(
+        seconds: Int, requestsPerS: Double, failuresPerS: Double, medianMs: Double, p95Ms: Double,
+        p99Ms: Double
+    ) {
         self.seconds = seconds
         self.requestsPerS = requestsPerS
         self.failuresPerS = failuresPerS
@@ -45,8 +47,10 @@ public struct LatencyBuckets: Codable, Sendable, Equatable {
     /// Sum of the recorded values in microseconds, each taken at its HDR bucket's middle.
     public var sumMicros: Double
 
-    public init(cumulative: [UInt64] = Array(repeating: 0, count: LatencyBuckets.boundsMicros.count), count: UInt64 = 0,
-                sumMicros: Double = 0) {
+    public init(
+        cumulative: [UInt64] = Array(repeating: 0, count: LatencyBuckets.boundsMicros.count), count: UInt64 = 0,
+        sumMicros: Double = 0
+    ) {
         self.cumulative = cumulative
         self.count = count
         self.sumMicros = sumMicros

@@ -10,8 +10,10 @@ public struct RunSoFar: Codable, Sendable, Equatable {
     public var avgMs: Double
     public var avgBytes: Double
 
-    public init(requests: UInt64, failures: UInt64, percentilesMs: [Double], minMs: Double, avgMs: Double,
-                avgBytes: Double) {
+    public init(
+        requests: UInt64, failures: UInt64, percentilesMs: [Double], minMs: Double, avgMs: Double,
+        avgBytes: Double
+    ) {
         self.requests = requests
         self.failures = failures
         self.percentilesMs = percentilesMs

@@ -71,8 +71,10 @@ public struct FailureCount: Codable, Sendable, Equatable {
     public var firstSeen: Int?
     public var lastSeen: Int?
 
-    public init(method: String, name: String, reason: String, count: UInt64, firstSeen: Int? = nil,
-                lastSeen: Int? = nil) {
+    public init(
+        method: String, name: String, reason: String, count: UInt64, firstSeen: Int? = nil,
+        lastSeen: Int? = nil
+    ) {
         self.method = method
         self.name = name
         self.reason = reason
@@ -130,8 +132,10 @@ public struct HistorySample: Codable, Sendable, Equatable {
     /// are not a full second's, so Locust's history file leaves it out rather than plot a collapse.
     public var partial: Bool?
 
-    public init(second: Int, timestamp: Int, users: Int, requests: UInt64, failures: UInt64, medianMs: Double,
-                p95Ms: Double, p99Ms: Double, maxMs: Double, avgMs: Double, generatorCpu: Double) {
+    public init(
+        second: Int, timestamp: Int, users: Int, requests: UInt64, failures: UInt64, medianMs: Double,
+        p95Ms: Double, p99Ms: Double, maxMs: Double, avgMs: Double, generatorCpu: Double
+    ) {
         self.second = second
         self.timestamp = timestamp
         self.users = users
@@ -270,10 +274,12 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// Daemon restarts the run survived, oldest first (`RunResume`); absent when there were none.
     public var resumes: [RunResume]?
 
-    public init(run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
-                endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
-                history: [HistorySample], thresholds: [ThresholdResult], generator: GeneratorLoad,
-                abortReason: String?, passed: Bool) {
+    public init(
+        run: RunID?, scenario: String, host: String, startedAt: Int, durationS: Double, users: Int,
+        endpoints: [EndpointSummary], total: EndpointSummary, failuresByReason: [FailureCount],
+        history: [HistorySample], thresholds: [ThresholdResult], generator: GeneratorLoad,
+        abortReason: String?, passed: Bool
+    ) {
         self.run = run
         self.scenario = scenario
         self.host = host
@@ -294,7 +300,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case run, scenario, host, startedAt = "started_at", durationS = "duration_s", users, endpoints, total
         case failuresByReason = "failures_by_reason", history, thresholds, generator
         case abortReason = "abort_reason", passed, warmup, openModel = "open_model", fleetEvents = "fleet_events"
-        case interrupted, warnings, checks, skippedSteps = "skipped_steps", recent, statsResetAt = "stats_reset_at", tasks
+        case interrupted, warnings, checks, skippedSteps = "skipped_steps", recent, statsResetAt = "stats_reset_at",
+            tasks
         case marks, slowPeriods = "slow_periods", slowPeriodsNotListed = "slow_periods_not_listed"
         case resumes
     }

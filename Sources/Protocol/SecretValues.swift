@@ -11,7 +11,9 @@ public struct SecretValues: Sendable, Equatable {
     public private(set) var values: [String]
 
     public init(_ values: some Sequence<String>) {
-        self.values = Set(values.filter { !$0.isEmpty }).sorted { $0.utf8.count != $1.utf8.count ? $0.utf8.count > $1.utf8.count : $0 < $1 }
+        self.values = Set(values.filter { !$0.isEmpty }).sorted {
+            $0.utf8.count != $1.utf8.count ? $0.utf8.count > $1.utf8.count : $0 < $1
+        }
     }
 
     public var isEmpty: Bool { values.isEmpty }

@@ -33,8 +33,10 @@ public struct SlowPeriod: Codable, Sendable, Equatable {
     /// The mark (`loadctl mark`) closest to the period's start, if the run has marks.
     public var nearestMark: NearestMark?
 
-    public init(startS: Int, endS: Int, startedAt: Int, causes: [Cause], worstP99Ms: Double, maxMs: Double,
-                requests: UInt64, failures: UInt64, failuresByReason: [FailureTally]) {
+    public init(
+        startS: Int, endS: Int, startedAt: Int, causes: [Cause], worstP99Ms: Double, maxMs: Double,
+        requests: UInt64, failures: UInt64, failuresByReason: [FailureTally]
+    ) {
         self.startS = startS
         self.endS = endS
         self.startedAt = startedAt

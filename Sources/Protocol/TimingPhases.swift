@@ -33,7 +33,7 @@ public enum PhaseBuckets {
     @inlinable @inline(__always) public static func index(of micros: UInt64) -> Int {
         let value = Swift.min(micros, highestMicros)
         if value < 8 { return Int(truncatingIfNeeded: value) }
-        let exponent = 63 - value.leadingZeroBitCount          // ≥ 3
+        let exponent = 63 - value.leadingZeroBitCount   // ≥ 3
         let sub = Int(truncatingIfNeeded: value >> UInt64(exponent - 3)) & 7
         return 8 + (exponent - 3) * 8 + sub
     }
@@ -142,8 +142,10 @@ public struct PhaseSummary: Codable, Sendable, Equatable {
     public var bytesSent: UInt64
     public var bytesReceived: UInt64
 
-    public init(dns: PhaseFigures, connect: PhaseFigures, tls: PhaseFigures, ttfb: PhaseFigures,
-                transfer: PhaseFigures, requests: UInt64, bytesSent: UInt64, bytesReceived: UInt64) {
+    public init(
+        dns: PhaseFigures, connect: PhaseFigures, tls: PhaseFigures, ttfb: PhaseFigures,
+        transfer: PhaseFigures, requests: UInt64, bytesSent: UInt64, bytesReceived: UInt64
+    ) {
         self.dns = dns
         self.connect = connect
         self.tls = tls

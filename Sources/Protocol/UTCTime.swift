@@ -40,12 +40,12 @@ public struct UTCTime: Sendable, Equatable {
     /// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date of a day count, in eras of 400
     /// years (146 097 days) that begin on 1 March so the leap day falls at the end of each year.
     private static func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468                  // days from 0000-03-01 to 1970-01-01
+        let shifted = days + 719_468   // days from 0000-03-01 to 1970-01-01
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let marchMonth = (5 * dayOfYear + 2) / 153    // 0 = March … 11 = February
+        let marchMonth = (5 * dayOfYear + 2) / 153   // 0 = March … 11 = February
         let day = dayOfYear - (153 * marchMonth + 2) / 5 + 1
         let month = marchMonth < 10 ? marchMonth + 3 : marchMonth - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)

@@ -10,7 +10,10 @@ public enum ChecksTable {
             let (sum, overflow) = tally.passes.addingReportingOverflow(tally.fails)
             let total = overflow ? UInt64.max : sum
             let share = total == 0 ? "-" : formatFixed(100 * Double(tally.passes) / Double(total), decimals: 1) + " %"
-            return [tally.fails == 0 ? "✓" : "✗", tally.method, tally.name, tally.check, "\(tally.passes)", "\(tally.fails)", share]
+            return [
+                tally.fails == 0 ? "✓" : "✗", tally.method, tally.name, tally.check, "\(tally.passes)",
+                "\(tally.fails)", share,
+            ]
         }
     }
 
@@ -38,7 +41,8 @@ public enum ChecksTable {
 
     static func skippedLine(_ summary: RunSummary) -> String? {
         guard let skipped = summary.skippedSteps, skipped > 0 else { return nil }
-        return "\(skipped) step\(skipped == 1 ? "" : "s") skipped, not sent: an earlier step of the same iteration failed to extract a value"
+        return
+            "\(skipped) step\(skipped == 1 ? "" : "s") skipped, not sent: an earlier step of the same iteration failed to extract a value"
     }
 }
 
@@ -47,7 +51,8 @@ extension HTMLReport {
         guard summary.checks?.isEmpty == false || summary.skippedSteps != nil else { return nil }
         var body = ""
         if let checks = summary.checks, !checks.isEmpty {
-            var table = HTMLTable(ChecksTable.headers.enumerated().map { HTMLTable.Column(header: $1, numeric: $0 >= 4) })
+            var table = HTMLTable(
+                ChecksTable.headers.enumerated().map { HTMLTable.Column(header: $1, numeric: $0 >= 4) })
             for row in ChecksTable.rows(checks) { table.append(row) }
             body += table.render()
         }

@@ -6,11 +6,11 @@
 public func formatFixed(_ v: Double, decimals: Int) -> String {
     if v.isNaN { return "nan" }
     if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-    let decimals = min(max(decimals, 0), 9)     // 10^9 keeps the scaled value well inside UInt64 for sane inputs
+    let decimals = min(max(decimals, 0), 9)   // 10^9 keeps the scaled value well inside UInt64 for sane inputs
     var scale: UInt64 = 1
     for _ in 0..<decimals { scale *= 10 }
     let scaled = (v.magnitude * Double(scale)).rounded(.toNearestOrAwayFromZero)
-    guard scaled < 1.8e19 else { return "\(v)" }    // beyond UInt64: no table or CSV cell sensibly holds it
+    guard scaled < 1.8e19 else { return "\(v)" }   // beyond UInt64: no table or CSV cell sensibly holds it
     let units = UInt64(scaled)
     let sign = v < 0 && units != 0 ? "-" : ""
     let whole = "\(units / scale)"

@@ -26,17 +26,25 @@ extension HTMLReport {
         var logSeries = latencySeries
         for i in logSeries.indices { logSeries[i].values = positive(logSeries[i].values) }
         let charts = [
-            SVGLineChart(title: "Requests per second", seconds: seconds, series: [
-                .init(label: "requests/s", className: "requests", values: samples.map { Double($0.requests) }),
-                .init(label: "failures/s", className: "failures", values: samples.map { Double($0.failures) }),
-            ]),
-            SVGLineChart(title: "Response times (ms from each request's intended start)", seconds: seconds,
-                         series: latencySeries),
-            SVGLineChart(title: "Response times, log scale (ms; the median stays visible under the p99)", seconds: seconds,
-                         series: logSeries, logScale: true),
-            SVGLineChart(title: summary.openModel == nil ? "Users" : "Iterations in flight", seconds: seconds,
-                         series: [.init(label: summary.openModel == nil ? "users" : "in flight", className: "users",
-                                        values: samples.map { Double($0.users) })]),
+            SVGLineChart(
+                title: "Requests per second", seconds: seconds,
+                series: [
+                    .init(label: "requests/s", className: "requests", values: samples.map { Double($0.requests) }),
+                    .init(label: "failures/s", className: "failures", values: samples.map { Double($0.failures) }),
+                ]),
+            SVGLineChart(
+                title: "Response times (ms from each request's intended start)", seconds: seconds,
+                series: latencySeries),
+            SVGLineChart(
+                title: "Response times, log scale (ms; the median stays visible under the p99)", seconds: seconds,
+                series: logSeries, logScale: true),
+            SVGLineChart(
+                title: summary.openModel == nil ? "Users" : "Iterations in flight", seconds: seconds,
+                series: [
+                    .init(
+                        label: summary.openModel == nil ? "users" : "in flight", className: "users",
+                        values: samples.map { Double($0.users) })
+                ]),
         ]
         let marked = charts.map { chart in
             var chart = chart
@@ -54,7 +62,8 @@ extension HTMLReport {
     /// A restart's gap, as the line under the charts says it: the lines break there.
     static func restartLine(_ resume: RunResume) -> String {
         let workers = resume.workersBack.map { ", \($0) of its workers back" } ?? ""
-        return "loadd restarted at \(formatUTC(resume.restartedAt)) and resumed the run at \(formatUTC(resume.resumedAt)): "
+        return
+            "loadd restarted at \(formatUTC(resume.restartedAt)) and resumed the run at \(formatUTC(resume.resumedAt)): "
             + "\(formatFixed(resume.gapS, decimals: 1)) s without load (no points, the lines break)\(workers)."
     }
 

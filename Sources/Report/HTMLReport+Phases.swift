@@ -22,13 +22,15 @@ extension HTMLReport {
         let longest = rows.map { meanTotal($0.phases) }.max() ?? 0
         var html = "<div class=\"phase-bars\">\n"
         for row in rows {
-            html += "<div class=\"phase-row\" data-endpoint=\"\(htmlEscaped(row.label))\">"
+            html +=
+                "<div class=\"phase-row\" data-endpoint=\"\(htmlEscaped(row.label))\">"
                 + "<div class=\"phase-label\">\(htmlEscaped(row.label)) "
                 + "<span class=\"note\">\(htmlEscaped(formatMs(meanTotal(row.phases)))) ms</span></div>\n"
                 + phaseBar(row.phases, scale: longest) + "</div>\n"
         }
         html += "</div>\n" + phaseLegend() + phaseTable(rows)
-        let note = "Means are over every answered request: a reused connection spends no time in DNS, connect or "
+        let note =
+            "Means are over every answered request: a reused connection spends no time in DNS, connect or "
             + "TLS, so those means are the connections' cost spread over the requests; \"opened\" counts the requests "
             + "that paid it. p95 is read at the middle of its bucket (±6 %)."
         return section("phases", "Where the time went", note: "(mean per request, ms)", html + paragraphs([note]))
@@ -41,13 +43,15 @@ extension HTMLReport {
     /// One stacked bar, 600 units wide for the longest row; each phase a `<rect class="phase NAME">`.
     static func phaseBar(_ phases: PhaseSummary, scale: Double) -> String {
         let width = 600.0
-        var svg = "<svg class=\"phase-bar\" viewBox=\"0 0 \(Int(width)) 18\" width=\"100%\" height=\"18\" "
+        var svg =
+            "<svg class=\"phase-bar\" viewBox=\"0 0 \(Int(width)) 18\" width=\"100%\" height=\"18\" "
             + "preserveAspectRatio=\"none\" role=\"img\" aria-label=\"\(htmlEscaped(barLabel(phases)))\">"
         var x = 0.0
         for phase in TimingPhase.allCases {
             let mean = max(0, phases[phase].meanMs)
             let w = scale > 0 && mean.isFinite ? mean / scale * width : 0
-            svg += "<rect class=\"phase \(phase.key)\" data-mean-ms=\"\(formatFixed(mean, decimals: 3))\" "
+            svg +=
+                "<rect class=\"phase \(phase.key)\" data-mean-ms=\"\(formatFixed(mean, decimals: 3))\" "
                 + "x=\"\(formatFixed(x, decimals: 2))\" y=\"0\" width=\"\(formatFixed(w, decimals: 2))\" height=\"18\" "
                 + "fill=\"\(phaseColours[phase]!)\"><title>\(htmlEscaped(phaseNames[phase]!)) "
                 + "\(htmlEscaped(formatMs(mean))) ms</title></rect>"
@@ -63,7 +67,8 @@ extension HTMLReport {
     private static func phaseLegend() -> String {
         var html = "<ul class=\"phase-legend\">"
         for phase in TimingPhase.allCases {
-            html += "<li><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" "
+            html +=
+                "<li><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" "
                 + "fill=\"\(phaseColours[phase]!)\"/></svg> \(htmlEscaped(phaseNames[phase]!))</li>"
         }
         return html + "</ul>\n"
@@ -71,18 +76,28 @@ extension HTMLReport {
 
     private static func phaseTable(_ rows: [(label: String, phases: PhaseSummary)]) -> String {
         var columns: [HTMLTable.Column] = [.init(header: "Endpoint")]
-        for phase in TimingPhase.allCases { columns.append(.init(header: "\(phaseNames[phase]!) mean / p95", numeric: true)) }
-        columns += [.init(header: "Opened", numeric: true), .init(header: "Sent", numeric: true),
-                    .init(header: "Received", numeric: true)]
+        for phase in TimingPhase.allCases {
+            columns.append(.init(header: "\(phaseNames[phase]!) mean / p95", numeric: true))
+        }
+        columns += [
+            .init(header: "Opened", numeric: true), .init(header: "Sent", numeric: true),
+            .init(header: "Received", numeric: true),
+        ]
         var table = HTMLTable(columns)
         for (index, row) in rows.enumerated() {
             var cells = [row.label]
             for phase in TimingPhase.allCases {
                 cells.append("\(formatMs(row.phases[phase].meanMs)) / \(formatMs(row.phases[phase].p95Ms))")
             }
-            cells += ["\(row.phases.connect.nonzero) of \(row.phases.requests)", formatBytes(row.phases.bytesSent),
-                      formatBytes(row.phases.bytesReceived)]
-            if index == rows.count - 1, row.label == "Aggregated" { table.appendFooter(cells) } else { table.append(cells) }
+            cells += [
+                "\(row.phases.connect.nonzero) of \(row.phases.requests)", formatBytes(row.phases.bytesSent),
+                formatBytes(row.phases.bytesReceived),
+            ]
+            if index == rows.count - 1, row.label == "Aggregated" {
+                table.appendFooter(cells)
+            } else {
+                table.append(cells)
+            }
         }
         return table.render()
     }

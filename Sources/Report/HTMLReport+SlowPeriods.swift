@@ -12,18 +12,24 @@ extension HTMLReport {
             .init(header: "Failures"), .init(header: "Nearest mark"),
         ])
         for period in periods {
-            let failures = period.failuresByReason.isEmpty ? "\(period.failures)"
-                : "\(period.failures): " + period.failuresByReason.map { "\($0.count) \($0.reason)" }.joined(separator: ", ")
-            table.append([
-                formatUTC(period.startedAt), "\(period.startS)–\(period.endS)", "\(period.durationS) s",
-                period.causes.map(\.rawValue).joined(separator: ", "),
-                period.requests == 0 ? "–" : formatDuration(ms: period.worstP99Ms),
-                period.requests == 0 ? "–" : formatDuration(ms: period.maxMs), "\(period.requests)", failures,
-                period.nearestMark.map { "\($0.text) (\(SlowPeriodText.offset($0.offsetS)))" } ?? "",
-            ], className: "slow-period")
+            let failures =
+                period.failuresByReason.isEmpty
+                ? "\(period.failures)"
+                : "\(period.failures): "
+                    + period.failuresByReason.map { "\($0.count) \($0.reason)" }.joined(separator: ", ")
+            table.append(
+                [
+                    formatUTC(period.startedAt), "\(period.startS)–\(period.endS)", "\(period.durationS) s",
+                    period.causes.map(\.rawValue).joined(separator: ", "),
+                    period.requests == 0 ? "–" : formatDuration(ms: period.worstP99Ms),
+                    period.requests == 0 ? "–" : formatDuration(ms: period.maxMs), "\(period.requests)", failures,
+                    period.nearestMark.map { "\($0.text) (\(SlowPeriodText.offset($0.offsetS)))" } ?? "",
+                ], className: "slow-period")
         }
-        var notes = ["Seconds whose p99 or failed share passed the scenario's report: bounds, or in which nothing "
-                     + "completed while requests were outstanding (hang); touching seconds merged."]
+        var notes = [
+            "Seconds whose p99 or failed share passed the scenario's report: bounds, or in which nothing "
+                + "completed while requests were outstanding (hang); touching seconds merged."
+        ]
         if let more = summary.slowPeriodsNotListed { notes.append("\(more) more periods are not listed.") }
         return section("slow-periods", "Slow or lost periods", table.render() + paragraphs(notes))
     }

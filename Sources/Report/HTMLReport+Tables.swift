@@ -19,8 +19,9 @@ extension HTMLReport {
         }
         for entry in SummaryTable.sorted(summary.endpoints) { table.append(row(entry.method, entry)) }
         table.appendFooter(row("", SummaryTable.aggregated(summary.total)))
-        return section("requests", "Requests", note: "(latency in ms from each request's intended start)",
-                       table.render())
+        return section(
+            "requests", "Requests", note: "(latency in ms from each request's intended start)",
+            table.render())
     }
 
     static func percentiles(_ summary: RunSummary) -> String {
@@ -30,21 +31,27 @@ extension HTMLReport {
                 + [.init(header: "# reqs", numeric: true)])
         func row(_ type: String, _ entry: EndpointSummary) -> [String] {
             // A percentile of no requests is not 0 ms, as in the terminal table.
-            let values = entry.requests == 0
+            let values =
+                entry.requests == 0
                 ? Array(repeating: "N/A", count: SummaryTable.percentileHeaders.count)
                 : SummaryTable.percentileValues(entry).map(formatMs)
             return [type, entry.name] + values + ["\(entry.requests)"]
         }
         for entry in SummaryTable.sorted(summary.endpoints) { table.append(row(entry.method, entry)) }
         table.appendFooter(row("", SummaryTable.aggregated(summary.total)))
-        return section("percentiles", "Response time percentiles", note: "(ms from each request's intended start)",
-                       table.render())
+        return section(
+            "percentiles", "Response time percentiles", note: "(ms from each request's intended start)",
+            table.render())
     }
 
     /// Latency above counts from the intended start, this from the send: the gap is time spent queueing.
     static func serviceTime(_ total: EndpointSummary) -> String {
-        section("service-time", "Service time", note: "(from send, ms; excludes time queued before sending)",
-                paragraphs(["median \(formatMs(total.serviceMedianMs))  p95 \(formatMs(total.serviceP95Ms))  "
-                            + "p99 \(formatMs(total.serviceP99Ms))"] + ScheduleLagText.lines(total.lag)))
+        section(
+            "service-time", "Service time", note: "(from send, ms; excludes time queued before sending)",
+            paragraphs(
+                [
+                    "median \(formatMs(total.serviceMedianMs))  p95 \(formatMs(total.serviceP95Ms))  "
+                        + "p99 \(formatMs(total.serviceP99Ms))"
+                ] + ScheduleLagText.lines(total.lag)))
     }
 }

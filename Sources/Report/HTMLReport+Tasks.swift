@@ -8,15 +8,18 @@ extension HTMLReport {
             .init(header: "Share", numeric: true), .init(header: "Requests"),
         ])
         for task in tasks {
-            table.append(["\(task.task)", "\(task.weight)", "\(formatFixed(task.ratio * 100, decimals: 1)) %",
-                          task.requests.joined(separator: " → ")])
+            table.append([
+                "\(task.task)", "\(task.weight)", "\(formatFixed(task.ratio * 100, decimals: 1)) %",
+                task.requests.joined(separator: " → "),
+            ])
         }
         return section("tasks", "Task ratio", note: "(each iteration picks a task by weight)", table.render())
     }
 
     /// The run's files next to the page, as relative links (the page and they share a folder).
     static func fileLinks(_ files: [String]) -> String {
-        let items = files.map { "<li><a href=\"\(htmlEscaped($0))\">\(htmlEscaped($0))</a></li>" }.joined(separator: "\n")
+        let items = files.map { "<li><a href=\"\(htmlEscaped($0))\">\(htmlEscaped($0))</a></li>" }.joined(
+            separator: "\n")
         return section("files", "Files", "<ul class=\"files\">\n\(items)\n</ul>")
     }
 

@@ -11,10 +11,13 @@ extension HTMLReport {
             .init(header: "Actual", numeric: true),
         ])
         for result in results {
-            table.append([result.passed ? "✓ PASS" : "✗ FAIL", result.expression,
-                          result.endpoint.map(\.description) ?? "all requests",
-                          formatThresholdActual(result.actual, expression: result.expression)],
-                         className: result.passed ? "pass" : "fail")
+            table.append(
+                [
+                    result.passed ? "✓ PASS" : "✗ FAIL", result.expression,
+                    result.endpoint.map(\.description) ?? "all requests",
+                    formatThresholdActual(result.actual, expression: result.expression),
+                ],
+                className: result.passed ? "pass" : "fail")
         }
         return section("thresholds", "Thresholds", table.render())
     }

@@ -71,12 +71,20 @@ public enum HTMLReport {
         facts.append(("Ended", formatUTC(summary.startedAt + Int((seconds + gap).rounded()))))
         facts.append(("Measured", "\(formatFixed(summary.durationS, decimals: 1)) s"))
         if let resumes = summary.resumes, !resumes.isEmpty {
-            facts.append(("Resumed", "after \(resumes.count) restart\(resumes.count == 1 ? "" : "s") of loadd: "
-                          + "\(formatFixed(gap, decimals: 1)) s without load, not counted as measured"))
+            facts.append(
+                (
+                    "Resumed",
+                    "after \(resumes.count) restart\(resumes.count == 1 ? "" : "s") of loadd: "
+                        + "\(formatFixed(gap, decimals: 1)) s without load, not counted as measured"
+                ))
         }
         if let open = summary.openModel {
-            facts.append(("Open model", "target \(formatFixed(open.targetRate, decimals: 1))/s, "
-                          + "\(summary.users) iterations in flight"))
+            facts.append(
+                (
+                    "Open model",
+                    "target \(formatFixed(open.targetRate, decimals: 1))/s, "
+                        + "\(summary.users) iterations in flight"
+                ))
         } else {
             facts.append(("Users", "\(summary.users)"))
         }
@@ -103,7 +111,8 @@ public enum HTMLReport {
         if let reason = summary.abortReason { lines.append("ABORTED: \(reason)") }
         let failed = summary.thresholds.filter { !$0.passed }.count
         if failed > 0 {
-            lines.append("\(failed) of \(summary.thresholds.count) threshold\(summary.thresholds.count == 1 ? "" : "s") failed")
+            lines.append(
+                "\(failed) of \(summary.thresholds.count) threshold\(summary.thresholds.count == 1 ? "" : "s") failed")
         }
         lines += Verdict.warnings(summary).map { "WARNING: \($0)" }
         let word = Verdict.word(summary)
@@ -115,7 +124,8 @@ public enum HTMLReport {
     static func section(_ id: String, _ heading: String, note: String? = nil, _ content: String) -> String {
         let qualifier = note.map { " <span class=\"note\">\(htmlEscaped($0))</span>" } ?? ""
         let end = content.hasSuffix("\n") ? "" : "\n"
-        return "<section id=\"\(htmlEscaped(id))\">\n<h2>\(htmlEscaped(heading))\(qualifier)</h2>\n\(content)\(end)</section>"
+        return
+            "<section id=\"\(htmlEscaped(id))\">\n<h2>\(htmlEscaped(heading))\(qualifier)</h2>\n\(content)\(end)</section>"
     }
 
     /// One escaped `<p>` per line.

@@ -12,8 +12,10 @@ public enum LiveLine {
     ///   - total: all endpoints together so far; supplies failures, percentiles, max and the request count.
     ///   - currentRps: requests per second over the last few seconds.
     ///   - failuresPerS: failures per second over the same span.
-    public static func render(elapsed: Double, users: Int, targetUsers: Int? = nil, total: EndpointSummary,
-                              currentRps: Double, failuresPerS: Double) -> String {
+    public static func render(
+        elapsed: Double, users: Int, targetUsers: Int? = nil, total: EndpointSummary,
+        currentRps: Double, failuresPerS: Double
+    ) -> String {
         let userText = targetUsers.map { "\(users)/\($0)" } ?? "\(users)"
         let fields = [
             pad(formatFixed(elapsed.rounded(.down), decimals: 0) + "s", 6),

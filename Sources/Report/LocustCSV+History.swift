@@ -12,10 +12,13 @@ extension LocustCSV {
     ///   content size as decimals, all over the run so far.
     /// A partial last second is left out by `history` (see `HistorySample.partial`).
     static func historyRow(_ sample: HistorySample, legacy: inout LegacyTotals) -> [String] {
-        let lead = ["\(sample.timestamp)", "\(sample.users)", "", "Aggregated",
-                    formatFixed(Double(sample.requests), decimals: 6), formatFixed(Double(sample.failures), decimals: 6)]
+        let lead = [
+            "\(sample.timestamp)", "\(sample.users)", "", "Aggregated",
+            formatFixed(Double(sample.requests), decimals: 6), formatFixed(Double(sample.failures), decimals: 6),
+        ]
         guard let soFar = sample.soFar else { return lead + legacy.row(sample) }
-        let percentiles = soFar.requests == 0
+        let percentiles =
+            soFar.requests == 0
             ? Array(repeating: notAvailable, count: SummaryTable.percentileHeaders.count)
             : soFar.percentilesMs.map(wholeMs)
         // Before the first request Locust writes `0,0,0,0.0,0,0,0`: min, max and content size as integers.
@@ -42,10 +45,13 @@ extension LocustCSV {
             if sample.requests > 0 { maxMs = max(maxMs, sample.maxMs) }
             let na = LocustCSV.notAvailable
             let whole = LocustCSV.wholeMs
-            let percentiles = sample.requests == 0
+            let percentiles =
+                sample.requests == 0
                 ? Array(repeating: na, count: SummaryTable.percentileHeaders.count)
-                : [whole(sample.medianMs), na, na, na, na, whole(sample.p95Ms), na, whole(sample.p99Ms), na, na,
-                   whole(sample.maxMs)]
+                : [
+                    whole(sample.medianMs), na, na, na, na, whole(sample.p95Ms), na, whole(sample.p99Ms), na, na,
+                    whole(sample.maxMs),
+                ]
             let average = requests == 0 ? 0 : latencySum / Double(requests)
             return percentiles + ["\(requests)", "\(failures)", na, LocustCSV.ms(average), na, LocustCSV.ms(maxMs), na]
         }

@@ -9,13 +9,15 @@ import Protocol
 /// two. Locust's history writes its rates with six decimals, and so does this.
 public enum LocustCSV {
     /// Header of `PREFIX_stats.csv`.
-    public static let statsHeader = [
-        "Type", "Name", "Request Count", "Failure Count", "Median Response Time", "Average Response Time",
-        "Min Response Time", "Max Response Time", "Average Content Size", "Requests/s", "Failures/s",
-    ] + SummaryTable.percentileHeaders
+    public static let statsHeader =
+        [
+            "Type", "Name", "Request Count", "Failure Count", "Median Response Time", "Average Response Time",
+            "Min Response Time", "Max Response Time", "Average Content Size", "Requests/s", "Failures/s",
+        ] + SummaryTable.percentileHeaders
 
     /// Header of `PREFIX_stats_history.csv`.
-    public static let historyHeader = ["Timestamp", "User Count", "Type", "Name", "Requests/s", "Failures/s"]
+    public static let historyHeader =
+        ["Timestamp", "User Count", "Type", "Name", "Requests/s", "Failures/s"]
         + SummaryTable.percentileHeaders
         + [
             "Total Request Count", "Total Failure Count", "Total Median Response Time", "Total Average Response Time",
@@ -38,14 +40,16 @@ public enum LocustCSV {
 
     /// `PREFIX_stats.csv`: one row per endpoint by name then method, then the `Aggregated` row with an empty Type.
     public static func stats(_ summary: RunSummary) -> String {
-        let rows = SummaryTable.sorted(summary.endpoints).map { statsRow(type: $0.method, $0) }
+        let rows =
+            SummaryTable.sorted(summary.endpoints).map { statsRow(type: $0.method, $0) }
             + [statsRow(type: "", SummaryTable.aggregated(summary.total))]
         return CSV.document(header: statsHeader, rows: rows)
     }
 
     private static func statsRow(type: String, _ entry: EndpointSummary) -> [String] {
         // As Locust: an endpoint without requests has no percentiles, not percentiles of zero.
-        let percentiles = entry.requests == 0
+        let percentiles =
+            entry.requests == 0
             ? Array(repeating: notAvailable, count: SummaryTable.percentileHeaders.count)
             : SummaryTable.percentileValues(entry).map(wholeMs)
         // Locust writes min, max and content size as the integer 0 before the first request, floats after.
@@ -73,8 +77,10 @@ public enum LocustCSV {
     /// `PREFIX_failures.csv`: one row per endpoint and reason, most frequent first.
     public static func failures(_ summary: RunSummary) -> String {
         let rows = SummaryTable.sortedFailures(summary.failuresByReason).map {
-            [$0.method, $0.name, $0.reason, "\($0.count)",
-             $0.firstSeen.map(formatISO8601UTC) ?? "", $0.lastSeen.map(formatISO8601UTC) ?? ""]
+            [
+                $0.method, $0.name, $0.reason, "\($0.count)",
+                $0.firstSeen.map(formatISO8601UTC) ?? "", $0.lastSeen.map(formatISO8601UTC) ?? "",
+            ]
         }
         return CSV.document(header: failuresHeader, rows: rows)
     }

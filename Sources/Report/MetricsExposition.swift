@@ -12,8 +12,10 @@ public struct MetricsSource: Sendable {
     public var summary: RunSummary?
     public var buckets: [EndpointBuckets]
 
-    public init(node: String, role: String, version: String, workers: Int?, run: RunInfo?, summary: RunSummary?,
-                buckets: [EndpointBuckets]) {
+    public init(
+        node: String, role: String, version: String, workers: Int?, run: RunInfo?, summary: RunSummary?,
+        buckets: [EndpointBuckets]
+    ) {
         self.node = node
         self.role = role
         self.version = version
@@ -30,8 +32,10 @@ public struct MetricsSource: Sendable {
 public enum MetricsExposition {
     public static func render(_ source: MetricsSource) -> String {
         var out = PrometheusText()
-        out.family("loadd_build_info", .gauge, help: "The loadd version, node name and fleet role, as labels; always 1.")
-        out.sample("loadd_build_info", [("version", source.version), ("node", source.node), ("role", source.role)], UInt64(1))
+        out.family(
+            "loadd_build_info", .gauge, help: "The loadd version, node name and fleet role, as labels; always 1.")
+        out.sample(
+            "loadd_build_info", [("version", source.version), ("node", source.node), ("role", source.role)], UInt64(1))
         if let workers = source.workers {
             out.family("loadd_workers_connected", .gauge, help: "Workers connected to this master.")
             out.sample("loadd_workers_connected", [], UInt64(max(0, workers)))
@@ -40,12 +44,16 @@ public enum MetricsExposition {
         return out.text
     }
 
-    private static func renderRun(_ run: RunInfo, _ summary: RunSummary?, _ buckets: [EndpointBuckets],
-                                  into out: inout PrometheusText) {
+    private static func renderRun(
+        _ run: RunInfo, _ summary: RunSummary?, _ buckets: [EndpointBuckets],
+        into out: inout PrometheusText
+    ) {
         let id = [("run_id", run.id.rawValue)]
-        out.family("loadd_run_info", .gauge, help: "The current or last run: scenario, host and state as labels; always 1.")
-        out.sample("loadd_run_info", id + [("scenario", run.scenario), ("host", run.host), ("state", run.state.rawValue)],
-                   UInt64(1))
+        out.family(
+            "loadd_run_info", .gauge, help: "The current or last run: scenario, host and state as labels; always 1.")
+        out.sample(
+            "loadd_run_info", id + [("scenario", run.scenario), ("host", run.host), ("state", run.state.rawValue)],
+            UInt64(1))
         out.family("loadd_run_start_time_seconds", .gauge, help: "Unix time the run started.")
         out.sample("loadd_run_start_time_seconds", id, Double(run.startedAt))
         if let ended = run.endedAt {
@@ -58,9 +66,10 @@ public enum MetricsExposition {
             out.sample("loadd_target_users", id, Double(run.users))
         }
         guard let summary else { return }
-        out.family("loadd_run_measured_start_time_seconds", .gauge,
-                   help: "Unix time the measured span began: after the warm-up, or at the last statistics reset "
-                       + "(the counters below count from here).")
+        out.family(
+            "loadd_run_measured_start_time_seconds", .gauge,
+            help: "Unix time the measured span began: after the warm-up, or at the last statistics reset "
+                + "(the counters below count from here).")
         out.sample("loadd_run_measured_start_time_seconds", id, Double(summary.startedAt))
         out.family("loadd_run_measured_seconds", .gauge, help: "Seconds measured so far.")
         out.sample("loadd_run_measured_seconds", id, summary.durationS)
@@ -69,39 +78,54 @@ public enum MetricsExposition {
         if let open = summary.openModel {
             out.family("loadd_target_iterations_per_second", .gauge, help: "Open model: the arrival rate asked for.")
             out.sample("loadd_target_iterations_per_second", id, open.targetRate)
-            out.family("loadd_dropped_iterations_total", .counter,
-                       help: "Open model: iterations not started because max_in_flight were in flight.")
+            out.family(
+                "loadd_dropped_iterations_total", .counter,
+                help: "Open model: iterations not started because max_in_flight were in flight.")
             out.sample("loadd_dropped_iterations_total", id, open.dropped)
         }
-        out.family("loadd_generator_cpu_ratio", .gauge,
-                   help: "Share of their cores the engine threads used in the last closed second, 0 to 1.")
+        out.family(
+            "loadd_generator_cpu_ratio", .gauge,
+            help: "Share of their cores the engine threads used in the last closed second, 0 to 1.")
         out.sample("loadd_generator_cpu_ratio", id, summary.history.last?.generatorCpu ?? 0)
         renderEndpoints(summary, buckets, id: id, into: &out)
     }
 
-    private static func renderEndpoints(_ summary: RunSummary, _ buckets: [EndpointBuckets], id: [(String, String)],
-                                        into out: inout PrometheusText) {
-        func labels(_ method: String, _ name: String) -> [(String, String)] { id + [("method", method), ("name", name)] }
+    private static func renderEndpoints(
+        _ summary: RunSummary, _ buckets: [EndpointBuckets], id: [(String, String)],
+        into out: inout PrometheusText
+    ) {
+        func labels(_ method: String, _ name: String) -> [(String, String)] {
+            id + [("method", method), ("name", name)]
+        }
         out.family("loadd_requests_total", .counter, help: "Requests completed, failed ones included.")
         for row in summary.endpoints { out.sample("loadd_requests_total", labels(row.method, row.name), row.requests) }
         out.family("loadd_request_failures_total", .counter, help: "Requests that failed (any reason).")
-        for row in summary.endpoints { out.sample("loadd_request_failures_total", labels(row.method, row.name), row.failures) }
-        out.family("loadd_request_failures_by_reason_total", .counter,
-                   help: "Failed requests by reason (HTTP 500, timeout, a failed check, ...).")
-        for failure in summary.failuresByReason {
-            out.sample("loadd_request_failures_by_reason_total", labels(failure.method, failure.name) + [("reason", failure.reason)],
-                       failure.count)
+        for row in summary.endpoints {
+            out.sample("loadd_request_failures_total", labels(row.method, row.name), row.failures)
         }
-        histogram("loadd_request_duration_seconds",
-                  help: "Latency from each request's intended start (what a user waits, no coordinated omission).",
-                  buckets.map { ($0.key, $0.latency) }, id: id, into: &out)
-        histogram("loadd_request_service_time_seconds",
-                  help: "Latency from each request's actual send (what the target took).",
-                  buckets.map { ($0.key, $0.serviceTime) }, id: id, into: &out)
+        out.family(
+            "loadd_request_failures_by_reason_total", .counter,
+            help: "Failed requests by reason (HTTP 500, timeout, a failed check, ...).")
+        for failure in summary.failuresByReason {
+            out.sample(
+                "loadd_request_failures_by_reason_total",
+                labels(failure.method, failure.name) + [("reason", failure.reason)],
+                failure.count)
+        }
+        histogram(
+            "loadd_request_duration_seconds",
+            help: "Latency from each request's intended start (what a user waits, no coordinated omission).",
+            buckets.map { ($0.key, $0.latency) }, id: id, into: &out)
+        histogram(
+            "loadd_request_service_time_seconds",
+            help: "Latency from each request's actual send (what the target took).",
+            buckets.map { ($0.key, $0.serviceTime) }, id: id, into: &out)
     }
 
-    private static func histogram(_ name: String, help: String, _ rows: [(EndpointKey, LatencyBuckets)],
-                                  id: [(String, String)], into out: inout PrometheusText) {
+    private static func histogram(
+        _ name: String, help: String, _ rows: [(EndpointKey, LatencyBuckets)],
+        id: [(String, String)], into out: inout PrometheusText
+    ) {
         out.family(name, .histogram, help: help)
         for (key, buckets) in rows {
             let labels = id + [("method", key.method), ("name", key.name)]

@@ -25,7 +25,7 @@ struct SVGLineChart {
     // As wide as the page's content (1200 px less padding): the chart fills it at its natural height.
     private static let width = 1160.0
     private static let height = 260.0
-    private static let left = 56.0      // room for the value labels
+    private static let left = 56.0   // room for the value labels
     private static let right = 1146.0
     private static let top = 10.0
     private static let bottom = 230.0   // room for the seconds below
@@ -39,7 +39,8 @@ struct SVGLineChart {
         let valueAxis = logScale ? ChartAxis.logarithmic(finite) : ChartAxis.fromZero(to: finite.max() ?? 0)
         let title = htmlEscaped(title)
         var html = "<figure class=\"chart\">\n<figcaption>\(title)</figcaption>\n"
-        html += "<svg viewBox=\"0 0 \(number(Self.width)) \(number(Self.height))\" role=\"img\" aria-label=\"\(title)\">\n"
+        html +=
+            "<svg viewBox=\"0 0 \(number(Self.width)) \(number(Self.height))\" role=\"img\" aria-label=\"\(title)\">\n"
         html += "<title>\(title)</title>\n"
         html += valueTicks(valueAxis) + timeTicks(timeAxis)
         for entry in series {
@@ -55,8 +56,10 @@ struct SVGLineChart {
             }
             html += lines(points, className: htmlEscaped(entry.className))
         }
-        html += ChartMarks.lines(marks, plot: Self.left...Self.right, lastSecondEnd: x(Double(last + 1), on: timeAxis),
-                                 top: Self.top, bottom: Self.bottom) {
+        html += ChartMarks.lines(
+            marks, plot: Self.left...Self.right, lastSecondEnd: x(Double(last + 1), on: timeAxis),
+            top: Self.top, bottom: Self.bottom
+        ) {
             x($0, on: timeAxis)
         }
         html += "</svg>\n<ul class=\"legend\">"
@@ -76,12 +79,17 @@ struct SVGLineChart {
     private func lines(_ points: [Point?], className: String) -> String {
         var runs: [[Point]] = [[]]
         for point in points {
-            if let point { runs[runs.count - 1].append(point) } else if !runs[runs.count - 1].isEmpty { runs.append([]) }
+            if let point {
+                runs[runs.count - 1].append(point)
+            } else if !runs[runs.count - 1].isEmpty {
+                runs.append([])
+            }
         }
         var svg = ""
         for run in runs where !run.isEmpty {
             if run.count == 1 {
-                svg += "<circle class=\"dot \(className)\" cx=\"\(number(run[0].x))\" cy=\"\(number(run[0].y))\" r=\"2.5\"/>\n"
+                svg +=
+                    "<circle class=\"dot \(className)\" cx=\"\(number(run[0].x))\" cy=\"\(number(run[0].y))\" r=\"2.5\"/>\n"
             } else {
                 let coordinates = run.map { "\(number($0.x)),\(number($0.y))" }.joined(separator: " ")
                 svg += "<polyline class=\"line \(className)\" points=\"\(coordinates)\"/>\n"
@@ -95,8 +103,10 @@ struct SVGLineChart {
         var svg = ""
         for tick in axis.ticks {
             let y = number(y(tick, on: axis))
-            svg += "<line class=\"grid\" x1=\"\(number(Self.left))\" y1=\"\(y)\" x2=\"\(number(Self.right))\" y2=\"\(y)\"/>"
-            svg += "<text class=\"tick value\" x=\"\(number(Self.left - 6))\" y=\"\(y)\">\(formatQuantity(tick))</text>\n"
+            svg +=
+                "<line class=\"grid\" x1=\"\(number(Self.left))\" y1=\"\(y)\" x2=\"\(number(Self.right))\" y2=\"\(y)\"/>"
+            svg +=
+                "<text class=\"tick value\" x=\"\(number(Self.left - 6))\" y=\"\(y)\">\(formatQuantity(tick))</text>\n"
         }
         return svg
     }
@@ -104,11 +114,13 @@ struct SVGLineChart {
     /// The time axis along the bottom, with short marks and the run's second under each.
     private func timeTicks(_ axis: ChartAxis) -> String {
         let bottom = number(Self.bottom)
-        var svg = "<line class=\"axis\" x1=\"\(number(Self.left))\" y1=\"\(bottom)\" x2=\"\(number(Self.right))\" y2=\"\(bottom)\"/>\n"
+        var svg =
+            "<line class=\"axis\" x1=\"\(number(Self.left))\" y1=\"\(bottom)\" x2=\"\(number(Self.right))\" y2=\"\(bottom)\"/>\n"
         for tick in axis.ticks {
             let x = number(x(tick, on: axis))
             svg += "<line class=\"axis\" x1=\"\(x)\" y1=\"\(bottom)\" x2=\"\(x)\" y2=\"\(number(Self.bottom + 4))\"/>"
-            svg += "<text class=\"tick time\" x=\"\(x)\" y=\"\(number(Self.bottom + 18))\">\(formatFixed(tick, decimals: 0)) s</text>\n"
+            svg +=
+                "<text class=\"tick time\" x=\"\(x)\" y=\"\(number(Self.bottom + 18))\">\(formatFixed(tick, decimals: 0)) s</text>\n"
         }
         return svg
     }

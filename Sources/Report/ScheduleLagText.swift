@@ -4,7 +4,9 @@ import Protocol
 enum ScheduleLagText {
     static func lines(_ lag: ScheduleLag?) -> [String] {
         guard let lag else { return [] }
-        return ["schedule lag (intended start → sent, the generator's own lateness): median \(formatMs(lag.medianMs))"
-                + "  p99 \(formatMs(lag.p99Ms))  max \(formatMs(lag.maxMs))"]
+        return [
+            "schedule lag (intended start → sent, the generator's own lateness): median \(formatMs(lag.medianMs))"
+                + "  p99 \(formatMs(lag.p99Ms))  max \(formatMs(lag.maxMs))"
+        ]
     }
 }

@@ -32,14 +32,16 @@ public enum SummaryTable {
     static func loadShape(_ summary: RunSummary) -> [String] {
         var lines: [String] = []
         if let open = summary.openModel {
-            lines.append("Open model: target \(formatFixed(open.targetRate, decimals: 1))/s, achieved "
-                         + "\(formatFixed(summary.total.rps, decimals: 1))/s, at most \(open.maxInFlight) in flight, "
-                         + "\(open.dropped) dropped iteration\(open.dropped == 1 ? "" : "s")"
-                         + (open.dropped > 0 ? " (could not start on time: raise max_in_flight or add nodes)" : ""))
+            lines.append(
+                "Open model: target \(formatFixed(open.targetRate, decimals: 1))/s, achieved "
+                    + "\(formatFixed(summary.total.rps, decimals: 1))/s, at most \(open.maxInFlight) in flight, "
+                    + "\(open.dropped) dropped iteration\(open.dropped == 1 ? "" : "s")"
+                    + (open.dropped > 0 ? " (could not start on time: raise max_in_flight or add nodes)" : ""))
         }
         if let warmup = summary.warmup {
-            lines.append("Warm-up (not counted above): \(warmup.requests) requests, \(warmup.failures) failures, "
-                         + "median \(formatMs(warmup.medianMs)) ms, p95 \(formatMs(warmup.p95Ms)) ms")
+            lines.append(
+                "Warm-up (not counted above): \(warmup.requests) requests, \(warmup.failures) failures, "
+                    + "median \(formatMs(warmup.medianMs)) ms, p95 \(formatMs(warmup.p95Ms)) ms")
         }
         return lines
     }
@@ -47,10 +49,11 @@ public enum SummaryTable {
     /// A fleet run's joins, losses and re-splits, at the run's second each happened in.
     static func fleetEvents(_ events: [FleetEvent]) -> [String] {
         let width = String(events.map(\.second).max() ?? 0).count
-        return ["Fleet events:"] + events.map { event in
-            let second = String(event.second)
-            return "  \(String(repeating: " ", count: width - second.count))\(second) s  \(event.message)"
-        }
+        return ["Fleet events:"]
+            + events.map { event in
+                let second = String(event.second)
+                return "  \(String(repeating: " ", count: width - second.count))\(second) s  \(event.message)"
+            }
     }
 
     /// Endpoints in the order every loadd table and CSV uses: by name, then method.
@@ -63,8 +66,9 @@ public enum SummaryTable {
         if let run = summary.run { facts.insert("run \(run)", at: 0) }
         facts.append("\(formatFixed(summary.durationS, decimals: 1)) s measured")
         if let resumes = summary.resumes, !resumes.isEmpty {
-            facts.append("resumed after \(resumes.count) restart\(resumes.count == 1 ? "" : "s") "
-                         + "(\(formatFixed(summary.gapS, decimals: 1)) s gap)")
+            facts.append(
+                "resumed after \(resumes.count) restart\(resumes.count == 1 ? "" : "s") "
+                    + "(\(formatFixed(summary.gapS, decimals: 1)) s gap)")
         }
         facts.append(summary.openModel == nil ? "\(summary.users) users" : "\(summary.users) iterations in flight")
         return [facts.joined(separator: "  ·  ")]
@@ -114,7 +118,8 @@ public enum SummaryTable {
                 + [.init(header: "# reqs", alignment: .right, startsGroup: true)])
         func row(_ type: String, _ entry: EndpointSummary) -> [String] {
             // A percentile of no requests is not 0 ms; say so rather than print a flattering zero.
-            let values = entry.requests == 0
+            let values =
+                entry.requests == 0
                 ? Array(repeating: "N/A", count: percentileHeaders.count)
                 : percentileValues(entry).map(formatMs)
             return [type, entry.name] + values + ["\(entry.requests)"]

@@ -17,7 +17,8 @@ public enum Verdict {
         var lines: [String] = []
         let total = summary.total
         if summary.thresholds.isEmpty && total.failures > 0 && !summary.passed && summary.interrupted == nil
-            && summary.abortReason == nil {
+            && summary.abortReason == nil
+        {
             lines.append(failedWithoutThresholds(total.failures))
         }
         if total.requests > 0 && total.failures >= total.requests {

@@ -33,11 +33,14 @@ public enum WatchScreen {
         guard let summary = status.summary else { return lines }
         var load = "elapsed \(clock(summary.durationS))"
         if let open = summary.openModel {
-            load += " · rate \(formatQuantity(open.targetRate)) it/s asked · \(summary.users) in flight · \(open.dropped) dropped"
+            load +=
+                " · rate \(formatQuantity(open.targetRate)) it/s asked · \(summary.users) in flight · \(open.dropped) dropped"
         } else {
             load += " · users \(summary.users) live / \(run.users) target"
         }
-        if let cpu = summary.history.last?.generatorCpu { load += " · generator cpu \(formatFixed(cpu * 100, decimals: 0)) %" }
+        if let cpu = summary.history.last?.generatorCpu {
+            load += " · generator cpu \(formatFixed(cpu * 100, decimals: 0)) %"
+        }
         if let lag = summary.total.lag { load += " · lag p99 \(formatDuration(ms: lag.p99Ms))" }
         lines.append(load)
         // The generator's own lateness is inside every latency below: say so before the numbers.
@@ -45,19 +48,23 @@ public enum WatchScreen {
             lines.append("GENERATOR-LIMITED: \(SummaryTable.oneLine(limited))")
         }
         if let recent = summary.recent {
-            lines.append("now (last \(recent.seconds) s): \(rate(recent.requestsPerS)) req/s · "
-                         + "\(rate(recent.failuresPerS)) fail/s · p50 \(formatDuration(ms: recent.medianMs)) · "
-                         + "p95 \(formatDuration(ms: recent.p95Ms)) · p99 \(formatDuration(ms: recent.p99Ms))")
+            lines.append(
+                "now (last \(recent.seconds) s): \(rate(recent.requestsPerS)) req/s · "
+                    + "\(rate(recent.failuresPerS)) fail/s · p50 \(formatDuration(ms: recent.medianMs)) · "
+                    + "p95 \(formatDuration(ms: recent.p95Ms)) · p99 \(formatDuration(ms: recent.p99Ms))")
         } else {
             lines.append("now: no second closed yet")
         }
         let total = summary.total
-        var tally = "total: \(total.requests) requests · \(total.failures) failures "
+        var tally =
+            "total: \(total.requests) requests · \(total.failures) failures "
             + "(\(formatFixed(total.failureRate * 100, decimals: 2)) %) · \(rate(total.rps)) req/s average"
         // Mid-run the thresholds are only what has been measured so far: never a verdict.
         if live {
             let passing = summary.thresholds.filter(\.passed).count
-            tally += summary.thresholds.isEmpty ? " · so far: no thresholds"
+            tally +=
+                summary.thresholds.isEmpty
+                ? " · so far: no thresholds"
                 : " · thresholds so far: \(passing) of \(summary.thresholds.count) hold"
         } else {
             tally += " · verdict: \(Verdict.word(summary))"
@@ -71,7 +78,8 @@ public enum WatchScreen {
     static func table(_ summary: RunSummary, room: Int, nameLimit: Int) -> [String] {
         var table = TextTable([
             .init(header: "Type", alignment: .left), .init(header: "Name", alignment: .left),
-            .init(header: "req/s now", alignment: .right, startsGroup: true), .init(header: "fail/s now", alignment: .right),
+            .init(header: "req/s now", alignment: .right, startsGroup: true),
+            .init(header: "fail/s now", alignment: .right),
             .init(header: "# reqs", alignment: .right, startsGroup: true), .init(header: "# fails", alignment: .right),
             .init(header: "p50", alignment: .right, startsGroup: true), .init(header: "p95", alignment: .right),
             .init(header: "p99", alignment: .right),
@@ -91,8 +99,11 @@ public enum WatchScreen {
     }
 
     private static func cells(_ method: String, _ name: String, _ row: EndpointSummary) -> [String] {
-        [method, name, rate(row.currentRps), rate(row.currentFailuresPerS ?? 0), "\(row.requests)", "\(row.failures)",
-         formatDuration(ms: row.medianMs), formatDuration(ms: row.p95Ms), formatDuration(ms: row.p99Ms)]
+        [
+            method, name, rate(row.currentRps), rate(row.currentFailuresPerS ?? 0), "\(row.requests)",
+            "\(row.failures)",
+            formatDuration(ms: row.medianMs), formatDuration(ms: row.p95Ms), formatDuration(ms: row.p99Ms),
+        ]
     }
 
     private static func rate(_ value: Double) -> String {

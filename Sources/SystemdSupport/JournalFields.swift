@@ -14,12 +14,12 @@ enum JournalFields {
     /// syslog(3) priorities, which is what journald and `journalctl -p` understand.
     static func priority(_ level: Logger.Level) -> Int {
         switch level {
-        case .trace, .debug: 7      // LOG_DEBUG: syslog has nothing finer
-        case .info: 6               // LOG_INFO
-        case .notice: 5             // LOG_NOTICE
-        case .warning: 4            // LOG_WARNING
-        case .error: 3              // LOG_ERR
-        case .critical: 2           // LOG_CRIT
+        case .trace, .debug: 7   // LOG_DEBUG: syslog has nothing finer
+        case .info: 6   // LOG_INFO
+        case .notice: 5   // LOG_NOTICE
+        case .warning: 4   // LOG_WARNING
+        case .error: 3   // LOG_ERR
+        case .critical: 2   // LOG_CRIT
         }
     }
 

@@ -19,7 +19,8 @@ public enum LoggingSetup {
     public static func bootstrap(level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) -> LogBackend {
         let backend = currentBackend()
         LoggingSystem.bootstrap(
-            { label, provider in makeHandler(label: label, level: level, backend: backend, metadataProvider: provider) },
+            { label, provider in makeHandler(label: label, level: level, backend: backend, metadataProvider: provider)
+            },
             metadataProvider: metadataProvider)
         return backend
     }

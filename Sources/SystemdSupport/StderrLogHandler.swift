@@ -51,9 +51,11 @@ public struct StderrLogHandler: LogHandler {
 
     /// A value as is when it reads unambiguously after `key=`, else in double quotes with escapes.
     static func quoted(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy {
-            $0.value > 0x20 && $0.value != 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\"
-        }
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy {
+                $0.value > 0x20 && $0.value != 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\"
+            }
         if plain { return value }
         var out = "\""
         for scalar in value.unicodeScalars {
@@ -100,7 +102,7 @@ public struct StderrLogHandler: LogHandler {
                 } else if written < 0 && errno == EINTR {
                     continue
                 } else {
-                    return    // stderr closed or full: nowhere left to report it
+                    return   // stderr closed or full: nowhere left to report it
                 }
             }
         }

@@ -44,8 +44,9 @@ enum AdminEndpoints {
     }
 
     private static func json(_ status: HTTPResponseStatus, _ body: String, _ loop: LoopState) -> CannedResponse {
-        CannedResponse(status: status, contentType: "application/json", body: body, allocator: loop.allocator,
-                       extraHeaders: [("cache-control", "no-store")])
+        CannedResponse(
+            status: status, contentType: "application/json", body: body, allocator: loop.allocator,
+            extraHeaders: [("cache-control", "no-store")])
     }
 
     private static func query(of uri: String) -> Substring {

@@ -94,10 +94,14 @@ struct BoardRequest {
 }
 
 enum BoardEndpoints {
-    static func respond(to request: BoardRequest, method: HTTPMethod, board: BoardState,
-                        allocator: ByteBufferAllocator) -> CannedResponse {
-        func answer(_ status: HTTPResponseStatus, _ text: String, type: String = "text/plain; charset=utf-8",
-                    headers: [(String, String)] = []) -> CannedResponse {
+    static func respond(
+        to request: BoardRequest, method: HTTPMethod, board: BoardState,
+        allocator: ByteBufferAllocator
+    ) -> CannedResponse {
+        func answer(
+            _ status: HTTPResponseStatus, _ text: String, type: String = "text/plain; charset=utf-8",
+            headers: [(String, String)] = []
+        ) -> CannedResponse {
             CannedResponse(status: status, contentType: type, body: text, allocator: allocator, extraHeaders: headers)
         }
         let route = request.route
@@ -108,13 +112,16 @@ enum BoardEndpoints {
         case .login:
             let form = FormFields(request.bodyText)
             guard let user = form["username"], !user.isEmpty, user.utf8.count <= BoardState.maxUserBytes,
-                  form["password"] == BoardState.password else {
+                form["password"] == BoardState.password
+            else {
                 return answer(.unauthorized, "login failed: wrong user name or password\n")
             }
             let id = board.login(user)
-            return answer(.found, "signed in as \(user)\n", headers: [
-                ("location", "/board"), ("set-cookie", "\(BoardRoute.cookieName)=\(id); Path=/; HttpOnly"),
-            ])
+            return answer(
+                .found, "signed in as \(user)\n",
+                headers: [
+                    ("location", "/board"), ("set-cookie", "\(BoardRoute.cookieName)=\(id); Path=/; HttpOnly"),
+                ])
         case .board:
             guard let id = request.sessionID else { return answer(.unauthorized, "not signed in\n") }
             if method == .GET {
@@ -138,9 +145,11 @@ enum BoardEndpoints {
             return answer(.found, "round and round\n", headers: [("location", "/redirect-loop")])
         case .basic:
             guard let (user, password) = BasicCredentials.decode(request.authorization),
-                  !user.isEmpty, password == BoardState.password else {
-                return answer(.unauthorized, "credentials needed\n",
-                              headers: [("www-authenticate", #"Basic realm="loadd target""#)])
+                !user.isEmpty, password == BoardState.password
+            else {
+                return answer(
+                    .unauthorized, "credentials needed\n",
+                    headers: [("www-authenticate", #"Basic realm="loadd target""#)])
             }
             board.basicPassed(user)
             return answer(.ok, "hello \(user)\n")

@@ -6,8 +6,10 @@ struct CannedResponse {
     var head: HTTPResponseHead
     var body: ByteBuffer
 
-    init(status: HTTPResponseStatus, contentType: String, body text: String, allocator: ByteBufferAllocator,
-         extraHeaders: [(String, String)] = []) {
+    init(
+        status: HTTPResponseStatus, contentType: String, body text: String, allocator: ByteBufferAllocator,
+        extraHeaders: [(String, String)] = []
+    ) {
         let body = allocator.buffer(string: text)
         var headers = HTTPHeaders([("content-type", contentType), ("content-length", "\(body.readableBytes)")])
         headers.add(contentsOf: extraHeaders)
@@ -35,32 +37,38 @@ struct CannedResponses {
             case .testV2:
                 CannedResponse(status: .ok, contentType: "text/plain", body: "Hello, world!", allocator: allocator)
             case .login:
-                CannedResponse(status: .ok, contentType: json, body: #"{"token":"loadd-target-5f1c2e9a7b3d4860"}"#,
-                               allocator: allocator)
+                CannedResponse(
+                    status: .ok, contentType: json, body: #"{"token":"loadd-target-5f1c2e9a7b3d4860"}"#,
+                    allocator: allocator)
             case .metrics:
                 CannedResponse(status: .ok, contentType: json, body: #"{"accepted":true}"#, allocator: allocator)
             case .apiLogin, .apiMe:
                 // Never sent: these answer per request (`TokenEndpoints`); the slot keeps the table indexed by route.
-                CannedResponse(status: .unauthorized, contentType: json, body: #"{"error":"unauthorized"}"#, allocator: allocator)
+                CannedResponse(
+                    status: .unauthorized, contentType: json, body: #"{"error":"unauthorized"}"#, allocator: allocator)
             default:
-                CannedResponse(status: .ok, contentType: json,
-                               body: Self.filler(name: route.path, size: Self.bodySizes[route]!),
-                               allocator: allocator)
+                CannedResponse(
+                    status: .ok, contentType: json,
+                    body: Self.filler(name: route.path, size: Self.bodySizes[route]!),
+                    allocator: allocator)
             }
         }
-        notFound = CannedResponse(status: .notFound, contentType: json, body: #"{"error":"not found"}"#,
-                                  allocator: allocator)
+        notFound = CannedResponse(
+            status: .notFound, contentType: json, body: #"{"error":"not found"}"#,
+            allocator: allocator)
         methodNotAllowed = Route.allCases.map { route in
-            CannedResponse(status: .methodNotAllowed, contentType: json,
-                           body: #"{"error":"method not allowed","allow":"\#(route.allowedMethods)"}"#,
-                           allocator: allocator, extraHeaders: [("allow", route.allowedMethods)])
+            CannedResponse(
+                status: .methodNotAllowed, contentType: json,
+                body: #"{"error":"method not allowed","allow":"\#(route.allowedMethods)"}"#,
+                allocator: allocator, extraHeaders: [("allow", route.allowedMethods)])
         }
     }
 
     /// The answer that replaces a workload response picked for an injected error.
     static func injectedError(status: Int, allocator: ByteBufferAllocator) -> CannedResponse {
-        CannedResponse(status: HTTPResponseStatus(statusCode: status), contentType: "application/json",
-                       body: #"{"error":"injected","status":\#(status)}"#, allocator: allocator)
+        CannedResponse(
+            status: HTTPResponseStatus(statusCode: status), contentType: "application/json",
+            body: #"{"error":"injected","status":\#(status)}"#, allocator: allocator)
     }
 
     /// A JSON document of exactly `size` bytes whose content depends only on `name` and `size`.

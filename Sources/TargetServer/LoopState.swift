@@ -51,7 +51,8 @@ final class LoopState {
         sequence += 1
         var hold = plan.delay
         if Self.picks(sequence, perMillion: plan.slowPerMillion) { hold = hold + plan.slowDelay }
-        let response = Self.picks(sequence, perMillion: plan.errorPerMillion)
+        let response =
+            Self.picks(sequence, perMillion: plan.errorPerMillion)
             ? plan.error : responses.workload[route.rawValue]
         return Admission(response: response, hold: hold)
     }

@@ -81,8 +81,9 @@ final class SharedState: Sendable {
         }
         var byPath: [String: Int] = [:]
         for route in Route.workload { byPath[route.path] = byRoute[route.rawValue] }
-        return TargetStats(requests: byRoute.reduce(0, +), unmatched: byRoute[Route.unmatched.rawValue],
-                           byPath: byPath)
+        return TargetStats(
+            requests: byRoute.reduce(0, +), unmatched: byRoute[Route.unmatched.rawValue],
+            byPath: byPath)
     }
 
     private func bump(_ state: inout KnobState) {

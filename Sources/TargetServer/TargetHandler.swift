@@ -34,11 +34,14 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             let route = Route(uri: head.uri)
-            current = Request(route: route, method: head.method,
-                              uri: route == .control || route.isTokenAuth ? head.uri : "",
-                              version: head.version, keepAlive: head.isKeepAlive,
-                              authorization: route.isTokenAuth ? head.headers.first(name: "authorization") : nil)
-            if route == .unmatched, let board = BoardRoute(uri: head.uri) { current?.board = BoardRequest(route: board, head: head) }
+            current = Request(
+                route: route, method: head.method,
+                uri: route == .control || route.isTokenAuth ? head.uri : "",
+                version: head.version, keepAlive: head.isKeepAlive,
+                authorization: route.isTokenAuth ? head.headers.first(name: "authorization") : nil)
+            if route == .unmatched, let board = BoardRoute(uri: head.uri) {
+                current?.board = BoardRequest(route: board, head: head)
+            }
             if head.method == .POST { continueIfExpected(head, context: context) }
         case .body(let chunk):
             current?.board?.append(chunk)
@@ -63,19 +66,22 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func answer(_ request: Request, context: ChannelHandlerContext) {
         let route = request.route
         if let board = request.board {
-            let response = BoardEndpoints.respond(to: board, method: request.method, board: loop.shared.board,
-                                                  allocator: loop.allocator)
+            let response = BoardEndpoints.respond(
+                to: board, method: request.method, board: loop.shared.board,
+                allocator: loop.allocator)
             send(response, counting: nil, for: request, context: context)
             return
         }
         guard route.allows(request.method) else {
-            let refusal = route == .unmatched ? loop.responses.notFound : loop.responses.methodNotAllowed[route.rawValue]
+            let refusal =
+                route == .unmatched ? loop.responses.notFound : loop.responses.methodNotAllowed[route.rawValue]
             send(refusal, counting: .unmatched, for: request, context: context)
             return
         }
         if route.isTokenAuth {
-            let response = TokenEndpoints.respond(to: route, uri: request.uri, authorization: request.authorization,
-                                                  allocator: loop.allocator)
+            let response = TokenEndpoints.respond(
+                to: route, uri: request.uri, authorization: request.authorization,
+                allocator: loop.allocator)
             send(response, counting: route, for: request, context: context)
             return
         }
@@ -97,8 +103,10 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Sends now, or when the stall ends if one is on: a stall that begins while a response is being
     /// delayed catches it too.
-    private func sendAfterStall(_ response: CannedResponse, route: Route, for request: Request,
-                                context: ChannelHandlerContext) {
+    private func sendAfterStall(
+        _ response: CannedResponse, route: Route, for request: Request,
+        context: ChannelHandlerContext
+    ) {
         guard loop.stallEnd() != nil else {
             send(response, counting: route, for: request, context: context)
             return
@@ -110,8 +118,10 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func send(_ response: CannedResponse, counting route: Route?, for request: Request,
-                      context: ChannelHandlerContext) {
+    private func send(
+        _ response: CannedResponse, counting route: Route?, for request: Request,
+        context: ChannelHandlerContext
+    ) {
         var head = response.head
         if !request.keepAlive {
             head.headers.replaceOrAdd(name: "connection", value: "close")
@@ -135,7 +145,7 @@ final class TargetHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Large POST bodies from curl wait up to a second for `100 Continue` unless the server sends it.
     private func continueIfExpected(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard head.version.minor >= 1,
-              let expect = head.headers.first(name: "expect"), expect.lowercased() == "100-continue"
+            let expect = head.headers.first(name: "expect"), expect.lowercased() == "100-continue"
         else { return }
         let interim = HTTPResponseHead(version: head.version, status: .continue)
         context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)

@@ -20,9 +20,10 @@ final class ProtocolCounters: Sendable {
     let http2Requests = Atomic<Int>(0)
 
     var snapshot: ProtocolStats {
-        ProtocolStats(http1Connections: http1Connections.load(ordering: .relaxed),
-                      http2Connections: http2Connections.load(ordering: .relaxed),
-                      http2Requests: http2Requests.load(ordering: .relaxed))
+        ProtocolStats(
+            http1Connections: http1Connections.load(ordering: .relaxed),
+            http2Connections: http2Connections.load(ordering: .relaxed),
+            http2Requests: http2Requests.load(ordering: .relaxed))
     }
 }
 
@@ -67,7 +68,7 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
         } else if count == Self.preface.count {
             http2 = true
         } else {
-            return      // a prefix of the preface so far: wait for more
+            return   // a prefix of the preface so far: wait for more
         }
         do {
             let sync = context.pipeline.syncOperations

@@ -2,9 +2,9 @@ import NIOCore
 import NIOSSL
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `loadctl target --tls-cert FILE --tls-key FILE [--tls-client-ca FILE]`: serve HTTPS (HTTP/1.1 or
@@ -32,8 +32,10 @@ struct TargetTLSContext: Sendable {
     /// - Throws: `TargetServerError.invalidConfig` naming the file that cannot be used, and why.
     init(_ tls: TargetTLS) throws {
         // NIOSSL's own errors say only "failedToLoadCertificate": name the common causes first.
-        for (field, path) in [("tls-cert", tls.certificatePath), ("tls-key", tls.privateKeyPath),
-                              ("tls-client-ca", tls.clientCAPath)] {
+        for (field, path) in [
+            ("tls-cert", tls.certificatePath), ("tls-key", tls.privateKeyPath),
+            ("tls-client-ca", tls.clientCAPath),
+        ] {
             guard let path, access(path, R_OK) != 0 else { continue }
             throw TargetServerError.invalidConfig(field: field, value: path, reason: String(cString: strerror(errno)))
         }
@@ -42,18 +44,21 @@ struct TargetTLSContext: Sendable {
         do {
             chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath)
         } catch {
-            throw TargetServerError.invalidConfig(field: "tls-cert", value: tls.certificatePath,
-                                                  reason: "cannot read a PEM certificate from it (\(error))")
+            throw TargetServerError.invalidConfig(
+                field: "tls-cert", value: tls.certificatePath,
+                reason: "cannot read a PEM certificate from it (\(error))")
         }
         guard !chain.isEmpty else {
-            throw TargetServerError.invalidConfig(field: "tls-cert", value: tls.certificatePath,
-                                                  reason: "it holds no PEM certificate")
+            throw TargetServerError.invalidConfig(
+                field: "tls-cert", value: tls.certificatePath,
+                reason: "it holds no PEM certificate")
         }
         do {
             key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
         } catch {
-            throw TargetServerError.invalidConfig(field: "tls-key", value: tls.privateKeyPath,
-                                                  reason: "cannot read a PEM private key from it (\(error))")
+            throw TargetServerError.invalidConfig(
+                field: "tls-key", value: tls.privateKeyPath,
+                reason: "cannot read a PEM private key from it (\(error))")
         }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
@@ -66,8 +71,9 @@ struct TargetTLSContext: Sendable {
             do {
                 roots = try NIOSSLCertificate.fromPEMFile(clientCA)
             } catch {
-                throw TargetServerError.invalidConfig(field: "tls-client-ca", value: clientCA,
-                                                      reason: "cannot read a PEM certificate from it (\(error))")
+                throw TargetServerError.invalidConfig(
+                    field: "tls-client-ca", value: clientCA,
+                    reason: "cannot read a PEM certificate from it (\(error))")
             }
             configuration.trustRoots = .certificates(roots)
             // A client certificate is required and must chain to the CA; a client has no host name to check.
@@ -76,8 +82,9 @@ struct TargetTLSContext: Sendable {
         do {
             context = try NIOSSLContext(configuration: configuration)
         } catch {
-            throw TargetServerError.invalidConfig(field: "tls-key", value: tls.privateKeyPath,
-                                                  reason: "the certificate and key cannot be used together (\(error))")
+            throw TargetServerError.invalidConfig(
+                field: "tls-key", value: tls.privateKeyPath,
+                reason: "the certificate and key cannot be used together (\(error))")
         }
     }
 

@@ -4,9 +4,9 @@ import NIOPosix
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The built-in HTTP target: fixed-size bodies, exact counters and knobs for latency, errors and stalls,
@@ -29,8 +29,10 @@ public final class TargetServer: Sendable {
     /// callback on it would never run.
     private let stopWaiters = Mutex<(done: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
 
-    private init(host: String, port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel,
-                 shared: SharedState, connections: ConnectionSetup) {
+    private init(
+        host: String, port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel,
+        shared: SharedState, connections: ConnectionSetup
+    ) {
         self.host = host
         self.connections = connections
         self.port = port
@@ -52,8 +54,9 @@ public final class TargetServer: Sendable {
         var states: [ObjectIdentifier: NIOLoopBoundBox<LoopState>] = [:]
         for (index, loop) in group.makeIterator().enumerated() {
             let box = NIOLoopBoundBox.makeBoxSendingValue(
-                LoopState(shared: shared, counters: shared.counters[index], allocator: ByteBufferAllocator(),
-                          eventLoop: loop),
+                LoopState(
+                    shared: shared, counters: shared.counters[index], allocator: ByteBufferAllocator(),
+                    eventLoop: loop),
                 eventLoop: loop)
             states[ObjectIdentifier(loop)] = box
             shared.addStallListener { loop.execute { box.value.stallChanged() } }
@@ -77,11 +80,13 @@ public final class TargetServer: Sendable {
                 .get()
             guard let port = channel.localAddress?.port else {
                 try? await channel.close()
-                throw TargetServerError.cannotBind(host: config.host, port: config.port,
-                                                   reason: "the socket has no local address")
+                throw TargetServerError.cannotBind(
+                    host: config.host, port: config.port,
+                    reason: "the socket has no local address")
             }
-            return TargetServer(host: config.host, port: port, group: group, channel: channel, shared: shared,
-                                connections: connections)
+            return TargetServer(
+                host: config.host, port: port, group: group, channel: channel, shared: shared,
+                connections: connections)
         } catch {
             shared.removeStallListeners()
             try? await group.shutdownGracefully()

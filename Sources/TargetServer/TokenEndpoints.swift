@@ -7,7 +7,9 @@ import NIOHTTP1
 enum TokenEndpoints {
     private static let secret = UInt64.random(in: .min ... .max)
 
-    static func respond(to route: Route, uri: String, authorization: String?, allocator: ByteBufferAllocator) -> CannedResponse {
+    static func respond(
+        to route: Route, uri: String, authorization: String?, allocator: ByteBufferAllocator
+    ) -> CannedResponse {
         switch route {
         case .apiLogin:
             // `?omit_token=1` answers 200 without the token: what a scenario's extraction must notice.
@@ -18,9 +20,11 @@ enum TokenEndpoints {
             let token = "tok-\(hex(nonce))-\(hex(mac(nonce)))"
             return json(.ok, #"{"token":"\#(token)","user":{"id":42,"roles":["reader","writer"]}}"#, allocator)
         default:
-            guard let authorization, authorization.hasPrefix("Bearer "), isIssued(String(authorization.dropFirst(7))) else {
-                return json(.unauthorized, #"{"error":"a Bearer token from POST /api/login is required"}"#, allocator,
-                            extra: [("www-authenticate", "Bearer")])
+            guard let authorization, authorization.hasPrefix("Bearer "), isIssued(String(authorization.dropFirst(7)))
+            else {
+                return json(
+                    .unauthorized, #"{"error":"a Bearer token from POST /api/login is required"}"#, allocator,
+                    extra: [("www-authenticate", "Bearer")])
             }
             return json(.ok, #"{"status":"ok","user":"loadd"}"#, allocator)
         }
@@ -30,7 +34,8 @@ enum TokenEndpoints {
     static func isIssued(_ token: String) -> Bool {
         let parts = token.split(separator: "-")
         guard parts.count == 3, parts[0] == "tok", let nonce = UInt64(parts[1], radix: 16),
-              let tag = UInt64(parts[2], radix: 16) else { return false }
+            let tag = UInt64(parts[2], radix: 16)
+        else { return false }
         return mac(nonce) == tag
     }
 
@@ -46,9 +51,12 @@ enum TokenEndpoints {
         String(value, radix: 16)
     }
 
-    private static func json(_ status: HTTPResponseStatus, _ body: String, _ allocator: ByteBufferAllocator,
-                             extra: [(String, String)] = []) -> CannedResponse {
-        CannedResponse(status: status, contentType: "application/json", body: body, allocator: allocator,
-                       extraHeaders: [("cache-control", "no-store")] + extra)
+    private static func json(
+        _ status: HTTPResponseStatus, _ body: String, _ allocator: ByteBufferAllocator,
+        extra: [(String, String)] = []
+    ) -> CannedResponse {
+        CannedResponse(
+            status: status, contentType: "application/json", body: body, allocator: allocator,
+            extraHeaders: [("cache-control", "no-store")] + extra)
     }
 }

@@ -30,8 +30,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the summary as JSON instead of the table.")
     var json = false
 
-    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.",
-            completion: .file(extensions: ["html"]))
+    @Option(
+        name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.",
+        completion: .file(extensions: ["html"]))
     var html: String?
 
     @Flag(name: .shortAndLong, help: "No banner and no live line.")
@@ -55,14 +56,19 @@ struct DemoCommand: AsyncParsableCommand {
         plan.duration = runFor
         if http2 { plan.transport.http = .http2 }
         if !quiet {
-            Console.err("loadctl demo: built-in target at \(target.baseURL) (\(Int(slowFraction * 100))% of requests +\(slowDelay))")
+            Console.err(
+                "loadctl demo: built-in target at \(target.baseURL) (\(Int(slowFraction * 100))% of requests +\(slowDelay))"
+            )
         }
-        let summary = try await LocalRun(plan: plan, threads: max(1, threads), json: json,
-                                         files: ReportFiles(htmlPath: html), quiet: quiet).execute()
+        let summary = try await LocalRun(
+            plan: plan, threads: max(1, threads), json: json,
+            files: ReportFiles(htmlPath: html), quiet: quiet
+        ).execute()
         if http2 && !quiet {
             let seen = target.protocolStats()
-            Console.err("loadctl demo: the target answered \(seen.http2Requests) requests over HTTP/2 "
-                        + "on \(seen.http2Connections) connections")
+            Console.err(
+                "loadctl demo: the target answered \(seen.http2Requests) requests over HTTP/2 "
+                    + "on \(seen.http2Connections) connections")
         }
         try await target.stop()
         if !summary.passed { throw ExitCodes.runFailed }

@@ -14,7 +14,9 @@ struct LoadCtl: AsyncParsableCommand {
         version: LoaddVersion.current,
         subcommands: [
             RunCommand.self, DemoCommand.self, ValidateCommand.self, ConvertCommand.self, TargetCommand.self,
-            StartCommand.self, StatusCommand.self, UsersCommand.self, RateCommand.self, ResetCommand.self, StopCommand.self,
-            RunsCommand.self, ReportCommand.self, WorkersCommand.self, UiCommand.self, VersionCommand.self, MarkCommand.self,
+            StartCommand.self, StatusCommand.self, UsersCommand.self, RateCommand.self, ResetCommand.self,
+            StopCommand.self,
+            RunsCommand.self, ReportCommand.self, WorkersCommand.self, UiCommand.self, VersionCommand.self,
+            MarkCommand.self,
         ])
 }

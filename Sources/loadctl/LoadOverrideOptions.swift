@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Engine
+import Foundation
 import Protocol
 
 /// The flags that override a scenario's load settings, shared by `run` and `start`.
@@ -27,8 +27,9 @@ struct LoadOverrideOptions: ParsableArguments {
 
     func validate() throws {
         if let problem = overrides.problems().first {
-            throw ValidationError(problem.replacingOccurrences(of: "overrides.", with: "--")
-                .replacingOccurrences(of: "spawn_rate", with: "spawn-rate"))
+            throw ValidationError(
+                problem.replacingOccurrences(of: "overrides.", with: "--")
+                    .replacingOccurrences(of: "spawn_rate", with: "spawn-rate"))
         }
     }
 

@@ -18,7 +18,7 @@ struct LocalRun {
         do {
             engine = try Engine(plan: plan, options: EngineOptions(threads: threads))
         } catch {
-            Console.err("loadctl: \(error)")      // the run does not fit in this machine's memory
+            Console.err("loadctl: \(error)")   // the run does not fit in this machine's memory
             throw ExitCodes.badInput
         }
         // Ctrl-C (or SIGTERM) stops the run gracefully instead of killing the process: it still reports.
@@ -32,10 +32,12 @@ struct LocalRun {
             tick += 1
             if tick % 10 == 0 && !quiet && engine.phase == .running {
                 let live = engine.snapshot()
-                Console.err(LiveLine.render(elapsed: live.durationS, users: live.users, targetUsers: plan.peakUsers,
-                                            total: live.total,
-                                            currentRps: live.total.currentRps,
-                                            failuresPerS: live.total.currentFailuresPerS ?? 0))
+                Console.err(
+                    LiveLine.render(
+                        elapsed: live.durationS, users: live.users, targetUsers: plan.peakUsers,
+                        total: live.total,
+                        currentRps: live.total.currentRps,
+                        failuresPerS: live.total.currentFailuresPerS ?? 0))
             }
         }
         let summary = await engine.finished()
@@ -49,7 +51,8 @@ struct LocalRun {
     }
 
     private var banner: String {
-        let load = plan.arrivalRate.map { "open model at \($0)/s (at most \(plan.maxInFlight) in flight)" }
+        let load =
+            plan.arrivalRate.map { "open model at \($0)/s (at most \(plan.maxInFlight) in flight)" }
             ?? "\(plan.users) users at \(plan.spawnRate)/s"
         let shape = plan.stages.isEmpty ? "" : ", \(plan.stages.count) stages"
         let warmup = plan.warmup.map { ", warm-up \($0.components.seconds)s" } ?? ""

@@ -20,12 +20,16 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the summary as JSON instead of the table.")
     var json = false
 
-    @Option(name: .long, help: "Write Locust's PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and PREFIX_exceptions.csv.",
-            completion: .file())
+    @Option(
+        name: .long,
+        help:
+            "Write Locust's PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and PREFIX_exceptions.csv.",
+        completion: .file())
     var csv: String?
 
-    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.",
-            completion: .file(extensions: ["html"]))
+    @Option(
+        name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.",
+        completion: .file(extensions: ["html"]))
     var html: String?
 
     @Flag(name: .shortAndLong, help: "No banner and no live line.")
@@ -44,8 +48,10 @@ struct RunCommand: AsyncParsableCommand {
             Console.err("\(file): host: no host given: set `host:` in the scenario or pass --host URL")
             throw ExitCodes.badInput
         }
-        let summary = try await LocalRun(plan: plan, threads: max(1, threads), json: json,
-                                         files: ReportFiles(csvPrefix: csv, htmlPath: html), quiet: quiet).execute()
+        let summary = try await LocalRun(
+            plan: plan, threads: max(1, threads), json: json,
+            files: ReportFiles(csvPrefix: csv, htmlPath: html), quiet: quiet
+        ).execute()
         if !summary.passed { throw ExitCodes.runFailed }
     }
 }

@@ -7,14 +7,18 @@ import Protocol
 /// `validate`: values `{{env.NAME}}` reads before the environment, so secrets stay out of the YAML.
 /// Every value is kept secret (shown as `***`); `--secret-var` names it so in the start request too.
 struct ScenarioVarOptions: ParsableArguments {
-    @Option(name: .customLong("var"), parsing: .singleValue,
-            help: ArgumentHelp("Set {{env.NAME}} for this run (repeatable); it wins over the environment.",
-                               valueName: "NAME=VALUE"))
+    @Option(
+        name: .customLong("var"), parsing: .singleValue,
+        help: ArgumentHelp(
+            "Set {{env.NAME}} for this run (repeatable); it wins over the environment.",
+            valueName: "NAME=VALUE"))
     var assignments: [String] = []
 
-    @Option(name: .customLong("secret-var"), parsing: .singleValue,
-            help: ArgumentHelp("Like --var, and marked secret in the start request (repeatable); never shown, '***' instead.",
-                               valueName: "NAME=VALUE"))
+    @Option(
+        name: .customLong("secret-var"), parsing: .singleValue,
+        help: ArgumentHelp(
+            "Like --var, and marked secret in the start request (repeatable); never shown, '***' instead.",
+            valueName: "NAME=VALUE"))
     var secretAssignments: [String] = []
 
     /// The values given, the last of a name winning (a `--secret-var` over a `--var` of that name).
@@ -35,7 +39,9 @@ struct ScenarioVarOptions: ParsableArguments {
         for (flag, texts) in [("--var", assignments), ("--secret-var", secretAssignments)] {
             // The value is never echoed: a mistyped flag may be all value.
             for text in texts where ScenarioVars.parse(text) == nil {
-                throw ValidationError("\(flag) \(SecretValues.maskAssignment(text)): expected NAME=VALUE, NAME being letters, digits and _, not starting with a digit")
+                throw ValidationError(
+                    "\(flag) \(SecretValues.maskAssignment(text)): expected NAME=VALUE, NAME being letters, digits and _, not starting with a digit"
+                )
             }
         }
         if let problem = ScenarioVars.problems(values, field: "--var").first { throw ValidationError(problem) }

@@ -51,7 +51,9 @@ struct TargetCommand: AsyncParsableCommand {
         config.errorFraction = errorFraction
         config.errorStatus = errorStatus
         let server = try await TargetServer.start(config, tls: try tls.settings())
-        Console.out("loadctl target: serving \(server.baseURL) over HTTP/1.1 and HTTP/2 (GET /Test/V1…V4, POST /login, POST /metrics, GET /stats, POST /control)")
+        Console.out(
+            "loadctl target: serving \(server.baseURL) over HTTP/1.1 and HTTP/2 (GET /Test/V1…V4, POST /login, POST /metrics, GET /stats, POST /control)"
+        )
         let signals = SignalEvents([SIGINT, SIGTERM])
         for await _ in signals.events { break }
         signals.cancel()

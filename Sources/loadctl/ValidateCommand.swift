@@ -16,8 +16,9 @@ struct ValidateCommand: ParsableCommand {
         do {
             let plan = try ScenarioLoader.load(file: file, environment: vars.environment)
             let tasks = plan.tasks.count
-            Console.out("\(file): OK — \(plan.endpoints.count) endpoints, \(tasks) task\(tasks == 1 ? "" : "s"), "
-                        + "\(plan.loadDescription), \(plan.thresholds.count) thresholds")
+            Console.out(
+                "\(file): OK — \(plan.endpoints.count) endpoints, \(tasks) task\(tasks == 1 ? "" : "s"), "
+                    + "\(plan.loadDescription), \(plan.thresholds.count) thresholds")
         } catch {
             Console.err(vars.secrets(file: file).redact("\(error)"))
             throw ExitCodes.badInput

@@ -26,8 +26,9 @@ struct VersionCommand: ParsableCommand {
             if daemon.json {
                 Console.json(versions)
             } else {
-                Console.out("loadctl \(versions.client)"
-                            + (versions.daemon.map { "\nloadd \($0) (node \(versions.node ?? "?"))" } ?? ""))
+                Console.out(
+                    "loadctl \(versions.client)"
+                        + (versions.daemon.map { "\nloadd \($0) (node \(versions.node ?? "?"))" } ?? ""))
             }
         }
         guard !client else { return }

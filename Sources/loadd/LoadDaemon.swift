@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Logging
 import LoaddCore
+import Logging
 import Protocol
 import SystemdSupport
 
@@ -19,7 +19,9 @@ struct LoadDaemon: AsyncParsableCommand {
             """,
         version: LoaddVersion.current)
 
-    @Option(name: .long, help: "Config file (YAML). A missing default file means defaults; a missing named file is an error.")
+    @Option(
+        name: .long,
+        help: "Config file (YAML). A missing default file means defaults; a missing named file is an error.")
     var config: String?
 
     @Option(name: .long, help: "Control socket path (when not socket-activated).")
@@ -60,8 +62,9 @@ struct LoadDaemon: AsyncParsableCommand {
         }
         let daemon = Daemon(
             configPath: absolute(config) ?? DaemonSettings.defaultConfigPath, configRequired: config != nil,
-            flags: FlagOverrides(socket: absolute(socket), stateDir: absolute(stateDir), node: node, threads: threads,
-                                 federationProtocolVersion: federationProtocolVersion),
+            flags: FlagOverrides(
+                socket: absolute(socket), stateDir: absolute(stateDir), node: node, threads: threads,
+                federationProtocolVersion: federationProtocolVersion),
             logBackend: backend)
         do {
             try await daemon.run()

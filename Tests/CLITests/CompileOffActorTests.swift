@@ -33,8 +33,9 @@ extension DaemonTests {
             try fixture.startDaemon()
             let file = try Self.largeScenario(in: fixture, host: target.host)
             let probe = StatusProbe(socket: fixture.socket)
-            let start = try ChildProcess(DaemonBinaries.loadctl, ["start", file, "--socket", fixture.socket],
-                                         outputPath: "\(fixture.directory)/start.log")
+            let start = try ChildProcess(
+                DaemonBinaries.loadctl, ["start", file, "--socket", fixture.socket],
+                outputPath: "\(fixture.directory)/start.log")
             let exit = start.waitForExit(timeout: .seconds(90))
             let seen = probe.finish()
             #expect(exit == 0, "\(start.output)")
@@ -50,9 +51,12 @@ extension DaemonTests {
             let target = try TargetProcess(directory: fixture.directory)
             try fixture.startDaemon()
             let file = try Self.largeScenario(in: fixture, host: target.host)
-            let start = try ChildProcess(DaemonBinaries.loadctl, ["start", file, "--socket", fixture.socket],
-                                         outputPath: "\(fixture.directory)/start.log")
-            try eventually("the scenario to be compiling", timeout: .seconds(60)) { try fixture.status().compiling != nil }
+            let start = try ChildProcess(
+                DaemonBinaries.loadctl, ["start", file, "--socket", fixture.socket],
+                outputPath: "\(fixture.directory)/start.log")
+            try eventually("the scenario to be compiling", timeout: .seconds(60)) {
+                try fixture.status().compiling != nil
+            }
             let asked = ContinuousClock.now
             let stop = try fixture.post("/v1/runs/current/stop")
             #expect(asked.duration(to: .now) < .seconds(1))
@@ -69,12 +73,12 @@ extension DaemonTests {
             let fixture = try DaemonFixture()
             try fixture.startDaemon()
             let scenario = """
-            host: http://127.0.0.1:1
-            stages:
-              - { duration: 1s, target: 9223372036854775807 }
-            tasks:
-              - request: GET /
-            """
+                host: http://127.0.0.1:1
+                stages:
+                  - { duration: 1s, target: 9223372036854775807 }
+                tasks:
+                  - request: GET /
+                """
             let reply = try fixture.startRaw(StartRunRequest(scenario: scenario, file: "stages.yaml"))
             #expect((400..<500).contains(reply.status), "\(reply.status) \(reply.text)")
             #expect(reply.text.contains("target"), "\(reply.text)")

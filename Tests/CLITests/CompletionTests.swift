@@ -17,7 +17,8 @@ extension DaemonTests {
                 _ = FileManager.default.createFile(atPath: "\(folder)/\(file)", contents: Data())
             }
             let script = fixture.directory + "/loadctl.bash"
-            let generate = try ChildProcess(DaemonBinaries.loadctl, ["--generate-completion-script", "bash"], outputPath: script)
+            let generate = try ChildProcess(
+                DaemonBinaries.loadctl, ["--generate-completion-script", "bash"], outputPath: script)
             #expect(generate.waitForExit() == 0)
 
             // What bash's programmable completion sets before it calls the function `complete -F` named.
@@ -29,8 +30,9 @@ extension DaemonTests {
                 _loadctl
                 printf '%s\\n' "${COMPREPLY[@]}"
                 """
-            let run = try ChildProcess("/bin/bash", ["-c", tab, "tab", script, folder],
-                                       outputPath: fixture.directory + "/completion.out")
+            let run = try ChildProcess(
+                "/bin/bash", ["-c", tab, "tab", script, folder],
+                outputPath: fixture.directory + "/completion.out")
             #expect(run.waitForExit() == 0)
             let offered = Set(run.output.split(separator: "\n").map(String.init))
             #expect(offered == ["smoke.yaml", "soak.yml", "nested"], "loadctl \(command) <Tab> offered \(offered)")
@@ -38,9 +40,12 @@ extension DaemonTests {
 
         /// Runs `_loadctl` as bash would on <Tab> after `line` (the word under the cursor empty), in `folder`,
         /// with the debug loadctl first on PATH and `LOADD_SOCKET` set; what it offers.
-        static func complete(_ words: [String], in folder: String, socket: String, fixture: DaemonFixture) throws -> Set<String> {
+        static func complete(
+            _ words: [String], in folder: String, socket: String, fixture: DaemonFixture
+        ) throws -> Set<String> {
             let script = fixture.directory + "/loadctl.bash"
-            let generate = try ChildProcess(DaemonBinaries.loadctl, ["--generate-completion-script", "bash"], outputPath: script)
+            let generate = try ChildProcess(
+                DaemonBinaries.loadctl, ["--generate-completion-script", "bash"], outputPath: script)
             #expect(generate.waitForExit() == 0)
             let line = (["loadctl"] + words).joined(separator: " ") + " "
             let tab = """
@@ -54,8 +59,9 @@ extension DaemonTests {
             var environment = ProcessInfo.processInfo.environment
             environment["PATH"] = DaemonBinaries.directory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
             environment["LOADD_SOCKET"] = socket
-            let run = try ChildProcess("/bin/bash", ["-c", tab, "tab", script, folder], environment: environment,
-                                       outputPath: fixture.directory + "/completion-\(UUID().uuidString).out")
+            let run = try ChildProcess(
+                "/bin/bash", ["-c", tab, "tab", script, folder], environment: environment,
+                outputPath: fixture.directory + "/completion-\(UUID().uuidString).out")
             #expect(run.waitForExit() == 0)
             return Set(run.output.split(separator: "\n").map(String.init))
         }
@@ -67,19 +73,27 @@ extension DaemonTests {
             try fixture.startDaemon()
             let folder = fixture.directory + "/out"
             try FileManager.default.createDirectory(atPath: folder + "/csv", withIntermediateDirectories: true)
-            for file in ["old.html", "notes.txt"] { _ = FileManager.default.createFile(atPath: "\(folder)/\(file)", contents: Data()) }
+            for file in ["old.html", "notes.txt"] {
+                _ = FileManager.default.createFile(atPath: "\(folder)/\(file)", contents: Data())
+            }
 
             // `loadctl runs -q` prints the ids newest first; `report` and `runs rm` offer them.
             let quiet = try fixture.loadctl(["runs", "-q"])
             #expect(quiet.output.split(separator: "\n").map(String.init) == stored.reversed(), "\(quiet.output)")
             #expect(try Self.complete(["report"], in: folder, socket: fixture.socket, fixture: fixture) == Set(stored))
-            #expect(try Self.complete(["runs", "rm"], in: folder, socket: fixture.socket, fixture: fixture) == Set(stored))
+            #expect(
+                try Self.complete(["runs", "rm"], in: folder, socket: fixture.socket, fixture: fixture) == Set(stored))
             // No daemon: nothing offered, and nothing printed into the command line.
-            #expect(try Self.complete(["report"], in: folder, socket: fixture.directory + "/none.sock", fixture: fixture).isEmpty)
+            #expect(
+                try Self.complete(["report"], in: folder, socket: fixture.directory + "/none.sock", fixture: fixture)
+                    .isEmpty)
             // --html offers *.html and folders; report --csv offers folders.
-            #expect(try Self.complete(["report", stored[0], "--html"], in: folder, socket: fixture.socket, fixture: fixture)
+            #expect(
+                try Self.complete(
+                    ["report", stored[0], "--html"], in: folder, socket: fixture.socket, fixture: fixture)
                     == ["old.html", "csv"])
-            #expect(try Self.complete(["report", stored[0], "--csv"], in: folder, socket: fixture.socket, fixture: fixture)
+            #expect(
+                try Self.complete(["report", stored[0], "--csv"], in: folder, socket: fixture.socket, fixture: fixture)
                     == ["csv"])
         }
     }

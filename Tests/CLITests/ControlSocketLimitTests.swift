@@ -38,7 +38,8 @@ extension DaemonTests {
             try fixture.startDaemon(fixture.config("control_request_timeout: 500ms\n"))
             let fd = try DaemonHTTP.connect(fixture.socket)
             defer { close(fd) }
-            DaemonHTTP.send(fd, Array("POST /v1/runs HTTP/1.1\r\nHost: loadd\r\nContent-Length: 100\r\n\r\n{\"sce".utf8))
+            DaemonHTTP.send(
+                fd, Array("POST /v1/runs HTTP/1.1\r\nHost: loadd\r\nContent-Length: 100\r\n\r\n{\"sce".utf8))
             let reply = try DaemonHTTP.readReply(fd)
             #expect(reply.status == 408, "\(reply.text)")
         }

@@ -21,44 +21,72 @@ extension DaemonTests {
         }
 
         static let cases: [Case] = [
-            Case(description: "body not JSON", bytes: post("/v1/runs", "scenario: yes"), status: 400, phrase: "not valid JSON"),
-            Case(description: "body not an object", bytes: post("/v1/runs", "[1, 2]"), status: 400, phrase: "JSON object"),
-            Case(description: "unknown field", bytes: post("/v1/runs", #"{"scenario": "x", "user": 5}"#),
-                 status: 400, phrase: "unknown field 'user'"),
-            Case(description: "unknown nested field", bytes: post("/v1/runs", #"{"scenario": "x", "overrides": {"usrs": 5}}"#),
-                 status: 400, phrase: "'overrides.usrs'"),
-            Case(description: "wrong type", bytes: post("/v1/runs/current/users", #"{"users": "many"}"#),
-                 status: 400, phrase: "field 'users': expected a whole number"),
-            Case(description: "missing field", bytes: post("/v1/runs", #"{"file": "a.yaml"}"#),
-                 status: 400, phrase: "missing field 'scenario'"),
-            Case(description: "bad override", bytes: post("/v1/runs", #"{"scenario": "x", "overrides": {"duration": "soon"}}"#),
-                 status: 400, phrase: "invalid overrides"),
-            Case(description: "body on reset", bytes: post("/v1/runs/current/reset", #"{"hard": true}"#),
-                 status: 400, phrase: "unknown field 'hard'"),
-            Case(description: "unknown route", bytes: DaemonHTTP.requestBytes("GET", "/v1/nothing"), status: 404,
-                 phrase: "no such endpoint"),
-            Case(description: "unversioned route", bytes: DaemonHTTP.requestBytes("GET", "/status"), status: 404,
-                 phrase: "no such endpoint"),
-            Case(description: "wrong method", bytes: DaemonHTTP.requestBytes("DELETE", "/v1/runs"), status: 405,
-                 phrase: "DELETE is not allowed"),
-            Case(description: "path escape", bytes: DaemonHTTP.requestBytes("GET", "/v1/runs/..%2F..%2Fetc"), status: 404,
-                 phrase: "no run"),
-            Case(description: "dot-dot id", bytes: DaemonHTTP.requestBytes("GET", "/v1/runs/.."), status: 404, phrase: "no run"),
-            Case(description: "nothing to stop", bytes: post("/v1/runs/current/stop", ""), status: 409, phrase: "no run is going"),
-            Case(description: "declared too large",
-                 bytes: Array("POST /v1/runs HTTP/1.1\r\nHost: loadd\r\nContent-Length: 200000000\r\n\r\n{".utf8),
-                 status: 413, phrase: "larger than"),
-            Case(description: "declared too large for a small route",
-                 bytes: Array("POST /v1/runs/current/users HTTP/1.1\r\nHost: loadd\r\nContent-Length: 2000000\r\n\r\n{".utf8),
-                 status: 413, phrase: "larger than"),
-            Case(description: "streamed too large", bytes: chunked(total: 1_200_000), status: 413, phrase: "larger than"),
-            Case(description: "not HTTP", bytes: Array("HELLO loadd\r\n\r\n".utf8), status: 400, phrase: "", jsonError: false),
+            Case(
+                description: "body not JSON", bytes: post("/v1/runs", "scenario: yes"), status: 400,
+                phrase: "not valid JSON"),
+            Case(
+                description: "body not an object", bytes: post("/v1/runs", "[1, 2]"), status: 400, phrase: "JSON object"
+            ),
+            Case(
+                description: "unknown field", bytes: post("/v1/runs", #"{"scenario": "x", "user": 5}"#),
+                status: 400, phrase: "unknown field 'user'"),
+            Case(
+                description: "unknown nested field",
+                bytes: post("/v1/runs", #"{"scenario": "x", "overrides": {"usrs": 5}}"#),
+                status: 400, phrase: "'overrides.usrs'"),
+            Case(
+                description: "wrong type", bytes: post("/v1/runs/current/users", #"{"users": "many"}"#),
+                status: 400, phrase: "field 'users': expected a whole number"),
+            Case(
+                description: "missing field", bytes: post("/v1/runs", #"{"file": "a.yaml"}"#),
+                status: 400, phrase: "missing field 'scenario'"),
+            Case(
+                description: "bad override",
+                bytes: post("/v1/runs", #"{"scenario": "x", "overrides": {"duration": "soon"}}"#),
+                status: 400, phrase: "invalid overrides"),
+            Case(
+                description: "body on reset", bytes: post("/v1/runs/current/reset", #"{"hard": true}"#),
+                status: 400, phrase: "unknown field 'hard'"),
+            Case(
+                description: "unknown route", bytes: DaemonHTTP.requestBytes("GET", "/v1/nothing"), status: 404,
+                phrase: "no such endpoint"),
+            Case(
+                description: "unversioned route", bytes: DaemonHTTP.requestBytes("GET", "/status"), status: 404,
+                phrase: "no such endpoint"),
+            Case(
+                description: "wrong method", bytes: DaemonHTTP.requestBytes("DELETE", "/v1/runs"), status: 405,
+                phrase: "DELETE is not allowed"),
+            Case(
+                description: "path escape", bytes: DaemonHTTP.requestBytes("GET", "/v1/runs/..%2F..%2Fetc"),
+                status: 404,
+                phrase: "no run"),
+            Case(
+                description: "dot-dot id", bytes: DaemonHTTP.requestBytes("GET", "/v1/runs/.."), status: 404,
+                phrase: "no run"),
+            Case(
+                description: "nothing to stop", bytes: post("/v1/runs/current/stop", ""), status: 409,
+                phrase: "no run is going"),
+            Case(
+                description: "declared too large",
+                bytes: Array("POST /v1/runs HTTP/1.1\r\nHost: loadd\r\nContent-Length: 200000000\r\n\r\n{".utf8),
+                status: 413, phrase: "larger than"),
+            Case(
+                description: "declared too large for a small route",
+                bytes: Array(
+                    "POST /v1/runs/current/users HTTP/1.1\r\nHost: loadd\r\nContent-Length: 2000000\r\n\r\n{".utf8),
+                status: 413, phrase: "larger than"),
+            Case(
+                description: "streamed too large", bytes: chunked(total: 1_200_000), status: 413, phrase: "larger than"),
+            Case(
+                description: "not HTTP", bytes: Array("HELLO loadd\r\n\r\n".utf8), status: 400, phrase: "",
+                jsonError: false),
         ]
 
         /// A chunked POST whose body crosses the limit only as it streams: no length to check up front.
         static func chunked(total: Int) -> [UInt8] {
             // Not /v1/runs, whose limit is larger (it carries data files).
-            var bytes = Array("POST /v1/runs/current/users HTTP/1.1\r\nHost: loadd\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            var bytes = Array(
+                "POST /v1/runs/current/users HTTP/1.1\r\nHost: loadd\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
             let chunk = [UInt8](repeating: UInt8(ascii: " "), count: 64 * 1024)
             var sent = 0
             while sent < total {
@@ -76,8 +104,9 @@ extension DaemonTests {
                 #expect(reply.status == badCase.status, "\(badCase): \(reply.text)")
                 if badCase.jsonError {
                     let error = try reply.decode(APIError.self)
-                    #expect(error.error.contains(badCase.phrase) || error.details.contains { $0.contains(badCase.phrase) },
-                            "\(badCase): \(reply.text)")
+                    #expect(
+                        error.error.contains(badCase.phrase) || error.details.contains { $0.contains(badCase.phrase) },
+                        "\(badCase): \(reply.text)")
                 }
                 #expect(try fixture.get("/v1/status").status == 200, "status after \(badCase)")
             }

@@ -61,18 +61,22 @@ extension DaemonTests {
             #expect(summary.passed)
 
             let folder = "\(fixture.stateDir)/runs/\(info.id)"
-            for name in ["scenario.yaml", "run.json", "summary.json", "stats.csv", "stats_history.csv", "failures.csv",
-                         "report.html"] {
+            for name in [
+                "scenario.yaml", "run.json", "summary.json", "stats.csv", "stats_history.csv", "failures.csv",
+                "report.html",
+            ] {
                 #expect(FileManager.default.fileExists(atPath: "\(folder)/\(name)"), "\(name) missing")
             }
             #expect(try String(contentsOfFile: "\(folder)/scenario.yaml", encoding: .utf8) == scenario)
-            #expect(try String(contentsOfFile: "\(folder)/stats.csv", encoding: .utf8).hasPrefix("Type,Name,Request Count"))
+            #expect(
+                try String(contentsOfFile: "\(folder)/stats.csv", encoding: .utf8).hasPrefix("Type,Name,Request Count"))
             // Rewritten with the summary, so the stored page carries the final verdict.
             let page = try String(contentsOfFile: "\(folder)/report.html", encoding: .utf8)
             for text in ["<dd>\(info.id)</dd>", "/Test/V1", "Aggregated", "<p class=\"word\">PASSED</p>"] {
                 #expect(page.contains(text), "report.html lacks \(text)")
             }
-            let stored = try JSONDecoder().decode(RunInfo.self, from: Data(contentsOf: URL(fileURLWithPath: "\(folder)/run.json")))
+            let stored = try JSONDecoder().decode(
+                RunInfo.self, from: Data(contentsOf: URL(fileURLWithPath: "\(folder)/run.json")))
             #expect(stored.state == .passed)
             #expect(try fixture.get("/v1/runs/20000101-000000-0000").status == 404)
         }
@@ -93,7 +97,9 @@ extension DaemonTests {
             #expect(try replies.allSatisfy { try $0.decode(NodeStatus.self).run?.id == info.id })
 
             let before = try #require(try fixture.status().summary?.total.requests)
-            try eventually("the run to keep sending requests") { (try fixture.status().summary?.total.requests ?? 0) > before }
+            try eventually("the run to keep sending requests") {
+                (try fixture.status().summary?.total.requests ?? 0) > before
+            }
             #expect(try fixture.post("/v1/runs/current/stop").status == 200)
             try eventually("the run's verdict") { try fixture.status().run?.state == .passed }
             #expect(try fixture.status().summary?.total.failures == 0)
@@ -104,10 +110,13 @@ extension DaemonTests {
             let target = try TargetProcess(directory: fixture.directory)
             try fixture.startDaemon()
             let file = "\(fixture.directory)/scenario.yaml"
-            try target.scenario(users: 3, duration: "2s", name: "loadctl-driven").write(toFile: file, atomically: true, encoding: .utf8)
+            try target.scenario(users: 3, duration: "2s", name: "loadctl-driven").write(
+                toFile: file, atomically: true, encoding: .utf8)
 
             let waitedPage = "\(fixture.directory)/waited.html"
-            let waited = try fixture.loadctl(["start", file, "--wait", "--json", "--html", waitedPage, "--csv", "\(fixture.directory)/waited"])
+            let waited = try fixture.loadctl([
+                "start", file, "--wait", "--json", "--html", waitedPage, "--csv", "\(fixture.directory)/waited",
+            ])
             #expect(waited.status == 0, "\(waited.output)")
             #expect(waited.output.contains(#""passed" : true"#))
             #expect(try String(contentsOfFile: waitedPage, encoding: .utf8).contains("loadctl-driven"))

@@ -22,8 +22,10 @@ struct DaemonHTTPReply {
 /// A tiny blocking HTTP/1.1 client over `AF_UNIX`, so tests see exactly what crosses the socket:
 /// one connection per request (`Connection: close`), every wait bounded by a receive timeout.
 enum DaemonHTTP {
-    static func request(_ socket: String, _ method: String, _ path: String, body: String? = nil,
-                        headers: [(String, String)] = []) throws -> DaemonHTTPReply {
+    static func request(
+        _ socket: String, _ method: String, _ path: String, body: String? = nil,
+        headers: [(String, String)] = []
+    ) throws -> DaemonHTTPReply {
         let fd = try connect(socket)
         defer { close(fd) }
         send(fd, requestBytes(method, path, body: body.map { Array($0.utf8) }, headers: headers))
@@ -38,8 +40,10 @@ enum DaemonHTTP {
         return try readReply(fd)
     }
 
-    static func requestBytes(_ method: String, _ path: String, body: [UInt8]? = nil,
-                             headers: [(String, String)] = []) -> [UInt8] {
+    static func requestBytes(
+        _ method: String, _ path: String, body: [UInt8]? = nil,
+        headers: [(String, String)] = []
+    ) -> [UInt8] {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: loadd\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body {
@@ -110,18 +114,22 @@ enum DaemonHTTP {
     private static func parse(head: String, body: [UInt8]) throws -> DaemonHTTPReply {
         let lines = head.split(separator: "\r\n")
         let statusParts = lines.first?.split(separator: " ") ?? []
-        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw DaemonTestError("bad status line: \(head)") }
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
+            throw DaemonTestError("bad status line: \(head)")
+        }
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return DaemonHTTPReply(status: status, headers: headers, body: body)
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+        for start in 0...(haystack.count - needle.count)
+        where haystack[start..<(start + needle.count)].elementsEqual(needle) {
             return start
         }
         return nil

@@ -38,7 +38,8 @@ extension DaemonTests {
             let run = try #require(try fixture.status().run)
             let summary = try fixture.get("/v1/runs/\(run.id)").decode(RunSummary.self)
             #expect(summary.openModel?.dropped == 0)
-            let history = try String(contentsOfFile: "\(fixture.stateDir)/runs/\(run.id)/stats_history.csv", encoding: .utf8)
+            let history = try String(
+                contentsOfFile: "\(fixture.stateDir)/runs/\(run.id)/stats_history.csv", encoding: .utf8)
             #expect(history.hasPrefix("Timestamp,") && history.contains(",Dropped Iterations\r\n"))
         }
     }

@@ -77,7 +77,8 @@ extension DaemonTests {
             #expect(first.process.isRunning)
             #expect(try fixture.status().run?.state == .running)
             let stored = try JSONDecoder().decode(
-                RunInfo.self, from: Data(contentsOf: URL(fileURLWithPath: "\(fixture.stateDir)/runs/\(info.id)/run.json")))
+                RunInfo.self,
+                from: Data(contentsOf: URL(fileURLWithPath: "\(fixture.stateDir)/runs/\(info.id)/run.json")))
             #expect(stored.state == .running)
         }
 
@@ -96,8 +97,11 @@ extension DaemonTests {
             // A lower hard limit than the users asked for: the answer names LimitNOFILE=.
             let limited = try DaemonFixture()
             let child = try ChildProcess(
-                "/bin/sh", ["-c", "ulimit -n 200 && exec \"$0\" \"$@\"", DaemonBinaries.loadd,
-                            "--socket", limited.socket, "--state-dir", limited.stateDir, "--threads", "1"],
+                "/bin/sh",
+                [
+                    "-c", "ulimit -n 200 && exec \"$0\" \"$@\"", DaemonBinaries.loadd,
+                    "--socket", limited.socket, "--state-dir", limited.stateDir, "--threads", "1",
+                ],
                 outputPath: "\(limited.directory)/loadd.log")
             try eventually("loadd to serve") { (try? limited.get("/v1/status").status) == 200 }
             let status = try limited.status()
@@ -126,11 +130,13 @@ extension DaemonTests {
             let badValue = try start("threads: many\n")
             #expect(badValue.output.contains("\(config):1:10: threads: expected a whole number"), "\(badValue.output)")
             let weight = try start("weight: -2\n")
-            #expect(weight.output.contains("\(config):1:9: weight: expected a number from 0 to 1000"), "\(weight.output)")
+            #expect(
+                weight.output.contains("\(config):1:9: weight: expected a number from 0 to 1000"), "\(weight.output)")
             // A heartbeat timeout a worker would refuse in the master's welcome is refused here, by line.
             let heartbeat = try start("heartbeat_timeout: 2h\n")
-            #expect(heartbeat.output.contains("\(config):1:20: heartbeat_timeout: expected a duration from 100ms to 1h"),
-                    "\(heartbeat.output)")
+            #expect(
+                heartbeat.output.contains("\(config):1:20: heartbeat_timeout: expected a duration from 100ms to 1h"),
+                "\(heartbeat.output)")
             let worker = try start("role: worker\nmaster: 10.200.0.1:7700\n")
             #expect(worker.output.contains("role: worker needs token_file"), "\(worker.output)")
             // A token any user on the node can read is refused before anything listens, with the fix.
@@ -138,8 +144,10 @@ extension DaemonTests {
             try "a-token-long-enough-for-the-hmac\n".write(toFile: token, atomically: true, encoding: .utf8)
             chmod(token, 0o644)
             let open = try start("listen: 127.0.0.1:\(try freeLoopbackPort())\ntoken_file: \(token)\n")
-            #expect(open.output.contains("token_file \(token) can be read or written by any user on this node (mode 0644); "
-                                         + "fix it with: chown root:loadd \(token) && chmod 0640 \(token)"), "\(open.output)")
+            #expect(
+                open.output.contains(
+                    "token_file \(token) can be read or written by any user on this node (mode 0644); "
+                        + "fix it with: chown root:loadd \(token) && chmod 0640 \(token)"), "\(open.output)")
             try FileManager.default.removeItem(atPath: config)
             let missing = try start(nil)
             #expect(missing.output.contains("\(config): no such file"), "\(missing.output)")

@@ -18,8 +18,10 @@ extension DaemonTests {
             return try JSONDecoder().decode(RunSummary.self, from: Data(text.utf8)).total.requests
         }
 
-        private func checkResumed(_ summary: RunSummary, _ info: RunInfo, startedAt: ContinuousClock.Instant,
-                                  seconds: Int, endedAfter: Duration) throws {
+        private func checkResumed(
+            _ summary: RunSummary, _ info: RunInfo, startedAt: ContinuousClock.Instant,
+            seconds: Int, endedAfter: Duration
+        ) throws {
             #expect(summary.run == info.id)
             #expect(summary.passed, "\(summary.abortReason ?? "") \(summary.thresholds)")
             let gap = try #require(summary.resumes?.first, "the summary lists the restart")
@@ -28,7 +30,8 @@ extension DaemonTests {
             #expect(!summary.history.contains { gap.covers($0.second) }, "no history row inside the gap")
             // Measured time leaves the gap out; the run still ended at its original end time.
             #expect(summary.durationS < Double(seconds) - gap.gapS + 1.5)
-            #expect(endedAfter >= .seconds(seconds - 1), "the run ended at its end time, not \(seconds) s after the resume")
+            #expect(
+                endedAfter >= .seconds(seconds - 1), "the run ended at its end time, not \(seconds) s after the resume")
             #expect(endedAfter < .seconds(seconds + 8))
         }
 
@@ -38,14 +41,17 @@ extension DaemonTests {
             try fixture.startDaemon()
             let began = ContinuousClock.now
             let info = try fixture.startRun(scenario(target, seconds: 12)).decode(RunInfo.self)
-            try eventually("the run to count 200 requests") { (try fixture.status().summary?.total.requests ?? 0) >= 200 }
+            try eventually("the run to count 200 requests") {
+                (try fixture.status().summary?.total.requests ?? 0) >= 200
+            }
 
             #expect(fixture.stopDaemon() == 0)
             // SIGTERM stops the load and writes the run's books before loadd exits: nothing measured is lost.
             let persisted = try storedRequests(fixture, info.id)
             #expect(FileManager.default.fileExists(atPath: "\(fixture.stateDir)/runs/\(info.id)/resume.json"))
             let stored = try JSONDecoder().decode(
-                RunInfo.self, from: Data(contentsOf: URL(fileURLWithPath: "\(fixture.stateDir)/runs/\(info.id)/run.json")))
+                RunInfo.self,
+                from: Data(contentsOf: URL(fileURLWithPath: "\(fixture.stateDir)/runs/\(info.id)/run.json")))
             #expect(stored.state == .running, "run.json keeps the run going for the next daemon")
 
             try fixture.startDaemon()
@@ -63,10 +69,12 @@ extension DaemonTests {
             #expect(summary.total.requests > persisted, "the resumed run adds to what was measured before")
             // The target (this test's own) served every request the run counted.
             #expect(UInt64(try target.requestsServed()) >= summary.total.requests)
-            #expect(!FileManager.default.fileExists(atPath: "\(fixture.stateDir)/runs/\(info.id)/resume.json"),
-                    "a finished run keeps no resume record")
+            #expect(
+                !FileManager.default.fileExists(atPath: "\(fixture.stateDir)/runs/\(info.id)/resume.json"),
+                "a finished run keeps no resume record")
             // Locust's history CSV has no notion of a gap: its seconds are left out (its timestamps jump).
-            let csv = try String(contentsOfFile: "\(fixture.stateDir)/runs/\(info.id)/stats_history.csv", encoding: .utf8)
+            let csv = try String(
+                contentsOfFile: "\(fixture.stateDir)/runs/\(info.id)/stats_history.csv", encoding: .utf8)
             let stamps = csv.components(separatedBy: .newlines).dropFirst().compactMap { Int($0.prefix { $0 != "," }) }
             #expect(!stamps.isEmpty)
             let gap = try #require(summary.resumes?.first)
@@ -137,9 +145,12 @@ extension DaemonTests {
             try checkResumed(summary, info, startedAt: began, seconds: 16, endedAfter: began.duration(to: .now))
             #expect(summary.resumes?.first?.workersBack == 2)
             let events = (summary.fleetEvents ?? []).map(\.message)
-            #expect(events.contains { $0.contains("master restarted") && $0.contains("waiting for its 2 workers") },
-                    "\(events)")
-            #expect(events.contains { $0.hasPrefix("worker w1 joined") } && events.contains { $0.hasPrefix("worker w2 joined") })
+            #expect(
+                events.contains { $0.contains("master restarted") && $0.contains("waiting for its 2 workers") },
+                "\(events)")
+            #expect(
+                events.contains { $0.hasPrefix("worker w1 joined") }
+                    && events.contains { $0.hasPrefix("worker w2 joined") })
             // What the master had saved is in the total; what the workers measured and sent after the
             // last save until the kill is not (a worker keeping it for the new master is #15's other half).
             #expect(summary.total.requests >= persisted)
@@ -169,8 +180,9 @@ extension DaemonTests {
             let run = try #require(try fixture.get("/v1/runs").decode([RunInfo].self).first { $0.id == info.id })
             #expect(run.state == .interrupted)
             let summary = try fixture.get("/v1/runs/\(info.id)").decode(RunSummary.self)
-            #expect(summary.interrupted?.contains("longer than resume_within: 1s") == true,
-                    "\(summary.interrupted ?? "no reason")")
+            #expect(
+                summary.interrupted?.contains("longer than resume_within: 1s") == true,
+                "\(summary.interrupted ?? "no reason")")
             #expect(summary.resumes == nil)
             #expect(!FileManager.default.fileExists(atPath: resumeRecord))
         }
@@ -179,8 +191,9 @@ extension DaemonTests {
             let fixture = try DaemonFixture()
             let target = try TargetProcess(directory: fixture.directory)
             let daemon = try fixture.startDaemon()
-            let scenario = scenario(target, seconds: 30).replacingOccurrences(of: "request: GET /Test/V1 }",
-                                                                               with: "request: \"GET /Test/V1?k={{env.KEY}}\" }")
+            let scenario = scenario(target, seconds: 30).replacingOccurrences(
+                of: "request: GET /Test/V1 }",
+                with: "request: \"GET /Test/V1?k={{env.KEY}}\" }")
             let info = try fixture.startRun(scenario, secretVars: ["KEY": "s3cret-value"]).decode(RunInfo.self)
             let resumeRecord = "\(fixture.stateDir)/runs/\(info.id)/resume.json"
             try eventually("a resume record") { FileManager.default.fileExists(atPath: resumeRecord) }

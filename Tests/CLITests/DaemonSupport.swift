@@ -16,7 +16,8 @@ struct DaemonTestError: Error, CustomStringConvertible {
 /// depends on both products.
 enum DaemonBinaries {
     static let directory: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var folder = (exe as NSString).deletingLastPathComponent
         // The bundle may sit inside `X.xctest/` on some layouts; the binaries are beside that folder.
         while !folder.isEmpty && folder != "/" && !FileManager.default.isExecutableFile(atPath: folder + "/loadd") {
@@ -97,8 +98,10 @@ final class DaemonFixture {
     /// Starts `loadd` on the fixture's socket and state directory with one engine thread, and waits
     /// until its status answers (unless `waitUntilServing` is false).
     @discardableResult
-    func startDaemon(_ extraArguments: [String] = [], environment: [String: String]? = nil,
-                     waitUntilServing: Bool = true) throws -> ChildProcess {
+    func startDaemon(
+        _ extraArguments: [String] = [], environment: [String: String]? = nil,
+        waitUntilServing: Bool = true
+    ) throws -> ChildProcess {
         launches += 1
         var env = environment ?? ProcessInfo.processInfo.environment
         env["LOADD_LOG"] = "stderr"
@@ -133,8 +136,10 @@ final class DaemonFixture {
     func status() throws -> NodeStatus { try get("/v1/status").decode(NodeStatus.self) }
 
     /// Starts a run of `scenario` over raw HTTP; the reply as is.
-    func startRun(_ scenario: String, overrides: RunOverrides = RunOverrides(),
-                  secretVars: [String: String] = [:]) throws -> DaemonHTTPReply {
+    func startRun(
+        _ scenario: String, overrides: RunOverrides = RunOverrides(),
+        secretVars: [String: String] = [:]
+    ) throws -> DaemonHTTPReply {
         var request = StartRunRequest(scenario: scenario, file: "\(directory)/scenario.yaml", overrides: overrides)
         if !secretVars.isEmpty {
             request.vars = secretVars
@@ -145,8 +150,9 @@ final class DaemonFixture {
 
     /// Runs `loadctl` against this daemon; its exit status and everything it printed.
     func loadctl(_ arguments: [String], timeout: Duration = .seconds(30)) throws -> (status: Int32, output: String) {
-        let child = try ChildProcess(DaemonBinaries.loadctl, arguments + ["--socket", socket],
-                                     outputPath: "\(directory)/loadctl-\(UUID().uuidString).log")
+        let child = try ChildProcess(
+            DaemonBinaries.loadctl, arguments + ["--socket", socket],
+            outputPath: "\(directory)/loadctl-\(UUID().uuidString).log")
         guard let status = child.waitForExit(timeout: timeout) else {
             throw DaemonTestError("loadctl \(arguments) did not finish: \(child.output)")
         }
@@ -167,8 +173,9 @@ final class TargetProcess {
 
     init(directory: String) throws {
         port = try freeLoopbackPort()
-        child = try ChildProcess(DaemonBinaries.loadctl, ["target", "--listen", "127.0.0.1:\(port)"],
-                                 outputPath: "\(directory)/target.log")
+        child = try ChildProcess(
+            DaemonBinaries.loadctl, ["target", "--listen", "127.0.0.1:\(port)"],
+            outputPath: "\(directory)/target.log")
         let port = self.port
         try eventually("the target to listen on \(port)") { canConnect(port: port) }
     }
@@ -210,7 +217,9 @@ func canConnect(port: Int) -> Bool {
     defer { close(fd) }
     var address = loopback(port: port)
     return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
     }
 }
 

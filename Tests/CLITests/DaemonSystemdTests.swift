@@ -16,7 +16,8 @@ extension DaemonTests {
             environment["NOTIFY_SOCKET"] = notifyPath
             environment["WATCHDOG_USEC"] = "2000000"
             environment["WATCHDOG_PID"] = nil
-            let daemon = try fixture.startDaemon(["--config", config], environment: environment, waitUntilServing: false)
+            let daemon = try fixture.startDaemon(
+                ["--config", config], environment: environment, waitUntilServing: false)
 
             try notify.waitFor("READY=1")
             // READY=1 promises a serving socket: no retry allowed here.
@@ -32,8 +33,9 @@ extension DaemonTests {
             #expect(try fixture.status().node.rawValue == "second-name")
             #expect(daemon.output.contains("config reloaded"))
             // A fleet key is read once, at start: the reload says so instead of pretending.
-            #expect(daemon.output.contains("needs a restart") && daemon.output.contains("weight unset → 2.0"),
-                    "\(daemon.output)")
+            #expect(
+                daemon.output.contains("needs a restart") && daemon.output.contains("weight unset → 2.0"),
+                "\(daemon.output)")
 
             daemon.signal(SIGTERM)
             try notify.waitFor("STOPPING=1")
@@ -61,8 +63,11 @@ extension DaemonTests {
             let fixture = try DaemonFixture()
             // systemd-socket-activate binds the socket and execs loadd on the first connection.
             let child = try ChildProcess(
-                tool, ["-l", fixture.socket, "--fdname=control", DaemonBinaries.loadd,
-                       "--state-dir", fixture.stateDir, "--socket", "\(fixture.directory)/unused.sock", "--threads", "1"],
+                tool,
+                [
+                    "-l", fixture.socket, "--fdname=control", DaemonBinaries.loadd,
+                    "--state-dir", fixture.stateDir, "--socket", "\(fixture.directory)/unused.sock", "--threads", "1",
+                ],
                 outputPath: "\(fixture.directory)/activated.log")
             try eventually("the activation socket") { FileManager.default.fileExists(atPath: fixture.socket) }
             let reply = try DaemonHTTP.request(fixture.socket, "GET", "/v1/status")
@@ -85,7 +90,9 @@ final class NotifyListener {
     init(path: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw DaemonTestError("socket: errno \(errno)") }
-        guard withDaemonUnixAddress(path, { bind(fd, $0, $1) }) == 0 else { throw DaemonTestError("bind \(path): errno \(errno)") }
+        guard withDaemonUnixAddress(path, { bind(fd, $0, $1) }) == 0 else {
+            throw DaemonTestError("bind \(path): errno \(errno)")
+        }
     }
 
     /// Waits for the next assignment starting with `prefix` and returns it; everything received before

@@ -35,9 +35,10 @@ extension DaemonTests {
         /// `loadctl ui` on a free loopback port of `fixture`'s daemon, once it accepts connections.
         static func startUI(_ fixture: DaemonFixture, _ extra: [String] = []) throws -> (ChildProcess, String) {
             let port = try freeLoopbackPort()
-            let ui = try ChildProcess(DaemonBinaries.loadctl,
-                                      ["ui", "--listen", "127.0.0.1:\(port)", "--socket", fixture.socket] + extra,
-                                      outputPath: "\(fixture.directory)/ui.log")
+            let ui = try ChildProcess(
+                DaemonBinaries.loadctl,
+                ["ui", "--listen", "127.0.0.1:\(port)", "--socket", fixture.socket] + extra,
+                outputPath: "\(fixture.directory)/ui.log")
             try eventually("loadctl ui to listen on \(port)") {
                 guard ui.process.isRunning else { throw DaemonTestError("loadctl ui exited: \(ui.output)") }
                 return canConnect(port: port)
@@ -45,9 +46,11 @@ extension DaemonTests {
             return (ui, "http://127.0.0.1:\(port)/")
         }
 
-        static func browse(_ arguments: [String], in fixture: DaemonFixture) throws -> (status: Int32?, output: String) {
-            let run = try ChildProcess("/usr/bin/env", ["python3", script] + arguments,
-                                       outputPath: "\(fixture.directory)/browser-\(UUID().uuidString).log")
+        static func browse(_ arguments: [String], in fixture: DaemonFixture) throws -> (status: Int32?, output: String)
+        {
+            let run = try ChildProcess(
+                "/usr/bin/env", ["python3", script] + arguments,
+                outputPath: "\(fixture.directory)/browser-\(UUID().uuidString).log")
             let status = run.waitForExit(timeout: .seconds(150))
             return (status, run.output)
         }
@@ -68,7 +71,7 @@ extension DaemonTests {
             let target = try TargetProcess(directory: fixture.directory)
             try fixture.startDaemon()
             let (ui, url) = try Self.startUI(fixture)
-            defer { withExtendedLifetime(ui) {} }  // killed when released
+            defer { withExtendedLifetime(ui) {} }   // killed when released
             let scenario = fixture.directory + "/dashboard.yaml"
             try target.scenario(users: 2, name: "dashboard").write(toFile: scenario, atomically: true, encoding: .utf8)
 
@@ -97,7 +100,7 @@ extension DaemonTests {
             let target = try TargetProcess(directory: fixture.directory)
             try fixture.startDaemon()
             let (ui, url) = try Self.startUI(fixture)
-            defer { withExtendedLifetime(ui) {} }  // killed when released
+            defer { withExtendedLifetime(ui) {} }   // killed when released
             let scenario = fixture.directory + "/open.yaml"
             try target.scenario(users: 2, name: "open").write(toFile: scenario, atomically: true, encoding: .utf8)
 
@@ -115,7 +118,7 @@ extension DaemonTests {
             try fleet.addWorker("w2")
             try fleet.waitForWorkers(["w1", "w2"])
             let (ui, url) = try Self.startUI(fleet.master)
-            defer { withExtendedLifetime(ui) {} }  // killed when released
+            defer { withExtendedLifetime(ui) {} }   // killed when released
             #expect(try fleet.master.startRun(target.scenario(users: 4, name: "fleet")).status == 201)
 
             let result = try Self.browse(["fleet", url, "w1,w2", "4"], in: fleet.master)
@@ -145,8 +148,9 @@ extension DaemonTests {
         }
 
         static func curl(_ arguments: [String], in fixture: DaemonFixture) throws -> String {
-            let child = try ChildProcess("/usr/bin/env", ["curl", "-s", "-i", "--max-time", "10"] + arguments,
-                                         outputPath: "\(fixture.directory)/curl-\(UUID().uuidString).out")
+            let child = try ChildProcess(
+                "/usr/bin/env", ["curl", "-s", "-i", "--max-time", "10"] + arguments,
+                outputPath: "\(fixture.directory)/curl-\(UUID().uuidString).out")
             _ = child.waitForExit()
             return child.output
         }
@@ -159,7 +163,9 @@ extension DaemonTests {
             address.sin_port = UInt16(port).bigEndian
             address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
             _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             _ = "GET / HTTP/1.1\r\n".withCString { write(fd, $0, strlen($0)) }
             return fd
@@ -170,7 +176,7 @@ extension DaemonTests {
             let fixture = try DaemonFixture()
             try fixture.startDaemon()
             let (ui, url) = try DaemonTests.DashboardBrowser.startUI(fixture, ["--max-connections", "1"])
-            defer { withExtendedLifetime(ui) {} }  // killed when released
+            defer { withExtendedLifetime(ui) {} }   // killed when released
             let port = Int(url.split(separator: ":").last!.dropLast())!
             var refused = ""
             // The readiness probe's connection may still be counted for a moment: retry with a fresh hold.
@@ -181,7 +187,9 @@ extension DaemonTests {
                 return refused.hasPrefix("HTTP/1.1 503")
             }
             #expect(refused.contains("loadctl ui relays at most 1 connections at once"))
-            try eventually("the page to be served again") { try Self.curl([url], in: fixture).hasPrefix("HTTP/1.1 200") }
+            try eventually("the page to be served again") {
+                try Self.curl([url], in: fixture).hasPrefix("HTTP/1.1 200")
+            }
         }
 
         @Test(.enabled(if: SystemRequirement.onPath("curl") != nil, "curl not found (apt-get install curl)"))
@@ -189,7 +197,7 @@ extension DaemonTests {
             let fixture = try DaemonFixture()
             try fixture.startDaemon()
             let (ui, url) = try DaemonTests.DashboardBrowser.startUI(fixture)
-            defer { withExtendedLifetime(ui) {} }  // killed when released
+            defer { withExtendedLifetime(ui) {} }   // killed when released
             func curl(_ arguments: [String]) throws -> String { try Self.curl(arguments, in: fixture) }
             let page = try curl([url])
             #expect(page.hasPrefix("HTTP/1.1 200"))

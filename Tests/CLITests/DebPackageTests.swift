@@ -18,19 +18,24 @@ import Testing
     }()
 
     static func tool(_ name: String) -> Bool {
-        ["/usr/bin", "/usr/sbin", "/bin", "/sbin"].contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+        ["/usr/bin", "/usr/sbin", "/bin", "/sbin"].contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/\(name)")
+        }
     }
 
-    static let ready = getuid() == 0 && package != nil && tool("systemd-nspawn") && tool("debootstrap") && tool("dpkg-deb")
+    static let ready =
+        getuid() == 0 && package != nil && tool("systemd-nspawn") && tool("debootstrap") && tool("dpkg-deb")
 
-    @Test(.enabled(if: ready, "needs root, systemd-nspawn, debootstrap and the .deb ($LOADD_DEB or `make deb`)"),
-          .timeLimit(.minutes(6)))
+    @Test(
+        .enabled(if: ready, "needs root, systemd-nspawn, debootstrap and the .deb ($LOADD_DEB or `make deb`)"),
+        .timeLimit(.minutes(6)))
     func packageInstallsRunsUpgradesRemovesAndPurgesInAFreshDebian12() throws {
         let deb = try #require(Self.package)
         let script = try SystemScript("deb-e2e.sh", [deb], timeout: .seconds(300))
         // expectSuccess also fails a script that prints `SKIP:` although `ready` found its tools.
         let failed = script.output.split(separator: "\n").filter { $0.contains("] FAIL: ") }.map(String.init)
-        script.expectSuccess(problems: failed + (script.output.contains("deb-e2e: all steps passed") ? [] : ["did not finish"]))
+        script.expectSuccess(
+            problems: failed + (script.output.contains("deb-e2e: all steps passed") ? [] : ["did not finish"]))
     }
 
     static let fleetReady = ready && tool("ip") && pythonYAML
@@ -52,12 +57,14 @@ import Testing
     /// commands: the master lists the worker, and a run whose CSV exists only on this host (the client)
     /// runs on the worker, whose target sees exactly the CSV's rows. No TLS setup: the fleet is encrypted
     /// by default, and the master's journal says it made its certificate.
-    @Test(.enabled(if: fleetReady, "needs root, systemd-nspawn, debootstrap, ip, python3-yaml and the .deb"),
-          .timeLimit(.minutes(5)))
+    @Test(
+        .enabled(if: fleetReady, "needs root, systemd-nspawn, debootstrap, ip, python3-yaml and the .deb"),
+        .timeLimit(.minutes(5)))
     func aTwoContainerFleetFromTheDebRunsAClientsCSVOnTheWorker() throws {
         let deb = try #require(Self.package)
         let script = try SystemScript("deb-fleet-e2e.sh", [deb], timeout: .seconds(240))
         let failed = script.output.split(separator: "\n").filter { $0.contains("] FAIL: ") }.map(String.init)
-        script.expectSuccess(problems: failed + (script.output.contains("deb-fleet-e2e: all steps passed") ? [] : ["did not finish"]))
+        script.expectSuccess(
+            problems: failed + (script.output.contains("deb-fleet-e2e: all steps passed") ? [] : ["did not finish"]))
     }
 }

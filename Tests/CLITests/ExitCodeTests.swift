@@ -7,7 +7,8 @@ import Testing
 /// 3 daemon unreachable, 4 refused by the daemon, with a one-line reason.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ExitCodeTests {
     private func loadctl(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
-        let child = try ChildProcess(DaemonBinaries.loadctl, arguments, outputPath: "\(directory)/\(UUID().uuidString).log")
+        let child = try ChildProcess(
+            DaemonBinaries.loadctl, arguments, outputPath: "\(directory)/\(UUID().uuidString).log")
         guard let status = child.waitForExit(timeout: .seconds(30)) else {
             throw DaemonTestError("loadctl \(arguments) did not finish: \(child.output)")
         }
@@ -32,8 +33,10 @@ import Testing
         let fixture = try DaemonFixture()
         let target = try TargetProcess(directory: fixture.directory)
         let dir = fixture.directory
-        try scenario(target.host, path: "/Test/V1", thresholds: "failures == 0").write(toFile: "\(dir)/ok.yaml", atomically: true, encoding: .utf8)
-        try scenario(target.host, path: "/no/such/page", thresholds: nil).write(toFile: "\(dir)/404.yaml", atomically: true, encoding: .utf8)
+        try scenario(target.host, path: "/Test/V1", thresholds: "failures == 0").write(
+            toFile: "\(dir)/ok.yaml", atomically: true, encoding: .utf8)
+        try scenario(target.host, path: "/no/such/page", thresholds: nil).write(
+            toFile: "\(dir)/404.yaml", atomically: true, encoding: .utf8)
         try scenario(target.host, path: "/no/such/page", thresholds: "failure_rate <= 100%")
             .write(toFile: "\(dir)/accepted.yaml", atomically: true, encoding: .utf8)
         try "users: many\n".write(toFile: "\(dir)/bad.yaml", atomically: true, encoding: .utf8)
@@ -43,7 +46,9 @@ import Testing
         // Failures and no thresholds fail the run, as Locust's exit status does.
         let failed = try loadctl(["run", "\(dir)/404.yaml", "--threads", "1"], in: dir)
         #expect(failed.status == 1, "\(failed.output)")
-        #expect(failed.output.contains("requests failed and no threshold says which failures are acceptable"), "\(failed.output)")
+        #expect(
+            failed.output.contains("requests failed and no threshold says which failures are acceptable"),
+            "\(failed.output)")
         #expect(failed.output.contains("\nFAILED\n"), "\(failed.output)")
         // A threshold that accepts the failures decides instead.
         let accepted = try loadctl(["run", "\(dir)/accepted.yaml", "--quiet", "--threads", "1"], in: dir)
@@ -93,8 +98,10 @@ import Testing
             let answer = try fixture.loadctl(command)
             #expect(answer.status == 4, "\(command): \(answer.output)")
             let first = answer.output.split(separator: "\n").first.map(String.init) ?? ""
-            #expect(first.hasPrefix("loadctl: refused: loadd: cannot ") || first.hasPrefix("loadctl: refused: loadd: no run is going"),
-                    "\(command): \(answer.output)")
+            #expect(
+                first.hasPrefix("loadctl: refused: loadd: cannot ")
+                    || first.hasPrefix("loadctl: refused: loadd: no run is going"),
+                "\(command): \(answer.output)")
         }
         #expect(try fixture.loadctl(["users", "-1"]).status == 2)
         #expect(try fixture.loadctl(["report", "20000101-000000-0000"]).status == 2)

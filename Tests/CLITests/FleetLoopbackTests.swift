@@ -112,8 +112,11 @@ extension DaemonTests {
             // Thirds of 8 users: slices, not three roundings down, so they still add up to 8.
             try fleet.addWorker("w4")
             try eventually("thirds that add up") { try fleet.shares() == ["w1": 2, "w3": 3, "w4": 3] }
-            let events = try fleet.master.get("/v1/runs/\(info.id)").decode(RunSummary.self).fleetEvents?.map(\.message) ?? []
-            #expect(events.contains { $0.hasPrefix("worker w2 lost") && $0.hasSuffix("stages re-split: w1 100%") }, "\(events)")
+            let events =
+                try fleet.master.get("/v1/runs/\(info.id)").decode(RunSummary.self).fleetEvents?.map(\.message) ?? []
+            #expect(
+                events.contains { $0.hasPrefix("worker w2 lost") && $0.hasSuffix("stages re-split: w1 100%") },
+                "\(events)")
             #expect(events.contains("worker w3 joined; stages re-split: w1 50%, w3 50%"), "\(events)")
             #expect(try fleet.master.post("/v1/runs/current/stop").status == 200)
             #expect(try finishedSummary(info.id, on: fleet.master).total.requests > 0)
@@ -193,8 +196,9 @@ extension DaemonTests {
             let served = UInt64(try target.requestsServed())
             let counted = own.map(\.total.requests).reduce(0, +)
             let answered = counted - own.map(\.total.failures).reduce(0, +)
-            #expect(served >= answered && served <= counted + 4,
-                    "target served \(served), the workers counted \(counted) (stopped after \(stoppedAfter))")
+            #expect(
+                served >= answered && served <= counted + 4,
+                "target served \(served), the workers counted \(counted) (stopped after \(stoppedAfter))")
             return fleet
         }
 
@@ -203,7 +207,7 @@ extension DaemonTests {
             let intruder = try DaemonFixture()
             let wrongToken = intruder.directory + "/token"
             try "not-the-fleet-token-at-all\n".write(toFile: wrongToken, atomically: true, encoding: .utf8)
-            chmod(wrongToken, 0o600)  // loadd refuses a token file others can read
+            chmod(wrongToken, 0o600)   // loadd refuses a token file others can read
             let worker = try fleet.addWorker("intruder", token: wrongToken)
             try eventually("the worker to log why it cannot join") {
                 worker.daemon?.output.contains("the master could not prove it holds the token") == true

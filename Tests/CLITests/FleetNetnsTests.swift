@@ -51,17 +51,23 @@ extension DaemonTests {
             let folder = try DaemonFixture()
             let token = folder.directory + "/token"
             try "netns-fleet-token-\(UUID().uuidString)\n".write(toFile: token, atomically: true, encoding: .utf8)
-            chmod(token, 0o600)  // loadd refuses a token file others can read
-            children.append(try FleetNetns.spawn("loadd-t", [DaemonBinaries.loadctl, "target", "--listen", "10.200.0.10:8080"],
-                                                 log: folder.directory + "/target.log"))
+            chmod(token, 0o600)   // loadd refuses a token file others can read
+            children.append(
+                try FleetNetns.spawn(
+                    "loadd-t", [DaemonBinaries.loadctl, "target", "--listen", "10.200.0.10:8080"],
+                    log: folder.directory + "/target.log"))
 
             func daemon(_ name: String, _ ns: String, _ config: String) throws -> DaemonFixture {
                 let node = try DaemonFixture()
                 try config.write(toFile: node.directory + "/loadd.yaml", atomically: true, encoding: .utf8)
-                children.append(try FleetNetns.spawn(ns, [
-                    DaemonBinaries.loadd, "--config", node.directory + "/loadd.yaml", "--node", name, "--threads", "1",
-                    "--socket", node.socket, "--state-dir", node.stateDir,
-                ], log: node.directory + "/loadd.log"))
+                children.append(
+                    try FleetNetns.spawn(
+                        ns,
+                        [
+                            DaemonBinaries.loadd, "--config", node.directory + "/loadd.yaml", "--node", name,
+                            "--threads", "1",
+                            "--socket", node.socket, "--state-dir", node.stateDir,
+                        ], log: node.directory + "/loadd.log"))
                 try eventually("\(name) to serve") { (try? node.get("/v1/status").status) == 200 }
                 return node
             }
@@ -78,7 +84,9 @@ extension DaemonTests {
                 return Dictionary(uniqueKeysWithValues: listed.map { ($0.node.rawValue, $0.users) })
             }
             try eventually("both workers to join over the namespaces") { try shares().keys.sorted() == ["w1", "w2"] }
-            let addresses = try master.get("/v1/workers").decode([WorkerInfo].self).map { $0.address.split(separator: ":")[0] }
+            let addresses = try master.get("/v1/workers").decode([WorkerInfo].self).map {
+                $0.address.split(separator: ":")[0]
+            }
             #expect(addresses == ["10.200.0.2", "10.200.0.3"])
 
             let scenario = """
@@ -100,7 +108,8 @@ extension DaemonTests {
             #expect(merged.total.requests == own.map(\.total.requests).reduce(0, +))
             #expect(merged.passed)
 
-            let second = try master.startRun(scenario.replacingOccurrences(of: "duration: 3s", with: "")).decode(RunInfo.self)
+            let second = try master.startRun(scenario.replacingOccurrences(of: "duration: 3s", with: "")).decode(
+                RunInfo.self)
             try eventually("the users to be split") { try shares() == ["w1": 3, "w2": 3] }
             let w2 = try #require(children.first { $0.outputPath == workers["w2"]!.directory + "/loadd.log" })
             w2.signal(SIGKILL)

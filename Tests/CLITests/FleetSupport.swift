@@ -17,15 +17,15 @@ final class FleetCluster {
     init(masterSettings settings: String = "") throws {
         port = try freeLoopbackPort()
         try "fleet-test-token-\(UUID().uuidString)\n".write(toFile: tokenPath, atomically: true, encoding: .utf8)
-        chmod(tokenPath, 0o600)  // loadd refuses a token file others can read
+        chmod(tokenPath, 0o600)   // loadd refuses a token file others can read
         let config = master.directory + "/loadd.yaml"
         try """
-            role: master
-            listen: 127.0.0.1:\(port)
-            token_file: \(tokenPath)
-            heartbeat_timeout: \(Self.heartbeatTimeout)
-            \(settings)
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        role: master
+        listen: 127.0.0.1:\(port)
+        token_file: \(tokenPath)
+        heartbeat_timeout: \(Self.heartbeatTimeout)
+        \(settings)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         try startMaster()
     }
 
@@ -39,16 +39,18 @@ final class FleetCluster {
     /// Starts worker `name`; `token` names another token file (to be refused), `extra` adds flags,
     /// `settings` adds config lines.
     @discardableResult
-    func addWorker(_ name: String, token: String? = nil, extra: [String] = [], settings: String = "") throws -> DaemonFixture {
+    func addWorker(
+        _ name: String, token: String? = nil, extra: [String] = [], settings: String = ""
+    ) throws -> DaemonFixture {
         let worker = try DaemonFixture()
         let config = worker.directory + "/loadd.yaml"
         try """
-            role: worker
-            master: 127.0.0.1:\(port)
-            token_file: \(token ?? tokenPath)
-            heartbeat_timeout: \(Self.heartbeatTimeout)
-            \(settings)
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        role: worker
+        master: 127.0.0.1:\(port)
+        token_file: \(token ?? tokenPath)
+        heartbeat_timeout: \(Self.heartbeatTimeout)
+        \(settings)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         try worker.startDaemon(["--config", config, "--node", name] + extra)
         workers[name] = worker
         return worker
@@ -91,7 +93,9 @@ func loopbackExchange(port: Int, send bytes: [UInt8], timeout: Int = 5) throws -
     address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
     let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard connected == 0 else { throw DaemonTestError("connect 127.0.0.1:\(port): errno \(errno)") }
     _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -111,7 +115,8 @@ func loopbackExchange(port: Int, send bytes: [UInt8], timeout: Int = 5) throws -
 extension TargetProcess {
     /// Requests the built-in target has answered so far (its `GET /stats` counter).
     func requestsServed() throws -> Int {
-        let reply = try loopbackExchange(port: port, send: Array("GET /stats HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".utf8))
+        let reply = try loopbackExchange(
+            port: port, send: Array("GET /stats HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".utf8))
         let text = String(decoding: reply, as: UTF8.self)
         guard let range = text.range(of: #""requests":"#) else { throw DaemonTestError("no counter in: \(text)") }
         return Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0

@@ -5,7 +5,9 @@ import Testing
 
 /// `openssl req -x509 …` into `directory` (the README's command), and the certificate's SHA-256
 /// fingerprint line as `openssl x509 -fingerprint -sha256` prints it.
-private func selfSignedCertificate(in directory: String, name: String) throws -> (cert: String, key: String, fingerprint: String) {
+private func selfSignedCertificate(
+    in directory: String, name: String
+) throws -> (cert: String, key: String, fingerprint: String) {
     let (cert, key) = (directory + "/\(name).crt", directory + "/\(name).key")
     func openssl(_ arguments: [String]) throws -> String {
         let output = directory + "/openssl.out"
@@ -13,8 +15,10 @@ private func selfSignedCertificate(in directory: String, name: String) throws ->
         guard child.waitForExit() == 0 else { throw DaemonTestError("openssl \(arguments[0]) failed: \(child.output)") }
         return child.output
     }
-    _ = try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=\(name)"])
+    _ = try openssl([
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=\(name)",
+    ])
     let line = try openssl(["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"])
     return (cert, key, String(line.split(separator: "=").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
 }
@@ -48,8 +52,9 @@ extension DaemonTests {
 
             let wary = try fleet.addWorker("wary", settings: "tls_fingerprint: \(other.fingerprint)")
             try eventually("the wary worker to refuse the master") {
-                wary.daemon?.output.contains("not joining this master: the master's certificate has fingerprint "
-                                             + "\(served.fingerprint), but tls_fingerprint is \(other.fingerprint)") == true
+                wary.daemon?.output.contains(
+                    "not joining this master: the master's certificate has fingerprint "
+                        + "\(served.fingerprint), but tls_fingerprint is \(other.fingerprint)") == true
             }
             #expect(try fleet.listed().map(\.node.rawValue) == ["pinned"])
         }
@@ -59,8 +64,10 @@ extension DaemonTests {
             let target = try TargetProcess(directory: fleet.master.directory)
             let certificate = fleet.master.stateDir + "/tls/master.crt"
             let key = fleet.master.stateDir + "/tls/master.key"
-            let line = try opensslOutput(["x509", "-in", certificate, "-noout", "-fingerprint", "-sha256"], in: fleet.master)
-            let fingerprint = String(line.split(separator: "=").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let line = try opensslOutput(
+                ["x509", "-in", certificate, "-noout", "-fingerprint", "-sha256"], in: fleet.master)
+            let fingerprint = String(line.split(separator: "=").last ?? "").trimmingCharacters(
+                in: .whitespacesAndNewlines)
             #expect(fingerprint.count == 95)
             try eventually("the master to log its new certificate") {
                 fleet.master.daemon?.output.contains("made this master's TLS key and self-signed certificate") == true
@@ -89,22 +96,28 @@ extension DaemonTests {
             // A key later made readable to everyone stops the master, with the fix.
             #expect(fleet.master.stopDaemon() == 0)
             chmod(key, 0o644)
-            let refused = try fleet.master.startDaemon(["--config", fleet.master.directory + "/loadd.yaml"],
-                                                       waitUntilServing: false)
+            let refused = try fleet.master.startDaemon(
+                ["--config", fleet.master.directory + "/loadd.yaml"],
+                waitUntilServing: false)
             #expect(refused.waitForExit() == 1)
-            #expect(refused.output.contains("key \(key) can be read or written by any user on this node (mode 0644); "
-                                            + "fix it with: chown root:loadd \(key) && chmod 0640 \(key)"), "\(refused.output)")
+            #expect(
+                refused.output.contains(
+                    "key \(key) can be read or written by any user on this node (mode 0644); "
+                        + "fix it with: chown root:loadd \(key) && chmod 0640 \(key)"), "\(refused.output)")
         }
 
         @Test func insecurePlaintextOnBothSidesJoinsAndWarnsAtEveryStart() throws {
             let fleet = try FleetCluster(masterSettings: "insecure_plaintext: true")
             let worker = try fleet.addWorker("plain", settings: "insecure_plaintext: true")
             try fleet.waitForWorkers(["plain"])
-            let masterWarning = "insecure_plaintext: true: workers connect over plain TCP; scenarios, their secrets "
+            let masterWarning =
+                "insecure_plaintext: true: workers connect over plain TCP; scenarios, their secrets "
                 + "and statistics cross the network unencrypted"
             #expect(fleet.master.daemon?.output.contains(masterWarning) == true)
-            #expect(worker.daemon?.output.contains("insecure_plaintext: true: this worker speaks to its master over "
-                                                   + "plain TCP") == true)
+            #expect(
+                worker.daemon?.output.contains(
+                    "insecure_plaintext: true: this worker speaks to its master over "
+                        + "plain TCP") == true)
             #expect(!FileManager.default.fileExists(atPath: fleet.master.stateDir + "/tls/master.key"))
             #expect(fleet.master.stopDaemon() == 0)
             try fleet.startMaster()
@@ -117,7 +130,7 @@ extension DaemonTests {
             let config = "\(fixture.directory)/loadd.yaml"
             let token = "\(fixture.directory)/token"
             try "a-test-token-long-enough-to-pass\n".write(toFile: token, atomically: true, encoding: .utf8)
-            chmod(token, 0o600)  // loadd refuses a token file others can read
+            chmod(token, 0o600)   // loadd refuses a token file others can read
             func refusal(_ yaml: String) throws -> String {
                 try yaml.write(toFile: config, atomically: true, encoding: .utf8)
                 let child = try fixture.startDaemon(["--config", config], waitUntilServing: false)
@@ -125,21 +138,33 @@ extension DaemonTests {
                 return child.output
             }
             let master = "listen: 127.0.0.1:\(try freeLoopbackPort())\ntoken_file: \(token)\n"
-            #expect(try refusal(master + "tls_cert: /etc/loadd/tls.crt\n").contains("tls_cert: and tls_key: go together"))
-            #expect(try refusal(master + "tls_cert: /nonexistent/tls.crt\ntls_key: /nonexistent/tls.key\n")
-                .contains("tls_cert /nonexistent/tls.crt: not a readable PEM certificate"))
-            #expect(try refusal(master + "tls_fingerprint: \(String(repeating: "ab", count: 32))\n")
-                .contains("tls_fingerprint: is a worker's pin of its master's certificate"))
+            #expect(
+                try refusal(master + "tls_cert: /etc/loadd/tls.crt\n").contains("tls_cert: and tls_key: go together"))
+            #expect(
+                try refusal(master + "tls_cert: /nonexistent/tls.crt\ntls_key: /nonexistent/tls.key\n")
+                    .contains("tls_cert /nonexistent/tls.crt: not a readable PEM certificate"))
+            #expect(
+                try refusal(master + "tls_fingerprint: \(String(repeating: "ab", count: 32))\n")
+                    .contains("tls_fingerprint: is a worker's pin of its master's certificate"))
             let worker = "master: 127.0.0.1:7557\ntoken_file: \(token)\n"
-            #expect(try refusal(worker + "tls_cert: /etc/loadd/tls.crt\ntls_key: /etc/loadd/tls.key\n")
-                .contains("tls_cert:/tls_key: are the master's"))
-            #expect(try refusal(worker + "tls_fingerprint: AB:CD\n")
-                .contains("\(config):3:18: tls_fingerprint: expected the master certificate's SHA-256 fingerprint"))
-            #expect(try refusal(worker + "insecure_plaintext: yes\n")
-                .contains("\(config):3:21: insecure_plaintext: expected true or false, got 'yes'"))
-            #expect(try refusal(worker + "insecure_plaintext: true\ntls_fingerprint: \(String(repeating: "ab", count: 32))\n")
+            #expect(
+                try refusal(worker + "tls_cert: /etc/loadd/tls.crt\ntls_key: /etc/loadd/tls.key\n")
+                    .contains("tls_cert:/tls_key: are the master's"))
+            #expect(
+                try refusal(worker + "tls_fingerprint: AB:CD\n")
+                    .contains("\(config):3:18: tls_fingerprint: expected the master certificate's SHA-256 fingerprint"))
+            #expect(
+                try refusal(worker + "insecure_plaintext: yes\n")
+                    .contains("\(config):3:21: insecure_plaintext: expected true or false, got 'yes'"))
+            #expect(
+                try refusal(
+                    worker + "insecure_plaintext: true\ntls_fingerprint: \(String(repeating: "ab", count: 32))\n"
+                )
                 .contains("insecure_plaintext: true and tls_fingerprint: contradict each other"))
-            #expect(try refusal(master + "insecure_plaintext: true\ntls_cert: /etc/loadd/tls.crt\ntls_key: /etc/loadd/tls.key\n")
+            #expect(
+                try refusal(
+                    master + "insecure_plaintext: true\ntls_cert: /etc/loadd/tls.crt\ntls_key: /etc/loadd/tls.key\n"
+                )
                 .contains("insecure_plaintext: true and tls_cert:/tls_key: contradict each other"))
         }
     }

@@ -4,12 +4,15 @@ import Protocol
 import Testing
 
 extension FleetNetns {
-    static let tcpdump = ["/usr/bin/tcpdump", "/usr/sbin/tcpdump"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let tcpdump = ["/usr/bin/tcpdump", "/usr/sbin/tcpdump"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 
     /// The namespaces, and tcpdump to see what crosses the test network.
-    static let captureRequirement = SystemRequirement(requirement.unmet.map { Optional($0) } + [
-        tcpdump == nil ? "tcpdump not found (apt-get install tcpdump)" : nil,
-    ])
+    static let captureRequirement = SystemRequirement(
+        requirement.unmet.map { Optional($0) } + [
+            tcpdump == nil ? "tcpdump not found (apt-get install tcpdump)" : nil
+        ])
 }
 
 /// Whether `needle` occurs in `haystack`.
@@ -43,23 +46,33 @@ extension DaemonTests.FleetNamespaces {
         let token = folder.directory + "/token"
         try "wire-test-token-\(UUID().uuidString)\n".write(toFile: token, atomically: true, encoding: .utf8)
         chmod(token, 0o600)
-        children.append(try FleetNetns.spawn("loadd-t", [DaemonBinaries.loadctl, "target", "--listen", "10.200.0.10:8080"],
-                                             log: folder.directory + "/target.log"))
+        children.append(
+            try FleetNetns.spawn(
+                "loadd-t", [DaemonBinaries.loadctl, "target", "--listen", "10.200.0.10:8080"],
+                log: folder.directory + "/target.log"))
         // Running as root, tcpdump would drop to its own user and fail to write into the 0700 folder.
         let capture = folder.directory + "/fleet.pcap"
-        let tcpdump = try FleetNetns.spawn("loadd-m", [FleetNetns.tcpdump!, "-i", "eth0", "-U", "-Z", "root", "-n",
-                                                       "-w", capture, "tcp", "port", "7557"],
-                                           log: folder.directory + "/tcpdump.log")
+        let tcpdump = try FleetNetns.spawn(
+            "loadd-m",
+            [
+                FleetNetns.tcpdump!, "-i", "eth0", "-U", "-Z", "root", "-n",
+                "-w", capture, "tcp", "port", "7557",
+            ],
+            log: folder.directory + "/tcpdump.log")
         children.append(tcpdump)
         try eventually("tcpdump to listen") { tcpdump.output.contains("listening on eth0") }
 
         func daemon(_ name: String, _ ns: String, _ config: String) throws -> DaemonFixture {
             let node = try DaemonFixture()
             try config.write(toFile: node.directory + "/loadd.yaml", atomically: true, encoding: .utf8)
-            children.append(try FleetNetns.spawn(ns, [
-                DaemonBinaries.loadd, "--config", node.directory + "/loadd.yaml", "--node", name, "--threads", "1",
-                "--socket", node.socket, "--state-dir", node.stateDir,
-            ], log: node.directory + "/loadd.log"))
+            children.append(
+                try FleetNetns.spawn(
+                    ns,
+                    [
+                        DaemonBinaries.loadd, "--config", node.directory + "/loadd.yaml", "--node", name, "--threads",
+                        "1",
+                        "--socket", node.socket, "--state-dir", node.stateDir,
+                    ], log: node.directory + "/loadd.log"))
             try eventually("\(name) to serve") { (try? node.get("/v1/status").status) == 200 }
             return node
         }

@@ -76,6 +76,8 @@ enum HostTools {
     static func exists(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
     /// `setpriv` to run loadd as another user; `unshare` + `ip` for a namespace with loopback only.
     static let canDropPrivileges = isRoot && exists("/usr/bin/setpriv")
-    static let canIsolateNetwork = isRoot && exists("/usr/bin/unshare") && (exists("/usr/sbin/ip") || exists("/sbin/ip")
-                                                                            || exists("/usr/bin/ip"))
+    static let canIsolateNetwork =
+        isRoot && exists("/usr/bin/unshare")
+        && (exists("/usr/sbin/ip") || exists("/sbin/ip")
+            || exists("/usr/bin/ip"))
 }

@@ -41,7 +41,8 @@ extension DaemonTests {
             let log = NSTemporaryDirectory() + "validate-\(UUID().uuidString).log"
             defer { unlink(log) }
             let child = try ChildProcess(DaemonBinaries.loadctl, ["validate", entry.path], outputPath: log)
-            let status = try #require(child.waitForExit(timeout: .seconds(60)), "validate did not finish: \(child.output)")
+            let status = try #require(
+                child.waitForExit(timeout: .seconds(60)), "validate did not finish: \(child.output)")
             if let expected = entry.expected {
                 #expect(status == 2, "\(child.output)")
                 #expect(child.output.contains(expected), "wanted '\(expected)' in: \(child.output)")
@@ -59,8 +60,10 @@ extension DaemonTests {
             env["LOADD_LOG"] = "stderr"
             let daemon = try ChildProcess(
                 "/usr/bin/unshare",
-                ["-n", "/bin/sh", "-c", "ip link set lo up && exec \"$0\" \"$@\"", DaemonBinaries.loadd,
-                 "--socket", fixture.socket, "--state-dir", fixture.stateDir, "--threads", "1"],
+                [
+                    "-n", "/bin/sh", "-c", "ip link set lo up && exec \"$0\" \"$@\"", DaemonBinaries.loadd,
+                    "--socket", fixture.socket, "--state-dir", fixture.stateDir, "--threads", "1",
+                ],
                 environment: env, outputPath: "\(fixture.directory)/loadd.log")
             try eventually("loadd to serve in its namespace") {
                 guard daemon.process.isRunning else { throw DaemonTestError("loadd exited: \(daemon.output)") }
@@ -75,10 +78,13 @@ extension DaemonTests {
                 // Raw, as any socket client could send it: the daemon compiles it itself.
                 // A JSON body carries text only: invalid UTF-8 arrives as U+FFFD, NUL bytes as they are.
                 let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: entry.path)), as: UTF8.self)
-                let raw = try fixture.startRaw(StartRunRequest(scenario: text, file: entry.path,
-                                                               overrides: RunOverrides(duration: "2s")))
+                let raw = try fixture.startRaw(
+                    StartRunRequest(
+                        scenario: text, file: entry.path,
+                        overrides: RunOverrides(duration: "2s")))
                 let rawExit: Int32 = raw.status == 201 ? 0 : (400..<500).contains(raw.status) ? 2 : 1
-                problems += try Self.judge("\(entry) raw", exit: rawExit, output: "HTTP \(raw.status) \(raw.text)", fixture)
+                problems += try Self.judge(
+                    "\(entry) raw", exit: rawExit, output: "HTTP \(raw.status) \(raw.text)", fixture)
             }
             let seen = probe.finish()
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")

@@ -19,15 +19,18 @@ extension SystemE2ETests {
         let script = try withExtendedLifetime(target) {
             try SystemScript(
                 "test-journal.sh",
-                ["-t", "60", "--", "/bin/bash", "\(fixture.directory)/drive.sh", DaemonBinaries.loadd,
-                 DaemonBinaries.loadctl, fixture.directory, secret],
+                [
+                    "-t", "60", "--", "/bin/bash", "\(fixture.directory)/drive.sh", DaemonBinaries.loadd,
+                    DaemonBinaries.loadctl, fixture.directory, secret,
+                ],
                 environment: environment, timeout: .seconds(90))
         }
         guard script.expectSuccess() else { return }
         // Without --wait, `loadctl start` prints the run's id alone on stdout.
         let startOut = (try? String(contentsOfFile: "\(fixture.directory)/start.out", encoding: .utf8)) ?? ""
-        let runID = try #require(startOut.split(whereSeparator: \.isWhitespace).first.map(String.init),
-                                 "no run id on loadctl start's stdout:\n\(script.output)")
+        let runID = try #require(
+            startOut.split(whereSeparator: \.isWhitespace).first.map(String.init),
+            "no run id on loadctl start's stdout:\n\(script.output)")
         let entries = script.output.split(separator: "\n").compactMap { line -> [String: Any]? in
             guard line.hasPrefix("{") else { return nil }
             return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
@@ -47,29 +50,29 @@ extension SystemE2ETests {
 
 /// Starts loadd and a run, waits for its first requests, marks twice, stops the run and loadd.
 private let markDriveScript = #"""
-set -u
-LOADD=$1 LOADCTL=$2 DIR=$3 SECRET=$4
-SOCK=$DIR/loadd.sock
-"$LOADD" --socket "$SOCK" --state-dir "$DIR/state" --threads 1 --log-level debug >"$DIR/loadd.out" 2>&1 &
-pid=$!
-for _ in $(seq 200); do
-  "$LOADCTL" status --socket "$SOCK" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.05
-done
-"$LOADCTL" start "$DIR/scenario.yaml" --secret-var "API_KEY=$SECRET" --socket "$SOCK" >"$DIR/start.out" 2>"$DIR/start.err"
-rc=$?
-for _ in $(seq 200); do
-  "$LOADCTL" status --json --socket "$SOCK" | grep -Eq '"requests" ?: ?[1-9]' && break
-  sleep 0.05
-done
-"$LOADCTL" mark "deploy started" --socket "$SOCK" && "$LOADCTL" mark "deploy done" --socket "$SOCK"
-mrc=$?
-"$LOADCTL" stop --socket "$SOCK" >/dev/null
-kill -TERM "$pid"
-wait "$pid"
-lrc=$?
-echo "drive.sh: start exited $rc, mark $mrc, loadd $lrc"
-cat "$DIR/start.err" "$DIR/start.out" "$DIR/loadd.out"
-[ "$rc" -eq 0 ] && [ "$mrc" -eq 0 ] && [ "$lrc" -eq 0 ]
-"""#
+    set -u
+    LOADD=$1 LOADCTL=$2 DIR=$3 SECRET=$4
+    SOCK=$DIR/loadd.sock
+    "$LOADD" --socket "$SOCK" --state-dir "$DIR/state" --threads 1 --log-level debug >"$DIR/loadd.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 200); do
+      "$LOADCTL" status --socket "$SOCK" >/dev/null 2>&1 && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    "$LOADCTL" start "$DIR/scenario.yaml" --secret-var "API_KEY=$SECRET" --socket "$SOCK" >"$DIR/start.out" 2>"$DIR/start.err"
+    rc=$?
+    for _ in $(seq 200); do
+      "$LOADCTL" status --json --socket "$SOCK" | grep -Eq '"requests" ?: ?[1-9]' && break
+      sleep 0.05
+    done
+    "$LOADCTL" mark "deploy started" --socket "$SOCK" && "$LOADCTL" mark "deploy done" --socket "$SOCK"
+    mrc=$?
+    "$LOADCTL" stop --socket "$SOCK" >/dev/null
+    kill -TERM "$pid"
+    wait "$pid"
+    lrc=$?
+    echo "drive.sh: start exited $rc, mark $mrc, loadd $lrc"
+    cat "$DIR/start.err" "$DIR/start.out" "$DIR/loadd.out"
+    [ "$rc" -eq 0 ] && [ "$mrc" -eq 0 ] && [ "$lrc" -eq 0 ]
+    """#

@@ -32,7 +32,9 @@ extension DaemonTests {
             // Refusals name the field and the bound.
             let long = String(repeating: "x", count: RunMark.maxTextCharacters + 1)
             let tooLong = try fixture.post("/v1/marks", #"{"text": "\#(long)"}"#)
-            #expect(tooLong.status == 400 && tooLong.text.contains("text: at most 200 characters, got 201"), "\(tooLong.text)")
+            #expect(
+                tooLong.status == 400 && tooLong.text.contains("text: at most 200 characters, got 201"),
+                "\(tooLong.text)")
             #expect(try fixture.post("/v1/marks", #"{"text": "  "}"#).text.contains("text: must not be empty"))
             #expect(try fixture.post("/v1/marks", #"{"txt": "typo"}"#).status == 400)
             let cli = try fixture.loadctl(["mark", ""])
@@ -47,7 +49,8 @@ extension DaemonTests {
             let folder = "\(fixture.stateDir)/runs/\(info.id)"
             let csv = try String(contentsOfFile: "\(folder)/marks.csv", encoding: .utf8).components(separatedBy: "\r\n")
             #expect(csv[0] == "Timestamp,Time,Seconds Into Run,Mark")
-            #expect(csv[1].hasSuffix(",rollout web v2 started") && csv[2].hasSuffix(",\"rollout, \"\"done\"\"\""), "\(csv)")
+            #expect(
+                csv[1].hasSuffix(",rollout web v2 started") && csv[2].hasSuffix(",\"rollout, \"\"done\"\"\""), "\(csv)")
             let html = try String(contentsOfFile: "\(folder)/report.html", encoding: .utf8)
             let charts = html.components(separatedBy: "<figure class=\"chart\">").count - 1
             #expect(charts >= 1)
@@ -78,7 +81,9 @@ extension DaemonTests {
             #expect(try fleet.master.loadctl(["mark", "scaled web to 5 pods"]).status == 0)
             #expect(try fleet.master.post("/v1/marks", #"{"text": "scaled back to 3"}"#).status == 201)
             let onWorker = try fleet.worker("w1").post("/v1/marks", #"{"text": "not here"}"#)
-            #expect(onWorker.status == 409 && onWorker.text.contains("its master keeps the run's marks"), "\(onWorker.text)")
+            #expect(
+                onWorker.status == 409 && onWorker.text.contains("its master keeps the run's marks"), "\(onWorker.text)"
+            )
             #expect(try fleet.master.status().summary?.marks?.count == 2)
 
             #expect(try fleet.master.post("/v1/runs/current/stop").status == 200)

@@ -8,7 +8,8 @@ enum PrometheusTools {
     static let prometheus = "/usr/bin/prometheus"
     static let promtool = "/usr/bin/promtool"
     static var available: Bool {
-        FileManager.default.isExecutableFile(atPath: prometheus) && FileManager.default.isExecutableFile(atPath: promtool)
+        FileManager.default.isExecutableFile(atPath: prometheus)
+            && FileManager.default.isExecutableFile(atPath: promtool)
     }
 }
 
@@ -28,18 +29,22 @@ extension DaemonTests {
             let prometheusPort = try freeLoopbackPort()
             let prometheusConfig = fixture.directory + "/prometheus.yml"
             try """
-                global: { scrape_interval: 1s, evaluation_interval: 1s }
-                scrape_configs:
-                  - job_name: loadd
-                    scrape_interval: 1s
-                    static_configs: [ { targets: ["127.0.0.1:\(metricsPort)"] } ]
-                """.write(toFile: prometheusConfig, atomically: true, encoding: .utf8)
-            let prometheus = try ChildProcess(PrometheusTools.prometheus, [
-                "--config.file=\(prometheusConfig)", "--storage.tsdb.path=\(fixture.directory)/tsdb",
-                "--web.listen-address=127.0.0.1:\(prometheusPort)",
-            ], outputPath: fixture.directory + "/prometheus.log")
+            global: { scrape_interval: 1s, evaluation_interval: 1s }
+            scrape_configs:
+              - job_name: loadd
+                scrape_interval: 1s
+                static_configs: [ { targets: ["127.0.0.1:\(metricsPort)"] } ]
+            """.write(toFile: prometheusConfig, atomically: true, encoding: .utf8)
+            let prometheus = try ChildProcess(
+                PrometheusTools.prometheus,
+                [
+                    "--config.file=\(prometheusConfig)", "--storage.tsdb.path=\(fixture.directory)/tsdb",
+                    "--web.listen-address=127.0.0.1:\(prometheusPort)",
+                ], outputPath: fixture.directory + "/prometheus.log")
             try eventually("prometheus to be ready", timeout: .seconds(30)) {
-                guard prometheus.process.isRunning else { throw DaemonTestError("prometheus exited: \(prometheus.output)") }
+                guard prometheus.process.isRunning else {
+                    throw DaemonTestError("prometheus exited: \(prometheus.output)")
+                }
                 return try TCPGet.get("/-/ready", port: prometheusPort).status == 200
             }
 
@@ -69,8 +74,10 @@ extension DaemonTests {
             }
             #expect(Self.queryValue(answered) == Double(summary.total.requests))
             // Both histograms reached Prometheus too.
-            let buckets = try TCPGet.get("/api/v1/query?query=" + Self.urlEncoded(
-                "sum(loadd_request_duration_seconds_count{run_id=\"\(run.id)\"})"), port: prometheusPort)
+            let buckets = try TCPGet.get(
+                "/api/v1/query?query="
+                    + Self.urlEncoded(
+                        "sum(loadd_request_duration_seconds_count{run_id=\"\(run.id)\"})"), port: prometheusPort)
             #expect(Self.queryValue(buckets.body) == Double(summary.total.requests))
             // Nothing but /metrics over TCP.
             #expect(try TCPGet.get("/v1/status", port: metricsPort).status == 404)
@@ -103,9 +110,10 @@ extension DaemonTests {
         /// The value of an instant query's first sample: `"value":[TIME,"VALUE"]`.
         static func queryValue(_ body: String) -> Double? {
             guard let data = body.data(using: .utf8),
-                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let result = (json["data"] as? [String: Any])?["result"] as? [[String: Any]],
-                  let value = result.first?["value"] as? [Any], value.count == 2, let text = value[1] as? String else {
+                let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let result = (json["data"] as? [String: Any])?["result"] as? [[String: Any]],
+                let value = result.first?["value"] as? [Any], value.count == 2, let text = value[1] as? String
+            else {
                 return nil
             }
             return Double(text)
@@ -131,7 +139,9 @@ enum TCPGet {
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw DaemonTestError("cannot connect to 127.0.0.1:\(port)") }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
@@ -144,7 +154,9 @@ enum TCPGet {
             answer += buffer[0..<n]
         }
         let text = String(decoding: answer, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { throw DaemonTestError("no HTTP answer from port \(port): \(text)") }
+        guard let split = text.range(of: "\r\n\r\n") else {
+            throw DaemonTestError("no HTTP answer from port \(port): \(text)")
+        }
         let head = String(text[..<split.lowerBound])
         let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         var body = String(text[split.upperBound...])
@@ -160,8 +172,10 @@ enum TCPGet {
             let start = end.upperBound
             let chunk = rest.utf8.dropFirst(rest.utf8.distance(from: rest.startIndex, to: start)).prefix(size)
             out += String(decoding: chunk, as: UTF8.self)
-            rest = Substring(String(decoding: rest.utf8.dropFirst(rest.utf8.distance(from: rest.startIndex, to: start) + size + 2),
-                                    as: UTF8.self))
+            rest = Substring(
+                String(
+                    decoding: rest.utf8.dropFirst(rest.utf8.distance(from: rest.startIndex, to: start) + size + 2),
+                    as: UTF8.self))
         }
         return out
     }

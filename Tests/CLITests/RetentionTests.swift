@@ -12,8 +12,9 @@ extension DaemonTests {
             var time = seconds
             var parts = tm()
             gmtime_r(&time, &parts)
-            return String(format: "%04d%02d%02d-%02d%02d%02d-%04x", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                          parts.tm_hour, parts.tm_min, parts.tm_sec, suffix)
+            return String(
+                format: "%04d%02d%02d-%02d%02d%02d-%04x", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                parts.tm_hour, parts.tm_min, parts.tm_sec, suffix)
         }
 
         /// Finished runs written straight into the store, in RunStore's layout; ids oldest first.
@@ -27,8 +28,9 @@ extension DaemonTests {
                 let id = runID(started, suffix: index)
                 try FileManager.default.createDirectory(atPath: "\(root)/\(id)", withIntermediateDirectories: false)
                 try "name: stored\n".write(toFile: "\(root)/\(id)/scenario.yaml", atomically: true, encoding: .utf8)
-                let info = RunInfo(id: RunID(rawValue: id), scenario: "stored", host: "http://127.0.0.1:1", state: .passed,
-                                   startedAt: started, endedAt: started + 10, users: 1, requests: 10, failures: 0)
+                let info = RunInfo(
+                    id: RunID(rawValue: id), scenario: "stored", host: "http://127.0.0.1:1", state: .passed,
+                    startedAt: started, endedAt: started + 10, users: 1, requests: 10, failures: 0)
                 try encoder.encode(info).write(to: URL(fileURLWithPath: "\(root)/\(id)/run.json"))
                 ids.append(id)
             }
@@ -42,7 +44,9 @@ extension DaemonTests {
             let now = Int(time(nil))
             let stored = try Self.writeRuns(250, into: fixture.stateDir, endingBefore: now)
             try fixture.startDaemon(["--config", config])
-            try eventually("the store trimmed to 200 runs") { try fixture.get("/v1/runs").decode([RunInfo].self).count == 200 }
+            try eventually("the store trimmed to 200 runs") {
+                try fixture.get("/v1/runs").decode([RunInfo].self).count == 200
+            }
             let kept = try fixture.get("/v1/runs").decode([RunInfo].self).map(\.id.rawValue)
             #expect(Set(kept) == Set(stored.suffix(200)), "the 50 oldest go")
             let log = try String(contentsOfFile: "\(fixture.directory)/loadd-1.log", encoding: .utf8)
@@ -93,8 +97,10 @@ extension DaemonTests {
             let status = child.waitForExit()
             #expect(status != nil && status != 0)
             #expect(!child.output.contains("keep_days"), "off is a valid keep_days: \(child.output)")
-            #expect(child.output.contains("loadd.yaml:2:") && child.output.contains("keep_runs: expected a whole number of runs from 0 to 1000000"),
-                    "\(child.output)")
+            #expect(
+                child.output.contains("loadd.yaml:2:")
+                    && child.output.contains("keep_runs: expected a whole number of runs from 0 to 1000000"),
+                "\(child.output)")
         }
     }
 }

@@ -19,8 +19,9 @@ extension DaemonTests {
             let summaryPath = "\(fixture.stateDir)/runs/\(id.rawValue)/summary.json"
             try eventually("a stored summary with requests") {
                 let decoder = JSONDecoder()
-                decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf",
-                                                                                negativeInfinity: "-inf", nan: "nan")
+                decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+                    positiveInfinity: "inf",
+                    negativeInfinity: "-inf", nan: "nan")
                 let data = try Data(contentsOf: URL(fileURLWithPath: summaryPath))
                 return try decoder.decode(RunSummary.self, from: data).total.requests > 0
             }
@@ -40,7 +41,8 @@ extension DaemonTests {
             let html = try String(contentsOfFile: page, encoding: .utf8)
             #expect(html.contains("<p class=\"word\">INTERRUPTED</p>"))
             #expect(!html.contains("<p class=\"word\">PASSED</p>"))
-            let stored = try String(contentsOfFile: "\(fixture.stateDir)/runs/\(id.rawValue)/report.html", encoding: .utf8)
+            let stored = try String(
+                contentsOfFile: "\(fixture.stateDir)/runs/\(id.rawValue)/report.html", encoding: .utf8)
             #expect(stored.contains("INTERRUPTED"))
         }
 
@@ -62,8 +64,9 @@ extension DaemonTests {
             let table = try fixture.loadctl(["start", file, "--wait"])
             // Failures and no thresholds: FAILED and exit 1, as Locust does; the report says why.
             #expect(table.status == 1, "\(table.output)")
-            #expect(table.output.contains("requests failed and no threshold says which failures are acceptable"),
-                    "\(table.output)")
+            #expect(
+                table.output.contains("requests failed and no threshold says which failures are acceptable"),
+                "\(table.output)")
             #expect(table.output.contains("WARNING: every request failed"), "\(table.output)")
             #expect(table.output.contains("\nFAILED\n"), "\(table.output)")
             let id = try #require(try fixture.status().run?.id)
@@ -83,11 +86,14 @@ extension DaemonTests {
             try fixture.waitUntilIdle()
             let folder = "\(fixture.stateDir)/runs/\(id.rawValue)"
             let summary = try String(contentsOfFile: "\(folder)/summary.json", encoding: .utf8)
-            try String(summary.prefix(summary.count / 2)).write(toFile: "\(folder)/summary.json", atomically: true, encoding: .utf8)
+            try String(summary.prefix(summary.count / 2)).write(
+                toFile: "\(folder)/summary.json", atomically: true, encoding: .utf8)
             // A second run whose run.json is garbage.
             let broken = "20990101-000000-dead"
-            try FileManager.default.createDirectory(atPath: "\(fixture.stateDir)/runs/\(broken)", withIntermediateDirectories: true)
-            try "{ not json".write(toFile: "\(fixture.stateDir)/runs/\(broken)/run.json", atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(
+                atPath: "\(fixture.stateDir)/runs/\(broken)", withIntermediateDirectories: true)
+            try "{ not json".write(
+                toFile: "\(fixture.stateDir)/runs/\(broken)/run.json", atomically: true, encoding: .utf8)
 
             let runs = try fixture.get("/v1/runs").decode([RunInfo].self)
             let truncated = try #require(runs.first { $0.id == id })

@@ -40,20 +40,25 @@ extension DaemonTests {
             chmod(privateFolder, 0o700)
             try "user\nalice\nbob\n".write(toFile: "\(privateFolder)/users.csv", atomically: true, encoding: .utf8)
             let file = "\(privateFolder)/scenario.yaml"
-            try Self.scenario(host: target.host, csv: "users.csv").write(toFile: file, atomically: true, encoding: .utf8)
+            try Self.scenario(host: target.host, csv: "users.csv").write(
+                toFile: file, atomically: true, encoding: .utf8)
 
             var env = ProcessInfo.processInfo.environment
             env["LOADD_LOG"] = "stderr"
-            let daemon = try ChildProcess("/usr/bin/setpriv",
-                                          ["--reuid=65534", "--regid=65534", "--clear-groups", DaemonBinaries.loadd,
-                                           "--socket", socket, "--state-dir", state, "--threads", "1"],
-                                          environment: env, outputPath: "\(fixture.directory)/nobody.log")
+            let daemon = try ChildProcess(
+                "/usr/bin/setpriv",
+                [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", DaemonBinaries.loadd,
+                    "--socket", socket, "--state-dir", state, "--threads", "1",
+                ],
+                environment: env, outputPath: "\(fixture.directory)/nobody.log")
             try eventually("loadd (as nobody) to serve") {
                 guard daemon.process.isRunning else { throw DaemonTestError("loadd exited: \(daemon.output)") }
                 return (try? DaemonHTTP.request(socket, "GET", "/v1/status").status) == 200
             }
-            let ctl = try ChildProcess(DaemonBinaries.loadctl, ["start", file, "--duration", "1s", "--wait", "--socket", socket],
-                                       outputPath: "\(fixture.directory)/ctl.log")
+            let ctl = try ChildProcess(
+                DaemonBinaries.loadctl, ["start", file, "--duration", "1s", "--wait", "--socket", socket],
+                outputPath: "\(fixture.directory)/ctl.log")
             let status = ctl.waitForExit(timeout: .seconds(30))
             #expect(status == 0, "\(ctl.output)\n\(daemon.output)")
             #expect(ctl.output.contains("PASSED"), "\(ctl.output)")
@@ -64,19 +69,27 @@ extension DaemonTests {
             try fixture.startDaemon()
             let secretFile = "\(fixture.directory)/secret.csv"
             try "\(Self.secret),x\n1,2\n".write(toFile: secretFile, atomically: true, encoding: .utf8)
-            let reply = try fixture.startRaw(StartRunRequest(
-                scenario: Self.scenario(host: "http://127.0.0.1:1", csv: secretFile), file: "\(fixture.directory)/s.yaml"))
+            let reply = try fixture.startRaw(
+                StartRunRequest(
+                    scenario: Self.scenario(host: "http://127.0.0.1:1", csv: secretFile),
+                    file: "\(fixture.directory)/s.yaml"))
             #expect(reply.status == 400, "\(reply.text)")
             #expect(reply.text.contains("was not sent with the scenario"), "\(reply.text)")
             #expect(!reply.text.contains(Self.secret))
             // Even with --remote-files, a path outside data_dir is refused by name.
-            let remote = try fixture.startRaw(StartRunRequest(
-                scenario: Self.scenario(host: "http://127.0.0.1:1", csv: secretFile), file: "s.yaml", remoteFiles: true))
+            let remote = try fixture.startRaw(
+                StartRunRequest(
+                    scenario: Self.scenario(host: "http://127.0.0.1:1", csv: secretFile), file: "s.yaml",
+                    remoteFiles: true))
             #expect(remote.status == 400, "\(remote.text)")
-            #expect(remote.text.contains("outside the data directory") || remote.text.contains("does not exist"), "\(remote.text)")
+            #expect(
+                remote.text.contains("outside the data directory") || remote.text.contains("does not exist"),
+                "\(remote.text)")
             #expect(!remote.text.contains(Self.secret))
-            let climbing = try fixture.startRaw(StartRunRequest(
-                scenario: Self.scenario(host: "http://127.0.0.1:1", csv: "../secret.csv"), file: "s.yaml", remoteFiles: true))
+            let climbing = try fixture.startRaw(
+                StartRunRequest(
+                    scenario: Self.scenario(host: "http://127.0.0.1:1", csv: "../secret.csv"), file: "s.yaml",
+                    remoteFiles: true))
             #expect(climbing.status == 400, "\(climbing.text)")
             #expect(climbing.text.contains("'..'"), "\(climbing.text)")
             #expect(try fixture.get("/v1/status").status == 200)
@@ -91,7 +104,8 @@ extension DaemonTests {
             try fixture.startDaemon(fixture.config("data_dir: \(dataDir)\n"))
             // The scenario lives elsewhere and names the file relative to data_dir.
             let file = "\(fixture.directory)/elsewhere.yaml"
-            try Self.scenario(host: target.host, csv: "users.csv").write(toFile: file, atomically: true, encoding: .utf8)
+            try Self.scenario(host: target.host, csv: "users.csv").write(
+                toFile: file, atomically: true, encoding: .utf8)
             let run = try fixture.loadctl(["start", file, "--remote-files", "--duration", "1s", "--wait"])
             #expect(run.status == 0, "\(run.output)")
             // Without the flag, loadctl reads from the scenario's folder, where there is no such file.
@@ -114,7 +128,8 @@ extension DaemonTests {
             ]
             for (csv, phrase) in cases {
                 let file = "\(fixture.directory)/case.yaml"
-                try Self.scenario(host: "http://127.0.0.1:1", csv: csv).write(toFile: file, atomically: true, encoding: .utf8)
+                try Self.scenario(host: "http://127.0.0.1:1", csv: csv).write(
+                    toFile: file, atomically: true, encoding: .utf8)
                 let started = ContinuousClock.now
                 let result = try fixture.loadctl(["start", file], timeout: .seconds(20))
                 #expect(result.status == 2, "\(csv): \(result.output)")
@@ -131,8 +146,9 @@ extension DaemonTests {
                 #expect(child.output.contains("it is a FIFO"), "\(command): \(child.output)")
             }
             // A bundle over the cap sent by hand is refused by the daemon as well.
-            let oversized = StartRunRequest(scenario: Self.scenario(host: "http://127.0.0.1:1", csv: "a.csv"), file: "s.yaml",
-                                            files: ["a.csv": Data(count: ControlAPI.maxBundleBytes + 1)])
+            let oversized = StartRunRequest(
+                scenario: Self.scenario(host: "http://127.0.0.1:1", csv: "a.csv"), file: "s.yaml",
+                files: ["a.csv": Data(count: ControlAPI.maxBundleBytes + 1)])
             let reply = try fixture.startRaw(oversized)
             #expect(reply.status == 413, "\(reply.status) \(reply.text)")
             #expect(try fixture.get("/v1/status").status == 200)

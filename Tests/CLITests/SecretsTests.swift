@@ -1,7 +1,7 @@
 import Foundation
 import Protocol
-import Testing
 import TargetServer
+import Testing
 
 /// Secret values through the real binaries: a `--secret-var`, an `{{env.NAME}}` value from
 /// `loadctl`'s own environment, a basic-auth credential and a secret CSV column reach the target
@@ -57,8 +57,9 @@ extension DaemonTests {
         static func loadctl(_ arguments: [String], on node: DaemonFixture) throws -> (status: Int32, output: String) {
             var environment = ProcessInfo.processInfo.environment
             environment["WHO"] = envValue
-            let child = try ChildProcess(DaemonBinaries.loadctl, arguments + ["--socket", node.socket], environment: environment,
-                                         outputPath: "\(node.directory)/loadctl-\(UUID().uuidString).log")
+            let child = try ChildProcess(
+                DaemonBinaries.loadctl, arguments + ["--socket", node.socket], environment: environment,
+                outputPath: "\(node.directory)/loadctl-\(UUID().uuidString).log")
             guard let status = child.waitForExit(timeout: .seconds(60)) else {
                 throw DaemonTestError("loadctl \(arguments) did not finish: \(child.output)")
             }
@@ -69,7 +70,9 @@ extension DaemonTests {
 
         /// Every file under `directory` (recursively) that holds one of the values: "path: value".
         static func leaks(under directory: String) -> [String] {
-            guard let walker = FileManager.default.enumerator(atPath: directory) else { return ["cannot list \(directory)"] }
+            guard let walker = FileManager.default.enumerator(atPath: directory) else {
+                return ["cannot list \(directory)"]
+            }
             var found: [String] = []
             var files = 0
             while let relative = walker.nextObject() as? String {
@@ -95,8 +98,10 @@ extension DaemonTests {
                 #expect(answer.status == 200)
                 #expect(leaks(in: answer.text, named: path).isEmpty, "\(answer.text)")
             }
-            for arguments in [["status", "--json"], ["report", id.rawValue, "--json"],
-                              ["report", id.rawValue, "--html", "\(node.directory)/report.html"]] {
+            for arguments in [
+                ["status", "--json"], ["report", id.rawValue, "--json"],
+                ["report", id.rawValue, "--html", "\(node.directory)/report.html"],
+            ] {
                 let shown = try loadctl(arguments, on: node)
                 #expect(shown.status == 0 || shown.status == 1, "\(arguments): \(shown.output)")
                 #expect(leaks(in: shown.output, named: "loadctl \(arguments)").isEmpty, "\(shown.output)")
@@ -142,7 +147,8 @@ extension DaemonTests {
                 "scenario": scenario, "vars": ["WHICH": "Sv-unused-3c"], "secret_vars": ["WHICH", "NOPE"],
             ])
             let refused = try fixture.post("/v1/runs", String(decoding: body, as: UTF8.self))
-            #expect(refused.status == 400 && refused.text.contains("secret_vars.NOPE: not one of vars"), "\(refused.text)")
+            #expect(
+                refused.status == 400 && refused.text.contains("secret_vars.NOPE: not one of vars"), "\(refused.text)")
             #expect(!refused.text.contains("Sv-unused-3c"))
             #expect(try fixture.status().run == nil)
         }

@@ -30,25 +30,29 @@ import Testing
         // The hog: a bash busy loop on that CPU, run directly (taskset execs bash, so its release's SIGKILL
         // reaches the loop itself) and ending by itself after 120 s should this test die first. Not `timeout`:
         // children inherit this process's blocked SIGTERM, so the loop would outlive a polite stop.
-        let hog = try ChildProcess("/usr/bin/env", ["taskset", "-c", "\(cpu)", "bash", "-c", "while (( SECONDS < 120 )); do :; done"],
-                                   outputPath: "\(fixture.directory)/hog.log")
-        defer { withExtendedLifetime(hog) {} }  // killed when released
+        let hog = try ChildProcess(
+            "/usr/bin/env", ["taskset", "-c", "\(cpu)", "bash", "-c", "while (( SECONDS < 120 )); do :; done"],
+            outputPath: "\(fixture.directory)/hog.log")
+        defer { withExtendedLifetime(hog) {} }   // killed when released
         let file = "\(fixture.directory)/starved.yaml"
         // 20 users with 1 ms think times ask for thousands of requests a second: more CPU than the engine
         // gets at nice 10 beside the hog (about a tenth), so due times queue up behind the hog's slices.
         try """
-            name: starved
-            host: \(target.host)
-            users: 20
-            spawn_rate: 200
-            duration: 3s
-            wait: { constant: 1ms }
-            tasks: [ { request: GET /Test/V2 } ]
-            """.write(toFile: file, atomically: true, encoding: .utf8)
-        let run = try ChildProcess("/usr/bin/env",
-                                   ["taskset", "-c", "\(cpu)", "nice", "-n", "10", DaemonBinaries.loadctl, "run", file,
-                                    "--threads", "1", "--json", "--quiet"],
-                                   outputPath: "\(fixture.directory)/run.log")
+        name: starved
+        host: \(target.host)
+        users: 20
+        spawn_rate: 200
+        duration: 3s
+        wait: { constant: 1ms }
+        tasks: [ { request: GET /Test/V2 } ]
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try ChildProcess(
+            "/usr/bin/env",
+            [
+                "taskset", "-c", "\(cpu)", "nice", "-n", "10", DaemonBinaries.loadctl, "run", file,
+                "--threads", "1", "--json", "--quiet",
+            ],
+            outputPath: "\(fixture.directory)/run.log")
         let status = try #require(run.waitForExit(timeout: .seconds(90)), "loadctl run did not finish: \(run.output)")
         #expect(hog.process.isRunning, "the hog ended early: \(hog.output)")
         let jsonStart = try #require(run.output.firstIndex(of: "{"), "\(run.output)")
@@ -56,8 +60,9 @@ import Testing
         #expect(status == 0, "\(run.output.prefix(400))")
         #expect(summary.total.requests > 0)
         let lag = try #require(summary.total.lag)
-        let reason = try #require(summary.generator.scheduleLagLimited,
-                                  "not flagged: lag \(lag), latency median \(summary.total.medianMs) ms, cpu \(summary.generator)")
+        let reason = try #require(
+            summary.generator.scheduleLagLimited,
+            "not flagged: lag \(lag), latency median \(summary.total.medianMs) ms, cpu \(summary.generator)")
         #expect(lag.p99Ms > ScheduleLag.bound(latencyMedianMs: summary.total.medianMs))
         #expect(reason.hasPrefix("schedule lag p99 ") && reason.contains("add threads or nodes"), "\(reason)")
     }

@@ -6,37 +6,40 @@ import Testing
 /// python3's `pty` gives `loadctl status --watch` a real terminal of a chosen size.
 enum PseudoTerminal {
     static var available: Bool { FileManager.default.isExecutableFile(atPath: python3) }
-    static let python3 = ["/usr/bin/python3", "/usr/local/bin/python3"]
+    static let python3 =
+        ["/usr/bin/python3", "/usr/local/bin/python3"]
         .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/python3"
 
     /// Runs `arguments` on a pty of `rows` × `columns` for about `seconds`, then SIGTERMs it;
     /// everything it wrote to the terminal.
-    static func capture(_ arguments: [String], rows: Int, columns: Int, seconds: Double, directory: String) throws -> String {
+    static func capture(
+        _ arguments: [String], rows: Int, columns: Int, seconds: Double, directory: String
+    ) throws -> String {
         let script = directory + "/watch_pty.py"   // not pty.py: that name would shadow the pty module
         try """
-            import fcntl, os, pty, select, signal, struct, sys, termios, time
-            argv = sys.argv[4:]
-            pid, fd = pty.fork()
-            if pid == 0:
-                # The child sets its terminal's size itself, before loadctl can ask for it.
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", int(sys.argv[1]), int(sys.argv[2]), 0, 0))
-                os.execv(argv[0], argv)
-            out = bytearray()
-            deadline = time.monotonic() + float(sys.argv[3])
-            while time.monotonic() < deadline:
-                ready, _, _ = select.select([fd], [], [], 0.1)
-                if ready:
-                    try:
-                        data = os.read(fd, 65536)
-                    except OSError:
-                        break
-                    if not data:
-                        break
-                    out += data
-            os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
-            sys.stdout.buffer.write(bytes(out))
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        import fcntl, os, pty, select, signal, struct, sys, termios, time
+        argv = sys.argv[4:]
+        pid, fd = pty.fork()
+        if pid == 0:
+            # The child sets its terminal's size itself, before loadctl can ask for it.
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", int(sys.argv[1]), int(sys.argv[2]), 0, 0))
+            os.execv(argv[0], argv)
+        out = bytearray()
+        deadline = time.monotonic() + float(sys.argv[3])
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                out += data
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        sys.stdout.buffer.write(bytes(out))
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python3)
         process.arguments = [script, "\(rows)", "\(columns)", "\(seconds)"] + arguments
@@ -52,7 +55,9 @@ enum PseudoTerminal {
     static func frames(_ text: String) -> [[String]] {
         text.components(separatedBy: "\u{1B}[H").dropFirst().filter { $0.contains("\u{1B}[J") }.map { frame in
             var plain = frame.replacingOccurrences(of: "\r", with: "")
-            for sequence in ["\u{1B}[K", "\u{1B}[J", "\u{1B}[2J"] { plain = plain.replacingOccurrences(of: sequence, with: "") }
+            for sequence in ["\u{1B}[K", "\u{1B}[J", "\u{1B}[2J"] {
+                plain = plain.replacingOccurrences(of: sequence, with: "")
+            }
             var lines = plain.components(separatedBy: "\n")
             if lines.last == "" { lines.removeLast() }
             return lines
@@ -116,8 +121,9 @@ extension DaemonTests {
                 """
             let file = fixture.directory + "/staged.yaml"
             try scenario.write(toFile: file, atomically: true, encoding: .utf8)
-            let validate = try ChildProcess(DaemonBinaries.loadctl, ["validate", file],
-                                            outputPath: fixture.directory + "/validate.log")
+            let validate = try ChildProcess(
+                DaemonBinaries.loadctl, ["validate", file],
+                outputPath: fixture.directory + "/validate.log")
             #expect(validate.waitForExit() == 0, "\(validate.output)")
             #expect(validate.output.contains("6 users at peak (2 stages)"), "\(validate.output)")
             let start = try fixture.loadctl(["start", file])
@@ -126,7 +132,9 @@ extension DaemonTests {
             let runs = try fixture.get("/v1/runs").decode([RunInfo].self)
             #expect(runs.first?.users == 6)
             _ = try fixture.post("/v1/runs/current/stop")
-            try eventually("the run to end") { try fixture.status().run?.state != .running && fixture.status().run?.state != .stopping }
+            try eventually("the run to end") {
+                try fixture.status().run?.state != .running && fixture.status().run?.state != .stopping
+            }
         }
     }
 }

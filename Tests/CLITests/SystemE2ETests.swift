@@ -12,8 +12,9 @@ import Testing
     /// `scripts/verify-units.sh` on the built loadd: sysusers and tmpfiles apply, `systemd-analyze
     /// verify` has nothing to say about loadd.service and loadd.socket, and the security exposure of
     /// loadd.service is at most 2.0.
-    @Test(.timeLimit(.minutes(2)),
-          .enabled(if: SystemRequirement.verifyUnits.met, SystemRequirement.verifyUnits.reason))
+    @Test(
+        .timeLimit(.minutes(2)),
+        .enabled(if: SystemRequirement.verifyUnits.met, SystemRequirement.verifyUnits.reason))
     func unitFilesVerifyAndStayHardened() throws {
         let script = try SystemScript(
             "verify-units.sh", [DaemonBinaries.loadd, SystemScript.repository + "/systemd"], timeout: .seconds(90))
@@ -40,8 +41,10 @@ import Testing
         let script = try withExtendedLifetime(target) {
             try SystemScript(
                 "test-journal.sh",
-                ["-t", "60", "--", "/bin/bash", "\(fixture.directory)/drive.sh",
-                 DaemonBinaries.loadd, DaemonBinaries.loadctl, fixture.directory, node],
+                [
+                    "-t", "60", "--", "/bin/bash", "\(fixture.directory)/drive.sh",
+                    DaemonBinaries.loadd, DaemonBinaries.loadctl, fixture.directory, node,
+                ],
                 environment: environment, timeout: .seconds(90))
         }
         let output = script.output
@@ -92,25 +95,25 @@ import Testing
 /// test-journal.sh's namespace; its own output goes to the script's stderr, the run's to files.
 /// usage: drive.sh LOADD LOADCTL DIR NODE
 private let driveScript = #"""
-set -u
-LOADD=$1 LOADCTL=$2 DIR=$3 NODE=$4
-SOCK=$DIR/loadd.sock
-"$LOADD" --socket "$SOCK" --state-dir "$DIR/state" --threads 1 --node "$NODE" >"$DIR/loadd.out" 2>&1 &
-pid=$!
-for _ in $(seq 200); do
-  "$LOADCTL" status --socket "$SOCK" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.05
-done
-"$LOADCTL" start "$DIR/scenario.yaml" --wait --socket "$SOCK" >"$DIR/start.out" 2>"$DIR/start.err"
-rc=$?
-kill -TERM "$pid"
-wait "$pid"
-lrc=$?
-echo "drive.sh: loadctl start --wait exited $rc, loadd exited $lrc"
-cat "$DIR/start.err" "$DIR/start.out" "$DIR/loadd.out"
-[ "$rc" -eq 0 ] && [ "$lrc" -eq 0 ]
-"""#
+    set -u
+    LOADD=$1 LOADCTL=$2 DIR=$3 NODE=$4
+    SOCK=$DIR/loadd.sock
+    "$LOADD" --socket "$SOCK" --state-dir "$DIR/state" --threads 1 --node "$NODE" >"$DIR/loadd.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 200); do
+      "$LOADCTL" status --socket "$SOCK" >/dev/null 2>&1 && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    "$LOADCTL" start "$DIR/scenario.yaml" --wait --socket "$SOCK" >"$DIR/start.out" 2>"$DIR/start.err"
+    rc=$?
+    kill -TERM "$pid"
+    wait "$pid"
+    lrc=$?
+    echo "drive.sh: loadctl start --wait exited $rc, loadd exited $lrc"
+    cat "$DIR/start.err" "$DIR/start.out" "$DIR/loadd.out"
+    [ "$rc" -eq 0 ] && [ "$lrc" -eq 0 ]
+    """#
 
 /// One run of a script from `scripts/`, stdout and stderr together in a file, bounded in time: after
 /// `timeout` it gets SIGTERM (the scripts clean up on it), then SIGKILL 40 s later.
@@ -127,8 +130,9 @@ struct SystemScript {
         self.name = name
         let logPath = "/tmp/loadd-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
         defer { unlink(logPath) }
-        let child = try ChildProcess(Self.repository + "/scripts/" + name, arguments, environment: environment,
-                                     outputPath: logPath)
+        let child = try ChildProcess(
+            Self.repository + "/scripts/" + name, arguments, environment: environment,
+            outputPath: logPath)
         var status = child.waitForExit(timeout: timeout)
         if status == nil {
             child.signal(SIGTERM)
@@ -150,7 +154,8 @@ struct SystemScript {
         }
         if status != 0 { problems.insert(status.map { "\(name) exited \($0)" } ?? "\(name) timed out", at: 0) }
         guard !problems.isEmpty else { return true }
-        Issue.record("\(problems.joined(separator: "; "))\n--- \(name) output:\n\(output)", sourceLocation: sourceLocation)
+        Issue.record(
+            "\(problems.joined(separator: "; "))\n--- \(name) output:\n\(output)", sourceLocation: sourceLocation)
         Attachment.record(output, named: "\(name).log", sourceLocation: sourceLocation)
         return false
     }

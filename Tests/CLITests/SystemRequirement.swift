@@ -70,6 +70,6 @@ struct SystemRequirement: Sendable {
 
     /// `systemd-socket-activate`, at the path the socket-activation test runs.
     static let socketActivate = SystemRequirement([
-        executable(anyOf: ["/usr/bin/systemd-socket-activate"], package: "systemd"),
+        executable(anyOf: ["/usr/bin/systemd-socket-activate"], package: "systemd")
     ])
 }

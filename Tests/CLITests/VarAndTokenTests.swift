@@ -38,8 +38,10 @@ extension DaemonTests {
         }
 
         /// `loadctl` without a daemon (`run` and `validate` take no `--socket`).
-        private static func local(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
-            let child = try ChildProcess(DaemonBinaries.loadctl, arguments, outputPath: "\(directory)/loadctl-\(UUID().uuidString).log")
+        private static func local(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String)
+        {
+            let child = try ChildProcess(
+                DaemonBinaries.loadctl, arguments, outputPath: "\(directory)/loadctl-\(UUID().uuidString).log")
             guard let status = child.waitForExit(timeout: .seconds(60)) else {
                 throw DaemonTestError("loadctl \(arguments) did not finish: \(child.output)")
             }
@@ -50,15 +52,20 @@ extension DaemonTests {
             let fixture = try DaemonFixture()
             let target = try TargetProcess(directory: fixture.directory)
             let file = "\(fixture.directory)/vars.yaml"
-            try Self.scenario(host: target.host, users: 3, duration: "2s").write(toFile: file, atomically: true, encoding: .utf8)
+            try Self.scenario(host: target.host, users: 3, duration: "2s").write(
+                toFile: file, atomically: true, encoding: .utf8)
 
-            let ran = try Self.local(["run", file, "--json", "--quiet", "--threads", "1",
-                                           "--var", "WHICH=V2", "--var", "WHO=alice"], in: fixture.directory)
+            let ran = try Self.local(
+                [
+                    "run", file, "--json", "--quiet", "--threads", "1",
+                    "--var", "WHICH=V2", "--var", "WHO=alice",
+                ], in: fixture.directory)
             #expect(ran.status == 0, "\(ran.output)")
             let summary = try Self.decodeSummary(ran.output)
             #expect(summary.total.failures == 0)
             #expect((summary.endpoints.first { $0.name == "by var" }?.requests ?? 0) > 10)
-            #expect((summary.checks ?? []).contains { $0.check == #"$.status == "ok""# && $0.passes > 10 && $0.fails == 0 })
+            #expect(
+                (summary.checks ?? []).contains { $0.check == #"$.status == "ok""# && $0.passes > 10 && $0.fails == 0 })
 
             let unset = try Self.local(["run", file, "--quiet", "--var", "WHO=alice"], in: fixture.directory)
             #expect(unset.status == 2)
@@ -77,12 +84,15 @@ extension DaemonTests {
         @Test func startSendsVarsToTheDaemonWhichHasNoneOfItsOwn() throws {
             let fixture = try DaemonFixture()
             var environment = ProcessInfo.processInfo.environment
-            environment["WHICH"] = "V404"      // the daemon's own value must never be used
+            environment["WHICH"] = "V404"   // the daemon's own value must never be used
             try fixture.startDaemon(environment: environment)
             let target = try TargetProcess(directory: fixture.directory)
             let file = "\(fixture.directory)/vars.yaml"
-            try Self.scenario(host: target.host, users: 2, duration: "2s").write(toFile: file, atomically: true, encoding: .utf8)
-            let started = try fixture.loadctl(["start", file, "--wait", "--json", "--var", "WHICH=V3", "--var", "WHO=bob"])
+            try Self.scenario(host: target.host, users: 2, duration: "2s").write(
+                toFile: file, atomically: true, encoding: .utf8)
+            let started = try fixture.loadctl([
+                "start", file, "--wait", "--json", "--var", "WHICH=V3", "--var", "WHO=bob",
+            ])
             #expect(started.status == 0, "\(started.output)")
             let summary = try Self.decodeSummary(started.output)
             #expect(summary.total.failures == 0)
@@ -117,7 +127,8 @@ extension DaemonTests {
             try fleet.addWorker("w2")
             try fleet.waitForWorkers(["w1", "w2"])
             let file = "\(fleet.master.directory)/vars.yaml"
-            try Self.scenario(host: target.host, users: 4, duration: "3s").write(toFile: file, atomically: true, encoding: .utf8)
+            try Self.scenario(host: target.host, users: 4, duration: "3s").write(
+                toFile: file, atomically: true, encoding: .utf8)
             let started = try fleet.master.loadctl(["start", file, "--json", "--var", "WHICH=V2", "--var", "WHO=carol"])
             #expect(started.status == 0, "\(started.output)")
             let info = try JSONDecoder().decode(RunInfo.self, from: Data(started.output.utf8))

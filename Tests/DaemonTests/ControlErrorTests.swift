@@ -21,12 +21,13 @@ import Testing
         let router = Router(routes: [
             Route(.POST, "/v1/runs/current/stop") { _, _ in
                 throw ControlError(.conflict, "no run is going", details: ["start one with loadctl run"])
-            },
+            }
         ])
         let response = await router.respond(to: APIRequest(method: .POST, path: "/v1/runs/current/stop", body: []))
         #expect(response.status == .conflict)
-        #expect(response.body == WireJSON.data(APIError("no run is going", details: ["start one with loadctl run"]))
-            + Data("\n".utf8))
+        #expect(
+            response.body == WireJSON.data(APIError("no run is going", details: ["start one with loadctl run"]))
+                + Data("\n".utf8))
     }
 
     @Test func anErrorOfAnotherTypeIsOurBugAnd500() async {

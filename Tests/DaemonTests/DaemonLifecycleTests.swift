@@ -42,10 +42,12 @@ import Testing
     /// Starts a daemon in `dir`, starts a run against `host`, shuts the daemon down while the run
     /// goes, and polls the socket until it stops answering; then reads the run's `run.json`.
     private func runAndShutDown(in dir: String, host: String) async throws -> Outcome {
-        let daemon = Daemon(configPath: dir + "/loadd.yaml", configRequired: false,
-                            flags: FlagOverrides(socket: dir + "/loadd.sock", stateDir: dir + "/state",
-                                                 node: "lifecycle-test", threads: 1, federationProtocolVersion: nil),
-                            logBackend: .stderr)
+        let daemon = Daemon(
+            configPath: dir + "/loadd.yaml", configRequired: false,
+            flags: FlagOverrides(
+                socket: dir + "/loadd.sock", stateDir: dir + "/state",
+                node: "lifecycle-test", threads: 1, federationProtocolVersion: nil),
+            logBackend: .stderr)
         let started = try await daemon.start(trapsSignals: false)
         let client = UnixSocketClient(path: started.socketPath)
         let scenario = """
@@ -65,8 +67,9 @@ import Testing
                 #expect(answer.status == 201, "\(String(decoding: answer.body, as: UTF8.self))")
                 let run = try WireJSON.decode(RunInfo.self, from: answer.body)
                 try await eventually("the run's first requests") {
-                    let status = try WireJSON.decode(NodeStatus.self,
-                                                     from: try await client.request("GET", "/v1/status").body)
+                    let status = try WireJSON.decode(
+                        NodeStatus.self,
+                        from: try await client.request("GET", "/v1/status").body)
                     return (status.summary?.total.requests ?? 0) > 0
                 }
 
@@ -75,13 +78,15 @@ import Testing
                 var seen: RunInfo?
                 try await eventually("the socket to stop answering") {
                     guard (try? await client.request("GET", "/v1/status")) == nil else { return false }
-                    seen = try? WireJSON.decode(RunInfo.self,
-                                                from: Data(contentsOf: URL(fileURLWithPath: folder + "/run.json")))
+                    seen = try? WireJSON.decode(
+                        RunInfo.self,
+                        from: Data(contentsOf: URL(fileURLWithPath: folder + "/run.json")))
                     return true
                 }
                 try await group.waitForAll()
-                return Outcome(runFolder: folder, socketPath: started.socketPath,
-                               finalStateSeenBeforeTheSocketClosed: seen, manager: started.manager)
+                return Outcome(
+                    runFolder: folder, socketPath: started.socketPath,
+                    finalStateSeenBeforeTheSocketClosed: seen, manager: started.manager)
             }
         }
     }

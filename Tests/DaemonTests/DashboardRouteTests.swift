@@ -19,11 +19,13 @@ import Testing
         guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
         folder = String(cString: made)
         let store = try RunStore(stateDir: folder)
-        let settings = NodeSettings(node: NodeID(rawValue: "test-node"), role: .standalone, threads: 1,
-                                    capacity: UserCapacity(openFilesLimit: 1024, configured: 0), dataDir: folder,
-                                    retention: .defaults)
-        manager = RunManager(settings: settings, store: store, notifier: SystemdNotifier(),
-                             logger: Logger(label: "dashboard-test"))
+        let settings = NodeSettings(
+            node: NodeID(rawValue: "test-node"), role: .standalone, threads: 1,
+            capacity: UserCapacity(openFilesLimit: 1024, configured: 0), dataDir: folder,
+            retention: .defaults)
+        manager = RunManager(
+            settings: settings, store: store, notifier: SystemdNotifier(),
+            logger: Logger(label: "dashboard-test"))
         router = .controlAPI(manager)
     }
 
@@ -32,11 +34,13 @@ import Testing
     }
 
     func get(_ path: String, _ headers: [(String, String)] = [], query: String = "") async -> APIResponse {
-        await router.respond(to: APIRequest(method: .GET, path: path, body: [], headers: HTTPHeaders(headers), query: query))
+        await router.respond(
+            to: APIRequest(method: .GET, path: path, body: [], headers: HTTPHeaders(headers), query: query))
     }
 
     func post(_ path: String, _ body: String, _ headers: [(String, String)] = []) async -> APIResponse {
-        await router.respond(to: APIRequest(method: .POST, path: path, body: Array(body.utf8), headers: HTTPHeaders(headers)))
+        await router.respond(
+            to: APIRequest(method: .POST, path: path, body: Array(body.utf8), headers: HTTPHeaders(headers)))
     }
 
     func header(_ response: APIResponse, _ name: String) -> String? {
@@ -57,7 +61,9 @@ import Testing
         #expect(header(page, "x-content-type-options") == "nosniff")
         let html = text(page)
         // No inline script or style for the policy to block: every <script> names a file of ours.
-        #expect(html.components(separatedBy: "<script").count - 1 == html.components(separatedBy: "<script src=\"/ui/").count - 1)
+        #expect(
+            html.components(separatedBy: "<script").count - 1 == html.components(separatedBy: "<script src=\"/ui/")
+                .count - 1)
         #expect(!html.contains("<style") && !html.contains(" style=") && !html.contains(" onclick="))
         #expect(!html.contains("//cdn") && !html.contains("https://"))
     }
@@ -79,22 +85,24 @@ import Testing
     // MARK: Origin
 
     @Test func aWriteFromAnotherSiteIsRefused403WithTheReason() async throws {
-        let refused = await post("/v1/runs/current/stop", "", [("host", "127.0.0.1:8089"), ("origin", "http://evil.example")])
+        let refused = await post(
+            "/v1/runs/current/stop", "", [("host", "127.0.0.1:8089"), ("origin", "http://evil.example")])
         #expect(refused.status == .forbidden)
         let error = try WireJSON.decode(APIError.self, from: refused.body)
         #expect(error.error.contains("origin 'http://evil.example' refused"))
         #expect(error.error.contains("http://127.0.0.1:8089"))
         // Nothing ran: the same request from the page itself reaches the route (409: no run is going).
-        let own = await post("/v1/runs/current/stop", "", [("host", "127.0.0.1:8089"), ("origin", "http://127.0.0.1:8089")])
+        let own = await post(
+            "/v1/runs/current/stop", "", [("host", "127.0.0.1:8089"), ("origin", "http://127.0.0.1:8089")])
         #expect(own.status == .conflict)
         // loadctl and curl send no Origin.
         #expect(await post("/v1/runs/current/stop", "", [("host", "loadd")]).status == .conflict)
     }
 
     @Test(arguments: [
-        ("evil.example:8089", "http://evil.example:8089"),  // DNS rebinding: a name that resolves to 127.0.0.1
-        ("127.0.0.1:8089", "null"),                         // a sandboxed page (the stored report) or a file: URL
-        ("127.0.0.1:8089", "http://127.0.0.1:9999"),        // another port is another origin
+        ("evil.example:8089", "http://evil.example:8089"),   // DNS rebinding: a name that resolves to 127.0.0.1
+        ("127.0.0.1:8089", "null"),   // a sandboxed page (the stored report) or a file: URL
+        ("127.0.0.1:8089", "http://127.0.0.1:9999"),   // another port is another origin
         ("localhost:8089", "http://127.0.0.1:8089"),
     ])
     func aBrowserRequestThatIsNotThePageOwnIsRefused(host: String, origin: String) async {
@@ -102,8 +110,10 @@ import Testing
         #expect(response.status == .forbidden, "Host \(host), Origin \(origin): \(text(response))")
     }
 
-    @Test(arguments: [("localhost:8089", "http://localhost:8089"), ("[::1]:8089", "http://[::1]:8089"),
-                      ("10.0.0.5", "http://10.0.0.5")])
+    @Test(arguments: [
+        ("localhost:8089", "http://localhost:8089"), ("[::1]:8089", "http://[::1]:8089"),
+        ("10.0.0.5", "http://10.0.0.5"),
+    ])
     func thePageOwnOriginIsServed(host: String, origin: String) async {
         #expect(await get("/v1/status", [("host", host), ("origin", origin)]).status == .ok)
     }
@@ -120,7 +130,8 @@ import Testing
     }
 
     @Test func twoOriginHeadersAreRefused() async {
-        let response = await get("/v1/status", [("host", "localhost"), ("origin", "http://localhost"), ("origin", "http://evil")])
+        let response = await get(
+            "/v1/status", [("host", "localhost"), ("origin", "http://localhost"), ("origin", "http://evil")])
         #expect(response.status == .forbidden)
     }
 
@@ -173,7 +184,8 @@ import Testing
     // MARK: Validate and status
 
     @Test func validateLocatesAScenarioErrorByLineAndColumnAndStartsNothing() async throws {
-        let scenario = "name: x\\nhost: http://127.0.0.1:1\\nusers: 2\\ntasks:\\n  - { weight: 1, request: GET /a }\\nbogus: 1\\n"
+        let scenario =
+            "name: x\\nhost: http://127.0.0.1:1\\nusers: 2\\ntasks:\\n  - { weight: 1, request: GET /a }\\nbogus: 1\\n"
         let response = await post("/v1/validate", "{\"scenario\": \"\(scenario)\", \"file\": \"mine.yaml\"}")
         #expect(response.status == .badRequest)
         let error = try WireJSON.decode(APIError.self, from: response.body)
@@ -182,11 +194,13 @@ import Testing
     }
 
     @Test func validateDescribesAValidScenario() async throws {
-        let scenario = "name: ok\\nhost: http://127.0.0.1:1\\nusers: 3\\nduration: 30s\\ntasks:\\n  - { weight: 1, request: GET /a }\\n"
+        let scenario =
+            "name: ok\\nhost: http://127.0.0.1:1\\nusers: 3\\nduration: 30s\\ntasks:\\n  - { weight: 1, request: GET /a }\\n"
         let response = await post("/v1/validate", "{\"scenario\": \"\(scenario)\"}")
         #expect(response.status == .ok, "\(text(response))")
         let body = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: Any])
-        #expect(body["scenario"] as? String == "ok" && body["users"] as? Int == 3 && body["duration_s"] as? Double == 30)
+        #expect(
+            body["scenario"] as? String == "ok" && body["users"] as? Int == 3 && body["duration_s"] as? Double == 30)
         #expect(await manager.runs().isEmpty)
     }
 

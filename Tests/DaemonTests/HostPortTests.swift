@@ -1,6 +1,7 @@
-@testable import LoaddCore
 import Protocol
 import Testing
+
+@testable import LoaddCore
 
 /// `HostPort`, the one `HOST:PORT` reader: the config file's `master:`/`listen:` and `loadctl target --listen`.
 @Suite struct HostPortTests {

@@ -16,11 +16,15 @@ import Testing
         func snapshot() -> RunSummary {
             var summary = RunSummary(
                 run: nil, scenario: plan.name, host: plan.host, startedAt: 0, durationS: 20, users: 1, endpoints: [],
-                total: EndpointSummary(method: "", name: "Aggregated"), failuresByReason: [], history: [], thresholds: [],
+                total: EndpointSummary(method: "", name: "Aggregated"), failuresByReason: [], history: [],
+                thresholds: [],
                 generator: GeneratorLoad(peakCpu: 0, saturatedSeconds: 0, possiblyGeneratorBound: false, threads: 1),
                 abortReason: nil, passed: true)
-            summary.slowPeriods = [SlowPeriod(startS: 10, endS: 13, startedAt: 10, causes: [.hang], worstP99Ms: 0, maxMs: 0,
-                                              requests: 0, failures: 0, failuresByReason: [])]
+            summary.slowPeriods = [
+                SlowPeriod(
+                    startS: 10, endS: 13, startedAt: 10, causes: [.hang], worstP99Ms: 0, maxMs: 0,
+                    requests: 0, failures: 0, failuresByReason: [])
+            ]
             return summary
         }
 
@@ -33,8 +37,9 @@ import Testing
     }
 
     private func driver() throws -> MarkingDriver {
-        let plan = try ScenarioLoader.load(yaml: "name: s\nhost: http://127.0.0.1:1\ntasks: [ { request: GET / } ]\n",
-                                           file: "s.yaml", baseDirectory: ".")
+        let plan = try ScenarioLoader.load(
+            yaml: "name: s\nhost: http://127.0.0.1:1\ntasks: [ { request: GET / } ]\n",
+            file: "s.yaml", baseDirectory: ".")
         return MarkingDriver(StubDriver(plan: plan), startUnixTime: 1_000)
     }
 
@@ -45,7 +50,9 @@ import Testing
         _ = try driver.mark("rollout done", now: 1_030)
         let summary = driver.snapshot()
         #expect(summary.marks?.map(\.elapsedS) == [9.5, 30])
-        #expect(summary.slowPeriods?.first?.nearestMark == NearestMark(text: "rollout started", elapsedS: 9.5, offsetS: -0.5))
+        #expect(
+            summary.slowPeriods?.first?.nearestMark
+                == NearestMark(text: "rollout started", elapsedS: 9.5, offsetS: -0.5))
         #expect(await driver.finished().marks?.count == 2)
     }
 

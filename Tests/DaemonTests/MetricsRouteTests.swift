@@ -14,11 +14,13 @@ import Testing
 @Suite struct MetricsRouteTests {
     static func manager() throws -> RunManager {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString)").path
-        let settings = NodeSettings(node: NodeID(rawValue: "n1"), role: .standalone, threads: 1,
-                                    capacity: UserCapacity(openFilesLimit: 1024, configured: 0), dataDir: dir,
-                                    retention: RunRetention.defaults)
-        return RunManager(settings: settings, store: try RunStore(stateDir: dir), notifier: SystemdNotifier(),
-                          logger: Logger(label: "test"))
+        let settings = NodeSettings(
+            node: NodeID(rawValue: "n1"), role: .standalone, threads: 1,
+            capacity: UserCapacity(openFilesLimit: 1024, configured: 0), dataDir: dir,
+            retention: RunRetention.defaults)
+        return RunManager(
+            settings: settings, store: try RunStore(stateDir: dir), notifier: SystemdNotifier(),
+            logger: Logger(label: "test"))
     }
 
     @Test func theControlAPIServesTheExpositionAsPrometheusText() async throws {
@@ -27,7 +29,8 @@ import Testing
         #expect(response.status == .ok)
         #expect(response.contentType.hasPrefix("text/plain; version=0.0.4"))
         let text = String(decoding: response.body, as: UTF8.self)
-        #expect(text.contains("loadd_build_info{version=\"\(LoaddVersion.current)\",node=\"n1\",role=\"standalone\"} 1"))
+        #expect(
+            text.contains("loadd_build_info{version=\"\(LoaddVersion.current)\",node=\"n1\",role=\"standalone\"} 1"))
         // The JSON API is still there beside it.
         #expect(await router.respond(to: APIRequest(method: .GET, path: "/v1/status", body: [])).status == .ok)
     }
@@ -35,10 +38,14 @@ import Testing
     @Test func theMetricsOnlyRouterRefusesEverythingElse() async throws {
         let router = Router.metricsOnly(try Self.manager())
         for path in ["/", "/v1/status", "/v1/runs", "/metrics/x"] {
-            #expect(await router.respond(to: APIRequest(method: .GET, path: path, body: [])).status == .notFound, "\(path)")
+            #expect(
+                await router.respond(to: APIRequest(method: .GET, path: path, body: [])).status == .notFound, "\(path)")
         }
-        #expect(await router.respond(to: APIRequest(method: .POST, path: "/v1/runs/current/stop", body: [])).status == .notFound)
-        #expect(await router.respond(to: APIRequest(method: .POST, path: "/metrics", body: [])).status == .methodNotAllowed)
+        #expect(
+            await router.respond(to: APIRequest(method: .POST, path: "/v1/runs/current/stop", body: [])).status
+                == .notFound)
+        #expect(
+            await router.respond(to: APIRequest(method: .POST, path: "/metrics", body: [])).status == .methodNotAllowed)
     }
 
     @Test(.timeLimit(.minutes(1)))
@@ -47,8 +54,9 @@ import Testing
         let (address, problem) = MetricsAddress.parse("127.0.0.1:\(port)")
         #expect(problem == nil)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let server = try await MetricsListener.start(try #require(address), group: group, manager: try Self.manager(),
-                                                     logger: Logger(label: "test"))
+        let server = try await MetricsListener.start(
+            try #require(address), group: group, manager: try Self.manager(),
+            logger: Logger(label: "test"))
         let serving = Task { await server.run() }
         let metrics = try Self.get("/metrics", port: port)
         #expect(metrics.hasPrefix("HTTP/1.1 200"))
@@ -73,7 +81,9 @@ import Testing
         #expect(MetricsAddress.parse("9557").1?.contains("HOST:PORT") == true)
         let config = try ConfigFile.parse(yaml: "metrics_listen: 127.0.0.1:9557\n", file: "loadd.yaml")
         #expect(config.metricsListen?.port == 9557)
-        #expect(throws: ConfigError.self) { try ConfigFile.parse(yaml: "metrics_listen: 0.0.0.0:99999\n", file: "loadd.yaml") }
+        #expect(throws: ConfigError.self) {
+            try ConfigFile.parse(yaml: "metrics_listen: 0.0.0.0:99999\n", file: "loadd.yaml")
+        }
         do {
             _ = try ConfigFile.parse(yaml: "metrics_listen: nope:1\n", file: "loadd.yaml")
         } catch let error as ConfigError {
@@ -110,7 +120,9 @@ import Testing
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)

@@ -14,21 +14,27 @@ import Testing
     init() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString)").path
         store = try RunStore(stateDir: dir)
-        let plan = try ScenarioLoader.load(yaml: "host: http://127.0.0.1:1\nusers: 1\ntasks: [ { request: GET /a } ]\n",
-                                           file: "s.yaml", baseDirectory: ".")
+        let plan = try ScenarioLoader.load(
+            yaml: "host: http://127.0.0.1:1\nusers: 1\ntasks: [ { request: GET /a } ]\n",
+            file: "s.yaml", baseDirectory: ".")
         checkpoint = RunLedger(plan: plan, run: nil, expectedReporters: 1, startUnixSeconds: 1000)
             .checkpoint(at: .seconds(3))
     }
 
     /// A run left `running` with a record saved `age` seconds before `now`.
-    private func leftRunning(_ name: String, age: Double, now: Double, refusal: String? = nil,
-                             role: NodeRole = .standalone) throws -> RunID {
+    private func leftRunning(
+        _ name: String, age: Double, now: Double, refusal: String? = nil,
+        role: NodeRole = .standalone
+    ) throws -> RunID {
         let id = RunID(rawValue: "20261129-2200\(name)-abcd")
         try store.create(id, scenario: "users: 1\n")
-        try store.writeInfo(RunInfo(id: id, scenario: "s", host: "h", state: .running, startedAt: 1000, endedAt: nil,
-                                    users: 1, requests: 0, failures: 0))
-        var record = ResumeRecord(role: role, savedAt: now - age, file: "s.yaml", overrides: RunOverrides(),
-                                  refusal: refusal)
+        try store.writeInfo(
+            RunInfo(
+                id: id, scenario: "s", host: "h", state: .running, startedAt: 1000, endedAt: nil,
+                users: 1, requests: 0, failures: 0))
+        var record = ResumeRecord(
+            role: role, savedAt: now - age, file: "s.yaml", overrides: RunOverrides(),
+            refusal: refusal)
         if refusal == nil { record.checkpoint = checkpoint }
         try store.writeResumeRecord(record, of: id)
         return id
@@ -69,7 +75,8 @@ import Testing
         do {
             _ = try ConfigFile.parse(yaml: "threads: 1\nresume_within: 2h\n", file: "l.yaml")
         } catch let error as ConfigError {
-            #expect(error.description == "l.yaml:2:16: resume_within: expected a duration from 0s (off) to 1h "
+            #expect(
+                error.description == "l.yaml:2:16: resume_within: expected a duration from 0s (off) to 1h "
                     + "such as 60s or 5m, got '2h'")
         }
         #expect(RunResumption.describe(.milliseconds(1500)) == "1500ms")

@@ -44,7 +44,8 @@ struct UnixSocketClient: Sendable {
             }
         }
         guard connected == 0 else { throw Failure(description: "connect \(path): errno \(errno)") }
-        let head = "\(method) \(target) HTTP/1.1\r\nhost: loadd\r\ncontent-length: \(body.count)\r\n"
+        let head =
+            "\(method) \(target) HTTP/1.1\r\nhost: loadd\r\ncontent-length: \(body.count)\r\n"
             + "connection: close\r\n\r\n"
         let request = Data(head.utf8) + body
         let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -71,11 +72,12 @@ struct UnixSocketClient: Sendable {
         guard parts.count >= 2, let status = Int(parts[1]) else {
             throw Failure(description: "bad status line: \(statusLine)")
         }
-        let length = head.split(separator: "\r\n").dropFirst().compactMap { line -> Int? in
-            let pair = line.split(separator: ":", maxSplits: 1)
-            guard pair.count == 2, pair[0].lowercased() == "content-length" else { return nil }
-            return Int(pair[1].trimmingCharacters(in: .whitespaces))
-        }.first ?? 0
+        let length =
+            head.split(separator: "\r\n").dropFirst().compactMap { line -> Int? in
+                let pair = line.split(separator: ":", maxSplits: 1)
+                guard pair.count == 2, pair[0].lowercased() == "content-length" else { return nil }
+                return Int(pair[1].trimmingCharacters(in: .whitespaces))
+            }.first ?? 0
         let body = answer[end.upperBound...]
         guard body.count == length else {
             throw Failure(description: "body cut short: \(body.count) of \(length) bytes")

@@ -2,6 +2,7 @@ import Foundation
 import Protocol
 import TargetServer
 import Testing
+
 @testable import Engine
 
 /// Per-user CSV rows as a fleet deals them: each worker's users take an interleaved slice.
@@ -13,19 +14,21 @@ import Testing
     }
 
     @Test func aNodesUsersTakeOnlyTheRowsOfItsSlice() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loadd-data-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loadd-data-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "n\n1\n2\n3\n4\n".write(toFile: folder + "/rows.csv", atomically: true, encoding: .utf8)
         let target = try await TargetServer.start(TargetConfig())
-        var plan = try ScenarioLoader.load(yaml: """
-            users: 4
-            spawn_rate: 100
-            duration: 1s
-            wait: { constant: 20ms }
-            data: { csv: rows.csv }
-            tasks: [ { request: "GET /Test/V{{data.n}}", name: row } ]
-            """, file: folder + "/s.yaml", baseDirectory: folder)
+        var plan = try ScenarioLoader.load(
+            yaml: """
+                users: 4
+                spawn_rate: 100
+                duration: 1s
+                wait: { constant: 20ms }
+                data: { csv: rows.csv }
+                tasks: [ { request: "GET /Test/V{{data.n}}", name: row } ]
+                """, file: folder + "/s.yaml", baseDirectory: folder)
         plan.host = target.baseURL
         // The second of two workers: rows 1, 3, 5, 7 → wrapping over 4 rows, n = 2 and 4 only.
         plan.dataPartition = DataPartition(slot: 1, of: 2)

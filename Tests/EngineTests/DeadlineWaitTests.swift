@@ -1,5 +1,6 @@
 import CCurl
 import Testing
+
 @testable import Engine
 
 /// The engine thread's wait: never before its deadline, and with the timerfd much closer to it than
@@ -45,6 +46,7 @@ import Testing
         let coarse = try latenesses(DeadlineWait(millisecondsOnly: true), offset: 1_300, count: 41)
         #expect(precise.first.map { $0 >= 0 } == true && coarse.first.map { $0 >= 0 } == true, "a wait ended early")
         // Medians, not single wakes: a loaded machine delays some wakes of either kind.
-        #expect(precise[20] + 300 < coarse[20], "timerfd median \(precise[20]) µs, millisecond timeout \(coarse[20]) µs")
+        #expect(
+            precise[20] + 300 < coarse[20], "timerfd median \(precise[20]) µs, millisecond timeout \(coarse[20]) µs")
     }
 }

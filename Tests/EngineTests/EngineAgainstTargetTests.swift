@@ -1,6 +1,7 @@
 import Protocol
 import TargetServer
 import Testing
+
 @testable import Engine
 
 /// The engine with real libcurl against the real built-in target on 127.0.0.1: the target
@@ -8,7 +9,8 @@ import Testing
 @Suite(.serialized) struct EngineAgainstTargetTests {
     @Test(.timeLimit(.minutes(1)))
     func weightedMixLandsWithinTwoPointsOfItsShares() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             users: 20
             spawn_rate: 100
@@ -36,7 +38,8 @@ import Testing
         var config = TargetConfig()
         config.slowFraction = 0.1
         config.slowDelay = .milliseconds(50)
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             users: 10
             duration: 4s
@@ -50,12 +53,13 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func refusedPortIsReportedAndTheRunFailsAsUnreachable() async throws {
-        var plan = try ScenarioLoader.load(yaml: """
-            host: http://127.0.0.1:1
-            users: 2
-            duration: 30s
-            tasks: [ { request: GET /Test/V1 } ]
-            """, file: "test.yaml", baseDirectory: ".")
+        var plan = try ScenarioLoader.load(
+            yaml: """
+                host: http://127.0.0.1:1
+                users: 2
+                duration: 30s
+                tasks: [ { request: GET /Test/V1 } ]
+                """, file: "test.yaml", baseDirectory: ".")
         plan.host = "http://127.0.0.1:1"
         let engine = try Engine(plan: plan, options: EngineOptions(threads: 1))
         engine.start()
@@ -70,7 +74,8 @@ import Testing
     func slowResponsesPastTheTimeoutFailAsTimeout() async throws {
         var config = TargetConfig()
         config.delay = .milliseconds(400)
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             users: 2
             duration: 2s
@@ -86,7 +91,8 @@ import Testing
     func serverErrorsAreCountedAsHTTPStatusFailures() async throws {
         var config = TargetConfig()
         config.errorFraction = 0.1
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             users: 4
             duration: 3s
@@ -102,7 +108,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func passingThresholdsPassTheRun() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             users: 4
             duration: 2s
@@ -116,14 +123,16 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func userCountChangesWhileRunning() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             users: 2
             spawn_rate: 100
             duration: 4s
             wait: { constant: 10ms }
             tasks: [ { request: GET /Test/V2 } ]
-            """) { engine, _ in
+            """
+        ) { engine, _ in
             try await Task.sleep(for: .milliseconds(1200))
             #expect(engine.snapshot().users == 2)
             engine.setUsers(6, spawnRate: 100)
@@ -136,13 +145,15 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func resetZeroesTheStatsWithoutStoppingUsers() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             users: 2
             duration: 4s
             wait: { constant: 5ms }
             tasks: [ { request: GET /Test/V2 } ]
-            """) { engine, _ in
+            """
+        ) { engine, _ in
             try await Task.sleep(for: .milliseconds(2200))
             engine.resetStats()
         }
@@ -153,7 +164,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func loginFlowRunsOnceThenTasksWithPerUserValues() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             users: 3
             spawn_rate: 100

@@ -2,6 +2,7 @@ import CCurl
 import Histogram
 import Protocol
 import Testing
+
 @testable import Engine
 
 @Suite struct RampTests {
@@ -90,8 +91,9 @@ import Testing
     @Test func jsonEscapingKeepsTheDocumentValid() {
         var values = UserValues()
         values.data = [Array("say \"hi\"\\".utf8)]
-        let template = Template(parts: [.literal(Array("{\"m\":\"".utf8)), .data(0), .literal(Array("\"}".utf8))],
-                                escaping: .json)
+        let template = Template(
+            parts: [.literal(Array("{\"m\":\"".utf8)), .data(0), .literal(Array("\"}".utf8))],
+            escaping: .json)
         #expect(render(template, values: values) == #"{"m":"say \"hi\"\\"}"#)
     }
 
@@ -105,16 +107,24 @@ import Testing
 
 @Suite struct FailureReasonTests {
     @Test func statusOutsideTheCheckIsAFailure() {
-        #expect(FailureReason.classify(curlCode: CURLE_OK, osErrno: 0, status: 500, check: .default, bodyMatched: true) == .status(500))
-        #expect(FailureReason.classify(curlCode: CURLE_OK, osErrno: 0, status: 302, check: .default, bodyMatched: true) == nil)
+        #expect(
+            FailureReason.classify(curlCode: CURLE_OK, osErrno: 0, status: 500, check: .default, bodyMatched: true)
+                == .status(500))
+        #expect(
+            FailureReason.classify(curlCode: CURLE_OK, osErrno: 0, status: 302, check: .default, bodyMatched: true)
+                == nil)
         let only201 = Check(status: .oneOf([201]))
-        #expect(FailureReason.classify(curlCode: CURLE_OK, osErrno: 0, status: 200, check: only201, bodyMatched: true) == .status(200))
+        #expect(
+            FailureReason.classify(curlCode: CURLE_OK, osErrno: 0, status: 200, check: only201, bodyMatched: true)
+                == .status(200))
     }
 
     @Test func describedLikeLocustsFailuresTab() {
         #expect(FailureReason.status(503).describe(check: nil) == "HTTP 503")
         #expect(FailureReason.connectionRefused.describe(check: nil) == "connection refused")
-        #expect(FailureReason.bodyCheck.describe(check: Check(bodyContains: Array("ok".utf8))) == #"check failed: body does not contain "ok""#)
+        #expect(
+            FailureReason.bodyCheck.describe(check: Check(bodyContains: Array("ok".utf8)))
+                == #"check failed: body does not contain "ok""#)
     }
 }
 
@@ -122,16 +132,19 @@ import Testing
     private func interval(second: Int, requests: UInt64) -> IntervalStats {
         var histogram = LatencyHistogram()
         for _ in 0..<requests { histogram.record(1000) }
-        let row = EndpointInterval(key: EndpointKey(method: "GET", name: "/a"), requests: requests, failures: 0,
-                                   bytes: 0, latency: SparseHistogram(histogram), serviceTime: SparseHistogram(histogram),
-                                   failureReasons: [])
-        return IntervalStats(second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
-                             endpoints: [row])
+        let row = EndpointInterval(
+            key: EndpointKey(method: "GET", name: "/a"), requests: requests, failures: 0,
+            bytes: 0, latency: SparseHistogram(histogram), serviceTime: SparseHistogram(histogram),
+            failureReasons: [])
+        return IntervalStats(
+            second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
+            endpoints: [row])
     }
 
     @Test func aLateIntervalJoinsItsClosedSecondInsteadOfAddingARow() {
-        var aggregator = RunAggregator(endpoints: [EndpointKey(method: "GET", name: "/a")], expectedReporters: 2,
-                                       startUnixSeconds: 0)
+        var aggregator = RunAggregator(
+            endpoints: [EndpointKey(method: "GET", name: "/a")], expectedReporters: 2,
+            startUnixSeconds: 0)
         aggregator.absorb(interval(second: 0, requests: 5))
         aggregator.closeSeconds(before: 1)
         aggregator.absorb(interval(second: 0, requests: 7))
@@ -145,14 +158,18 @@ import Testing
 @Suite struct SparseHistogramWireTests {
     @Test func packedFormRoundTripsExactly() throws {
         var histogram = LatencyHistogram()
-        for value: UInt64 in [1, 2, 200, 201, 5_000, 123_456, 3_000_000] { histogram.record(value, count: value % 7 + 1) }
+        for value: UInt64 in [1, 2, 200, 201, 5_000, 123_456, 3_000_000] {
+            histogram.record(value, count: value % 7 + 1)
+        }
         let sparse = SparseHistogram(histogram)
         #expect(SparseHistogram(packed: sparse.packed) == sparse)
         var rebuilt = LatencyHistogram()
         sparse.add(into: &rebuilt)
         #expect(rebuilt.totalCount == histogram.totalCount)
         // Same bucket; the source may report its exact maximum where the copy has the bucket's top.
-        let (source, copy) = (histogram.percentilesAndMean([50, 99]).values, rebuilt.percentilesAndMean([50, 99]).values)
+        let (source, copy) = (
+            histogram.percentilesAndMean([50, 99]).values, rebuilt.percentilesAndMean([50, 99]).values
+        )
         #expect(LatencyHistogram.highestEquivalent(copy[1]) == LatencyHistogram.highestEquivalent(source[1]))
         #expect(copy[0] == source[0])
         #expect(SparseHistogram(packed: "") == SparseHistogram())
@@ -170,11 +187,13 @@ import Testing
         var random = FastRandom()
         for size in [1, 2, 7, 100, 10_000] {
             // HdrHistogram's own dense histogram over the same range is the reference.
-            var reference = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: LatencyHistogram.highestTrackable,
-                                              numberOfSignificantValueDigits: .three)
+            var reference = Histogram<UInt64>(
+                lowestDiscernibleValue: 1, highestTrackableValue: LatencyHistogram.highestTrackable,
+                numberOfSignificantValueDigits: .three)
             var histogram = LatencyHistogram()
             for _ in 0..<size {
-                let value = UInt64.random(in: 1...4_000_000_000, using: &random) >> UInt64.random(in: 0...30, using: &random)
+                let value =
+                    UInt64.random(in: 1...4_000_000_000, using: &random) >> UInt64.random(in: 0...30, using: &random)
                 histogram.record(value)
                 reference.record(value)
             }

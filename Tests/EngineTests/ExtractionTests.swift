@@ -1,12 +1,15 @@
 import Protocol
 import TargetServer
 import Testing
+
 @testable import Engine
 
 /// Runs `yaml` against a fresh built-in target and returns the summary with what the target counted
 /// per path (its own truth: a request it never saw was never sent).
-private func runCounting(_ yaml: String, target config: TargetConfig = TargetConfig(),
-                         environment: [String: String] = [:]) async throws -> (RunSummary, TargetStats) {
+private func runCounting(
+    _ yaml: String, target config: TargetConfig = TargetConfig(),
+    environment: [String: String] = [:]
+) async throws -> (RunSummary, TargetStats) {
     let target = try await TargetServer.start(config)
     var plan = try ScenarioLoader.load(yaml: yaml, file: "test.yaml", baseDirectory: ".", environment: environment)
     plan.host = target.baseURL
@@ -22,7 +25,8 @@ private func runCounting(_ yaml: String, target config: TargetConfig = TargetCon
 @Suite(.serialized) struct ExtractionTests {
     @Test(.timeLimit(.minutes(1)))
     func aTokenFromOnStartLoginServesEveryLaterTaskOfEveryUser() async throws {
-        let (summary, target) = try await runCounting("""
+        let (summary, target) = try await runCounting(
+            """
             host: http://x
             users: 6
             duration: 2s
@@ -46,7 +50,8 @@ private func runCounting(_ yaml: String, target config: TargetConfig = TargetCon
 
     @Test(.timeLimit(.minutes(1)))
     func aMissingTokenFailsTheLoginByItsOwnReasonAndTheNextStepIsNeverSent() async throws {
-        let (summary, target) = try await runCounting("""
+        let (summary, target) = try await runCounting(
+            """
             host: http://x
             users: 3
             duration: 2s
@@ -72,7 +77,8 @@ private func runCounting(_ yaml: String, target config: TargetConfig = TargetCon
 
     @Test(.timeLimit(.minutes(1)))
     func headerRegexAndNegativeIndexValuesReachTheNextStep() async throws {
-        let (summary, target) = try await runCounting("""
+        let (summary, target) = try await runCounting(
+            """
             host: http://x
             users: 2
             duration: 2s
@@ -98,7 +104,8 @@ private func runCounting(_ yaml: String, target config: TargetConfig = TargetCon
 
     @Test(.timeLimit(.minutes(1)))
     func aHeaderThatIsNotThereIsNoMatch() async throws {
-        let (summary, _) = try await runCounting("""
+        let (summary, _) = try await runCounting(
+            """
             host: http://x
             users: 1
             duration: 1s
@@ -114,7 +121,8 @@ private func runCounting(_ yaml: String, target config: TargetConfig = TargetCon
     func theChecksTableCountsPassesAndFailsOfJSONHeaderAndMaxMsChecks() async throws {
         var config = TargetConfig()
         config.delay = .milliseconds(30)
-        let (summary, _) = try await runCounting("""
+        let (summary, _) = try await runCounting(
+            """
             host: http://x
             users: 4
             duration: 2s
@@ -149,7 +157,8 @@ private func runCounting(_ yaml: String, target config: TargetConfig = TargetCon
     func envAndBase64ValuesAreSent() async throws {
         // Bearer from the environment: a wrong one is a 401, the right one (issued by a login first) a 200,
         // so this proves the env value and the base64 of a var both reach the request.
-        let (summary, _) = try await runCounting("""
+        let (summary, _) = try await runCounting(
+            """
             host: http://x
             users: 1
             duration: 1s
@@ -192,7 +201,8 @@ extension ExtractionTests {
 extension ExtractionTests {
     @Test(.timeLimit(.minutes(1)), arguments: ["users: 3\nwait: 20ms", "rate: 50/s\nmax_in_flight: 5"])
     func aLoginThatGetsNoTokenInOnStartIsRetriedAndNoTaskRunsWithoutIt(shape: String) async throws {
-        let (summary, target) = try await runCounting("""
+        let (summary, target) = try await runCounting(
+            """
             host: http://x
             \(shape)
             duration: 2s
@@ -225,7 +235,8 @@ struct JSONFinderTests {
     private func found(_ text: String) -> JSONFinder.Outcome { .found(Array(text.utf8)) }
 
     @Test func findsKeysIndicesFromBothEndsAndDecodesStrings() {
-        let body = #"{"a":{"b":"x\"y\u00e9\ud83d\ude00"},"items":[{"id":1},{"id":2},{"id":3}],"n":-1.5e3,"t":true,"o":{"k":[1,2]}}"#
+        let body =
+            #"{"a":{"b":"x\"y\u00e9\ud83d\ude00"},"items":[{"id":1},{"id":2},{"id":3}],"n":-1.5e3,"t":true,"o":{"k":[1,2]}}"#
         #expect(find("$.a.b", body) == found("x\"yé😀"))
         #expect(find("$.items[0].id", body) == found("1"))
         #expect(find("$.items[-1].id", body) == found("3"))
@@ -256,18 +267,19 @@ struct JSONFinderTests {
     private func run(reply: [UInt8], extract: String) async throws -> RunSummary {
         let target = try RawTarget(reply: reply)
         defer { target.stop() }
-        var plan = try ScenarioLoader.load(yaml: """
-            host: http://x
-            users: 1
-            duration: 1s
-            wait: 50ms
-            tasks:
-              - steps:
-                  - request: GET /login
-                    name: login
-                    extract: { \(extract) }
-                  - request: GET /after/{{value}}
-            """, file: "test.yaml", baseDirectory: ".")
+        var plan = try ScenarioLoader.load(
+            yaml: """
+                host: http://x
+                users: 1
+                duration: 1s
+                wait: 50ms
+                tasks:
+                  - steps:
+                      - request: GET /login
+                        name: login
+                        extract: { \(extract) }
+                      - request: GET /after/{{value}}
+                """, file: "test.yaml", baseDirectory: ".")
         plan.host = target.baseURL
         let engine = try Engine(plan: plan, options: EngineOptions(threads: 1))
         engine.start()
@@ -275,23 +287,41 @@ struct JSONFinderTests {
     }
 
     private func reply(headers: String = "", body: [UInt8]) -> [UInt8] {
-        Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\(headers)Connection: close\r\n\r\n".utf8) + body
+        Array(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\(headers)Connection: close\r\n\r\n"
+                .utf8) + body
     }
 
     @Test(.timeLimit(.minutes(1)))
     func aBodyOverTheCapAnInvalidJSONBodyAndABadHeaderEachFailByName() async throws {
-        let huge = Array(#"{"pad":""#.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 2 << 20) + Array(#"","value":"v"}"#.utf8)
+        let huge =
+            Array(#"{"pad":""#.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 2 << 20)
+            + Array(#"","value":"v"}"#.utf8)
         let cases: [(reply: [UInt8], extract: String, reason: String)] = [
-            (reply(body: huge), #"value: { json: "$.value" }"#,
-             "extract value: the body is over 1 MiB, the most kept for extract and check ($.value not searched)"),
-            (reply(body: Array("<html>oops</html>".utf8)), #"value: { json: "$.value" }"#,
-             "extract value: no match for $.value (the body is not JSON)"),
-            (reply(headers: "X-Value: \u{7F}", body: []) .replacing([0x7F], with: [0xFF, 0xFE]), "value: { header: X-Value }",
-             "extract value: the value of header X-Value holds a line break, a NUL or bytes that are not UTF-8"),
-            (reply(body: Array(#"{"value":""#.utf8) + [UInt8](repeating: UInt8(ascii: "y"), count: 70_000) + Array(#""}"#.utf8)),
-             #"value: { json: "$.value" }"#, "extract value: the value of $.value is over 64 KiB, the most a user keeps"),
-            (reply(body: Array(#"{"value":"a\nb"}"#.utf8)), #"value: { json: "$.value" }"#,
-             "extract value: the value of $.value holds a line break, a NUL or bytes that are not UTF-8"),
+            (
+                reply(body: huge), #"value: { json: "$.value" }"#,
+                "extract value: the body is over 1 MiB, the most kept for extract and check ($.value not searched)"
+            ),
+            (
+                reply(body: Array("<html>oops</html>".utf8)), #"value: { json: "$.value" }"#,
+                "extract value: no match for $.value (the body is not JSON)"
+            ),
+            (
+                reply(headers: "X-Value: \u{7F}", body: []).replacing([0x7F], with: [0xFF, 0xFE]),
+                "value: { header: X-Value }",
+                "extract value: the value of header X-Value holds a line break, a NUL or bytes that are not UTF-8"
+            ),
+            (
+                reply(
+                    body: Array(#"{"value":""#.utf8) + [UInt8](repeating: UInt8(ascii: "y"), count: 70_000)
+                        + Array(#""}"#.utf8)),
+                #"value: { json: "$.value" }"#,
+                "extract value: the value of $.value is over 64 KiB, the most a user keeps"
+            ),
+            (
+                reply(body: Array(#"{"value":"a\nb"}"#.utf8)), #"value: { json: "$.value" }"#,
+                "extract value: the value of $.value holds a line break, a NUL or bytes that are not UTF-8"
+            ),
         ]
         for item in cases {
             let summary = try await run(reply: item.reply, extract: item.extract)

@@ -2,6 +2,7 @@ import Glibc
 import Protocol
 import TargetServer
 import Testing
+
 @testable import Engine
 
 /// Whatever values reach the engine (a fleet worker or an API body can carry any), it neither
@@ -28,7 +29,8 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func aRateTheClockCannotResolveStillEndsAtItsDuration() async throws {
         let target = try await TargetServer.start(TargetConfig())
-        var plan = try plan("""
+        var plan = try plan(
+            """
             host: http://x
             rate: 10/s
             max_in_flight: 4
@@ -50,7 +52,8 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func stopMidRunAtAnExtremeRateReturnsWithinASecond() async throws {
         let target = try await TargetServer.start(TargetConfig())
-        var plan = try plan("""
+        var plan = try plan(
+            """
             host: http://x
             rate: 10/s
             max_in_flight: 4
@@ -60,7 +63,7 @@ import Testing
         let engine = try Engine(plan: plan, options: EngineOptions(threads: 1))
         engine.start()
         _ = await waitUntil(.seconds(5)) { engine.snapshot().total.requests > 0 }
-        engine.setRate(.infinity)        // `loadctl rate` mid-run with a value past every limit
+        engine.setRate(.infinity)   // `loadctl rate` mid-run with a value past every limit
         try await Task.sleep(for: .milliseconds(300))
         engine.stop()
         let took = await waitUntil(.seconds(3)) { engine.phase == .finished }
@@ -72,7 +75,8 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func aTinyRateAndAHugeRateStageNeitherTrapNorRunOver() async throws {
         let target = try await TargetServer.start(TargetConfig())
-        var tiny = try plan("""
+        var tiny = try plan(
+            """
             host: http://x
             rate: 10/s
             duration: 1s
@@ -82,9 +86,10 @@ import Testing
         let idle = try Engine(plan: tiny, options: EngineOptions(threads: 2))
         idle.start()
         let quiet = await idle.finished()
-        #expect(quiet.total.requests <= 2)      // at most the first arrival of each thread
+        #expect(quiet.total.requests <= 2)   // at most the first arrival of each thread
 
-        var huge = try plan("""
+        var huge = try plan(
+            """
             host: http://x
             max_in_flight: 4
             stages:
@@ -92,7 +97,7 @@ import Testing
               - { duration: 1s, target: 20/s }
             tasks: [ { request: GET /Test/V2 } ]
             """, host: target.baseURL)
-        huge.stages[1].target = Double(Int.max)  // what `target: 9223372036854775807` used to reach the engine as
+        huge.stages[1].target = Double(Int.max)   // what `target: 9223372036854775807` used to reach the engine as
         let clock = ContinuousClock()
         let start = clock.now
         let engine = try Engine(plan: huge, options: EngineOptions(threads: 2))
@@ -104,12 +109,13 @@ import Testing
     }
 
     @Test func aHugeStageTargetOrInFlightCapIsRefusedByTheBudgetNotTrapped() throws {
-        var staged = try plan("""
+        var staged = try plan(
+            """
             host: http://127.0.0.1:1
             stages: [ { duration: 1s, target: 10 } ]
             tasks: [ { request: GET /a } ]
             """, host: "http://127.0.0.1:1")
-        staged.stages[0].target = Double(Int.max)  // what `target: 9223372036854775807` used to reach the engine as
+        staged.stages[0].target = Double(Int.max)   // what `target: 9223372036854775807` used to reach the engine as
         #expect(throws: RunBudgetError.self) { try Engine(plan: staged, nodeMemory: 16 << 30) }
         do {
             _ = try Engine(plan: staged, nodeMemory: 16 << 30)
@@ -117,7 +123,8 @@ import Testing
             #expect(error.field == "users")
         }
 
-        var open = try plan("""
+        var open = try plan(
+            """
             host: http://127.0.0.1:1
             rate: 10/s
             tasks: [ { request: GET /a } ]
@@ -135,7 +142,8 @@ import Testing
     @Test func tenMillionUsersAreRefusedWithTheNumbersBeforeAnyThreadStarts() throws {
         // `validate` refuses `users: 10000000` (ScenarioLimits); a fleet share or an API override could
         // still carry it to the engine, which must refuse it by its own budget.
-        var plan = try plan("""
+        var plan = try plan(
+            """
             host: http://127.0.0.1:1
             users: 1
             tasks: [ { request: GET /a } ]
@@ -147,14 +155,16 @@ import Testing
             Issue.record("10,000,000 users were accepted on a 16 GB node")
         } catch {
             #expect(error.field == "users")
-            #expect(error.description == "users: 10000000 users need about 164 GB, more than the 8 GB this node "
-                + "allows (half of its memory); use fewer users or more nodes")
+            #expect(
+                error.description == "users: 10000000 users need about 164 GB, more than the 8 GB this node "
+                    + "allows (half of its memory); use fewer users or more nodes")
         }
         #expect(Self.threadCount() <= threadsBefore)
     }
 
     @Test func theBudgetIsWorkedOutFromThePlanAndThisNodesSliceOfIt() throws {
-        var plan = try plan("""
+        var plan = try plan(
+            """
             host: http://127.0.0.1:1
             stages: [ { duration: 1s, target: 1000 } ]
             tasks: [ { request: GET /a } ]
@@ -164,8 +174,9 @@ import Testing
         #expect(budget.users == 250)
         #expect(budget.endpoints == 1)
         #expect(budget.allowedBytes == 4 << 30)
-        #expect(budget.neededBytes == RunBudget.bytesPerRun + 250 * RunBudget.bytesPerUser
-            + RunBudget.bytesPerEndpoint + 2 * RunBudget.bytesPerEndpointPerThread)
+        #expect(
+            budget.neededBytes == RunBudget.bytesPerRun + 250 * RunBudget.bytesPerUser
+                + RunBudget.bytesPerEndpoint + 2 * RunBudget.bytesPerEndpointPerThread)
         #expect(budget.maxUsers > 200_000)
     }
 
@@ -182,17 +193,20 @@ import Testing
 
 /// A target that misbehaves fails the request with a reason that names what it did; the run goes on.
 @Suite(.serialized) struct HostileTargetTests {
-    private func run(against target: RawTarget, users: Int = 1, seconds: Int = 2,
-                     timeout: String = "5s") async throws -> RunSummary {
-        var plan = try ScenarioLoader.load(yaml: """
-            host: http://x
-            users: \(users)
-            spawn_rate: 100
-            duration: \(seconds)s
-            timeout: \(timeout)
-            wait: { constant: 50ms }
-            tasks: [ { request: GET /a } ]
-            """, file: "test.yaml", baseDirectory: ".")
+    private func run(
+        against target: RawTarget, users: Int = 1, seconds: Int = 2,
+        timeout: String = "5s"
+    ) async throws -> RunSummary {
+        var plan = try ScenarioLoader.load(
+            yaml: """
+                host: http://x
+                users: \(users)
+                spawn_rate: 100
+                duration: \(seconds)s
+                timeout: \(timeout)
+                wait: { constant: 50ms }
+                tasks: [ { request: GET /a } ]
+                """, file: "test.yaml", baseDirectory: ".")
         plan.host = target.baseURL
         let engine = try Engine(plan: plan, options: EngineOptions(threads: 1))
         engine.start()
@@ -201,11 +215,13 @@ import Testing
         return summary
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: [
-        (RawTarget.garbage, "invalid HTTP response"),
-        (RawTarget.hugeHeader, "response header too large"),
-        (RawTarget.cutBody, "body cut after headers"),
-    ])
+    @Test(
+        .timeLimit(.minutes(1)),
+        arguments: [
+            (RawTarget.garbage, "invalid HTTP response"),
+            (RawTarget.hugeHeader, "response header too large"),
+            (RawTarget.cutBody, "body cut after headers"),
+        ])
     func aBrokenReplyFailsWithAReasonNamingIt(reply: [UInt8], reason: String) async throws {
         let summary = try await run(against: try RawTarget(reply: reply))
         #expect(summary.total.requests > 0)

@@ -1,12 +1,14 @@
 import Protocol
 import Testing
+
 @testable import Engine
 
 /// New connections per second in the history: libcurl's count of connections each transfer opened.
 @Suite struct NewConnectionsTests {
     @Test(.timeLimit(.minutes(1)))
     func usersOpenTheirConnectionsOnceAndThenReuseThem() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             name: connections
             host: http://placeholder
             users: 3

@@ -2,6 +2,7 @@ import Protocol
 import Synchronization
 import TargetServer
 import Testing
+
 @testable import Engine
 
 /// The open model, load shapes, warm-up and aborting thresholds, against the real target.
@@ -12,7 +13,8 @@ import Testing
     /// dropped past `max_in_flight`).
     @Test(.timeLimit(.minutes(1)))
     func aFixedArrivalRateStartsItsScheduleOverTheMeasuredDuration() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             rate: 2000/s
             duration: 10s
@@ -29,11 +31,12 @@ import Testing
         // Generous both ways, for a loaded machine: 10 % is a second of arrivals a thread starved at the
         // end never got to, or started while the stop was reaching it. A thread keeping the whole rate
         // instead of its share, or falling behind for good, is far outside.
-        #expect(started >= scheduled * 0.9 && started <= scheduled * 1.1,
-                """
-                \(summary.total.requests) requests (\(cancelled) cancelled at end) + \(summary.openModel?.dropped ?? 0) dropped \
-                in \(summary.durationS) s at 2000/s; by second: \(summary.history.map { "\($0.second):\($0.requests)/\($0.users)" })
-                """)
+        #expect(
+            started >= scheduled * 0.9 && started <= scheduled * 1.1,
+            """
+            \(summary.total.requests) requests (\(cancelled) cancelled at end) + \(summary.openModel?.dropped ?? 0) dropped \
+            in \(summary.durationS) s at 2000/s; by second: \(summary.history.map { "\($0.second):\($0.requests)/\($0.users)" })
+            """)
     }
 
     @Test(.timeLimit(.minutes(1)))
@@ -43,13 +46,15 @@ import Testing
             try await eventually("requests to complete") { engine.snapshot().total.requests > 0 }
             try target.update(TargetChange(stall: .seconds(2)))
         }
-        let open = try await runAgainstTarget("""
+        let open = try await runAgainstTarget(
+            """
             host: http://x
             rate: 300/s
             duration: 8s
             tasks: [ { request: GET /Test/V2 } ]
             """, during: stall)
-        let closed = try await runAgainstTarget("""
+        let closed = try await runAgainstTarget(
+            """
             host: http://x
             users: 3
             duration: 8s
@@ -65,7 +70,8 @@ import Testing
     func arrivalsBeyondMaxInFlightAreCountedAsDropped() async throws {
         var config = TargetConfig()
         config.delay = .milliseconds(50)
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             rate: 400/s
             max_in_flight: 4
@@ -81,7 +87,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func stagedRateHistoryFollowsTheShape() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             stages:
               - { duration: 2s, target: 200/s }
@@ -103,7 +110,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func stagedUsersFollowTheShape() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             wait: { constant: 20ms }
             stages:
@@ -119,7 +127,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func warmupStatsAreKeptApartFromTheMeasuredRun() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             users: 2
             warmup: 2s
@@ -137,7 +146,8 @@ import Testing
     func anAbortingThresholdStopsTheRunEarlyWithItsReason() async throws {
         var config = TargetConfig()
         config.delay = .milliseconds(30)
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             users: 2
             duration: 30s
@@ -155,12 +165,14 @@ import Testing
     func rateCanBeChangedWhileRunning() async throws {
         // The seconds of the run just before and just after the change, from the engine's own clock.
         let change = Carried<(before: Int, after: Int)>()
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             host: http://x
             rate: 100/s
             duration: 6s
             tasks: [ { request: GET /Test/V2 } ]
-            """) { engine, _ in
+            """
+        ) { engine, _ in
             try await eventually("a whole second at 100/s") { engine.snapshot().durationS >= 1 }
             let before = Int(engine.snapshot().durationS)
             engine.setRate(400)
@@ -181,12 +193,10 @@ import Testing
     }
 }
 
-
 /// Carries a value out of a `@Sendable` closure.
 private final class Carried<Value: Sendable>: Sendable {
     let value = Mutex<Value?>(nil)
 }
-
 
 @Suite struct LoadShapeScenarioTests {
     private func load(_ yaml: String) throws -> Plan {
@@ -214,12 +224,15 @@ private final class Carried<Value: Sendable>: Sendable {
     @Test func theTwoModelsDoNotMix() {
         let found = errors("users: 10\nrate: 100/s\ntasks: [{request: GET /}]")
         #expect(found.count == 1 && found[0].contains("s.yaml:1:1: users: users belongs to the closed model"))
-        #expect(errors("max_in_flight: 5\ntasks: [{request: GET /}]").first?.contains("only applies to the open model") == true)
+        #expect(
+            errors("max_in_flight: 5\ntasks: [{request: GET /}]").first?.contains("only applies to the open model")
+                == true)
         #expect(errors("rate: fast\ntasks: [{request: GET /}]").first?.contains("s.yaml:1:7: rate:") == true)
     }
 
     @Test func stagesWithRatesMakeAnOpenModelPlan() throws {
-        let plan = try load("""
+        let plan = try load(
+            """
             stages: [ { duration: 1m, target: 1000/s }, { duration: 5m, target: 1000/s }, { duration: 1m, target: 0/s } ]
             warmup: 30s
             tasks: [ { request: GET / } ]
@@ -231,7 +244,8 @@ private final class Carried<Value: Sendable>: Sendable {
     }
 
     @Test func stageErrorsNameTheirLine() {
-        let found = errors("""
+        let found = errors(
+            """
             stages:
               - { duration: 1m }
               - { duration: 2x, target: 3 }
@@ -242,24 +256,27 @@ private final class Carried<Value: Sendable>: Sendable {
     }
 
     @Test func longFormThresholdsCarryAbortAndGrace() throws {
-        let plan = try load("""
+        let plan = try load(
+            """
             tasks: [ { request: GET /a } ]
             thresholds:
               - { threshold: "p95 < 150ms", abort_on_fail: true, grace: 10s }
               - { threshold: "failures == 0", endpoint: "GET /a" }
             """)
         #expect(plan.thresholds[0].abortOnFail && plan.thresholds[0].grace == .seconds(10))
-        #expect(plan.thresholds[1].endpoint == EndpointKey(method: "GET", name: "/a") && !plan.thresholds[1].abortOnFail)
+        #expect(
+            plan.thresholds[1].endpoint == EndpointKey(method: "GET", name: "/a") && !plan.thresholds[1].abortOnFail)
     }
 }
 
 @Suite struct OverrideTests {
     @Test func usersOverrideSetsTheWarmupLevelBeforeStages() throws {
-        var plan = try ScenarioLoader.load(yaml: """
-            warmup: 10s
-            stages: [ { duration: 1m, target: 50 } ]
-            tasks: [ { request: GET / } ]
-            """, file: "s.yaml", baseDirectory: ".")
+        var plan = try ScenarioLoader.load(
+            yaml: """
+                warmup: 10s
+                stages: [ { duration: 1m, target: 50 } ]
+                tasks: [ { request: GET / } ]
+                """, file: "s.yaml", baseDirectory: ".")
         #expect(plan.warmupLevel == 50)
         plan.apply(RunOverrides(users: 7))
         #expect(plan.warmupLevel == 7)
@@ -279,21 +296,23 @@ private final class Carried<Value: Sendable>: Sendable {
             Issue.record("expected the closed model")
             return
         }
-        #expect(schedule.total(at: 100_000_000) == 20)        // halfway up the first stage at once
+        #expect(schedule.total(at: 100_000_000) == 20)   // halfway up the first stage at once
         #expect(schedule.total(at: 105_000_000) == 40)
         #expect(schedule.isSettled(at: 115_000_000))
     }
 
     @Test func aSliceRunsItsPartOfEveryLevelAndLeavesTheTiming() throws {
-        let model = Engine.initialModel(try plan("stages: [ { duration: 10s, target: 40 } ]"), start: 0, warmupMicros: 0)
+        let model = Engine.initialModel(
+            try plan("stages: [ { duration: 10s, target: 40 } ]"), start: 0, warmupMicros: 0)
         guard case .closed(let schedule)? = model.slicingStages(LoadSlice(checking: 0.5, 1)!) else {
             Issue.record("expected sliced stages")
             return
         }
         #expect(schedule.total(at: 5_000_000) == 10)
         #expect(schedule.total(at: 10_000_000) == 20)
-        let open = Engine.initialModel(try plan("rate: 100/s\nstages: [ { duration: 10s, target: 200 } ]"), start: 0,
-                                       warmupMicros: 0)
+        let open = Engine.initialModel(
+            try plan("rate: 100/s\nstages: [ { duration: 10s, target: 200 } ]"), start: 0,
+            warmupMicros: 0)
         #expect(open.slicingStages(LoadSlice(checking: 0.25, 0.75)!)?.rate(at: 10_000_000) == 100)
     }
 

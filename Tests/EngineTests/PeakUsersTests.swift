@@ -10,7 +10,8 @@ import Testing
     }
 
     @Test func aStagedRunsPeakIsItsHighestStageTarget() throws {
-        let plan = try Self.plan("""
+        let plan = try Self.plan(
+            """
             host: http://x
             stages:
               - { duration: 1s, target: 30 }
@@ -25,7 +26,8 @@ import Testing
     }
 
     @Test func aPlainRunsPeakIsItsUsers() throws {
-        let plan = try Self.plan("""
+        let plan = try Self.plan(
+            """
             host: http://x
             users: 7
             tasks: [ { request: GET /a } ]
@@ -35,7 +37,8 @@ import Testing
     }
 
     @Test func anOpenStagedRunNamesItsPeakRate() throws {
-        let plan = try Self.plan("""
+        let plan = try Self.plan(
+            """
             host: http://x
             rate: 10/s
             stages:

@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+
 @testable import Engine
 
 /// A deliberately broken HTTP "server" on 127.0.0.1 for tests: each connection gets `reply` once
@@ -35,7 +36,7 @@ final class RawTarget: Sendable {
         var request = [UInt8](repeating: 0, count: 65_536)
         while true {
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }       // the listener was shut down
+            guard connection >= 0 else { return }   // the listener was shut down
             _ = recv(connection, &request, request.count, 0)
             guard let reply else {
                 held.withLock { $0.append(connection) }
@@ -44,7 +45,9 @@ final class RawTarget: Sendable {
             // MSG_NOSIGNAL: the client may hang up mid-reply (that is the point of some replies).
             var sent = 0
             while sent < reply.count {
-                let n = reply[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                let n = reply[sent...].withUnsafeBytes {
+                    send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
                 if n <= 0 { break }
                 sent += n
             }
@@ -60,7 +63,8 @@ final class RawTarget: Sendable {
 
     /// Replies a broken target can give.
     static let garbage = Array("HELLO THERE\r\nthis is not HTTP\r\n\r\n".utf8)
-    static let hugeHeader = Array("HTTP/1.1 200 OK\r\nX-Big: \(String(repeating: "a", count: 1 << 20))\r\nContent-Length: 0\r\n\r\n".utf8)
+    static let hugeHeader = Array(
+        "HTTP/1.1 200 OK\r\nX-Big: \(String(repeating: "a", count: 1 << 20))\r\nContent-Length: 0\r\n\r\n".utf8)
     static let cutBody = Array("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this".utf8)
 }
 

@@ -9,13 +9,16 @@ import Testing
     static let b = EndpointKey(method: "GET", name: "/b")
 
     /// `requests` of `key`, each taking `micros`, `failures` of them HTTP 500.
-    static func row(_ key: EndpointKey, requests: UInt64, failures: UInt64 = 0, micros: UInt64 = 2_000) -> EndpointInterval {
+    static func row(
+        _ key: EndpointKey, requests: UInt64, failures: UInt64 = 0, micros: UInt64 = 2_000
+    ) -> EndpointInterval {
         var histogram = LatencyHistogram()
         histogram.record(micros, count: requests)
         let sparse = SparseHistogram(histogram)
-        return EndpointInterval(key: key, requests: requests, failures: failures, bytes: 0, latency: sparse,
-                                serviceTime: sparse,
-                                failureReasons: failures > 0 ? [ReasonTally(reason: .status(500), count: failures)] : [])
+        return EndpointInterval(
+            key: key, requests: requests, failures: failures, bytes: 0, latency: sparse,
+            serviceTime: sparse,
+            failureReasons: failures > 0 ? [ReasonTally(reason: .status(500), count: failures)] : [])
     }
 
     static func second(_ index: Int, _ rows: [EndpointInterval]) -> IntervalStats {
@@ -26,7 +29,9 @@ import Testing
         var aggregator = RunAggregator(endpoints: [Self.a, Self.b], expectedReporters: 1, startUnixSeconds: 1_000)
         // For 20 s only /a, then 5 s of /b alone: /b is all of "now" though a small share of the run.
         for s in 0..<20 { aggregator.absorb(Self.second(s, [Self.row(Self.a, requests: 100)])) }
-        for s in 20..<25 { aggregator.absorb(Self.second(s, [Self.row(Self.b, requests: 40, failures: 4, micros: 50_000)])) }
+        for s in 20..<25 {
+            aggregator.absorb(Self.second(s, [Self.row(Self.b, requests: 40, failures: 4, micros: 50_000)]))
+        }
         let (rows, total) = aggregator.rows(seconds: 25)
         #expect(rows.first { $0.key == Self.a }?.currentRps == 0)
         #expect(rows.first { $0.key == Self.b }?.currentRps == 40)
@@ -48,9 +53,14 @@ import Testing
 
     @Test func bucketsAreCumulativeAtTheFixedBounds() throws {
         var aggregator = RunAggregator(endpoints: [Self.a], expectedReporters: 1, startUnixSeconds: 0)
-        aggregator.absorb(Self.second(0, [Self.row(Self.a, requests: 3, micros: 800),
-                                          Self.row(Self.a, requests: 2, micros: 40_000),
-                                          Self.row(Self.a, requests: 1, micros: 90_000_000)]))
+        aggregator.absorb(
+            Self.second(
+                0,
+                [
+                    Self.row(Self.a, requests: 3, micros: 800),
+                    Self.row(Self.a, requests: 2, micros: 40_000),
+                    Self.row(Self.a, requests: 1, micros: 90_000_000),
+                ]))
         let buckets = try #require(aggregator.endpointBuckets().first)
         let bounds = LatencyBuckets.boundsMicros
         #expect(buckets.latency.count == 6)

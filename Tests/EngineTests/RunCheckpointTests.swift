@@ -3,6 +3,7 @@ import Histogram
 import Protocol
 import TargetServer
 import Testing
+
 @testable import Engine
 
 /// A run's books written for a restarted daemon and taken up again (`RunLedger.Checkpoint`).
@@ -10,8 +11,9 @@ import Testing
     private static let a = EndpointKey(method: "GET", name: "/a")
 
     private func ledger() throws -> RunLedger {
-        let plan = try ScenarioLoader.load(yaml: "host: http://127.0.0.1:1\nusers: 1\ntasks: [ { request: GET /a } ]\n",
-                                           file: "s.yaml", baseDirectory: ".")
+        let plan = try ScenarioLoader.load(
+            yaml: "host: http://127.0.0.1:1\nusers: 1\ntasks: [ { request: GET /a } ]\n",
+            file: "s.yaml", baseDirectory: ".")
         return RunLedger(plan: plan, run: RunID(rawValue: "resume"), expectedReporters: 1, startUnixSeconds: 1000)
     }
 
@@ -19,12 +21,16 @@ import Testing
         var histogram = LatencyHistogram()
         for i in 0..<requests { histogram.record(micros + i * 10) }
         let reasons = failures > 0 ? [ReasonTally(reason: .status(500), count: failures)] : []
-        let row = EndpointInterval(key: Self.a, requests: requests, failures: failures, bytes: requests * 100,
-                                   latency: SparseHistogram(histogram), serviceTime: SparseHistogram(histogram),
-                                   failureReasons: reasons)
-        var stats = IntervalStats(second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
-                                  endpoints: [row])
-        stats.checks = [CheckTally(method: "GET", name: "/a", check: "status 200", passes: requests - failures, fails: failures)]
+        let row = EndpointInterval(
+            key: Self.a, requests: requests, failures: failures, bytes: requests * 100,
+            latency: SparseHistogram(histogram), serviceTime: SparseHistogram(histogram),
+            failureReasons: reasons)
+        var stats = IntervalStats(
+            second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
+            endpoints: [row])
+        stats.checks = [
+            CheckTally(method: "GET", name: "/a", check: "status 200", passes: requests - failures, fails: failures)
+        ]
         return stats
     }
 
@@ -103,8 +109,9 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func anOpenModelRunResumedMidwayGoesOnFromNowToItsOriginalEnd() async throws {
         let target = try await TargetServer.start(TargetConfig())
-        var plan = try ScenarioLoader.load(yaml: "host: http://x\nrate: 100/s\nduration: 6s\ntasks: [ { request: GET /Test/V2 } ]\n",
-                                           file: "test.yaml", baseDirectory: ".")
+        var plan = try ScenarioLoader.load(
+            yaml: "host: http://x\nrate: 100/s\nduration: 6s\ntasks: [ { request: GET /Test/V2 } ]\n",
+            file: "test.yaml", baseDirectory: ".")
         plan.host = target.baseURL
         // Saved 1.5 s into a run that started 3 s ago (whole seconds: the wall clock's second).
         let started = Int(Date().timeIntervalSince1970) - 3

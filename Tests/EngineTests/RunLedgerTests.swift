@@ -1,24 +1,28 @@
 import Histogram
 import Protocol
 import Testing
+
 @testable import Engine
 
 /// The run's books both the local engine and a fleet's master keep (`RunLedger`).
 @Suite struct RunLedgerTests {
     private func ledger(warmup: String = "") throws -> RunLedger {
-        let plan = try ScenarioLoader.load(yaml: "host: http://127.0.0.1:1\nusers: 1\n\(warmup)tasks: [ { request: GET /a } ]\n",
-                                           file: "s.yaml", baseDirectory: ".")
+        let plan = try ScenarioLoader.load(
+            yaml: "host: http://127.0.0.1:1\nusers: 1\n\(warmup)tasks: [ { request: GET /a } ]\n",
+            file: "s.yaml", baseDirectory: ".")
         return RunLedger(plan: plan, run: RunID(rawValue: "ledger"), expectedReporters: 1, startUnixSeconds: 1000)
     }
 
     private func interval(second: Int, requests: UInt64) -> IntervalStats {
         var histogram = LatencyHistogram()
         for _ in 0..<requests { histogram.record(1000) }
-        let row = EndpointInterval(key: EndpointKey(method: "GET", name: "/a"), requests: requests, failures: 0,
-                                   bytes: 0, latency: SparseHistogram(histogram), serviceTime: SparseHistogram(histogram),
-                                   failureReasons: [])
-        return IntervalStats(second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
-                             endpoints: [row])
+        let row = EndpointInterval(
+            key: EndpointKey(method: "GET", name: "/a"), requests: requests, failures: 0,
+            bytes: 0, latency: SparseHistogram(histogram), serviceTime: SparseHistogram(histogram),
+            failureReasons: [])
+        return IntervalStats(
+            second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
+            endpoints: [row])
     }
 
     @Test func aWarmupIsRoundedUpToWholeSeconds() {

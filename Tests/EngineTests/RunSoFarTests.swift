@@ -1,5 +1,6 @@
 import Protocol
 import Testing
+
 @testable import Engine
 
 /// The aggregator's figures for Locust's files: the run so far on each history row, failures' first
@@ -7,16 +8,19 @@ import Testing
 @Suite struct RunSoFarTests {
     private let key = EndpointKey(method: "GET", name: "/a")
 
-    private func interval(second: Int, latencyMicros: UInt64, requests: UInt64, failed: UInt64 = 0,
-                          wallMicros: UInt64 = 1_000_000) -> IntervalStats {
+    private func interval(
+        second: Int, latencyMicros: UInt64, requests: UInt64, failed: UInt64 = 0,
+        wallMicros: UInt64 = 1_000_000
+    ) -> IntervalStats {
         var histogram = LatencyHistogram()
         histogram.record(latencyMicros, count: requests)
         let row = EndpointInterval(
             key: key, requests: requests, failures: failed, bytes: requests * 100, latency: SparseHistogram(histogram),
             serviceTime: SparseHistogram(histogram),
             failureReasons: failed == 0 ? [] : [ReasonTally(reason: .status(500), count: failed)])
-        return IntervalStats(second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: wallMicros, threads: 1,
-                             endpoints: [row])
+        return IntervalStats(
+            second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: wallMicros, threads: 1,
+            endpoints: [row])
     }
 
     @Test func eachHistoryRowCarriesTheRunSoFarNotJustItsSecond() throws {
@@ -27,9 +31,9 @@ import Testing
         let second = try #require(aggregator.history[1].soFar)
         #expect(first.requests == 10 && first.maxMs < 1.01)
         #expect(second.requests == 40 && second.failures == 3)
-        #expect(second.minMs < 1.01 && second.maxMs > 8.9)     // the run's min and max, not the second's
+        #expect(second.minMs < 1.01 && second.maxMs > 8.9)   // the run's min and max, not the second's
         #expect(second.medianMs > 8.9 && second.percentilesMs.count == 11)
-        #expect(second.avgMs > 6.9 && second.avgMs < 7.1)      // (10 × 1 + 30 × 9) / 40
+        #expect(second.avgMs > 6.9 && second.avgMs < 7.1)   // (10 × 1 + 30 × 9) / 40
         #expect(second.avgBytes == 100)
         #expect(aggregator.history[1].p99Ms > 8.9 && aggregator.history[1].medianMs > 8.9)
     }

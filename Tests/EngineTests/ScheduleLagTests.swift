@@ -1,5 +1,6 @@
 import Protocol
 import Testing
+
 @testable import Engine
 
 /// The generator's schedule lag: recorded per request beside latency and service time, merged like
@@ -20,20 +21,24 @@ import Testing
         latency.record(latencyMicros, count: 100)
         var lag = LatencyHistogram()
         lag.record(lagMicros, count: 100)
-        var row = EndpointInterval(key: key, requests: 100, failures: 0, bytes: 0, latency: SparseHistogram(latency),
-                                   serviceTime: SparseHistogram(latency), failureReasons: [])
+        var row = EndpointInterval(
+            key: key, requests: 100, failures: 0, bytes: 0, latency: SparseHistogram(latency),
+            serviceTime: SparseHistogram(latency), failureReasons: [])
         row.lag = SparseHistogram(lag)
-        return IntervalStats(second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
-                             endpoints: [row])
+        return IntervalStats(
+            second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
+            endpoints: [row])
     }
 
     private func summary(lagMicros: UInt64, latencyMicros: UInt64) throws -> RunSummary {
-        let plan = try ScenarioLoader.load(yaml: "name: s\nhost: http://127.0.0.1:1\ntasks: [ { request: GET /a } ]\n",
-                                           file: "s.yaml", baseDirectory: ".")
+        let plan = try ScenarioLoader.load(
+            yaml: "name: s\nhost: http://127.0.0.1:1\ntasks: [ { request: GET /a } ]\n",
+            file: "s.yaml", baseDirectory: ".")
         var aggregator = RunAggregator(endpoints: [key], expectedReporters: 1, startUnixSeconds: 0)
         aggregator.absorb(interval(second: 0, latencyMicros: latencyMicros, lagMicros: lagMicros))
-        return aggregator.summary(plan: plan, run: nil, startedAt: 0, measuredSeconds: 1, users: 1, threads: 1,
-                                  abortReason: nil)
+        return aggregator.summary(
+            plan: plan, run: nil, startedAt: 0, measuredSeconds: 1, users: 1, threads: 1,
+            abortReason: nil)
     }
 
     @Test func aLagP99AboveFiveMillisecondsOrATenthOfTheMedianFlagsTheRun() throws {
@@ -48,7 +53,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func aRunWithThinkTimeReportsItsLagAndLatencyBeyondServiceTimeStaysWithinIt() async throws {
-        let summary = try await runAgainstTarget("""
+        let summary = try await runAgainstTarget(
+            """
             name: lag
             host: http://placeholder
             users: 4

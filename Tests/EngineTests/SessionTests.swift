@@ -2,6 +2,7 @@ import Foundation
 import Protocol
 import TargetServer
 import Testing
+
 @testable import Engine
 
 /// Sessions with real libcurl against the built-in target's board: form login with a cookie per
@@ -12,7 +13,8 @@ import Testing
         let path: String
 
         init(users: [String]) throws {
-            path = FileManager.default.temporaryDirectory.appendingPathComponent("loadd-session-\(UUID().uuidString)").path
+            path =
+                FileManager.default.temporaryDirectory.appendingPathComponent("loadd-session-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             try (["user"] + users).joined(separator: "\n").appending("\n")
                 .write(toFile: path + "/users.csv", atomically: true, encoding: .utf8)
@@ -23,8 +25,11 @@ import Testing
 
     /// Runs `yaml` (reading `users.csv` from `folder`) against a fresh target; returns the summary
     /// and what the board saw.
-    func run(_ yaml: String, users: [String] = ["alice", "bob"], threads: Int = 2, target config: TargetConfig = TargetConfig(),
-             during: (@Sendable (Engine, TargetServer) async throws -> Void)? = nil) async throws -> (RunSummary, BoardStats) {
+    func run(
+        _ yaml: String, users: [String] = ["alice", "bob"], threads: Int = 2,
+        target config: TargetConfig = TargetConfig(),
+        during: (@Sendable (Engine, TargetServer) async throws -> Void)? = nil
+    ) async throws -> (RunSummary, BoardStats) {
         let folder = try DataFolder(users: users)
         defer { folder.remove() }
         let target = try await TargetServer.start(config)
@@ -108,7 +113,8 @@ import Testing
     }
 
     @Test func redirectsAreFollowedAndCountedUnderTheStepsName() async throws {
-        let (summary, _) = try await run("""
+        let (summary, _) = try await run(
+            """
             users: 2
             duration: 1s
             wait: { constant: 20ms }
@@ -121,7 +127,8 @@ import Testing
     }
 
     @Test func withFollowingOffThe302IsTheAnswer() async throws {
-        let (summary, _) = try await run("""
+        let (summary, _) = try await run(
+            """
             users: 2
             duration: 1s
             wait: { constant: 20ms }
@@ -139,7 +146,8 @@ import Testing
     }
 
     @Test func aRedirectLoopFailsAsTooManyRedirects() async throws {
-        let (summary, _) = try await run("""
+        let (summary, _) = try await run(
+            """
             users: 1
             duration: 1s
             wait: { constant: 50ms }
@@ -151,13 +159,15 @@ import Testing
     }
 
     @Test func aRedirectToAnotherProtocolThanHTTPIsNotFollowed() async throws {
-        let target = try RawTarget(reply: Array("HTTP/1.1 302 Found\r\nLocation: ftp://127.0.0.1:1/x\r\nContent-Length: 0\r\n\r\n".utf8))
-        var plan = try ScenarioLoader.load(yaml: """
-            host: http://x
-            duration: 1s
-            wait: { constant: 50ms }
-            tasks: [ { request: GET /a } ]
-            """, file: "test.yaml", baseDirectory: ".")
+        let target = try RawTarget(
+            reply: Array("HTTP/1.1 302 Found\r\nLocation: ftp://127.0.0.1:1/x\r\nContent-Length: 0\r\n\r\n".utf8))
+        var plan = try ScenarioLoader.load(
+            yaml: """
+                host: http://x
+                duration: 1s
+                wait: { constant: 50ms }
+                tasks: [ { request: GET /a } ]
+                """, file: "test.yaml", baseDirectory: ".")
         plan.host = target.baseURL
         let engine = try Engine(plan: plan, options: EngineOptions(threads: 1))
         engine.start()
@@ -169,7 +179,8 @@ import Testing
     }
 
     @Test func basicAuthPassesWithTheRightPasswordAndGets401WithAWrongOne() async throws {
-        let (summary, board) = try await run("""
+        let (summary, board) = try await run(
+            """
             users: 2
             duration: 1s
             wait: { constant: 20ms }
@@ -196,7 +207,8 @@ import Testing
         """
 
     @Test func cycleHandsEachNewUserTheNextRow() async throws {
-        let (summary, board) = try await run("""
+        let (summary, board) = try await run(
+            """
             users: 2
             spawn_rate: 100
             duration: 1s
@@ -209,7 +221,8 @@ import Testing
 
     @Test func randomDrawsRowsFromTheWholeFile() async throws {
         // 30 users over 2 rows: the chance that one row is never drawn is 2 × 2⁻³⁰.
-        let (summary, board) = try await run("""
+        let (summary, board) = try await run(
+            """
             users: 30
             spawn_rate: 1000
             duration: 1s
@@ -222,7 +235,8 @@ import Testing
     }
 
     @Test func uniqueGivesEveryUserItsOwnRow() async throws {
-        let (summary, board) = try await run("""
+        let (summary, board) = try await run(
+            """
             users: 3
             spawn_rate: 1000
             duration: 1s
@@ -237,7 +251,8 @@ import Testing
         // Slow answers and a high rate want many slots; two threads could each add two (4 > 3 rows).
         var slow = TargetConfig()
         slow.delay = .milliseconds(50)
-        let (summary, board) = try await run("""
+        let (summary, board) = try await run(
+            """
             rate: 200
             max_in_flight: 3
             duration: 1s
@@ -253,7 +268,8 @@ import Testing
     }
 
     @Test func theBoardSessionExamplePassesAgainstTheTarget() async throws {
-        let examples = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
+        let examples =
+            #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
             + "/examples"
         var plan = try ScenarioLoader.load(file: examples + "/board-session.yaml")
         let target = try await TargetServer.start(TargetConfig())
@@ -274,13 +290,14 @@ import Testing
     @Test func uniqueRefusesMoreUsersThanRowsAtEngineStart() throws {
         let folder = try DataFolder(users: ["alice", "bob"])
         defer { folder.remove() }
-        var plan = try ScenarioLoader.load(yaml: """
-            host: http://127.0.0.1:1
-            users: 2
-            data: { csv: users.csv, mode: unique }
-            tasks: [ { request: GET / } ]
-            """, file: folder.path + "/s.yaml", baseDirectory: folder.path)
-        plan.users = 3      // as `--users 3` would
+        var plan = try ScenarioLoader.load(
+            yaml: """
+                host: http://127.0.0.1:1
+                users: 2
+                data: { csv: users.csv, mode: unique }
+                tasks: [ { request: GET / } ]
+                """, file: folder.path + "/s.yaml", baseDirectory: folder.path)
+        plan.users = 3   // as `--users 3` would
         let error = #expect(throws: RunBudgetError.self) { try Engine(plan: plan) }
         #expect(error?.field == "data.mode")
         #expect(error?.description.contains("3 users need 3 rows, the data file has 2 rows") == true)
@@ -292,4 +309,3 @@ import Testing
         _ = try Engine(plan: plan)
     }
 }
-

@@ -1,5 +1,6 @@
 import Protocol
 import Testing
+
 @testable import Engine
 
 /// What an endpoint's statistics cost in memory, and merges that saturate instead of trapping.
@@ -12,13 +13,16 @@ import Testing
         for endpoint in 0..<endpoints {
             let base = UInt64(2_000 + (endpoint * 7_919) % 98_000)
             for _ in 0..<perEndpoint {
-                let tail = UInt64.random(in: 0..<10, using: &random) == 0 ? UInt64.random(in: 2...10, using: &random) : 1
+                let tail =
+                    UInt64.random(in: 0..<10, using: &random) == 0 ? UInt64.random(in: 2...10, using: &random) : 1
                 let latency = base * tail + UInt64.random(in: 0...base / 2, using: &random)
                 let done = 10_000_000 + latency
-                window.record(endpoint: endpoint, intended: 10_000_000, sent: 10_000_000 + latency / 10, done: done,
-                              bytes: 100, failure: nil)
-                window.phases.record(endpoint: endpoint, dns: 0, connect: 0, tls: 0, ttfb: latency / 2,
-                                     transfer: latency / 2, bytesSent: 100, bytesReceived: 300)
+                window.record(
+                    endpoint: endpoint, intended: 10_000_000, sent: 10_000_000 + latency / 10, done: done,
+                    bytes: 100, failure: nil)
+                window.phases.record(
+                    endpoint: endpoint, dns: 0, connect: 0, tls: 0, ttfb: latency / 2,
+                    transfer: latency / 2, bytesSent: 100, bytesReceived: 300)
             }
         }
         return window
@@ -33,7 +37,8 @@ import Testing
             $0 + window.latency[$1].heapBytes + window.serviceTime[$1].heapBytes + window.phases.heapBytes(endpoint: $1)
         }
         // About three windows per thread are in circulation (filling, handed over, spare).
-        #expect(3 * windowBytes / endpoints <= Int(RunBudget.bytesPerEndpointPerThread), "\(windowBytes / endpoints) bytes")
+        #expect(
+            3 * windowBytes / endpoints <= Int(RunBudget.bytesPerEndpointPerThread), "\(windowBytes / endpoints) bytes")
 
         // Run totals after 10 such seconds (for 200 of them: the cost is per endpoint,
         // and a debug build is slow): the spread fills most pages it touches.
@@ -55,8 +60,9 @@ import Testing
         // So the budget of 10,000 endpoints on 2 threads is about 1.6 GB (1.3 GB before the timing
         // phases' counts), where dense hour-long histograms took about 2 MB each (20 GB).
         let all = (0..<endpoints).map { EndpointKey(method: "GET", name: "/e\($0)") }
-        var plan = Plan(name: "t", host: "http://127.0.0.1:1", users: 10, spawnRate: 1, duration: nil, wait: .none,
-                        requests: [], tasks: [], onStart: [], vars: [], data: nil, endpoints: all, thresholds: [])
+        var plan = Plan(
+            name: "t", host: "http://127.0.0.1:1", users: 10, spawnRate: 1, duration: nil, wait: .none,
+            requests: [], tasks: [], onStart: [], vars: [], data: nil, endpoints: all, thresholds: [])
         plan.usersGiven = true
         #expect(RunBudget(plan: plan, threads: 2, nodeBytes: 8 << 30).endpointBytes < 1_700_000_000)
     }
@@ -66,11 +72,11 @@ import Testing
         window.record(endpoint: 0, intended: 0, sent: 0, done: 5_000, bytes: 0, failure: nil)
         window.record(endpoint: 1, intended: 0, sent: 0, done: 5_000, bytes: 0, failure: nil)
         window.clear()
-        #expect(window.latency[0].heapBytes > 0)        // used in the window just cleared: kept
+        #expect(window.latency[0].heapBytes > 0)   // used in the window just cleared: kept
         window.record(endpoint: 0, intended: 0, sent: 0, done: 5_000, bytes: 0, failure: nil)
         window.clear()
         #expect(window.latency[0].heapBytes > 0)
-        #expect(window.latency[1].heapBytes == 0)      // a whole window unused: released
+        #expect(window.latency[1].heapBytes == 0)   // a whole window unused: released
     }
 
     @Test func aValuePastTheRangeIsClampedAndCountedNotLost() {
@@ -87,17 +93,22 @@ import Testing
     @Test func countsNearTwoToTheSixtyFourSaturateInsteadOfTrapping() {
         let key = EndpointKey(method: "GET", name: "/a")
         let hostile = SparseHistogram(values: [1_000, UInt64.max], counts: [UInt64.max, UInt64.max])
-        let row = EndpointInterval(key: key, requests: .max, failures: .max, bytes: .max, latency: hostile,
-                                   serviceTime: hostile, failureReasons: [ReasonTally(reason: .status(500), count: .max)])
+        let row = EndpointInterval(
+            key: key, requests: .max, failures: .max, bytes: .max, latency: hostile,
+            serviceTime: hostile, failureReasons: [ReasonTally(reason: .status(500), count: .max)])
         var aggregator = RunAggregator(endpoints: [key], expectedReporters: 2, startUnixSeconds: 0)
         for second in 0..<2 {
             for _ in 0..<2 {
-                aggregator.absorb(IntervalStats(second: second, users: .max, dropped: .max, cpuMicros: .max,
-                                                wallMicros: .max, threads: 1, endpoints: [row]))
+                aggregator.absorb(
+                    IntervalStats(
+                        second: second, users: .max, dropped: .max, cpuMicros: .max,
+                        wallMicros: .max, threads: 1, endpoints: [row]))
             }
         }
-        aggregator.absorb(IntervalStats(second: 0, users: 1, dropped: .max, cpuMicros: 0, wallMicros: 1, threads: 1,
-                                        endpoints: [row]))      // late, into a closed second
+        aggregator.absorb(
+            IntervalStats(
+                second: 0, users: 1, dropped: .max, cpuMicros: 0, wallMicros: 1, threads: 1,
+                endpoints: [row]))   // late, into a closed second
         aggregator.closeAll()
         #expect(aggregator.requestCount == .max)
         #expect(aggregator.dropped == .max)

@@ -22,24 +22,34 @@ struct TestCA {
         directory = NSTemporaryDirectory() + "loadd-ca-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try run(["req", "-x509"] + key + ["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=loadd test CA",
-                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-        try issue("server", subject: "/CN=127.0.0.1", extensions: """
-            subjectAltName=IP:127.0.0.1,DNS:localhost
-            extendedKeyUsage=serverAuth
-            """, key: key)
-        try issue("named", subject: "/CN=target.test", extensions: """
-            subjectAltName=DNS:target.test
-            extendedKeyUsage=serverAuth
-            """, key: key)
+        try run(
+            ["req", "-x509"] + key + [
+                "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=loadd test CA",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            ])
+        try issue(
+            "server", subject: "/CN=127.0.0.1",
+            extensions: """
+                subjectAltName=IP:127.0.0.1,DNS:localhost
+                extendedKeyUsage=serverAuth
+                """, key: key)
+        try issue(
+            "named", subject: "/CN=target.test",
+            extensions: """
+                subjectAltName=DNS:target.test
+                extendedKeyUsage=serverAuth
+                """, key: key)
         try issue("client", subject: "/CN=loadd test client", extensions: "extendedKeyUsage=clientAuth", key: key)
     }
 
     private func issue(_ name: String, subject: String, extensions: String, key: [String]) throws {
-        try (extensions + "\nbasicConstraints=CA:FALSE\n").write(toFile: "\(directory)/\(name).ext", atomically: true, encoding: .utf8)
+        try (extensions + "\nbasicConstraints=CA:FALSE\n").write(
+            toFile: "\(directory)/\(name).ext", atomically: true, encoding: .utf8)
         try run(["req"] + key + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject])
-        try run(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                 "-out", "\(name).pem", "-days", "2", "-extfile", "\(name).ext"])
+        try run([
+            "x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "\(name).pem", "-days", "2", "-extfile", "\(name).ext",
+        ])
     }
 
     private func run(_ arguments: [String]) throws {

@@ -1,6 +1,7 @@
 import Protocol
 import TargetServer
 import Testing
+
 @testable import Engine
 
 /// Where a request's time went, from libcurl's own marks, against the built-in target over real libcurl.
@@ -18,8 +19,10 @@ import Testing
         """
     }
 
-    private func run(_ yaml: String, directory: String = ".", config: TargetConfig = TargetConfig(),
-                     tls: TargetTLS? = nil) async throws -> RunSummary {
+    private func run(
+        _ yaml: String, directory: String = ".", config: TargetConfig = TargetConfig(),
+        tls: TargetTLS? = nil
+    ) async throws -> RunSummary {
         let target = try await TargetServer.start(config, tls: tls)
         var plan = try ScenarioLoader.load(yaml: yaml, file: "\(directory)/test.yaml", baseDirectory: directory)
         plan.host = target.baseURL
@@ -37,8 +40,9 @@ import Testing
         let tls = TargetTLS(certificatePath: ca.serverCert, privateKeyPath: ca.serverKey)
 
         // Keep-alive: the user's one connection pays DNS, connect and TLS once; the other requests 0.
-        let reused = try await run(Self.scenario(host: "https://x", extra: "tls: { ca_file: ca.pem }"),
-                                   directory: ca.directory, tls: tls)
+        let reused = try await run(
+            Self.scenario(host: "https://x", extra: "tls: { ca_file: ca.pem }"),
+            directory: ca.directory, tls: tls)
         let opened = reused.history.reduce(0) { $0 + ($1.newConnections ?? 0) }
         let phases = try #require(reused.total.phases, "the summary has phases")
         #expect(reused.total.failures == 0 && reused.total.requests >= 20, "\(reused.failuresByReason)")
@@ -47,15 +51,18 @@ import Testing
         #expect(phases.tls.nonzero == opened, "TLS time on exactly the requests that opened a connection")
         #expect(phases.connect.nonzero == opened)
         #expect(phases.tls.meanMs > 0, "the one handshake shows in the mean")
-        #expect(phases.tls.p95Ms == 0 && phases.connect.p95Ms == 0 && phases.dns.p95Ms == 0,
-                "95 % of the requests reused the connection: \(phases)")
+        #expect(
+            phases.tls.p95Ms == 0 && phases.connect.p95Ms == 0 && phases.dns.p95Ms == 0,
+            "95 % of the requests reused the connection: \(phases)")
         #expect(phases.ttfb.meanMs > 0 && phases.ttfb.nonzero == phases.requests)
         #expect(reused.endpoints.first?.phases == phases, "one endpoint: its row is the total")
 
         // `Connection: close`: every request opens a connection, so every one pays a handshake.
-        let fresh = try await run(Self.scenario(host: "https://x", headers: ", headers: { Connection: close }",
-                                                extra: "tls: { ca_file: ca.pem }"),
-                                  directory: ca.directory, tls: tls)
+        let fresh = try await run(
+            Self.scenario(
+                host: "https://x", headers: ", headers: { Connection: close }",
+                extra: "tls: { ca_file: ca.pem }"),
+            directory: ca.directory, tls: tls)
         let freshPhases = try #require(fresh.total.phases)
         #expect(fresh.total.failures == 0 && fresh.total.requests >= 20, "\(fresh.failuresByReason)")
         #expect(freshPhases.tls.nonzero == fresh.total.requests && freshPhases.connect.nonzero == fresh.total.requests)
@@ -66,8 +73,9 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func aTargetThatDelaysItsAnswerShowsItUnderTimeToFirstByteNotConnect() async throws {
-        let summary = try await run(Self.scenario(host: "http://x", headers: ", headers: { Connection: close }"),
-                                    config: TargetConfig(delay: .milliseconds(50)))
+        let summary = try await run(
+            Self.scenario(host: "http://x", headers: ", headers: { Connection: close }"),
+            config: TargetConfig(delay: .milliseconds(50)))
         let phases = try #require(summary.total.phases)
         #expect(summary.total.failures == 0 && summary.total.requests >= 5, "\(summary.failuresByReason)")
         #expect(phases.ttfb.meanMs >= 48 && phases.ttfb.meanMs < 150, "\(phases.ttfb)")
@@ -86,7 +94,8 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func bytesSentAndReceivedCountHeadersAndBodiesOnce() async throws {
         let body = String(repeating: "x", count: 1000)
-        let summary = try await run("""
+        let summary = try await run(
+            """
             host: http://x
             users: 1
             spawn_rate: 100

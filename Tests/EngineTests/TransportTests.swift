@@ -1,14 +1,17 @@
 import Protocol
 import TargetServer
 import Testing
+
 @testable import Engine
 
 /// TLS and HTTP/2 over real libcurl against the built-in target: the target serves HTTPS with a
 /// CA made by the test, and reports which protocol it saw.
 @Suite(.serialized) struct TransportTests {
     /// Runs `yaml` (its files read from `directory`) against a target started with `tls`.
-    private func run(_ yaml: String, directory: String = ".", tls: TargetTLS? = nil,
-                     host: ((TargetServer) -> String)? = nil) async throws -> (RunSummary, ProtocolStats) {
+    private func run(
+        _ yaml: String, directory: String = ".", tls: TargetTLS? = nil,
+        host: ((TargetServer) -> String)? = nil
+    ) async throws -> (RunSummary, ProtocolStats) {
         let target = try await TargetServer.start(TargetConfig(), tls: tls)
         var plan = try ScenarioLoader.load(yaml: yaml, file: "\(directory)/test.yaml", baseDirectory: directory)
         plan.host = host?(target) ?? target.baseURL
@@ -53,16 +56,19 @@ import Testing
         let ca = try TestCA()
         defer { ca.remove() }
         let tls = TargetTLS(certificatePath: ca.serverCert, privateKeyPath: ca.serverKey)
-        let (trusted, seen11) = try await run("host: https://x\ntls: { ca_file: ca.pem }\n" + Self.load,
-                                              directory: ca.directory, tls: tls)
+        let (trusted, seen11) = try await run(
+            "host: https://x\ntls: { ca_file: ca.pem }\n" + Self.load,
+            directory: ca.directory, tls: tls)
         #expect(trusted.total.requests > 20 && trusted.total.failures == 0, "\(trusted.failuresByReason)")
         #expect(seen11.http2Connections == 0)
 
-        let (h2, seenH2) = try await run("host: https://x\nhttp: 2\ntls: { ca_file: ca.pem }\n" + Self.load,
-                                         directory: ca.directory, tls: tls)
+        let (h2, seenH2) = try await run(
+            "host: https://x\nhttp: 2\ntls: { ca_file: ca.pem }\n" + Self.load,
+            directory: ca.directory, tls: tls)
         #expect(h2.total.requests > 20 && h2.total.failures == 0, "\(h2.failuresByReason)")
-        #expect(seenH2.http2Connections >= 1 && seenH2.http2Connections <= 3 && seenH2.http1Connections == 0,
-                "one HTTP/2 connection per user, reused: \(seenH2)")
+        #expect(
+            seenH2.http2Connections >= 1 && seenH2.http2Connections <= 3 && seenH2.http1Connections == 0,
+            "one HTTP/2 connection per user, reused: \(seenH2)")
         #expect(UInt64(seenH2.http2Requests) >= h2.total.requests)
 
         let (insecure, _) = try await run("host: https://x\ntls: { insecure: true }\n" + Self.load, tls: tls)
@@ -86,14 +92,17 @@ import Testing
         defer { ca.remove() }
         // A certificate valid only for target.test, served on 127.0.0.1.
         let tls = TargetTLS(certificatePath: ca.namedCert, privateKeyPath: ca.namedKey)
-        let (wrongName, _) = try await run("host: https://x\ntls: { ca_file: ca.pem }\n" + Self.load,
-                                           directory: ca.directory, tls: tls)
+        let (wrongName, _) = try await run(
+            "host: https://x\ntls: { ca_file: ca.pem }\n" + Self.load,
+            directory: ca.directory, tls: tls)
         #expect(wrongName.total.failures == wrongName.total.requests && wrongName.total.requests > 0)
-        #expect(wrongName.failuresByReason.first?.reason.contains("target host name '127.0.0.1'") == true,
-                "\(wrongName.failuresByReason)")
+        #expect(
+            wrongName.failuresByReason.first?.reason.contains("target host name '127.0.0.1'") == true,
+            "\(wrongName.failuresByReason)")
 
-        let (named, _) = try await run("host: https://x\ntls: { ca_file: ca.pem, server_name: target.test }\n" + Self.load,
-                                       directory: ca.directory, tls: tls)
+        let (named, _) = try await run(
+            "host: https://x\ntls: { ca_file: ca.pem, server_name: target.test }\n" + Self.load,
+            directory: ca.directory, tls: tls)
         #expect(named.total.requests > 20 && named.total.failures == 0, "\(named.failuresByReason)")
     }
 
@@ -107,10 +116,12 @@ import Testing
             directory: ca.directory, tls: tls)
         #expect(withCert.total.requests > 20 && withCert.total.failures == 0, "\(withCert.failuresByReason)")
 
-        let (without, _) = try await run("host: https://x\ntls: { ca_file: ca.pem }\n" + Self.load,
-                                         directory: ca.directory, tls: tls)
+        let (without, _) = try await run(
+            "host: https://x\ntls: { ca_file: ca.pem }\n" + Self.load,
+            directory: ca.directory, tls: tls)
         #expect(without.total.requests > 0 && without.total.failures == without.total.requests)
         let reason = without.failuresByReason.first?.reason ?? ""
-        #expect(reason.hasPrefix("TLS error: ") && reason.count > "TLS error: ".count + 5, "\(without.failuresByReason)")
+        #expect(
+            reason.hasPrefix("TLS error: ") && reason.count > "TLS error: ".count + 5, "\(without.failuresByReason)")
     }
 }

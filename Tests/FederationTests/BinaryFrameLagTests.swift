@@ -1,7 +1,8 @@
-@testable import Federation
 import NIOCore
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// The schedule-lag histogram a worker measures travels in the binary stats frame and is range-checked.
 @Suite struct BinaryFrameLagTests {
@@ -17,7 +18,8 @@ import Testing
 
     @Test func aLagValuePastTheLatencyRangeIsRefusedByName() throws {
         var report = BinaryFrameTests.report
-        report.intervals[0].endpoints[0].lag = SparseHistogram(values: [FieldRanges.latencyMicros.upperBound + 1], counts: [1])
+        report.intervals[0].endpoints[0].lag = SparseHistogram(
+            values: [FieldRanges.latencyMicros.upperBound + 1], counts: [1])
         let payload = try BinaryFrameTests.payload(.stats(report))
         let problem = BinaryFrameTests.problem(Array(payload.readableBytesView))
         #expect(problem?.contains("lag value") == true, "\(String(describing: problem))")

@@ -1,8 +1,9 @@
 import Engine
-@testable import Federation
 import NIOCore
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// An endpoint row's timing phases for `samples` (µs, one tuple of the five phases per request) as a
 /// worker's engine thread reports them.
@@ -16,8 +17,11 @@ func phaseRow(_ samples: [[UInt64]], sent: UInt64 = 0, received: UInt64 = 0) -> 
             sum += sample[phase.rawValue]
         }
         let indices = counts.keys.sorted()
-        phases[phase] = PhaseSample(sumMicros: sum, buckets: SparseHistogram(values: indices.map { UInt64($0) },
-                                                                            counts: indices.map { counts[$0]! }))
+        phases[phase] = PhaseSample(
+            sumMicros: sum,
+            buckets: SparseHistogram(
+                values: indices.map { UInt64($0) },
+                counts: indices.map { counts[$0]! }))
     }
     phases.bytesSent = sent
     phases.bytesReceived = received
@@ -33,8 +37,9 @@ func phaseRow(_ samples: [[UInt64]], sent: UInt64 = 0, received: UInt64 = 0) -> 
     }
 
     @Test func aRowsPhasesRoundTripAndARowWithoutThemStaysWithout() throws {
-        let phases = phaseRow([[0, 0, 0, 40_000, 12], [3, 150, 2_400, 51_000, 9], [0, 0, 0, 3_600_000_000, 1]],
-                              sent: 1 << 40, received: 12_345)
+        let phases = phaseRow(
+            [[0, 0, 0, 40_000, 12], [3, 150, 2_400, 51_000, 9], [0, 0, 0, 3_600_000_000, 1]],
+            sent: 1 << 40, received: 12_345)
         let report = Self.report(with: phases)
         let payload = try BinaryFrameTests.payload(.stats(report))
         let decoded = try BinaryFrameTests.decode(Array(payload.readableBytesView))
@@ -49,8 +54,9 @@ func phaseRow(_ samples: [[UInt64]], sent: UInt64 = 0, received: UInt64 = 0) -> 
         phases.tls.buckets = SparseHistogram(values: [UInt64(PhaseBuckets.count)], counts: [1])
         let payload = try BinaryFrameTests.payload(.stats(Self.report(with: phases)))
         let problem = BinaryFrameTests.problem(Array(payload.readableBytesView))
-        #expect(problem?.contains("stats.phases.tls.buckets value: must be 0…239, got 240") == true,
-                "\(String(describing: problem))")
+        #expect(
+            problem?.contains("stats.phases.tls.buckets value: must be 0…239, got 240") == true,
+            "\(String(describing: problem))")
     }
 
     @Test func outOfRangeSumsCountsAndBytesAreRefusedByName() throws {
@@ -60,8 +66,10 @@ func phaseRow(_ samples: [[UInt64]], sent: UInt64 = 0, received: UInt64 = 0) -> 
         count.dns.buckets.counts = [FieldRanges.count.upperBound + 1]
         var bytes = phaseRow([[1, 2, 3, 4, 5]])
         bytes.bytesReceived = FieldRanges.bytes.upperBound + 1
-        for (phases, field) in [(sum, "stats.phases.ttfb.sum_us"), (count, "stats.phases.dns.buckets count"),
-                                (bytes, "stats.phases.bytes_received")] {
+        for (phases, field) in [
+            (sum, "stats.phases.ttfb.sum_us"), (count, "stats.phases.dns.buckets count"),
+            (bytes, "stats.phases.bytes_received"),
+        ] {
             let payload = try BinaryFrameTests.payload(.stats(Self.report(with: phases)))
             let problem = BinaryFrameTests.problem(Array(payload.readableBytesView))
             #expect(problem?.contains(field + ": must be") == true, "\(String(describing: problem))")
@@ -92,10 +100,12 @@ func phaseRow(_ samples: [[UInt64]], sent: UInt64 = 0, received: UInt64 = 0) -> 
         let ttfbProfiles: [ClosedRange<UInt64>] = [500...2_000, 10_000...40_000, 200_000...900_000]
         let workers = ["fast", "medium", "slow"]
         let (plan, yaml) = try testPlan(users: 30)
-        let request = FleetRun.Request(id: RunID(rawValue: "phases"), plan: plan, scenario: yaml, file: "p.yaml",
-                                       overrides: RunOverrides())
-        var (run, out) = try FleetRun.start(request, workers: workers.map { (WorkerCapacity(node: node($0), cores: 1), 2) },
-                                            now: .zero, unixSeconds: 0)
+        let request = FleetRun.Request(
+            id: RunID(rawValue: "phases"), plan: plan, scenario: yaml, file: "p.yaml",
+            overrides: RunOverrides())
+        var (run, out) = try FleetRun.start(
+            request, workers: workers.map { (WorkerCapacity(node: node($0), cores: 1), 2) },
+            now: .zero, unixSeconds: 0)
         var all: [[UInt64]] = []
         var sent: UInt64 = 0
         for item in out {
@@ -107,22 +117,28 @@ func phaseRow(_ samples: [[UInt64]], sent: UInt64 = 0, received: UInt64 = 0) -> 
                     // One request in ten opened a connection: DNS, connect and TLS only there.
                     let samples: [[UInt64]] = (0..<200).map { i in
                         let opened = i % 10 == 0
-                        return [opened ? UInt64.random(in: 1...30, using: &random) : 0,
-                                opened ? UInt64.random(in: 40...200, using: &random) : 0,
-                                opened ? UInt64.random(in: 900...5_000, using: &random) : 0,
-                                UInt64.random(in: profile, using: &random), UInt64.random(in: 5...400, using: &random)]
+                        return [
+                            opened ? UInt64.random(in: 1...30, using: &random) : 0,
+                            opened ? UInt64.random(in: 40...200, using: &random) : 0,
+                            opened ? UInt64.random(in: 900...5_000, using: &random) : 0,
+                            UInt64.random(in: profile, using: &random), UInt64.random(in: 5...400, using: &random),
+                        ]
                     }
                     all += samples
                     sent += 200 * 300
-                    var row = EndpointInterval(key: EndpointKey(method: "GET", name: "/Test/V1"), requests: 200, failures: 0,
-                                               bytes: 0, latency: SparseHistogram(values: [1_000], counts: [200]),
-                                               serviceTime: SparseHistogram(values: [1_000], counts: [200]), failureReasons: [])
+                    var row = EndpointInterval(
+                        key: EndpointKey(method: "GET", name: "/Test/V1"), requests: 200, failures: 0,
+                        bytes: 0, latency: SparseHistogram(values: [1_000], counts: [200]),
+                        serviceTime: SparseHistogram(values: [1_000], counts: [200]), failureReasons: [])
                     row.phases = phaseRow(samples, sent: 200 * 300, received: 200 * 1_600)
-                    intervals.append(IntervalStats(second: second, users: 5, dropped: 0, cpuMicros: 0,
-                                                   wallMicros: 1_000_000, threads: 1, endpoints: [row]))
+                    intervals.append(
+                        IntervalStats(
+                            second: second, users: 5, dropped: 0, cpuMicros: 0,
+                            wallMicros: 1_000_000, threads: 1, endpoints: [row]))
                 }
-                let report = StatsReport(node: item.node, run: run.id, assignment: assignment.assignment,
-                                         sequence: UInt64(second + 1), intervals: intervals)
+                let report = StatsReport(
+                    node: item.node, run: run.id, assignment: assignment.assignment,
+                    sequence: UInt64(second + 1), intervals: intervals)
                 // As a master gets it: written by the worker's encoder, read and range-checked.
                 let payload = try BinaryFrameTests.payload(.stats(report))
                 guard case .stats(let received) = try BinaryFrameTests.decode(Array(payload.readableBytesView)) else {
@@ -144,7 +160,9 @@ func phaseRow(_ samples: [[UInt64]], sent: UInt64 = 0, received: UInt64 = 0) -> 
             #expect(abs(merged[phase].meanMs - exactMean) < 1e-9, "\(phase) mean")
             let sorted = values.sorted()
             let p95Sample = sorted[Int((0.95 * Double(sorted.count)).rounded(.up)) - 1]
-            #expect(merged[phase].p95Ms == PhaseBuckets.middle(at: PhaseBuckets.index(of: p95Sample)) / 1000, "\(phase) p95")
+            #expect(
+                merged[phase].p95Ms == PhaseBuckets.middle(at: PhaseBuckets.index(of: p95Sample)) / 1000, "\(phase) p95"
+            )
             #expect(merged[phase].nonzero == UInt64(values.filter { $0 > 0 }.count), "\(phase) nonzero")
         }
         // The slow worker's tail sets the p95 of the waiting time: an average of per-worker p95s would not.

@@ -10,9 +10,11 @@ private func users(_ split: [NodeID: UserShare], _ name: String) -> Int? { split
 
 @Suite struct CapacitySplitTests {
     @Test func usersFollowCoresTimesWeightAndAddUpExactly() throws {
-        let split = try CapacitySplit.split(users: 1000, spawnRate: 100, among: [
-            worker("a", cores: 4), worker("b", cores: 2), worker("c", cores: 2, weight: 0.5),
-        ])
+        let split = try CapacitySplit.split(
+            users: 1000, spawnRate: 100,
+            among: [
+                worker("a", cores: 4), worker("b", cores: 2), worker("c", cores: 2, weight: 0.5),
+            ])
         // Shares 4 : 2 : 1 of 1000 → 571.43, 285.71, 142.86; the largest remainders (b .71, c .86) get one more.
         #expect(users(split, "a") == 571)
         #expect(users(split, "b") == 286)
@@ -37,7 +39,8 @@ private func users(_ split: [NodeID: UserShare], _ name: String) -> Int? { split
     }
 
     @Test func spawnRateIsProportionalToUsersSoEveryWorkerFinishesRampingTogether() throws {
-        let split = try CapacitySplit.split(users: 300, spawnRate: 30, among: [worker("a", cores: 2), worker("b", cores: 1)])
+        let split = try CapacitySplit.split(
+            users: 300, spawnRate: 30, among: [worker("a", cores: 2), worker("b", cores: 1)])
         let a = try #require(split[NodeID(rawValue: "a")])
         let b = try #require(split[NodeID(rawValue: "b")])
         #expect(a.users == 200 && b.users == 100)
@@ -53,18 +56,22 @@ private func users(_ split: [NodeID: UserShare], _ name: String) -> Int? { split
     }
 
     @Test func aWorkersUserLimitCapsItsShareAndTheRestGoesToOthers() throws {
-        let split = try CapacitySplit.split(users: 1000, spawnRate: 10, among: [
-            worker("big", cores: 8, maxUsers: 300), worker("small", cores: 2),
-        ])
+        let split = try CapacitySplit.split(
+            users: 1000, spawnRate: 10,
+            among: [
+                worker("big", cores: 8, maxUsers: 300), worker("small", cores: 2),
+            ])
         #expect(users(split, "big") == 300)
         #expect(users(split, "small") == 700)
     }
 
     @Test func moreUsersThanTheFleetHoldsIsRefusedWithTheLimits() {
         #expect(throws: SplitError.self) {
-            try CapacitySplit.split(users: 1001, spawnRate: 10, among: [
-                worker("a", cores: 1, maxUsers: 500), worker("b", cores: 1, maxUsers: 500),
-            ])
+            try CapacitySplit.split(
+                users: 1001, spawnRate: 10,
+                among: [
+                    worker("a", cores: 1, maxUsers: 500), worker("b", cores: 1, maxUsers: 500),
+                ])
         }
         do {
             _ = try CapacitySplit.split(users: 1001, spawnRate: 10, among: [worker("a", cores: 1, maxUsers: 500)])
@@ -82,9 +89,11 @@ private func users(_ split: [NodeID: UserShare], _ name: String) -> Int? { split
     }
 
     @Test func aZeroWeightWorkerGetsNoUsersWhileOthersCarryThem() throws {
-        let split = try CapacitySplit.split(users: 10, spawnRate: 5, among: [
-            worker("spare", cores: 4, weight: 0), worker("main", cores: 1),
-        ])
+        let split = try CapacitySplit.split(
+            users: 10, spawnRate: 5,
+            among: [
+                worker("spare", cores: 4, weight: 0), worker("main", cores: 1),
+            ])
         #expect(users(split, "spare") == 0)
         #expect(users(split, "main") == 10)
     }

@@ -1,10 +1,11 @@
-@testable import Federation
 import Foundation
 import Glibc
 import NIOCore
 import NIOPosix
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// A fresh state directory under /tmp, removed by `remove()`.
 struct StateFolder {
@@ -54,7 +55,9 @@ func openssl(_ arguments: [String], input: String = "") throws -> (status: Int32
         #expect(permissions(first.keyPath) == 0o600)
         #expect(permissions(state.path + "/tls") == 0o700)
         // openssl reads the certificate as written and agrees on the fingerprint.
-        let printed = try openssl(["x509", "-in", first.certificatePath, "-noout", "-fingerprint", "-sha256", "-subject"])
+        let printed = try openssl([
+            "x509", "-in", first.certificatePath, "-noout", "-fingerprint", "-sha256", "-subject",
+        ])
         #expect(printed.status == 0, "\(printed.output)")
         let line = printed.output.split(separator: "\n").first { $0.contains("Fingerprint=") }.map(String.init) ?? ""
         #expect(CertificateFingerprint(parsing: line) == first.tls.fingerprint)
@@ -70,7 +73,8 @@ func openssl(_ arguments: [String], input: String = "") throws -> (status: Int32
         let loosened = #expect(throws: FederationError.self) {
             try MasterIdentity.loadOrCreate(stateDirectory: state.path, commonName: "x")
         }
-        #expect(loosened?.description == "key \(first.keyPath) can be read or written by any user on this node "
+        #expect(
+            loosened?.description == "key \(first.keyPath) can be read or written by any user on this node "
                 + "(mode 0644); fix it with: chown root:loadd \(first.keyPath) && chmod 0640 \(first.keyPath)")
         // Half an identity is never silently replaced: the message names what to remove.
         chmod(first.keyPath, 0o600)
@@ -78,7 +82,9 @@ func openssl(_ arguments: [String], input: String = "") throws -> (status: Int32
         let half = #expect(throws: FederationError.self) {
             try MasterIdentity.loadOrCreate(stateDirectory: state.path, commonName: "x")
         }
-        #expect(half?.description.hasPrefix("\(first.certificatePath) is missing but its pair is there; remove both") == true)
+        #expect(
+            half?.description.hasPrefix("\(first.certificatePath) is missing but its pair is there; remove both")
+                == true)
     }
 
     @Test func aWorkerWithoutAPinJoinsAMasterWithItsOwnCertificateOverTLS13Only() async throws {
@@ -110,7 +116,11 @@ func openssl(_ arguments: [String], input: String = "") throws -> (status: Int32
         defer { Task { await fleet.close() } }
         let relayGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let relay = try await TLSRelay(group: relayGroup, identity: relayIdentity.tls, masterPort: fleet.port)
-        defer { Task { await relay.close(); try? await relayGroup.shutdownGracefully() } }
+        defer {
+            Task {
+                await relay.close(); try? await relayGroup.shutdownGracefully()
+            }
+        }
 
         let workerLog = CapturedLog()
         let relayed = await fleet.worker("relayed", tls: try WorkerTLS(pin: nil), port: relay.port, log: workerLog)
@@ -118,10 +128,11 @@ func openssl(_ arguments: [String], input: String = "") throws -> (status: Int32
         // The relay reaches the master (its TLS handshake succeeds, the hello gets a challenge), but
         // the master's proof is bound to its own certificate, which the worker never saw.
         try await eventually("the worker to refuse the relayed master") {
-            workerLog.contains("the master could not prove it holds the token for this TLS connection "
-                               + "(the TLS peer's certificate \(relayIdentity.tls.fingerprint)): token_file differs "
-                               + "between master and worker, or the connection ends at a relay or proxy that is not "
-                               + "the master (channel binding)")
+            workerLog.contains(
+                "the master could not prove it holds the token for this TLS connection "
+                    + "(the TLS peer's certificate \(relayIdentity.tls.fingerprint)): token_file differs "
+                    + "between master and worker, or the connection ends at a relay or proxy that is not "
+                    + "the master (channel binding)")
         }
         try await eventually("the master to see the worker hang up after its challenge") {
             masterLog.contains("worker hung up during the handshake")
@@ -139,24 +150,31 @@ func openssl(_ arguments: [String], input: String = "") throws -> (status: Int32
         let masterCertificate = ChannelBinding.serverEndPoint(CertificateFingerprint(der: [1, 2, 3]))
         let relayCertificate = ChannelBinding.serverEndPoint(CertificateFingerprint(der: [4, 5, 6]))
         var master = MasterHandshake(token: testToken, binding: masterCertificate)
-        let hello = Hello(node: NodeID(rawValue: "w"), loaddVersion: "test", cores: 1, threads: 1, maxUsers: 1,
-                          weight: 1, nonce: FleetToken.nonce())
+        let hello = Hello(
+            node: NodeID(rawValue: "w"), loaddVersion: "test", cores: 1, threads: 1, maxUsers: 1,
+            weight: 1, nonce: FleetToken.nonce())
         guard case .reply(.challenge(let challenge)) = master.receive(.hello(hello)) else {
             Issue.record("no challenge")
             return
         }
-        let relayedProof = testToken.workerProof(masterNonce: challenge.nonce, node: hello.node, binding: relayCertificate)
+        let relayedProof = testToken.workerProof(
+            masterNonce: challenge.nonce, node: hello.node, binding: relayCertificate)
         guard case .refuse(_, let reason) = master.receive(.proof(Proof(mac: relayedProof))) else {
             Issue.record("a proof bound to another certificate was accepted")
             return
         }
-        #expect(reason == "authentication failed for worker w: wrong token, or its TLS connection ends at a relay, not here")
+        #expect(
+            reason == "authentication failed for worker w: wrong token, or its TLS connection ends at a relay, not here"
+        )
         // A proof made for plain TCP does not pass on a TLS channel; one bound to the master's certificate does.
-        #expect(!testToken.verifyWorker(testToken.workerProof(masterNonce: challenge.nonce, node: hello.node),
-                                        masterNonce: challenge.nonce, node: hello.node, binding: masterCertificate))
-        #expect(testToken.verifyWorker(
-            testToken.workerProof(masterNonce: challenge.nonce, node: hello.node, binding: masterCertificate),
-            masterNonce: challenge.nonce, node: hello.node, binding: masterCertificate))
+        #expect(
+            !testToken.verifyWorker(
+                testToken.workerProof(masterNonce: challenge.nonce, node: hello.node),
+                masterNonce: challenge.nonce, node: hello.node, binding: masterCertificate))
+        #expect(
+            testToken.verifyWorker(
+                testToken.workerProof(masterNonce: challenge.nonce, node: hello.node, binding: masterCertificate),
+                masterNonce: challenge.nonce, node: hello.node, binding: masterCertificate))
     }
 
     @Test func plainAndTLSSidesDoNotMixAndEachSideSaysWhatToChange() async throws {
@@ -188,7 +206,8 @@ func openssl(_ arguments: [String], input: String = "") throws -> (status: Int32
         }
         try await eventually("the plain worker to say the master may speak TLS") {
             plainWorkerLog.contains("the peer speaks TLS but this side has insecure_plaintext: true")
-                || plainWorkerLog.contains("if it speaks TLS (the default), remove insecure_plaintext: from this worker")
+                || plainWorkerLog.contains(
+                    "if it speaks TLS (the default), remove insecure_plaintext: from this worker")
         }
         #expect(plainFleet.master.workers().isEmpty && tlsFleet.master.workers().isEmpty)
     }

@@ -16,9 +16,10 @@ import Testing
         var logger = Logger(label: "t")
         logger.logLevel = .critical
         let worker = FederationWorker(
-            configuration: WorkerConfiguration(node: NodeID(rawValue: "orphan"), masterHost: "127.0.0.1",
-                                               masterPort: listener.port, token: testToken, version: "test", threads: 1,
-                                               cores: 1, maxUsers: 100, heartbeatTimeout: .seconds(30)),
+            configuration: WorkerConfiguration(
+                node: NodeID(rawValue: "orphan"), masterHost: "127.0.0.1",
+                masterPort: listener.port, token: testToken, version: "test", threads: 1,
+                cores: 1, maxUsers: 100, heartbeatTimeout: .seconds(30)),
             group: fleet.group, logger: logger)
         let events = EventLog(worker)
         await worker.start()
@@ -26,14 +27,18 @@ import Testing
         let connection = try await listener.accept()
         guard case .hello(let hello) = try await connection.receive() else { throw TestFailure("expected hello") }
         let nonce = FleetToken.nonce()
-        try connection.send(.challenge(Challenge(nonce: nonce, masterProof: testToken.masterProof(workerNonce: hello.nonce))))
+        try connection.send(
+            .challenge(Challenge(nonce: nonce, masterProof: testToken.masterProof(workerNonce: hello.nonce))))
         guard case .proof(let proof) = try await connection.receive() else { throw TestFailure("expected proof") }
         #expect(testToken.verifyWorker(proof.mac, masterNonce: nonce, node: hello.node))
         try connection.send(.welcome(Welcome(master: NodeID(rawValue: "fake"), heartbeatTimeout: .seconds(1))))
         let (_, yaml) = try testPlan(users: 2, host: target.host)
-        try connection.send(.assign(Assignment(
-            run: RunID(rawValue: "orphaned"), assignment: 1, scenario: yaml, file: "o.yaml", overrides: RunOverrides(),
-            share: FleetShare(users: 2, spawnRate: 20, remainingMs: nil, startSecond: 0))))
+        try connection.send(
+            .assign(
+                Assignment(
+                    run: RunID(rawValue: "orphaned"), assignment: 1, scenario: yaml, file: "o.yaml",
+                    overrides: RunOverrides(),
+                    share: FleetShare(users: 2, spawnRate: 20, remainingMs: nil, startSecond: 0))))
         try await eventually("load to reach the target") { target.count > 0 }
 
         // Timing is the CLI fleet tests' to check (separate processes, unaffected by this test
@@ -50,8 +55,9 @@ import Testing
         // was in flight when the engine stopped (abandoned, though the target may still answer it).
         // Load that went on after the switch would show as more.
         let served = UInt64(target.count)
-        #expect(served >= ended.total.requests && served <= ended.total.requests + 2,
-                "target served \(served), the worker counted \(ended.total.requests)")
+        #expect(
+            served >= ended.total.requests && served <= ended.total.requests + 2,
+            "target served \(served), the worker counted \(ended.total.requests)")
         await target.close()
         await fleet.close()
     }

@@ -1,6 +1,7 @@
-@testable import Federation
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// A worker that heartbeats but does not generate its share: the run flags it, then moves its load
 /// to the others — judged from `now` and reports alone.
@@ -8,15 +9,21 @@ import Testing
     /// Workers a and b, 50 users each at 5/s; started at 10 s, judged from 13 s.
     func twoWorkerRun(grace: Duration = .seconds(10)) throws -> FleetRun {
         let (plan, yaml) = try testPlan(users: 100, rate: 10)
-        let request = FleetRun.Request(id: RunID(rawValue: "run-1"), plan: plan, scenario: yaml, file: "fleet-test.yaml",
-                                       overrides: RunOverrides())
-        let workers = ["a", "b"].map { (capacity: WorkerCapacity(node: node($0), cores: 1, maxUsers: 10_000), threads: 1) }
-        return try FleetRun.start(request, workers: workers, now: .seconds(10), unixSeconds: 1_700_000_000,
-                                  deliveryGrace: grace).0
+        let request = FleetRun.Request(
+            id: RunID(rawValue: "run-1"), plan: plan, scenario: yaml, file: "fleet-test.yaml",
+            overrides: RunOverrides())
+        let workers = ["a", "b"].map {
+            (capacity: WorkerCapacity(node: node($0), cores: 1, maxUsers: 10_000), threads: 1)
+        }
+        return try FleetRun.start(
+            request, workers: workers, now: .seconds(10), unixSeconds: 1_700_000_000,
+            deliveryGrace: grace
+        ).0
     }
 
     func report(_ run: inout FleetRun, _ name: String, users: Int, at now: Duration) {
-        _ = run.workerReported(WorkerReport(run: run.id, activity: .running, users: users, rps: 0), from: node(name), now: now)
+        _ = run.workerReported(
+            WorkerReport(run: run.id, activity: .running, users: users, rps: 0), from: node(name), now: now)
     }
 
     func stops(_ out: [FleetRun.Outgoing]) -> [String] {
@@ -37,7 +44,10 @@ import Testing
         report(&run, "b", users: 50, at: .seconds(25))
         let out = run.tick(now: .seconds(25))
         #expect(stops(out) == ["a"])
-        #expect(out.contains { $0.node == node("b") && $0.message == .setUsers(UsersChange(run: run.id, users: 100, spawnRate: 10)) })
+        #expect(
+            out.contains {
+                $0.node == node("b") && $0.message == .setUsers(UsersChange(run: run.id, users: 100, spawnRate: 10))
+            })
         #expect(run.shares.keys.map(\.rawValue) == ["b"])
         #expect(run.benched[node("a")]?.hasPrefix("short of its share for 10.0 seconds") == true)
         #expect(run.events.contains { $0.message.hasPrefix("worker a lost (short of its share") })
@@ -75,11 +85,17 @@ import Testing
 
     @Test func withoutAGracePeriodSharesAreNotJudged() throws {
         let (plan, yaml) = try testPlan(users: 10)
-        let request = FleetRun.Request(id: RunID(rawValue: "r"), plan: plan, scenario: yaml, file: "f.yaml",
-                                       overrides: RunOverrides())
-        var run = try FleetRun.start(request, workers: [(WorkerCapacity(node: node("a"), cores: 1), 1),
-                                                        (WorkerCapacity(node: node("b"), cores: 1), 1)],
-                                     now: .zero, unixSeconds: 0).0
+        let request = FleetRun.Request(
+            id: RunID(rawValue: "r"), plan: plan, scenario: yaml, file: "f.yaml",
+            overrides: RunOverrides())
+        var run = try FleetRun.start(
+            request,
+            workers: [
+                (WorkerCapacity(node: node("a"), cores: 1), 1),
+                (WorkerCapacity(node: node("b"), cores: 1), 1),
+            ],
+            now: .zero, unixSeconds: 0
+        ).0
         report(&run, "b", users: 5, at: .seconds(30))
         #expect(run.tick(now: .seconds(30)).isEmpty)
         #expect(run.shares.values.allSatisfy { $0.shortfall == nil })
@@ -88,22 +104,29 @@ import Testing
     @Test func statsFromTheFutureAreRefusedWithAReason() throws {
         var run = try twoWorkerRun()
         let a = run.shares[node("a")]!.assignment
-        let future = StatsReport(node: node("a"), run: run.id, assignment: a, sequence: 1,
-                                 intervals: [interval(second: 3600, requests: 1)])
+        let future = StatsReport(
+            node: node("a"), run: run.id, assignment: a, sequence: 1,
+            intervals: [interval(second: 3600, requests: 1)])
         #expect(run.admit(future, now: .seconds(12))?.hasPrefix("stats.second: 3600 is in the future") == true)
-        let now = StatsReport(node: node("a"), run: run.id, assignment: a, sequence: 1, intervals: [interval(second: 1, requests: 5)])
+        let now = StatsReport(
+            node: node("a"), run: run.id, assignment: a, sequence: 1, intervals: [interval(second: 1, requests: 5)])
         #expect(run.admit(now, now: .seconds(12)) == nil)
         #expect(run.requestCount == 5)
         #expect(run.shares[node("a")]?.lastRequestsAt == .seconds(12))
     }
 
     @Test func theRunsSumsAreHeldUnderTheBudget() {
-        let row = EndpointInterval(key: EndpointKey(method: "GET", name: "/"), requests: 6, failures: 0, bytes: 0,
-                                   latency: SparseHistogram(values: [10], counts: [4]), serviceTime: SparseHistogram(),
-                                   failureReasons: [])
-        let report = StatsReport(node: node("a"), run: RunID(rawValue: "r"), assignment: 1, sequence: 1,
-                                 intervals: [IntervalStats(second: 0, users: 0, dropped: 0, cpuMicros: 0, wallMicros: 0,
-                                                           threads: 1, endpoints: [row])])
+        let row = EndpointInterval(
+            key: EndpointKey(method: "GET", name: "/"), requests: 6, failures: 0, bytes: 0,
+            latency: SparseHistogram(values: [10], counts: [4]), serviceTime: SparseHistogram(),
+            failureReasons: [])
+        let report = StatsReport(
+            node: node("a"), run: RunID(rawValue: "r"), assignment: 1, sequence: 1,
+            intervals: [
+                IntervalStats(
+                    second: 0, users: 0, dropped: 0, cpuMicros: 0, wallMicros: 0,
+                    threads: 1, endpoints: [row])
+            ])
         // 10 counts left under the cap: the report (6 requests + 4 in its histogram) fits exactly.
         var budget = StatsBudget(StatsBudget.Sums(counts: StatsBudget.cap - 10))
         #expect(budget.admit(report) == nil)

@@ -21,8 +21,9 @@ func sparse(_ samples: [UInt64]) -> SparseHistogram {
 }
 
 private func row(_ samples: [UInt64]) -> EndpointInterval {
-    EndpointInterval(key: EndpointKey(method: "GET", name: "/Test/V1"), requests: UInt64(samples.count), failures: 0,
-                     bytes: 0, latency: sparse(samples), serviceTime: sparse(samples), failureReasons: [])
+    EndpointInterval(
+        key: EndpointKey(method: "GET", name: "/Test/V1"), requests: UInt64(samples.count), failures: 0,
+        bytes: 0, latency: sparse(samples), serviceTime: sparse(samples), failureReasons: [])
 }
 
 @Suite struct ExactMergeTests {
@@ -39,8 +40,9 @@ private func row(_ samples: [UInt64]) -> EndpointInterval {
             }
         }
         let (plan, yaml) = try testPlan(users: 30)
-        let request = FleetRun.Request(id: RunID(rawValue: "merge"), plan: plan, scenario: yaml, file: "m.yaml",
-                                       overrides: RunOverrides())
+        let request = FleetRun.Request(
+            id: RunID(rawValue: "merge"), plan: plan, scenario: yaml, file: "m.yaml",
+            overrides: RunOverrides())
         let capacities = workers.map { (WorkerCapacity(node: node($0), cores: 1), 2) }
         var (run, out) = try FleetRun.start(request, workers: capacities, now: .zero, unixSeconds: 0)
         for item in out {
@@ -52,10 +54,12 @@ private func row(_ samples: [UInt64]) -> EndpointInterval {
                 let report = StatsReport(
                     node: item.node, run: run.id, assignment: assignment.assignment, sequence: UInt64(second + 1),
                     intervals: [
-                        IntervalStats(second: second, users: 5, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000,
-                                      threads: 1, endpoints: [row(Array(samples[..<half]))]),
-                        IntervalStats(second: second, users: 5, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000,
-                                      threads: 1, endpoints: [row(Array(samples[half...]))]),
+                        IntervalStats(
+                            second: second, users: 5, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000,
+                            threads: 1, endpoints: [row(Array(samples[..<half]))]),
+                        IntervalStats(
+                            second: second, users: 5, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000,
+                            threads: 1, endpoints: [row(Array(samples[half...]))]),
                     ])
                 #expect(absorbing(&run, report))
             }
@@ -67,11 +71,14 @@ private func row(_ samples: [UInt64]) -> EndpointInterval {
         // One aggregator fed every sample at once: one histogram of the union.
         let union = samplesByWorkerSecond.values.flatMap { $0.flatMap { $0 } }
         var single = RunAggregator(endpoints: plan.endpoints, expectedReporters: 1, startUnixSeconds: 0)
-        single.absorb(IntervalStats(second: 0, users: 30, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
-                                    endpoints: [row(union)]))
+        single.absorb(
+            IntervalStats(
+                second: 0, users: 30, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
+                endpoints: [row(union)]))
         single.closeAll()
-        let reference = single.summary(plan: plan, run: nil, startedAt: 0, measuredSeconds: 5, users: 30, threads: 1,
-                                       abortReason: nil)
+        let reference = single.summary(
+            plan: plan, run: nil, startedAt: 0, measuredSeconds: 5, users: 30, threads: 1,
+            abortReason: nil)
 
         #expect(merged.total.requests == UInt64(union.count))
         #expect(merged.total.medianMs == reference.total.medianMs)
@@ -83,7 +90,9 @@ private func row(_ samples: [UInt64]) -> EndpointInterval {
 
         // And they match the exact order statistics of the samples to HdrHistogram's precision.
         let sorted = union.sorted()
-        for (percentile, measured) in [(50.0, merged.total.medianMs), (95, merged.total.p95Ms), (99, merged.total.p99Ms)] {
+        for (percentile, measured) in [
+            (50.0, merged.total.medianMs), (95, merged.total.p95Ms), (99, merged.total.p99Ms),
+        ] {
             let rank = max(0, Int((percentile / 100 * Double(sorted.count)).rounded(.up)) - 1)
             let exact = Double(sorted[rank]) / 1000
             #expect(abs(measured - exact) <= exact * 0.001 + 0.001, "p\(percentile): \(measured) vs \(exact)")

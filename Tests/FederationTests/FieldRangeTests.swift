@@ -1,8 +1,9 @@
-@testable import Federation
 import Foundation
 import NIOCore
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// Well-formed frames with numbers out of range: each is refused with the field's name, in JSON
 /// and in binary, and on a real master the sender's link closes while everyone else is served.
@@ -27,18 +28,27 @@ import Testing
         }
     }
 
-    static func stats(requests: UInt64 = 10, histogramCount: UInt64 = 10, second: Int = 0,
-                      latency: UInt64 = 1000) -> FederationMessage {
-        let row = EndpointInterval(key: EndpointKey(method: "GET", name: "/"), requests: requests, failures: 0, bytes: 0,
-                                   latency: SparseHistogram(values: [latency], counts: [histogramCount]),
-                                   serviceTime: SparseHistogram(), failureReasons: [])
-        return .stats(StatsReport(node: NodeID(rawValue: "w"), run: RunID(rawValue: "r"), assignment: 1, sequence: 1,
-                                  intervals: [IntervalStats(second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 0,
-                                                            threads: 1, endpoints: [row])]))
+    static func stats(
+        requests: UInt64 = 10, histogramCount: UInt64 = 10, second: Int = 0,
+        latency: UInt64 = 1000
+    ) -> FederationMessage {
+        let row = EndpointInterval(
+            key: EndpointKey(method: "GET", name: "/"), requests: requests, failures: 0, bytes: 0,
+            latency: SparseHistogram(values: [latency], counts: [histogramCount]),
+            serviceTime: SparseHistogram(), failureReasons: [])
+        return .stats(
+            StatsReport(
+                node: NodeID(rawValue: "w"), run: RunID(rawValue: "r"), assignment: 1, sequence: 1,
+                intervals: [
+                    IntervalStats(
+                        second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 0,
+                        threads: 1, endpoints: [row])
+                ]))
     }
 
     @Test func helloWeightCoresAndUsersOutOfRangeNameTheField() {
-        #expect(Self.problem(.hello(hello("w", weight: 1e308))) == "hello.weight: must be 0…1000 and finite, got 1e+308")
+        #expect(
+            Self.problem(.hello(hello("w", weight: 1e308))) == "hello.weight: must be 0…1000 and finite, got 1e+308")
         #expect(Self.problem(.hello(hello("w", weight: .nan))) == "hello.weight: must be 0…1000 and finite, got nan")
         #expect(Self.problem(.hello(hello("w", weight: -1))) == "hello.weight: must be 0…1000 and finite, got -1")
         #expect(Self.problem(.hello(hello("w", weight: .infinity)))?.hasPrefix("hello.weight: ") == true)
@@ -51,9 +61,12 @@ import Testing
     @Test func statsCountsAndValuesOutOfRangeNameTheField() {
         let max = UInt64.max
         #expect(Self.problem(Self.stats(requests: max)) == "stats.requests: must be 0…4294967295, got \(max)")
-        #expect(Self.problem(Self.stats(histogramCount: max)) == "stats.latency count: must be 0…4294967295, got \(max)")
+        #expect(
+            Self.problem(Self.stats(histogramCount: max)) == "stats.latency count: must be 0…4294967295, got \(max)")
         #expect(Self.problem(Self.stats(second: -1)) == "stats.second: must be 0…315360000, got -1")
-        #expect(Self.problem(Self.stats(latency: 3_600_000_001))?.hasPrefix("stats.latency value: must be 0…3600000000") == true)
+        #expect(
+            Self.problem(Self.stats(latency: 3_600_000_001))?.hasPrefix("stats.latency value: must be 0…3600000000")
+                == true)
         #expect(Self.problem(Self.stats()) == nil)
     }
 
@@ -61,29 +74,39 @@ import Testing
         let binary = try payload(Self.stats(requests: .max))
         #expect(binary.first == 0)
         #expect(Self.decodeProblem(binary) == "stats.requests: must be 0…4294967295, got \(UInt64.max)")
-        let weight = Array(#"{"hello":{"protocol_version":2,"node":"w","loadd_version":"x","cores":1,"threads":1,"max_users":1,"weight":1e308,"nonce":"00112233445566778899aabbccddeeff"}}"#.utf8)
+        let weight = Array(
+            #"{"hello":{"protocol_version":2,"node":"w","loadd_version":"x","cores":1,"threads":1,"max_users":1,"weight":1e308,"nonce":"00112233445566778899aabbccddeeff"}}"#
+                .utf8)
         #expect(Self.decodeProblem(weight) == "hello.weight: must be 0…1000 and finite, got 1e+308")
         let rps = try payload(.workerState(WorkerReport(run: nil, activity: .running, users: 1, rps: -1)))
         #expect(Self.decodeProblem(rps) == "worker_state.rps: must be 0…1000000000 and finite, got -1")
     }
 
     @Test func masterToWorkerKindsAreCheckedToo() {
-        #expect(Self.problem(.welcome(Welcome(master: NodeID(rawValue: "m"), heartbeatTimeout: .zero)))
+        #expect(
+            Self.problem(.welcome(Welcome(master: NodeID(rawValue: "m"), heartbeatTimeout: .zero)))
                 == "welcome.heartbeat_timeout_ms: must be 100…3600000, got 0")
-        #expect(Self.problem(.setUsers(UsersChange(run: RunID(rawValue: "r"), users: -1, spawnRate: 1)))
+        #expect(
+            Self.problem(.setUsers(UsersChange(run: RunID(rawValue: "r"), users: -1, spawnRate: 1)))
                 == "set_users.users: must be 0…10000000, got -1")
-        #expect(Self.problem(.setRate(RateChange(run: RunID(rawValue: "r"), rate: .infinity)))?.hasPrefix("set_rate.rate:") == true)
-        let assignment = Assignment(run: RunID(rawValue: "r"), assignment: 1, scenario: "", file: "", overrides: RunOverrides(),
-                                    share: FleetShare(users: 1, spawnRate: 1, remainingMs: nil, startSecond: 0, dataSlot: 3,
-                                                      dataSlots: 2))
+        #expect(
+            Self.problem(.setRate(RateChange(run: RunID(rawValue: "r"), rate: .infinity)))?.hasPrefix("set_rate.rate:")
+                == true)
+        let assignment = Assignment(
+            run: RunID(rawValue: "r"), assignment: 1, scenario: "", file: "", overrides: RunOverrides(),
+            share: FleetShare(
+                users: 1, spawnRate: 1, remainingMs: nil, startSecond: 0, dataSlot: 3,
+                dataSlots: 2))
         #expect(Self.problem(.assign(assignment)) == "assign.data_slot: must be 0…1, got 3")
     }
 
     @Test func capacitySplitSurvivesWeightsNoFrameCanCarry() throws {
         // A worker built in-process is not range-checked: the split clamps rather than trap.
-        let workers = [WorkerCapacity(node: NodeID(rawValue: "a"), cores: 1, weight: 1e308),
-                       WorkerCapacity(node: NodeID(rawValue: "b"), cores: Int.max, weight: .nan),
-                       WorkerCapacity(node: NodeID(rawValue: "c"), cores: 2, weight: 1)]
+        let workers = [
+            WorkerCapacity(node: NodeID(rawValue: "a"), cores: 1, weight: 1e308),
+            WorkerCapacity(node: NodeID(rawValue: "b"), cores: Int.max, weight: .nan),
+            WorkerCapacity(node: NodeID(rawValue: "c"), cores: 2, weight: 1),
+        ]
         let split = try CapacitySplit.split(users: 1000, spawnRate: 10, among: workers)
         #expect(split.values.reduce(0) { $0 + $1.users } == 1000)
         #expect(split[NodeID(rawValue: "b")]?.users == 0)
@@ -93,7 +116,10 @@ import Testing
     }
 
     @Test func noWorkerIsAssignedMoreUsersThanAFrameMayCarry() throws {
-        let unlimited = [WorkerCapacity(node: NodeID(rawValue: "a"), cores: 1), WorkerCapacity(node: NodeID(rawValue: "b"), cores: 1)]
+        let unlimited = [
+            WorkerCapacity(node: NodeID(rawValue: "a"), cores: 1),
+            WorkerCapacity(node: NodeID(rawValue: "b"), cores: 1),
+        ]
         #expect(throws: SplitError.self) { try CapacitySplit.split(users: 20_000_001, spawnRate: 1, among: unlimited) }
         let split = try CapacitySplit.split(users: 20_000_000, spawnRate: 1, among: unlimited)
         #expect(split.values.map(\.users) == [10_000_000, 10_000_000])
@@ -112,11 +138,16 @@ import Testing
             #expect(try await client.receiveUntilClosed() == [.refused(Refusal(reason: reason))])
         }
         let nan = try RawFrameClient(port: fleet.port)
-        nan.sendFrame(payload: Array(#"{"hello":{"protocol_version":2,"node":"nan","loadd_version":"x","cores":1,"threads":1,"max_users":1,"weight":NaN,"nonce":"00112233445566778899aabbccddeeff"}}"#.utf8))
+        nan.sendFrame(
+            payload: Array(
+                #"{"hello":{"protocol_version":2,"node":"nan","loadd_version":"x","cores":1,"threads":1,"max_users":1,"weight":NaN,"nonce":"00112233445566778899aabbccddeeff"}}"#
+                    .utf8))
         #expect(try await nan.receiveUntilClosed().isEmpty)
         let coreless = try RawFrameClient(port: fleet.port)
         try coreless.send(.hello(hello("coreless", cores: 0)))
-        #expect(try await coreless.receiveUntilClosed() == [.refused(Refusal(reason: "hello.cores: must be 1…4096, got 0"))])
+        #expect(
+            try await coreless.receiveUntilClosed() == [.refused(Refusal(reason: "hello.cores: must be 1…4096, got 0"))]
+        )
 
         // A member with the token sends stats whose counts would overflow the merge.
         let member = try RawFrameClient(port: fleet.port)

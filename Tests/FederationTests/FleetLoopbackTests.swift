@@ -7,11 +7,14 @@ import Testing
 /// A whole fleet in one process over 127.0.0.1: a master, real workers running real engines, a
 /// tiny HTTP target. What crosses the sockets is exactly what crosses them between machines.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct FleetLoopbackTests {
-    private func request(_ target: TinyTarget, users: Int, duration: String? = nil,
-                         id: String = "fleet-run") throws -> FleetRun.Request {
+    private func request(
+        _ target: TinyTarget, users: Int, duration: String? = nil,
+        id: String = "fleet-run"
+    ) throws -> FleetRun.Request {
         let (plan, yaml) = try testPlan(users: users, rate: Double(users * 10), duration: duration, host: target.host)
-        return FleetRun.Request(id: RunID(rawValue: id), plan: plan, scenario: yaml, file: "fleet-test.yaml",
-                                overrides: RunOverrides())
+        return FleetRun.Request(
+            id: RunID(rawValue: id), plan: plan, scenario: yaml, file: "fleet-test.yaml",
+            overrides: RunOverrides())
     }
 
     @Test func mergedTotalsEqualTheSumOfWhatEachWorkerMeasured() async throws {
@@ -31,7 +34,9 @@ import Testing
         }
         let merged = await fleet.master.finished(RunID(rawValue: "fleet-run"))
         do {
-            try await eventually("both shares to end") { eventsA.endedSummaries.count == 1 && eventsB.endedSummaries.count == 1 }
+            try await eventually("both shares to end") {
+                eventsA.endedSummaries.count == 1 && eventsB.endedSummaries.count == 1
+            }
         } catch {
             Issue.record("a: \(eventsA.kinds), b: \(eventsB.kinds), master: \(fleet.master.events().map(\.message))")
             throw error
@@ -97,8 +102,10 @@ import Testing
         let a = await fleet.worker("a")
         try await eventually("the worker to join") { fleet.master.workers().count == 1 }
         let (plan, yaml) = try testPlan(users: 2, host: "http://127.0.0.1:1")   // nothing listens on port 1
-        try fleet.master.startRun(FleetRun.Request(id: RunID(rawValue: "unreachable"), plan: plan, scenario: yaml,
-                                                         file: "u.yaml", overrides: RunOverrides()))
+        try fleet.master.startRun(
+            FleetRun.Request(
+                id: RunID(rawValue: "unreachable"), plan: plan, scenario: yaml,
+                file: "u.yaml", overrides: RunOverrides()))
         let summary = await fleet.master.finished(RunID(rawValue: "unreachable"))
         #expect(summary.abortReason?.hasPrefix("target unreachable") == true)
         #expect(!summary.passed)

@@ -18,13 +18,16 @@ import Testing
     private static func start(_ model: String) throws -> FleetRun {
         let yaml = "host: http://127.0.0.1:9\n\(model)\ntasks: [ { request: GET /a } ]\n"
         let plan = try ScenarioLoader.load(yaml: yaml, file: "burst.yaml", baseDirectory: ".")
-        let request = FleetRun.Request(id: RunID(rawValue: "burst"), plan: plan, scenario: yaml, file: "burst.yaml",
-                                       overrides: RunOverrides())
+        let request = FleetRun.Request(
+            id: RunID(rawValue: "burst"), plan: plan, scenario: yaml, file: "burst.yaml",
+            overrides: RunOverrides())
         let fleet = (0..<workers).map { (WorkerCapacity(node: name($0), cores: 1, maxUsers: 10_000), 1) }
         return try FleetRun.start(request, workers: fleet, now: .zero, unixSeconds: 0).0
     }
 
-    @Test(arguments: ["users: 1000", "rate: 1000/s\nmax_in_flight: 1000", "stages: [ { duration: 60s, target: 1000 } ]"])
+    @Test(arguments: [
+        "users: 1000", "rate: 1000/s\nmax_in_flight: 1000", "stages: [ { duration: 60s, target: 1000 } ]",
+    ])
     func halfTheFleetLostAtOnceIsReSplitOnceAtTheNextTick(model: String) throws {
         var run = try Self.start(model)
         let before = run.events.count
@@ -60,7 +63,8 @@ import Testing
     @Test func aJoinBeforeTheTickSplitsTheLostLoadWithItsOwn() throws {
         var run = try Self.start("users: 1000")
         run.loseLater(Self.name(3), reason: "connection closed", now: .seconds(5))
-        _ = run.join(WorkerCapacity(node: NodeID(rawValue: "x"), cores: 1, maxUsers: 10_000), threads: 1, now: .seconds(5))
+        _ = run.join(
+            WorkerCapacity(node: NodeID(rawValue: "x"), cores: 1, maxUsers: 10_000), threads: 1, now: .seconds(5))
         #expect(run.shares.values.reduce(0) { $0 + $1.users } == 1000)
         #expect(run.pendingLosses == 0)
         let messages = run.events.map(\.message)

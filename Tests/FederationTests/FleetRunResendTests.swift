@@ -1,26 +1,34 @@
-@testable import Federation
 import Engine
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// How the master merges what a worker resends after its link dropped, and what the run's events
 /// say about it. The run starts at monotonic 10 s, so run second N is `now` 10 + N s.
 @Suite struct FleetRunResendTests {
     private func start() throws -> (FleetRun, a: Assignment) {
         let (plan, yaml) = try testPlan(users: 100)
-        let request = FleetRun.Request(id: RunID(rawValue: "run-1"), plan: plan, scenario: yaml, file: "fleet-test.yaml",
-                                       overrides: RunOverrides())
-        let workers: [(capacity: WorkerCapacity, threads: Int)] = [(WorkerCapacity(node: node("a"), cores: 1, maxUsers: 10_000), 1),
-                       (WorkerCapacity(node: node("b"), cores: 1, maxUsers: 10_000), 1)]
+        let request = FleetRun.Request(
+            id: RunID(rawValue: "run-1"), plan: plan, scenario: yaml, file: "fleet-test.yaml",
+            overrides: RunOverrides())
+        let workers: [(capacity: WorkerCapacity, threads: Int)] = [
+            (WorkerCapacity(node: node("a"), cores: 1, maxUsers: 10_000), 1),
+            (WorkerCapacity(node: node("b"), cores: 1, maxUsers: 10_000), 1),
+        ]
         let (run, out) = try FleetRun.start(request, workers: workers, now: .seconds(10), unixSeconds: 1_700_000_000)
-        let a = try #require(out.compactMap { if case .assign(let a) = $0.message, $0.node == node("a") { a } else { nil } }.first)
+        let a = try #require(
+            out.compactMap { if case .assign(let a) = $0.message, $0.node == node("a") { a } else { nil } }.first)
         return (run, a)
     }
 
-    private func report(_ assignment: UInt64, _ sequence: UInt64, second: Int, requests: UInt64,
-                        from name: String = "a") -> StatsReport {
-        StatsReport(node: node(name), run: RunID(rawValue: "run-1"), assignment: assignment, sequence: sequence,
-                    intervals: [interval(second: second, requests: requests)])
+    private func report(
+        _ assignment: UInt64, _ sequence: UInt64, second: Int, requests: UInt64,
+        from name: String = "a"
+    ) -> StatsReport {
+        StatsReport(
+            node: node(name), run: RunID(rawValue: "run-1"), assignment: assignment, sequence: sequence,
+            intervals: [interval(second: second, requests: requests)])
     }
 
     /// The link drops at run second 3 and the master re-splits; the worker rejoins at second 6.
@@ -43,7 +51,8 @@ import Testing
 
         // The resend after the rejoin: 1 and 2 the master had, 3 (second 2) it had not, then the end.
         for (sequence, second, requests) in [(1, 0, 10), (2, 1, 20), (3, 2, 30)] as [(UInt64, Int, UInt64)] {
-            #expect(run.admit(report(a.assignment, sequence, second: second, requests: requests), now: .seconds(17)) == nil)
+            #expect(
+                run.admit(report(a.assignment, sequence, second: second, requests: requests), now: .seconds(17)) == nil)
         }
         run.statsEnded(StatsEnd(run: run.id, assignment: a.assignment, sequence: 4), from: node("a"), now: .seconds(17))
         // A second resend of the same (its ack was lost) changes nothing.
@@ -57,9 +66,10 @@ import Testing
         let messages = run.events.map(\.message)
         #expect(messages.contains { $0.hasPrefix("worker a lost (connection closed)") })
         #expect(messages.contains { $0.hasPrefix("worker a joined") })
-        #expect(messages.filter { $0.hasPrefix("worker a rejoined") } == [
-            "worker a rejoined and resent 1 stats reports it measured before its link dropped (seconds 2…2): merged late, once",
-        ])
+        #expect(
+            messages.filter { $0.hasPrefix("worker a rejoined") } == [
+                "worker a rejoined and resent 1 stats reports it measured before its link dropped (seconds 2…2): merged late, once"
+            ])
     }
 
     @Test func aWorkerBackWithoutItsUnsentSecondsIsSaidToHaveLostThem() throws {
@@ -70,8 +80,11 @@ import Testing
         #expect(run.admit(report(rejoined, 1, second: 6, requests: 5), now: .seconds(17)) == nil)
         #expect(run.admit(report(rejoined, 2, second: 7, requests: 5), now: .seconds(18)) == nil)
         let messages = run.events.map(\.message).filter { $0.hasPrefix("worker a rejoined") }
-        #expect(messages == ["worker a rejoined without the stats it had not sent before it was lost at second 3 "
-                             + "(its daemon restarted?): what it measured after second 0 is lost"])
+        #expect(
+            messages == [
+                "worker a rejoined without the stats it had not sent before it was lost at second 3 "
+                    + "(its daemon restarted?): what it measured after second 0 is lost"
+            ])
         #expect(run.requestCount == 20)
     }
 
@@ -86,14 +99,17 @@ import Testing
 
     @Test func reportsAWorkerDroppedFromItsFullBufferAreInTheEvents() throws {
         var (run, a) = try start()
-        run.statsEnded(StatsEnd(run: run.id, assignment: a.assignment, sequence: 9, droppedReports: 2, droppedSeconds: 4),
-                       from: node("a"), now: .seconds(19))
+        run.statsEnded(
+            StatsEnd(run: run.id, assignment: a.assignment, sequence: 9, droppedReports: 2, droppedSeconds: 4),
+            from: node("a"), now: .seconds(19))
         // Under another worker's assignment: ignored.
-        run.statsEnded(StatsEnd(run: run.id, assignment: a.assignment, sequence: 9, droppedReports: 7, droppedSeconds: 7),
-                       from: node("b"), now: .seconds(19))
-        #expect(run.events.map(\.message).filter { $0.contains("dropped") } == [
-            "worker a dropped 2 stats reports (4 thread-seconds) the master had not acknowledged: its buffer of "
-                + "unacknowledged seconds was full",
-        ])
+        run.statsEnded(
+            StatsEnd(run: run.id, assignment: a.assignment, sequence: 9, droppedReports: 7, droppedSeconds: 7),
+            from: node("b"), now: .seconds(19))
+        #expect(
+            run.events.map(\.message).filter { $0.contains("dropped") } == [
+                "worker a dropped 2 stats reports (4 thread-seconds) the master had not acknowledged: its buffer of "
+                    + "unacknowledged seconds was full"
+            ])
     }
 }

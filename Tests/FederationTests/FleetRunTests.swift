@@ -4,8 +4,10 @@ import Protocol
 import Testing
 
 /// A scenario compiled as the master would: two endpoints, `users` at `rate`.
-func testPlan(users: Int = 100, rate: Double = 10, duration: String? = nil,
-              host: String = "http://127.0.0.1:9") throws -> (Plan, String) {
+func testPlan(
+    users: Int = 100, rate: Double = 10, duration: String? = nil,
+    host: String = "http://127.0.0.1:9"
+) throws -> (Plan, String) {
     let yaml = """
         name: fleet-test
         host: \(host)
@@ -26,21 +28,26 @@ private func capacity(_ name: String, cores: Int = 1) -> (capacity: WorkerCapaci
     (WorkerCapacity(node: node(name), cores: cores, maxUsers: 10_000), 2)
 }
 
-private func startRun(users: Int = 100, duration: String? = nil,
-                      workers: [(capacity: WorkerCapacity, threads: Int)]) throws -> (FleetRun, [FleetRun.Outgoing]) {
+private func startRun(
+    users: Int = 100, duration: String? = nil,
+    workers: [(capacity: WorkerCapacity, threads: Int)]
+) throws -> (FleetRun, [FleetRun.Outgoing]) {
     let (plan, yaml) = try testPlan(users: users, duration: duration)
-    let request = FleetRun.Request(id: RunID(rawValue: "run-1"), plan: plan, scenario: yaml, file: "fleet-test.yaml",
-                                   overrides: RunOverrides())
+    let request = FleetRun.Request(
+        id: RunID(rawValue: "run-1"), plan: plan, scenario: yaml, file: "fleet-test.yaml",
+        overrides: RunOverrides())
     return try FleetRun.start(request, workers: workers, now: .seconds(10), unixSeconds: 1_700_000_000)
 }
 
 /// One interval with `requests` requests of GET /Test/V1, all at `latencyMicros`.
 func interval(second: Int, requests: UInt64, latencyMicros: UInt64 = 1000) -> IntervalStats {
     let histogram = SparseHistogram(values: [latencyMicros], counts: [requests])
-    let row = EndpointInterval(key: EndpointKey(method: "GET", name: "/Test/V1"), requests: requests, failures: 0,
-                               bytes: requests * 10, latency: histogram, serviceTime: histogram, failureReasons: [])
-    return IntervalStats(second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
-                         endpoints: [row])
+    let row = EndpointInterval(
+        key: EndpointKey(method: "GET", name: "/Test/V1"), requests: requests, failures: 0,
+        bytes: requests * 10, latency: histogram, serviceTime: histogram, failureReasons: [])
+    return IntervalStats(
+        second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
+        endpoints: [row])
 }
 
 private func assignment(_ out: [FleetRun.Outgoing], to name: String) -> Assignment? {
@@ -90,8 +97,9 @@ private func usersChange(_ out: [FleetRun.Outgoing], to name: String) -> UsersCh
     @Test func aRepeatedOrForeignReportIsNeverCountedTwice() throws {
         var (run, out) = try startRun(workers: [capacity("a"), capacity("b")])
         let a = try #require(assignment(out, to: "a"))
-        let report = StatsReport(node: node("a"), run: run.id, assignment: a.assignment, sequence: 1,
-                                 intervals: [interval(second: 0, requests: 7)])
+        let report = StatsReport(
+            node: node("a"), run: run.id, assignment: a.assignment, sequence: 1,
+            intervals: [interval(second: 0, requests: 7)])
         #expect(absorbing(&run, report))
         #expect(!absorbing(&run, report))
         // b may not report under a's assignment, nor anyone for another run.
@@ -118,8 +126,12 @@ private func usersChange(_ out: [FleetRun.Outgoing], to name: String) -> UsersCh
         var (run, out) = try startRun(workers: [capacity("a"), capacity("b")])
         let a = try #require(assignment(out, to: "a"))
         // Worker a's two threads report second 0; b never does.
-        #expect(absorbing(&run, StatsReport(node: node("a"), run: run.id, assignment: a.assignment, sequence: 1,
-                                       intervals: [interval(second: 0, requests: 5), interval(second: 0, requests: 5)])))
+        #expect(
+            absorbing(
+                &run,
+                StatsReport(
+                    node: node("a"), run: run.id, assignment: a.assignment, sequence: 1,
+                    intervals: [interval(second: 0, requests: 5), interval(second: 0, requests: 5)])))
         _ = run.tick(now: .seconds(12))
         #expect(run.summary(now: .seconds(12)).history.isEmpty)
         _ = run.tick(now: .seconds(13))
@@ -133,9 +145,11 @@ private func usersChange(_ out: [FleetRun.Outgoing], to name: String) -> UsersCh
         let out = run.stop(now: .seconds(15))
         #expect(out.count == 2)
         #expect(run.phase == .stopping)
-        _ = run.workerReported(WorkerReport(run: run.id, activity: .idle, users: 0, rps: 0), from: node("a"), now: .seconds(15))
+        _ = run.workerReported(
+            WorkerReport(run: run.id, activity: .idle, users: 0, rps: 0), from: node("a"), now: .seconds(15))
         #expect(run.phase == .stopping)
-        _ = run.workerReported(WorkerReport(run: run.id, activity: .idle, users: 0, rps: 0), from: node("b"), now: .seconds(16))
+        _ = run.workerReported(
+            WorkerReport(run: run.id, activity: .idle, users: 0, rps: 0), from: node("b"), now: .seconds(16))
         #expect(run.phase == .finished)
         #expect(run.summary(now: .seconds(30)).durationS == 5)
     }
@@ -163,9 +177,11 @@ private func usersChange(_ out: [FleetRun.Outgoing], to name: String) -> UsersCh
 
     @Test func aWorkerThatEndsItsShareForAReasonFailsTheRun() throws {
         var (run, _) = try startRun(workers: [capacity("a"), capacity("b")])
-        let out = run.workerReported(WorkerReport(run: run.id, activity: .idle, users: 0, rps: 0,
-                                                  abortReason: "target unreachable: connection refused"),
-                                     from: node("a"), now: .seconds(14))
+        let out = run.workerReported(
+            WorkerReport(
+                run: run.id, activity: .idle, users: 0, rps: 0,
+                abortReason: "target unreachable: connection refused"),
+            from: node("a"), now: .seconds(14))
         #expect(out.count == 2)
         #expect(run.abortReason == "target unreachable: connection refused")
         #expect(!run.summary(now: .seconds(14)).passed)
@@ -174,13 +190,17 @@ private func usersChange(_ out: [FleetRun.Outgoing], to name: String) -> UsersCh
     @Test func resetDropsWhatCameBeforeTheNextSecond() throws {
         var (run, out) = try startRun(workers: [capacity("a")])
         let a = try #require(assignment(out, to: "a"))
-        _ = run.absorb(StatsReport(node: node("a"), run: run.id, assignment: a.assignment, sequence: 1,
-                                   intervals: [interval(second: 0, requests: 3), interval(second: 0, requests: 3)]))
+        _ = run.absorb(
+            StatsReport(
+                node: node("a"), run: run.id, assignment: a.assignment, sequence: 1,
+                intervals: [interval(second: 0, requests: 3), interval(second: 0, requests: 3)]))
         let resets = run.reset(now: .milliseconds(12_500))
         guard case .reset(let request) = try #require(resets.first).message else { Issue.record("not a reset"); return }
         #expect(request.atSecond == 3)
-        _ = run.absorb(StatsReport(node: node("a"), run: run.id, assignment: a.assignment, sequence: 2,
-                                   intervals: [interval(second: 2, requests: 4), interval(second: 3, requests: 5)]))
+        _ = run.absorb(
+            StatsReport(
+                node: node("a"), run: run.id, assignment: a.assignment, sequence: 2,
+                intervals: [interval(second: 2, requests: 4), interval(second: 3, requests: 5)]))
         #expect(run.requestCount == 5)
         #expect(run.summary(now: .seconds(15)).startedAt == 1_700_000_003)
     }
@@ -203,10 +223,12 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
 @Suite struct FleetRunLoadShapeTests {
     private func start(_ yaml: String, workers: [String]) throws -> (FleetRun, [FleetRun.Outgoing]) {
         let plan = try ScenarioLoader.load(yaml: yaml, file: "shape.yaml", baseDirectory: ".")
-        let request = FleetRun.Request(id: RunID(rawValue: "shape"), plan: plan, scenario: yaml, file: "shape.yaml",
-                                       overrides: RunOverrides())
-        return try FleetRun.start(request, workers: workers.map { (WorkerCapacity(node: node($0), cores: 1), 1) },
-                                  now: .zero, unixSeconds: 0)
+        let request = FleetRun.Request(
+            id: RunID(rawValue: "shape"), plan: plan, scenario: yaml, file: "shape.yaml",
+            overrides: RunOverrides())
+        return try FleetRun.start(
+            request, workers: workers.map { (WorkerCapacity(node: node($0), cores: 1), 1) },
+            now: .zero, unixSeconds: 0)
     }
 
     private func assignments(_ out: [FleetRun.Outgoing]) -> [String: Assignment] {
@@ -214,7 +236,8 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
     }
 
     @Test func anOpenModelRunSplitsItsArrivalRateAndInFlightCap() throws {
-        var (run, out) = try start("""
+        var (run, out) = try start(
+            """
             host: http://127.0.0.1:9
             rate: 90/s
             max_in_flight: 100
@@ -225,7 +248,10 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
         #expect(parts.values.map { $0.maxInFlight ?? 0 }.reduce(0, +) == 100)
         #expect(parts["a"]?.rate == 30)
         let resplit = run.lose(node("c"), reason: "gone", now: .seconds(3))
-        #expect(resplit.map(\.message) == [.setRate(RateChange(run: run.id, rate: 45)), .setRate(RateChange(run: run.id, rate: 45))])
+        #expect(
+            resplit.map(\.message) == [
+                .setRate(RateChange(run: run.id, rate: 45)), .setRate(RateChange(run: run.id, rate: 45)),
+            ])
         #expect(throws: SplitError.self) { try run.setUsers(5, spawnRate: nil, now: .seconds(4)) }
         let faster = try run.setRate(120, now: .seconds(5))
         #expect(faster.count == 2)
@@ -233,31 +259,39 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
     }
 
     @Test func stagesAreSlicedByCapacityAndReSlicedWhenWorkersComeAndGo() throws {
-        var (run, out) = try start("""
+        var (run, out) = try start(
+            """
             host: http://127.0.0.1:9
             stages: [ { duration: 10s, target: 40 }, { duration: 10s, target: 40 } ]
             tasks: [ { request: GET /a } ]
             """, workers: ["a", "b"])
         let parts = assignments(out)
         #expect(parts["a"]?.staged == true)
-        #expect(parts["a"]?.stageSlice == LoadSlice(checking: 0, 0.5) && parts["b"]?.stageSlice == LoadSlice(checking: 0.5, 1))
+        #expect(
+            parts["a"]?.stageSlice == LoadSlice(checking: 0, 0.5)
+                && parts["b"]?.stageSlice == LoadSlice(checking: 0.5, 1))
         #expect(parts["a"]?.remainingMs == 20_000)
         #expect(parts["a"]?.stagesElapsedMs == 0)
 
         // A joiner 3 s in enters the shape there; the others shrink to a third each.
         let joined = run.join(WorkerCapacity(node: node("c"), cores: 1), threads: 1, now: .seconds(3))
         let slices = LoadSlice.tiling([1.0 / 3, 1.0 / 3, 1.0 / 3])
-        #expect(joined.filter { $0.node != node("c") }.map(\.message) == [
-            .setSlice(SliceChange(run: run.id, slice: slices[0])), .setSlice(SliceChange(run: run.id, slice: slices[1])),
-        ])
+        #expect(
+            joined.filter { $0.node != node("c") }.map(\.message) == [
+                .setSlice(SliceChange(run: run.id, slice: slices[0])),
+                .setSlice(SliceChange(run: run.id, slice: slices[1])),
+            ])
         let c = try #require(assignments(joined)["c"])
         #expect(c.staged && c.stageSlice == slices[2] && c.stagesElapsedMs == 3000 && c.remainingMs == 17_000)
         #expect(run.events.last?.message == "worker c joined; stages re-split: a 33%, b 33%, c 33%")
 
         // A lost worker's part goes to the others.
         let lost = run.lose(node("b"), reason: "gone", now: .seconds(5))
-        #expect(lost.map(\.message) == [.setSlice(SliceChange(run: run.id, slice: LoadSlice(checking: 0, 0.5)!)),
-                                        .setSlice(SliceChange(run: run.id, slice: LoadSlice(checking: 0.5, 1)!))])
+        #expect(
+            lost.map(\.message) == [
+                .setSlice(SliceChange(run: run.id, slice: LoadSlice(checking: 0, 0.5)!)),
+                .setSlice(SliceChange(run: run.id, slice: LoadSlice(checking: 0.5, 1)!)),
+            ])
 
         // A user count replaces the stages, as on one node: later re-splits move users.
         _ = try run.setUsers(10, spawnRate: 5, now: .seconds(6))
@@ -268,19 +302,22 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
     }
 
     @Test func eachWorkerTakesItsOwnSliceOfTheDataRowsAndAJoinerTakesALostOnes() throws {
-        var (run, out) = try start("""
+        var (run, out) = try start(
+            """
             host: http://127.0.0.1:9
             users: 4
             tasks: [ { request: GET /a } ]
             """, workers: ["a", "b", "c"])
-        #expect(assignments(out).mapValues { [$0.dataSlot, $0.dataSlots] } == ["a": [0, 3], "b": [1, 3], "c": [2, 3]])
+        #expect(
+            assignments(out).mapValues { [$0.dataSlot, $0.dataSlots] } == ["a": [0, 3], "b": [1, 3], "c": [2, 3]])
         _ = run.lose(node("b"), reason: "gone", now: .seconds(1))
         let replacement = run.join(WorkerCapacity(node: node("d"), cores: 1), threads: 1, now: .seconds(2))
         #expect(assignments(replacement)["d"].map { [$0.dataSlot, $0.dataSlots] } == [1, 3])
     }
 
     @Test func warmUpSecondsAreKeptApartFromTheMeasuredSpan() throws {
-        var (run, out) = try start("""
+        var (run, out) = try start(
+            """
             host: http://127.0.0.1:9
             users: 2
             warmup: 2s
@@ -290,9 +327,11 @@ func absorbing(_ run: inout FleetRun, _ report: StatsReport) -> Bool {
         let a = try #require(assignments(out)["a"])
         #expect(a.warmupMs == 2000)
         #expect(a.remainingMs == 5000)
-        let report = StatsReport(node: node("a"), run: run.id, assignment: a.assignment, sequence: 1, intervals: [
-            interval(second: 0, requests: 10), interval(second: 1, requests: 10), interval(second: 2, requests: 3),
-        ])
+        let report = StatsReport(
+            node: node("a"), run: run.id, assignment: a.assignment, sequence: 1,
+            intervals: [
+                interval(second: 0, requests: 10), interval(second: 1, requests: 10), interval(second: 2, requests: 3),
+            ])
         #expect(absorbing(&run, report))
         #expect(run.requestCount == 3)
         let summary = run.summary(now: .seconds(3))

@@ -18,8 +18,10 @@ struct TestCertificate {
         key = directory + "/tls.key"
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                             "-keyout", key, "-out", certificate, "-days", "2", "-subj", "/CN=\(name)"]
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", key, "-out", certificate, "-days", "2", "-subj", "/CN=\(name)",
+        ]
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice
         try openssl.run()
@@ -46,7 +48,7 @@ struct TestCertificate {
     @Test func fingerprintsReadTheFormsOperatorsCopyAndPrintAsOpensslDoes() throws {
         let certificate = try TestCertificate()
         defer { certificate.remove() }
-        let line = try certificate.opensslFingerprint()            // "sha256 Fingerprint=AB:CD:…\n"
+        let line = try certificate.opensslFingerprint()   // "sha256 Fingerprint=AB:CD:…\n"
         let pin = try #require(CertificateFingerprint(parsing: line))
         #expect(try MasterTLS.load(certificate: certificate.certificate, key: certificate.key).fingerprint == pin)
         #expect(line.hasSuffix("=\(pin)\n"))
@@ -80,7 +82,9 @@ struct TestCertificate {
         let events = EventLog(worker)
         defer { Task { await worker.shutdown() } }
         try await eventually("the refusal") { !events.refusals.isEmpty }
-        #expect(events.refusals.first == "the master's certificate has fingerprint \(tls.fingerprint), but tls_fingerprint is \(wrongPin)")
+        #expect(
+            events.refusals.first
+                == "the master's certificate has fingerprint \(tls.fingerprint), but tls_fingerprint is \(wrongPin)")
         #expect(fleet.master.workers().isEmpty)
     }
 
@@ -112,15 +116,18 @@ struct TestCertificate {
         #expect(throws: FrameError.unexpectedTLS) {
             try decoder.writeInbound(ByteBuffer(bytes: [0x16, 0x03, 0x01, 0x02, 0x00, 0x01]))
         }
-        #expect(FrameError.unexpectedTLS.description == "the peer speaks TLS but this side has insecure_plaintext: true; "
+        #expect(
+            FrameError.unexpectedTLS.description == "the peer speaks TLS but this side has insecure_plaintext: true; "
                 + "set the same on master and workers (TLS is the default)")
     }
 
     @Test func unreadableCertificateOrKeyFilesAreNamed() throws {
         let certificate = try TestCertificate()
         defer { certificate.remove() }
-        #expect(throws: FederationError.self) { try MasterTLS.load(certificate: "/nonexistent/tls.crt", key: certificate.key) }
-        chmod(certificate.certificate, 0o600)  // passes the permission check, so the content is what fails
+        #expect(throws: FederationError.self) {
+            try MasterTLS.load(certificate: "/nonexistent/tls.crt", key: certificate.key)
+        }
+        chmod(certificate.certificate, 0o600)   // passes the permission check, so the content is what fails
         do {
             _ = try MasterTLS.load(certificate: certificate.certificate, key: certificate.certificate)
             Issue.record("a certificate is not a key")

@@ -1,10 +1,11 @@
-@testable import Federation
 import Foundation
 import Logging
 import NIOCore
 import NIOEmbedded
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// Random bytes and mutated valid frames of every kind through the decoders, before and after the
 /// handshake: no input may trap; each decodes to a message within `FieldRanges` or fails with a
@@ -28,25 +29,32 @@ import Testing
     static let samples: [FederationMessage] = {
         let run = RunID(rawValue: "20261129-120000-abcd")
         let histogram = SparseHistogram(values: [1, 900, 3_600_000_000], counts: [5, 4000, 1])
-        let row = EndpointInterval(key: EndpointKey(method: "GET", name: "/items/[id]"), requests: 4006, failures: 3,
-                                   bytes: 1 << 30, latency: histogram, serviceTime: histogram,
-                                   failureReasons: [ReasonTally(reason: .status(503), count: 3)])
-        let report = StatsReport(node: NodeID(rawValue: "w1"), run: run, assignment: 2, sequence: 9, intervals: [
-            IntervalStats(second: 41, users: 200, dropped: 1, cpuMicros: 900_000, wallMicros: 1_000_000, threads: 2,
-                          endpoints: [row]),
-        ])
+        let row = EndpointInterval(
+            key: EndpointKey(method: "GET", name: "/items/[id]"), requests: 4006, failures: 3,
+            bytes: 1 << 30, latency: histogram, serviceTime: histogram,
+            failureReasons: [ReasonTally(reason: .status(503), count: 3)])
+        let report = StatsReport(
+            node: NodeID(rawValue: "w1"), run: run, assignment: 2, sequence: 9,
+            intervals: [
+                IntervalStats(
+                    second: 41, users: 200, dropped: 1, cpuMicros: 900_000, wallMicros: 1_000_000, threads: 2,
+                    endpoints: [row])
+            ])
         return [
             .hello(hello("w1")),
             .challenge(Challenge(nonce: FleetToken.nonce(), masterProof: FleetToken.nonce())),
             .proof(Proof(mac: FleetToken.nonce())),
             .welcome(Welcome(master: NodeID(rawValue: "m"), heartbeatTimeout: .seconds(3))),
             .refused(Refusal(reason: "authentication failed")),
-            .assign(Assignment(run: run, assignment: 2, scenario: "name: x\nhost: http://127.0.0.1:9\n", file: "x.yaml",
-                               overrides: RunOverrides(host: "http://127.0.0.1:9"),
-                               share: FleetShare(users: 10, spawnRate: 2, rate: 5, maxInFlight: 20, staged: true,
-                                                 stageSlice: LoadSlice(checking: 0.25, 0.5)!, stagesElapsedMs: 500,
-                                                 warmupMs: 1000, remainingMs: 60_000, startSecond: 40, dataSlot: 1,
-                                                 dataSlots: 3))),
+            .assign(
+                Assignment(
+                    run: run, assignment: 2, scenario: "name: x\nhost: http://127.0.0.1:9\n", file: "x.yaml",
+                    overrides: RunOverrides(host: "http://127.0.0.1:9"),
+                    share: FleetShare(
+                        users: 10, spawnRate: 2, rate: 5, maxInFlight: 20, staged: true,
+                        stageSlice: LoadSlice(checking: 0.25, 0.5)!, stagesElapsedMs: 500,
+                        warmupMs: 1000, remainingMs: 60_000, startSecond: 40, dataSlot: 1,
+                        dataSlots: 3))),
             .setUsers(UsersChange(run: run, users: 30, spawnRate: 1.5)),
             .setRate(RateChange(run: run, rate: 12.5)),
             .setSlice(SliceChange(run: run, slice: LoadSlice(checking: 0, 1)!)),
@@ -61,8 +69,10 @@ import Testing
     static let payloads: [[UInt8]] = samples.map { try! payload($0) }
 
     /// Numbers a hostile JSON writer would try.
-    static let extremes = ["1e308", "-1", "18446744073709551615", "9223372036854775808", "NaN", "-0", "0", "1e-320",
-                           "4294967296", "\"\"", "null", "[]", "{}"]
+    static let extremes = [
+        "1e308", "-1", "18446744073709551615", "9223372036854775808", "NaN", "-0", "0", "1e-320",
+        "4294967296", "\"\"", "null", "[]", "{}",
+    ]
 
     static func mutate(_ bytes: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
         var out = bytes
@@ -71,9 +81,14 @@ import Testing
             switch Int.random(in: 0..<7, using: &rng) {
             case 0 where !out.isEmpty: out[position] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &rng)
             case 1 where !out.isEmpty: out[position] = UInt8.random(in: 0...255, using: &rng)
-            case 2: out.insert(contentsOf: (0..<Int.random(in: 1...9, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) },
-                               at: position)
-            case 3 where !out.isEmpty: out.removeSubrange(position..<min(out.count, position + Int.random(in: 1...8, using: &rng)))
+            case 2:
+                out.insert(
+                    contentsOf: (0..<Int.random(in: 1...9, using: &rng)).map { _ in
+                        UInt8.random(in: 0...255, using: &rng)
+                    },
+                    at: position)
+            case 3 where !out.isEmpty:
+                out.removeSubrange(position..<min(out.count, position + Int.random(in: 1...8, using: &rng)))
             case 4: out = Array(out.prefix(position))
             case 5 where !out.isEmpty:
                 // A run of 0xFF: varints that never end or overflow.
@@ -117,7 +132,9 @@ import Testing
 
     /// The streaming decoder as a connection runs it, length prefixes included, under the limit
     /// before authentication and the full one after.
-    @Test(arguments: [true, false]) func framedStreamsNeverYieldAnOversizedOrOutOfRangeMessage(authenticated: Bool) throws {
+    @Test(arguments: [true, false]) func framedStreamsNeverYieldAnOversizedOrOutOfRangeMessage(
+        authenticated: Bool
+    ) throws {
         let seed = UInt64(Date().timeIntervalSince1970 * 1000) ^ (authenticated ? 1 : 2)
         var rng = SplitMix(state: seed)
         for index in 0..<Self.iterations {
@@ -169,7 +186,9 @@ import Testing
                 member.sendFrame(payload: bytes)
             }
         }
-        try await eventually("only the good worker to remain") { fleet.master.workers().map(\.node.rawValue) == ["good"] }
+        try await eventually("only the good worker to remain") {
+            fleet.master.workers().map(\.node.rawValue) == ["good"]
+        }
         let late = await fleet.worker("late")
         try await eventually("a late worker to join") { fleet.master.workers().count == 2 }
         #expect(await good.connectedMaster() == NodeID(rawValue: "master"))
@@ -186,9 +205,10 @@ import Testing
         var logger = Logger(label: "t")
         logger.logLevel = .critical
         let worker = FederationWorker(
-            configuration: WorkerConfiguration(node: NodeID(rawValue: "fuzzed"), masterHost: "127.0.0.1",
-                                               masterPort: listener.port, token: testToken, version: "test", threads: 1,
-                                               cores: 1, maxUsers: 100, heartbeatTimeout: .seconds(30)),
+            configuration: WorkerConfiguration(
+                node: NodeID(rawValue: "fuzzed"), masterHost: "127.0.0.1",
+                masterPort: listener.port, token: testToken, version: "test", threads: 1,
+                cores: 1, maxUsers: 100, heartbeatTimeout: .seconds(30)),
             group: fleet.group, logger: logger)
         await worker.start()
         let seed = UInt64(Date().timeIntervalSince1970 * 1000)
@@ -200,7 +220,8 @@ import Testing
             guard case .hello(let hello) = try await connection.receive() else { throw TestFailure("expected hello") }
             guard welcome else { return connection }
             let nonce = FleetToken.nonce()
-            try connection.send(.challenge(Challenge(nonce: nonce, masterProof: testToken.masterProof(workerNonce: hello.nonce))))
+            try connection.send(
+                .challenge(Challenge(nonce: nonce, masterProof: testToken.masterProof(workerNonce: hello.nonce))))
             guard case .proof = try await connection.receive() else { throw TestFailure("expected proof") }
             try connection.send(.welcome(Welcome(master: NodeID(rawValue: "fake"), heartbeatTimeout: .seconds(30))))
             return connection

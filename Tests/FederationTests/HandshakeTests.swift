@@ -7,11 +7,18 @@ import Testing
 /// worker side so every byte is the test's choice.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct HandshakeTests {
     /// Runs hello → challenge on a raw connection and returns the challenge.
-    private func challenge(_ client: RawFrameClient, node: String, nonce: HexBytes,
-                           version: UInt16 = FederationProtocol.version) async throws -> Challenge {
-        try client.send(.hello(Hello(protocolVersion: version, node: NodeID(rawValue: node), loaddVersion: "raw",
-                                     cores: 1, threads: 1, maxUsers: 10, weight: 1, nonce: nonce)))
-        guard case .challenge(let challenge) = try await client.receive() else { throw TestFailure("expected a challenge") }
+    private func challenge(
+        _ client: RawFrameClient, node: String, nonce: HexBytes,
+        version: UInt16 = FederationProtocol.version
+    ) async throws -> Challenge {
+        try client.send(
+            .hello(
+                Hello(
+                    protocolVersion: version, node: NodeID(rawValue: node), loaddVersion: "raw",
+                    cores: 1, threads: 1, maxUsers: 10, weight: 1, nonce: nonce)))
+        guard case .challenge(let challenge) = try await client.receive() else {
+            throw TestFailure("expected a challenge")
+        }
         return challenge
     }
 
@@ -23,7 +30,8 @@ import Testing
         let challenge = try await challenge(client, node: "raw", nonce: nonce)
         #expect(testToken.verifyMaster(challenge.masterProof, workerNonce: nonce))
         #expect(!otherToken.verifyMaster(challenge.masterProof, workerNonce: nonce))
-        try client.send(.proof(Proof(mac: testToken.workerProof(masterNonce: challenge.nonce, node: NodeID(rawValue: "raw")))))
+        try client.send(
+            .proof(Proof(mac: testToken.workerProof(masterNonce: challenge.nonce, node: NodeID(rawValue: "raw")))))
         guard case .welcome(let welcome) = try await client.receive() else { throw TestFailure("expected welcome") }
         #expect(welcome.heartbeatTimeout == .seconds(30))
         #expect(fleet.master.workers().map(\.node.rawValue) == ["raw"])
@@ -34,8 +42,12 @@ import Testing
         defer { Task { await fleet.close() } }
         let client = try RawFrameClient(port: fleet.port)
         let challenge = try await challenge(client, node: "intruder", nonce: FleetToken.nonce())
-        try client.send(.proof(Proof(mac: otherToken.workerProof(masterNonce: challenge.nonce,
-                                                                  node: NodeID(rawValue: "intruder")))))
+        try client.send(
+            .proof(
+                Proof(
+                    mac: otherToken.workerProof(
+                        masterNonce: challenge.nonce,
+                        node: NodeID(rawValue: "intruder")))))
         #expect(try await client.receiveUntilClosed() == [.refused(Refusal(reason: "authentication failed"))])
         #expect(fleet.master.workers().isEmpty)
     }
@@ -45,18 +57,23 @@ import Testing
         defer { Task { await fleet.close() } }
         let client = try RawFrameClient(port: fleet.port)
         let challenge = try await challenge(client, node: "claimed", nonce: FleetToken.nonce())
-        try client.send(.proof(Proof(mac: testToken.workerProof(masterNonce: challenge.nonce, node: NodeID(rawValue: "other")))))
+        try client.send(
+            .proof(Proof(mac: testToken.workerProof(masterNonce: challenge.nonce, node: NodeID(rawValue: "other")))))
         #expect(try await client.receiveUntilClosed() == [.refused(Refusal(reason: "authentication failed"))])
     }
 
     @Test func anotherProtocolVersionIsRefusedWithAClearMessage() async throws {
         let fleet = try await LoopbackMaster.start()
         defer { Task { await fleet.close() } }
-        let expected = FederationMessage.refused(Refusal(reason: "protocol version 5 not supported; this master speaks 4"))
+        let expected = FederationMessage.refused(
+            Refusal(reason: "protocol version 5 not supported; this master speaks 4"))
         // A v5 hello in today's shape…
         let client = try RawFrameClient(port: fleet.port)
-        try client.send(.hello(Hello(protocolVersion: 5, node: NodeID(rawValue: "future"), loaddVersion: "9", cores: 1,
-                                     threads: 1, maxUsers: 1, weight: 1, nonce: FleetToken.nonce())))
+        try client.send(
+            .hello(
+                Hello(
+                    protocolVersion: 5, node: NodeID(rawValue: "future"), loaddVersion: "9", cores: 1,
+                    threads: 1, maxUsers: 1, weight: 1, nonce: FleetToken.nonce())))
         #expect(try await client.receiveUntilClosed() == [expected])
         // …and one whose other fields this build cannot read.
         let other = try RawFrameClient(port: fleet.port)
@@ -81,8 +98,11 @@ import Testing
         oversized.sendFrame(payload: [UInt8](repeating: 0x20, count: 64 * 1024 + 1))
         #expect(try await oversized.receiveUntilClosed().isEmpty)
         let early = try RawFrameClient(port: fleet.port)
-        try early.send(.stats(StatsReport(node: NodeID(rawValue: "x"), run: RunID(rawValue: "r"), assignment: 1,
-                                          sequence: 1, intervals: [])))
+        try early.send(
+            .stats(
+                StatsReport(
+                    node: NodeID(rawValue: "x"), run: RunID(rawValue: "r"), assignment: 1,
+                    sequence: 1, intervals: [])))
         #expect(try await early.receiveUntilClosed().isEmpty)
         let unknownKind = try RawFrameClient(port: fleet.port)
         unknownKind.sendFrame(payload: Array(#"{"type":"hello"}"#.utf8))
@@ -104,8 +124,11 @@ import Testing
         try await eventually("the first twin to join") { fleet.master.workers().count == 1 }
         let client = try RawFrameClient(port: fleet.port)
         let challenge = try await challenge(client, node: "twin", nonce: FleetToken.nonce())
-        try client.send(.proof(Proof(mac: testToken.workerProof(masterNonce: challenge.nonce, node: NodeID(rawValue: "twin")))))
-        guard case .refused(let refusal) = try await client.receiveUntilClosed().first else { throw TestFailure("expected refusal") }
+        try client.send(
+            .proof(Proof(mac: testToken.workerProof(masterNonce: challenge.nonce, node: NodeID(rawValue: "twin")))))
+        guard case .refused(let refusal) = try await client.receiveUntilClosed().first else {
+            throw TestFailure("expected refusal")
+        }
         #expect(refusal.reason.contains("already connected"))
         #expect(fleet.master.workers().count == 1)
     }
@@ -139,11 +162,15 @@ import Testing
     @Test func aVersionThreeWorkerOfLoadd08IsRefusedWithAReasonNamingItsVersion() async throws {
         let fleet = try await LoopbackMaster.start()
         defer { Task { await fleet.close() } }
-        let expected = "protocol version 3 not supported; this master speaks 4: install loadd \(LoaddVersion.current) "
+        let expected =
+            "protocol version 3 not supported; this master speaks 4: install loadd \(LoaddVersion.current) "
             + "on this worker, as on the master"
         // The hello exactly as a loadd 0.8.x worker frames it.
         let client = try RawFrameClient(port: fleet.port)
-        client.sendFrame(payload: Array(#"{"hello":{"cores":2,"loadd_version":"0.8.0","max_users":0,"node":"old","nonce":"00112233445566778899aabbccddeeff","protocol_version":3,"threads":2,"weight":1}}"#.utf8))
+        client.sendFrame(
+            payload: Array(
+                #"{"hello":{"cores":2,"loadd_version":"0.8.0","max_users":0,"node":"old","nonce":"00112233445566778899aabbccddeeff","protocol_version":3,"threads":2,"weight":1}}"#
+                    .utf8))
         #expect(try await client.receiveUntilClosed() == [.refused(Refusal(reason: expected))])
         // A worker built to speak 3 sees the same reason in its events.
         let worker = await fleet.worker("old", protocolVersion: 3)

@@ -1,8 +1,9 @@
-@testable import Federation
 import Foundation
 import NIOCore
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// The master encodes a heartbeat once and queues the same bytes on every worker's link.
 @Suite struct HeartbeatFrameTests {

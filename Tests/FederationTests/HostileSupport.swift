@@ -1,4 +1,3 @@
-@testable import Federation
 import Foundation
 import Glibc
 import Logging
@@ -6,14 +5,17 @@ import NIOCore
 import NIOPosix
 import Protocol
 
+@testable import Federation
+
 /// A master on 127.0.0.1 with the given connection limits (`LoopbackMaster.start` takes the defaults).
 func startMaster(limits: ConnectionLimits, heartbeatTimeout: Duration = .seconds(30)) async throws -> LoopbackMaster {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     var logger = Logger(label: "test-master")
     logger.logLevel = ProcessInfo.processInfo.environment["FEDERATION_TEST_LOG"] == nil ? .critical : .debug
     let master = FederationMaster(
-        configuration: MasterConfiguration(node: NodeID(rawValue: "master"), host: "127.0.0.1", port: 0, token: testToken,
-                                           heartbeatTimeout: heartbeatTimeout, version: "test", limits: limits),
+        configuration: MasterConfiguration(
+            node: NodeID(rawValue: "master"), host: "127.0.0.1", port: 0, token: testToken,
+            heartbeatTimeout: heartbeatTimeout, version: "test", limits: limits),
         group: group, logger: logger)
     let port = try await master.start()
     return LoopbackMaster(master: master, port: port, group: group)
@@ -37,7 +39,9 @@ func rawClient(port: Int, from source: String = "127.0.0.1", timeout: Int = 5) t
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     let connected = withUnsafePointer(to: &remote) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard bound == 0, connected == 0 else {
         let code = errno
@@ -49,15 +53,17 @@ func rawClient(port: Int, from source: String = "127.0.0.1", timeout: Int = 5) t
 
 /// A hello in range unless the test says otherwise.
 func hello(_ name: String, cores: Int = 1, weight: Double = 1, maxUsers: Int = 10_000) -> Hello {
-    Hello(node: NodeID(rawValue: name), loaddVersion: "raw", cores: cores, threads: 1, maxUsers: maxUsers, weight: weight,
-          nonce: FleetToken.nonce())
+    Hello(
+        node: NodeID(rawValue: name), loaddVersion: "raw", cores: cores, threads: 1, maxUsers: maxUsers, weight: weight,
+        nonce: FleetToken.nonce())
 }
 
 /// Runs the whole handshake on a raw client: it is a member when this returns.
 func join(_ client: RawFrameClient, as name: String) async throws {
     try client.send(.hello(hello(name)))
     guard case .challenge(let challenge) = try await client.receive() else { throw TestFailure("expected a challenge") }
-    try client.send(.proof(Proof(mac: testToken.workerProof(masterNonce: challenge.nonce, node: NodeID(rawValue: name)))))
+    try client.send(
+        .proof(Proof(mac: testToken.workerProof(masterNonce: challenge.nonce, node: NodeID(rawValue: name)))))
     guard case .welcome = try await client.receive() else { throw TestFailure("expected welcome") }
 }
 
@@ -73,7 +79,8 @@ func payload(_ message: FederationMessage) throws -> [UInt8] {
 func residentBytes() throws -> Int {
     let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
     guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-          let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
+        let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    else {
         throw TestFailure("no VmRSS in /proc/self/status")
     }
     return kb * 1024

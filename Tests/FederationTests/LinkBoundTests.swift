@@ -1,9 +1,10 @@
-@testable import Federation
 import Foundation
 import NIOCore
 import NIOPosix
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// What a peer that stops reading, or stops generating load, can cost the other side.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct LinkBoundTests {
@@ -55,8 +56,10 @@ import Testing
         try await eventually("both to join") { fleet.master.workers().count == 2 }
 
         let (plan, yaml) = try testPlan(users: 10, rate: 100, host: target.host)
-        try fleet.master.startRun(FleetRun.Request(id: RunID(rawValue: "zombie-run"), plan: plan, scenario: yaml,
-                                                   file: "fleet-test.yaml", overrides: RunOverrides()))
+        try fleet.master.startRun(
+            FleetRun.Request(
+                id: RunID(rawValue: "zombie-run"), plan: plan, scenario: yaml,
+                file: "fleet-test.yaml", overrides: RunOverrides()))
         try await eventually("the zombie to be flagged") {
             fleet.master.workers().first { $0.node.rawValue == "zombie" }?.problem?.hasPrefix("short: ") == true
         }
@@ -72,8 +75,10 @@ import Testing
         _ = await fleet.master.finished(RunID(rawValue: "zombie-run"))
 
         // Benched until it reconnects: the next run gives it nothing.
-        try fleet.master.startRun(FleetRun.Request(id: RunID(rawValue: "zombie-run-2"), plan: plan, scenario: yaml,
-                                                   file: "fleet-test.yaml", overrides: RunOverrides()))
+        try fleet.master.startRun(
+            FleetRun.Request(
+                id: RunID(rawValue: "zombie-run-2"), plan: plan, scenario: yaml,
+                file: "fleet-test.yaml", overrides: RunOverrides()))
         #expect(fleet.master.events().first?.message.hasSuffix("over 1 workers: good 10") == true)
         try fleet.master.stop()
         _ = await fleet.master.finished(RunID(rawValue: "zombie-run-2"))

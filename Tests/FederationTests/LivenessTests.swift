@@ -2,10 +2,13 @@ import Federation
 import Protocol
 import Testing
 
-func hello(_ name: String, cores: Int = 2, threads: Int = 1, maxUsers: Int = 1000, weight: Double = 1,
-           version: UInt16 = FederationProtocol.version) -> Hello {
-    Hello(protocolVersion: version, node: NodeID(rawValue: name), loaddVersion: "test", cores: cores, threads: threads,
-          maxUsers: maxUsers, weight: weight, nonce: FleetToken.nonce())
+func hello(
+    _ name: String, cores: Int = 2, threads: Int = 1, maxUsers: Int = 1000, weight: Double = 1,
+    version: UInt16 = FederationProtocol.version
+) -> Hello {
+    Hello(
+        protocolVersion: version, node: NodeID(rawValue: name), loaddVersion: "test", cores: cores, threads: threads,
+        maxUsers: maxUsers, weight: weight, nonce: FleetToken.nonce())
 }
 
 @Suite struct LivenessTests {
@@ -28,16 +31,19 @@ func hello(_ name: String, cores: Int = 2, threads: Int = 1, maxUsers: Int = 100
         let node = NodeID(rawValue: "a")
         #expect(fleet.members[node]?.cpu == nil)
         func report(_ pairs: [(cpu: UInt64, wall: UInt64)]) -> StatsReport {
-            StatsReport(node: node, run: RunID(rawValue: "r"), assignment: 1, sequence: 1, intervals: pairs.map {
-                IntervalStats(second: 0, users: 1, dropped: 0, cpuMicros: $0.cpu, wallMicros: $0.wall, threads: 1,
-                              endpoints: [])
-            })
+            StatsReport(
+                node: node, run: RunID(rawValue: "r"), assignment: 1, sequence: 1,
+                intervals: pairs.map {
+                    IntervalStats(
+                        second: 0, users: 1, dropped: 0, cpuMicros: $0.cpu, wallMicros: $0.wall, threads: 1,
+                        endpoints: [])
+                })
         }
         fleet.recordCPU(report([(250_000, 1_000_000), (750_000, 1_000_000)]), from: node)
         #expect(fleet.members[node]?.cpu == 0.5)
-        fleet.recordCPU(report([(0, 0)]), from: node)           // nothing measured: the last figure stays
+        fleet.recordCPU(report([(0, 0)]), from: node)   // nothing measured: the last figure stays
         #expect(fleet.members[node]?.cpu == 0.5)
-        fleet.recordCPU(report([(.max, 1), (.max, 1)]), from: node)  // a hostile sum saturates, shown as 100 %
+        fleet.recordCPU(report([(.max, 1), (.max, 1)]), from: node)   // a hostile sum saturates, shown as 100 %
         #expect(fleet.members[node]?.cpu == 1)
     }
 
@@ -79,8 +85,11 @@ func hello(_ name: String, cores: Int = 2, threads: Int = 1, maxUsers: Int = 100
     @Test func backoffDoublesFromHalfASecondToTenAndStartsOverAfterSuccess() {
         var backoff = Backoff()
         let delays = (0..<8).map { _ in backoff.delay() }
-        #expect(delays == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10),
-                           .seconds(10), .seconds(10)])
+        #expect(
+            delays == [
+                .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10),
+                .seconds(10), .seconds(10),
+            ])
         backoff.reset()
         #expect(backoff.delay() == .milliseconds(500))
     }

@@ -12,8 +12,10 @@ let otherToken = try! FleetToken(Array("a different token entirely".utf8))
 
 /// Polls `condition` every 20 ms until it holds; fails the test after `timeout` (long: when the
 /// whole suite runs, two cores are shared by many tests, some of which block cooperative threads).
-func eventually(_ what: String, timeout: Duration = .seconds(30),
-                _ condition: () async throws -> Bool) async throws {
+func eventually(
+    _ what: String, timeout: Duration = .seconds(30),
+    _ condition: () async throws -> Bool
+) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if (try? await condition()) == true { return }
@@ -32,33 +34,39 @@ struct LoopbackMaster {
     /// The long default timeout keeps a starved test process (the whole suite on two cores) from
     /// losing workers by accident; tests of liveness use exact clocks or separate processes.
     /// `log` keeps what the master logs, for tests that wait for a logged event.
-    static func start(heartbeatTimeout: Duration = .seconds(30), maxFrameBytes: Int = FederationProtocol.maxFrameBytes,
-                      token: FleetToken = testToken, tls: MasterTLS? = nil,
-                      log: CapturedLog? = nil) async throws -> LoopbackMaster {
+    static func start(
+        heartbeatTimeout: Duration = .seconds(30), maxFrameBytes: Int = FederationProtocol.maxFrameBytes,
+        token: FleetToken = testToken, tls: MasterTLS? = nil,
+        log: CapturedLog? = nil
+    ) async throws -> LoopbackMaster {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var logger = Logger(label: "test-master")
         logger.logLevel = ProcessInfo.processInfo.environment["FEDERATION_TEST_LOG"] == nil ? .critical : .debug
         if let log { logger = log.logger(label: "test-master") }
         let master = FederationMaster(
-            configuration: MasterConfiguration(node: NodeID(rawValue: "master"), host: "127.0.0.1", port: 0,
-                                               token: token, heartbeatTimeout: heartbeatTimeout, version: "test",
-                                               maxFrameBytes: maxFrameBytes, tls: tls),
+            configuration: MasterConfiguration(
+                node: NodeID(rawValue: "master"), host: "127.0.0.1", port: 0,
+                token: token, heartbeatTimeout: heartbeatTimeout, version: "test",
+                maxFrameBytes: maxFrameBytes, tls: tls),
             group: group, logger: logger)
         let port = try await master.start()
         return LoopbackMaster(master: master, port: port, group: group)
     }
 
-    func worker(_ name: String, token: FleetToken = testToken, cores: Int = 1, threads: Int = 1,
-                protocolVersion: UInt16 = FederationProtocol.version, tls: WorkerTLS? = nil,
-                port: Int? = nil, log: CapturedLog? = nil) async -> FederationWorker {
+    func worker(
+        _ name: String, token: FleetToken = testToken, cores: Int = 1, threads: Int = 1,
+        protocolVersion: UInt16 = FederationProtocol.version, tls: WorkerTLS? = nil,
+        port: Int? = nil, log: CapturedLog? = nil
+    ) async -> FederationWorker {
         var logger = Logger(label: "test-worker")
         logger.logLevel = ProcessInfo.processInfo.environment["FEDERATION_TEST_LOG"] == nil ? .critical : .debug
         if let log { logger = log.logger(label: "test-worker") }
         let worker = FederationWorker(
-            configuration: WorkerConfiguration(node: NodeID(rawValue: name), masterHost: "127.0.0.1",
-                                               masterPort: port ?? self.port,
-                                               token: token, version: "test", threads: threads, cores: cores,
-                                               maxUsers: 10_000, protocolVersion: protocolVersion, tls: tls),
+            configuration: WorkerConfiguration(
+                node: NodeID(rawValue: name), masterHost: "127.0.0.1",
+                masterPort: port ?? self.port,
+                token: token, version: "test", threads: threads, cores: cores,
+                maxUsers: 10_000, protocolVersion: protocolVersion, tls: tls),
             group: group, logger: logger)
         await worker.start()
         return worker
@@ -82,7 +90,9 @@ final class TinyTarget: Sendable {
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Responder(counter: counter)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Responder(counter: counter))
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
         self.counter = counter
@@ -120,7 +130,8 @@ final class TinyTarget: Sendable {
 
         private func headEnd() -> Int? {
             guard pending.count >= 4 else { return nil }
-            for i in 3..<pending.count where pending[i] == 10 && pending[i - 1] == 13 && pending[i - 2] == 10 && pending[i - 3] == 13 {
+            for i in 3..<pending.count
+            where pending[i] == 10 && pending[i - 1] == 13 && pending[i - 2] == 10 && pending[i - 3] == 13 {
                 return i + 1
             }
             return nil

@@ -1,8 +1,9 @@
-@testable import Federation
 import Foundation
 import Glibc
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// What a stranger without the token can make a master hold: one small frame per connection, a
 /// capped number of connections, each for a bounded time.
@@ -40,14 +41,17 @@ import Testing
         #expect(growth < 64 << 20, "the master grew by \(growth >> 20) MiB")
 
         let worker = await fleet.worker("legit")
-        try await eventually("the legitimate worker to join") { fleet.master.workers().map(\.node.rawValue) == ["legit"] }
+        try await eventually("the legitimate worker to join") {
+            fleet.master.workers().map(\.node.rawValue) == ["legit"]
+        }
         await worker.shutdown()
         await fleet.close()
     }
 
     @Test func connectionsBeyondTheHandshakeCapsAreClosedAtOnce() async throws {
         let fleet = try await startMaster(limits: ConnectionLimits(maxHandshaking: 10, maxHandshakingPerAddress: 4))
-        let sources = Array(repeating: "127.0.2.2", count: 6) + Array(repeating: "127.0.2.3", count: 4)
+        let sources =
+            Array(repeating: "127.0.2.2", count: 6) + Array(repeating: "127.0.2.3", count: 4)
             + Array(repeating: "127.0.2.4", count: 4)
         var clients: [RawFrameClient] = []
         for source in sources { clients.append(try rawClient(port: fleet.port, from: source, timeout: 2)) }
@@ -83,8 +87,9 @@ import Testing
 
     @Test func aFrameOverTheHandshakeLimitIsRefusedBeforeAuthenticationButNotAfter() async throws {
         let fleet = try await LoopbackMaster.start()
-        let big = StatsReport(node: NodeID(rawValue: "big"), run: RunID(rawValue: "r"), assignment: 1, sequence: 1,
-                              intervals: (0..<200).map { interval(second: $0, requests: 1) })
+        let big = StatsReport(
+            node: NodeID(rawValue: "big"), run: RunID(rawValue: "r"), assignment: 1, sequence: 1,
+            intervals: (0..<200).map { interval(second: $0, requests: 1) })
         let frame = try payload(.stats(big))
         #expect(frame.count > FederationProtocol.handshakeFrameBytes)
         let stranger = try RawFrameClient(port: fleet.port)

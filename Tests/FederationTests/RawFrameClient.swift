@@ -1,8 +1,9 @@
-@testable import Federation
 import Foundation
 import Glibc
 import NIOCore
 import Protocol
+
+@testable import Federation
 
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
@@ -68,7 +69,9 @@ final class RawFrameClient: Sendable {
 
     func sendFrame(payload: [UInt8]) {
         let length = UInt32(payload.count)
-        sendRaw([UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + payload)
+        sendRaw(
+            [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + payload
+        )
     }
 
     /// `message` as a real peer frames it: the per-second kinds in binary, the rest in JSON.

@@ -1,7 +1,8 @@
-@testable import Federation
 import Engine
 import Protocol
 import Testing
+
+@testable import Federation
 
 /// A fleet whose worker reaches the master through a relay the test cuts for two seconds: shorter
 /// than the heartbeat timeout, so the run goes on on the master while the worker's link is down.
@@ -16,8 +17,9 @@ import Testing
 
     private func request(_ target: TinyTarget, id: String) throws -> FleetRun.Request {
         let (plan, yaml) = try testPlan(users: Self.users, rate: 50, host: target.host)
-        return FleetRun.Request(id: RunID(rawValue: id), plan: plan, scenario: yaml, file: "fleet-test.yaml",
-                                overrides: RunOverrides())
+        return FleetRun.Request(
+            id: RunID(rawValue: id), plan: plan, scenario: yaml, file: "fleet-test.yaml",
+            overrides: RunOverrides())
     }
 
     private func shareCount(_ events: EventLog) -> Int {
@@ -43,7 +45,9 @@ import Testing
         relay.restore()
         try await eventually("w to rejoin and run a new share") { shareCount(events) == 2 }
         let before = fleet.master.snapshot()?.total.requests ?? 0
-        try await eventually("the new share's requests") { (fleet.master.snapshot()?.total.requests ?? 0) > before + 100 }
+        try await eventually("the new share's requests") {
+            (fleet.master.snapshot()?.total.requests ?? 0) > before + 100
+        }
         try fleet.master.stop()
         let merged = await fleet.master.finished(id)
         try await eventually("the second share to end") { events.endedSummaries.count == 2 }
@@ -56,7 +60,8 @@ import Testing
         #expect(served >= merged.total.requests && served - merged.total.requests <= UInt64(2 * Self.users))
         #expect(messages.contains { $0.hasPrefix("worker w lost (") })
         #expect(messages.contains { $0.hasPrefix("worker w joined") })
-        #expect(messages.contains { $0.hasPrefix("worker w rejoined and resent ") && $0.hasSuffix("merged late, once") })
+        #expect(
+            messages.contains { $0.hasPrefix("worker w rejoined and resent ") && $0.hasSuffix("merged late, once") })
         #expect(!messages.contains { $0.contains("is lost") })
         try await eventually("every frame acknowledged") { await worker.unacknowledged.isEmpty }
 

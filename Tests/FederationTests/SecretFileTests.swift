@@ -40,15 +40,20 @@ import Testing
         #expect(refusal(path) == "")
     }
 
-    @Test(arguments: [(0o644, "can be read or written by any user on this node (mode 0644)"),
-                      (0o664, "can be read or written by any user on this node (mode 0664)"),
-                      (0o604, "can be read or written by any user on this node (mode 0604)"),
-                      (0o660, "can be written by its group (mode 0660)"),
-                      (0o4600, "has setuid, setgid or sticky bits (mode 04600)")] as [(mode_t, String)])
+    @Test(
+        arguments: [
+            (0o644, "can be read or written by any user on this node (mode 0644)"),
+            (0o664, "can be read or written by any user on this node (mode 0664)"),
+            (0o604, "can be read or written by any user on this node (mode 0604)"),
+            (0o660, "can be written by its group (mode 0660)"),
+            (0o4600, "has setuid, setgid or sticky bits (mode 04600)"),
+        ] as [(mode_t, String)])
     func aTokenFileOthersCanReadIsRefusedWithTheFix(mode: mode_t, problem: String) throws {
         let folder = try Folder()
         let path = try folder.file("token", Self.tokenText, mode: mode)
-        #expect(refusal(path) == "token_file \(path) \(problem); fix it with: chown root:loadd \(path) && chmod 0640 \(path)")
+        #expect(
+            refusal(path)
+                == "token_file \(path) \(problem); fix it with: chown root:loadd \(path) && chmod 0640 \(path)")
     }
 
     @Test func aTokenFileOwnedBySomeoneElseIsRefused() throws {
@@ -59,18 +64,26 @@ import Testing
         if geteuid() == 0 {
             #expect(refusal(path).contains("is owned by uid 65534, neither root nor the user loadd runs as"))
         }
-        #expect(SecretFile.permissionProblem(mode: S_IFREG | 0o600, owner: 1234, group: 0, daemonUser: 999,
-                                             daemonGroup: 999)?.contains("owned by uid 1234") == true)
-        #expect(SecretFile.permissionProblem(mode: S_IFREG | 0o600, owner: 999, group: 999, daemonUser: 999,
-                                             daemonGroup: 999) == nil)
+        #expect(
+            SecretFile.permissionProblem(
+                mode: S_IFREG | 0o600, owner: 1234, group: 0, daemonUser: 999,
+                daemonGroup: 999)?.contains("owned by uid 1234") == true)
+        #expect(
+            SecretFile.permissionProblem(
+                mode: S_IFREG | 0o600, owner: 999, group: 999, daemonUser: 999,
+                daemonGroup: 999) == nil)
     }
 
     @Test func aGroupOtherThanRootsOrLoaddsMayNotReadIt() {
-        #expect(SecretFile.permissionProblem(mode: S_IFREG | 0o640, owner: 0, group: 100, daemonUser: 999,
-                                             daemonGroup: 999)
+        #expect(
+            SecretFile.permissionProblem(
+                mode: S_IFREG | 0o640, owner: 0, group: 100, daemonUser: 999,
+                daemonGroup: 999)
                 == "can be read by group gid 100, which is neither root's nor loadd's (mode 0640)")
-        #expect(SecretFile.permissionProblem(mode: S_IFREG | 0o640, owner: 0, group: 999, daemonUser: 999,
-                                             daemonGroup: 999) == nil)
+        #expect(
+            SecretFile.permissionProblem(
+                mode: S_IFREG | 0o640, owner: 0, group: 999, daemonUser: 999,
+                daemonGroup: 999) == nil)
     }
 
     @Test func aSymbolicLinkIsRefusedEvenToAGoodFile() throws {
@@ -107,8 +120,9 @@ import Testing
         let path = try folder.file("token", "new-token-0123456789abcdef\nold-token-0123456789abcdef\n", mode: 0o600)
         let token = try FleetToken.read(path: path)
         #expect(token.isRollingOver)
-        let three = try folder.file("three", "a-token-0123456789abcdef\nb-token-0123456789abcdef\nc-token-0123456789\n",
-                                    mode: 0o600)
+        let three = try folder.file(
+            "three", "a-token-0123456789abcdef\nb-token-0123456789abcdef\nc-token-0123456789\n",
+            mode: 0o600)
         #expect(refusal(three).contains("has 3 lines; it holds one token, or two during a rollover"))
         let wrapped = try folder.file("wrapped", "a-token-0123456789abcdef\nshort\n", mode: 0o600)
         #expect(refusal(wrapped).contains("the token is 5 bytes; use at least 16"))
@@ -118,12 +132,14 @@ import Testing
     /// Runs the pure handshakes of a master and a worker holding these tokens; true when admitted.
     private func joins(master: FleetToken, worker: FleetToken) -> Bool {
         var masterSide = MasterHandshake(token: master, binding: .plaintext)
-        let hello = Hello(node: NodeID(rawValue: "w1"), loaddVersion: "test",
-                          cores: 2, threads: 2, maxUsers: 0, weight: 1, nonce: FleetToken.nonce())
+        let hello = Hello(
+            node: NodeID(rawValue: "w1"), loaddVersion: "test",
+            cores: 2, threads: 2, maxUsers: 0, weight: 1, nonce: FleetToken.nonce())
         var workerSide = WorkerHandshake(token: worker, hello: hello, binding: { .plaintext })
         guard case .reply(let challenge) = masterSide.receive(workerSide.opening),
-              case .reply(let proof) = workerSide.receive(challenge),
-              case .authenticated = masterSide.receive(proof) else { return false }
+            case .reply(let proof) = workerSide.receive(challenge),
+            case .authenticated = masterSide.receive(proof)
+        else { return false }
         return true
     }
 

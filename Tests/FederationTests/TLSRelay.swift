@@ -1,6 +1,7 @@
-@testable import Federation
 import NIOCore
 import NIOPosix
+
+@testable import Federation
 
 /// A man in the middle who does everything but hold the token: it terminates each worker's TLS with
 /// a certificate of its own, dials the master over TLS as a worker would (accepting any certificate),

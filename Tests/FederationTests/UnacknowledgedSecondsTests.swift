@@ -1,16 +1,20 @@
-@testable import Federation
 import Foundation
 import NIOCore
 import Protocol
 import Testing
 
+@testable import Federation
+
 private let run1 = RunID(rawValue: "run-1")
 
 /// A report of `seconds` intervals and the frame the worker would keep for it.
-private func report(_ sequence: UInt64, assignment: UInt64 = 1, run: RunID = run1, seconds: Int = 1,
-                    requests: UInt64 = 5) throws -> (StatsReport, ByteBuffer) {
-    let report = StatsReport(node: NodeID(rawValue: "w"), run: run, assignment: assignment, sequence: sequence,
-                             intervals: (0..<seconds).map { interval(second: Int(sequence) * 10 + $0, requests: requests) })
+private func report(
+    _ sequence: UInt64, assignment: UInt64 = 1, run: RunID = run1, seconds: Int = 1,
+    requests: UInt64 = 5
+) throws -> (StatsReport, ByteBuffer) {
+    let report = StatsReport(
+        node: NodeID(rawValue: "w"), run: run, assignment: assignment, sequence: sequence,
+        intervals: (0..<seconds).map { interval(second: Int(sequence) * 10 + $0, requests: requests) })
     var frame = ByteBuffer()
     try FrameEncoder.frame(.stats(report), into: &frame, maxFrameBytes: FederationProtocol.maxFrameBytes)
     return (report, frame)
@@ -45,7 +49,8 @@ private func sequences(_ messages: [FederationMessage]) -> [String] {
         #expect(UnacknowledgedSeconds.Bounds(heartbeatTimeout: .milliseconds(2500)).maxReports == 13)
         #expect(UnacknowledgedSeconds.Bounds(heartbeatTimeout: .milliseconds(100)).maxReports == 11)
         #expect(UnacknowledgedSeconds.Bounds(heartbeatTimeout: .seconds(3600)).maxReports == 3_610)
-        #expect(UnacknowledgedSeconds.Bounds(heartbeatTimeout: .seconds(30)).maxBytes == FederationProtocol.maxFrameBytes)
+        #expect(
+            UnacknowledgedSeconds.Bounds(heartbeatTimeout: .seconds(30)).maxBytes == FederationProtocol.maxFrameBytes)
     }
 
     @Test func resendsEverythingUnacknowledgedInTheOrderItWasSent() throws {
@@ -115,9 +120,13 @@ private func sequences(_ messages: [FederationMessage]) -> [String] {
     }
 
     @Test func ackAndEndFramesRoundTripAndNameAFieldOutOfRange() throws {
-        for message: FederationMessage in [.statsAck(StatsAck(run: run1, assignment: 3, sequence: 17)),
-                                           .statsEnd(StatsEnd(run: run1, assignment: 3, sequence: 18, droppedReports: 2,
-                                                              droppedSeconds: 4))] {
+        for message: FederationMessage in [
+            .statsAck(StatsAck(run: run1, assignment: 3, sequence: 17)),
+            .statsEnd(
+                StatsEnd(
+                    run: run1, assignment: 3, sequence: 18, droppedReports: 2,
+                    droppedSeconds: 4)),
+        ] {
             var frame = ByteBuffer()
             try FrameEncoder.frame(message, into: &frame, maxFrameBytes: 4096)
             frame.moveReaderIndex(forwardBy: 4)

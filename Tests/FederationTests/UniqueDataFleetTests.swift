@@ -19,10 +19,12 @@ import Testing
             tasks: [ { request: "GET /Test/V1?u={{data.user}}" } ]
             """
         let files = ["users.csv": Data(csv.utf8)]
-        var plan = try ScenarioLoader.load(yaml: yaml, file: "unique.yaml", files: ScenarioFiles(.bundle(files, remoteDirectory: nil)))
-        plan.users = users      // as `--users` would, past what the loader saw
-        return FleetRun.Request(id: RunID(rawValue: "unique-run"), plan: plan, scenario: yaml, file: "unique.yaml",
-                                overrides: RunOverrides(users: users), files: files)
+        var plan = try ScenarioLoader.load(
+            yaml: yaml, file: "unique.yaml", files: ScenarioFiles(.bundle(files, remoteDirectory: nil)))
+        plan.users = users   // as `--users` would, past what the loader saw
+        return FleetRun.Request(
+            id: RunID(rawValue: "unique-run"), plan: plan, scenario: yaml, file: "unique.yaml",
+            overrides: RunOverrides(users: users), files: files)
     }
 
     @Test func moreUsersThanRowsFleetWideIsRefusedAtStart() async throws {
@@ -32,10 +34,15 @@ import Testing
         let b = await fleet.worker("b")
         try await eventually("both workers to join") { fleet.master.workers().count == 2 }
 
-        let refused = #expect(throws: FederationError.self) { try fleet.master.startRun(request(target, users: 4, rows: 3)) }
-        #expect(refused?.description == "data mode unique gives each user its own row: users 4 over the fleet need 4 rows, "
+        let refused = #expect(throws: FederationError.self) {
+            try fleet.master.startRun(request(target, users: 4, rows: 3))
+        }
+        #expect(
+            refused?.description == "data mode unique gives each user its own row: users 4 over the fleet need 4 rows, "
                 + "the data file has 3; use fewer users, more rows, or mode: cycle")
-        #expect(throws: FederationError.self) { try fleet.master.checkReady(for: request(target, users: 4, rows: 3).plan) }
+        #expect(throws: FederationError.self) {
+            try fleet.master.checkReady(for: request(target, users: 4, rows: 3).plan)
+        }
         #expect(target.count == 0)
 
         // As many users as rows, split evenly: each worker's slice holds its share, and the run starts.
@@ -60,8 +67,12 @@ import Testing
         try await eventually("both workers to join") { fleet.master.workers().count == 2 }
 
         // 4 users split 3 : 1 by cores, but worker a's slice is rows 0 and 2 only.
-        let refused = #expect(throws: FederationError.self) { try fleet.master.startRun(request(target, users: 4, rows: 4)) }
-        #expect(refused?.description.contains("worker a would run 3 users but its slice of the data has 2 of the 4 rows") == true)
+        let refused = #expect(throws: FederationError.self) {
+            try fleet.master.startRun(request(target, users: 4, rows: 4))
+        }
+        #expect(
+            refused?.description.contains("worker a would run 3 users but its slice of the data has 2 of the 4 rows")
+                == true)
         #expect(target.count == 0)
 
         await a.shutdown()

@@ -17,16 +17,18 @@ import Testing
         var logger = Logger(label: "t")
         logger.logLevel = .critical
         let worker = FederationWorker(
-            configuration: WorkerConfiguration(node: NodeID(rawValue: "beating"), masterHost: "127.0.0.1",
-                                               masterPort: listener.port, token: testToken, version: "test", threads: 1,
-                                               cores: 1, maxUsers: 100),
+            configuration: WorkerConfiguration(
+                node: NodeID(rawValue: "beating"), masterHost: "127.0.0.1",
+                masterPort: listener.port, token: testToken, version: "test", threads: 1,
+                cores: 1, maxUsers: 100),
             group: fleet.group, logger: logger)
         await worker.start()
 
         let connection = try await listener.accept()
         guard case .hello(let hello) = try await connection.receive() else { throw TestFailure("expected hello") }
         let nonce = FleetToken.nonce()
-        try connection.send(.challenge(Challenge(nonce: nonce, masterProof: testToken.masterProof(workerNonce: hello.nonce))))
+        try connection.send(
+            .challenge(Challenge(nonce: nonce, masterProof: testToken.masterProof(workerNonce: hello.nonce))))
         guard case .proof = try await connection.receive() else { throw TestFailure("expected proof") }
         // 3 s: the worker beats every second, as often as it reports.
         try connection.send(.welcome(Welcome(master: NodeID(rawValue: "fake"), heartbeatTimeout: .seconds(3))))
@@ -50,9 +52,12 @@ import Testing
         #expect(idleFrames.contains(.heartbeat), "an idle worker heartbeats: \(idleFrames)")
 
         let (_, yaml) = try testPlan(users: 2, host: target.host)
-        try connection.send(.assign(Assignment(
-            run: RunID(rawValue: "beats"), assignment: 1, scenario: yaml, file: "b.yaml", overrides: RunOverrides(),
-            share: FleetShare(users: 2, spawnRate: 20, remainingMs: nil, startSecond: 0))))
+        try connection.send(
+            .assign(
+                Assignment(
+                    run: RunID(rawValue: "beats"), assignment: 1, scenario: yaml, file: "b.yaml",
+                    overrides: RunOverrides(),
+                    share: FleetShare(users: 2, spawnRate: 20, remainingMs: nil, startSecond: 0))))
         // From its first report on, four seconds of reports and not one heartbeat among them.
         var reports = 0
         var heartbeats = 0

@@ -1,6 +1,7 @@
 import Foundation
 import Protocol
 import Testing
+
 @testable import Report
 
 /// The checks table (k6's) in every rendering of a summary: text, HTML, JSON.
@@ -20,10 +21,12 @@ struct ChecksTableTests {
         let lines = text.split(separator: "\n").map(String.init)
         let start = try! #require(lines.firstIndex(of: "Checks"))
         let failing = try! #require(lines[start...].first { $0.contains(#"$.status == "ok""#) })
-        #expect(failing.hasPrefix("✗") && failing.contains("990") && failing.contains("10") && failing.contains("99.0 %"))
+        #expect(
+            failing.hasPrefix("✗") && failing.contains("990") && failing.contains("10") && failing.contains("99.0 %"))
         let passing = try! #require(lines[start...].first { $0.contains("max_ms 200") })
         #expect(passing.hasPrefix("✓") && passing.contains("1000") && passing.contains("100.0 %"))
-        #expect(text.contains("7 steps skipped, not sent: an earlier step of the same iteration failed to extract a value"))
+        #expect(
+            text.contains("7 steps skipped, not sent: an earlier step of the same iteration failed to extract a value"))
         #expect(!SummaryTable.render(Fixture.summary()).contains("Checks"))
     }
 

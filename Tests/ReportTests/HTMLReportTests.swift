@@ -1,6 +1,7 @@
 import Foundation
 import Protocol
 import Testing
+
 @testable import Report
 
 @Suite struct HTMLReportTests {
@@ -13,9 +14,10 @@ import Testing
 
     /// A table row as HTMLTable writes it: Type and Name as text, every later cell numeric.
     private func row(_ cells: [String]) -> String {
-        "<tr>" + cells.enumerated().map { index, cell in
-            index < 2 ? "<td>\(cell)</td>" : "<td class=\"num\">\(cell)</td>"
-        }.joined() + "</tr>"
+        "<tr>"
+            + cells.enumerated().map { index, cell in
+                index < 2 ? "<td>\(cell)</td>" : "<td class=\"num\">\(cell)</td>"
+            }.joined() + "</tr>"
     }
 
     /// The points of every polyline of one series, each line as its list of (x, y).
@@ -34,15 +36,23 @@ import Testing
 
     @Test func requestTableHasEveryEndpointSortedAndTheAggregatedRowWithItsNumbers() throws {
         let table = try section("requests", of: HTMLReport.render(Fixture.summary()))
-        #expect(table.contains("<th>Type</th><th>Name</th><th class=\"num\"># reqs</th><th class=\"num\"># fails</th>"
-            + "<th class=\"num\">Avg</th><th class=\"num\">Min</th><th class=\"num\">Max</th>"
-            + "<th class=\"num\">Median</th><th class=\"num\">req/s</th><th class=\"num\">failures/s</th>"))
+        #expect(
+            table.contains(
+                "<th>Type</th><th>Name</th><th class=\"num\"># reqs</th><th class=\"num\"># fails</th>"
+                    + "<th class=\"num\">Avg</th><th class=\"num\">Min</th><th class=\"num\">Max</th>"
+                    + "<th class=\"num\">Median</th><th class=\"num\">req/s</th><th class=\"num\">failures/s</th>"))
         let home = row(["GET", "/", "2400", "12(0.50%)", "1.36", "0.31", "12.3", "1.23", "40.00", "0.20"])
         let post = row(["POST", "/post/[id]", "600", "0(0.00%)", "50.2", "11.4", "456", "45.6", "10.00", "0.00"])
-        let search = row(["GET", "/search?q=a,b &quot;quoted&quot;", "0", "0(0.00%)", "0.00", "0.00", "0.00", "0.00",
-                          "0.00", "0.00"])
-        let aggregated = "<tfoot>\n" + row(["", "Aggregated", "3000", "12(0.40%)", "2.20", "0.50", "456", "2.00",
-                                            "50.00", "0.20"])
+        let search = row([
+            "GET", "/search?q=a,b &quot;quoted&quot;", "0", "0(0.00%)", "0.00", "0.00", "0.00", "0.00",
+            "0.00", "0.00",
+        ])
+        let aggregated =
+            "<tfoot>\n"
+            + row([
+                "", "Aggregated", "3000", "12(0.40%)", "2.20", "0.50", "456", "2.00",
+                "50.00", "0.20",
+            ])
         for expected in [home, post, search, aggregated] { #expect(table.contains(expected), "missing \(expected)") }
         let order = try [home, post, search, aggregated].map { try #require(table.range(of: $0)).lowerBound }
         #expect(order == order.sorted())
@@ -53,10 +63,17 @@ import Testing
         for header in ["50%", "66%", "75%", "80%", "90%", "95%", "98%", "99%", "99.9%", "99.99%", "100%"] {
             #expect(table.contains("<th class=\"num\">\(header)</th>"))
         }
-        #expect(table.contains(row(["", "Aggregated", "2.00", "2.40", "2.80", "3.00", "4.00", "6.00", "8.00", "10.0",
-                                    "16.0", "18.0", "456", "3000"])))
-        #expect(table.contains(row(["GET", "/search?q=a,b &quot;quoted&quot;"]
-                                   + Array(repeating: "N/A", count: 11) + ["0"])))
+        #expect(
+            table.contains(
+                row([
+                    "", "Aggregated", "2.00", "2.40", "2.80", "3.00", "4.00", "6.00", "8.00", "10.0",
+                    "16.0", "18.0", "456", "3000",
+                ])))
+        #expect(
+            table.contains(
+                row(
+                    ["GET", "/search?q=a,b &quot;quoted&quot;"]
+                        + Array(repeating: "N/A", count: 11) + ["0"])))
     }
 
     @Test func textFromTheSummaryAppearsOnlyEscaped() throws {
@@ -65,8 +82,10 @@ import Testing
         summary.host = Self.markup
         summary.endpoints.append(Fixture.endpoint("GET", Self.markup, requests: 5, failures: 1, median: 3))
         summary.failuresByReason.append(FailureCount(method: "GET", name: Self.markup, reason: Self.markup, count: 1))
-        summary.thresholds.append(ThresholdResult(expression: Self.markup, endpoint: EndpointKey(method: "GET", name: Self.markup),
-                                                  actual: 1, passed: false))
+        summary.thresholds.append(
+            ThresholdResult(
+                expression: Self.markup, endpoint: EndpointKey(method: "GET", name: Self.markup),
+                actual: 1, passed: false))
         summary.fleetEvents = [FleetEvent(second: 3, message: Self.markup)]
         let html = HTMLReport.render(summary)
         #expect(!html.contains(Self.markup))
@@ -100,8 +119,11 @@ import Testing
 
     @Test func aSingleSecondOfHistoryIsDrawnAsDotsWithoutDividingByZero() throws {
         var summary = Fixture.summary()
-        summary.history = [HistorySample(second: 0, timestamp: 1_700_000_000, users: 5, requests: 7, failures: 0,
-                                         medianMs: 2, p95Ms: 3, p99Ms: 4, maxMs: 5, avgMs: 2, generatorCpu: 0.1)]
+        summary.history = [
+            HistorySample(
+                second: 0, timestamp: 1_700_000_000, users: 5, requests: 7, failures: 0,
+                medianMs: 2, p95Ms: 3, p99Ms: 4, maxMs: 5, avgMs: 2, generatorCpu: 0.1)
+        ]
         let html = HTMLReport.render(summary)
         let nonFinite = try Regex(#"\b(nan|NaN|-?inf|Infinity)\b"#)
         #expect(html.firstMatch(of: nonFinite) == nil)
@@ -127,8 +149,9 @@ import Testing
 
         var long = Fixture.summary()
         long.history = (0..<90).map { second in
-            HistorySample(second: second, timestamp: 1_700_000_000 + second, users: second, requests: UInt64(second * 10 + 5),
-                          failures: 0, medianMs: 1, p95Ms: 2, p99Ms: 3, maxMs: 4, avgMs: 1, generatorCpu: 0.2)
+            HistorySample(
+                second: second, timestamp: 1_700_000_000 + second, users: second, requests: UInt64(second * 10 + 5),
+                failures: 0, medianMs: 1, p95Ms: 2, p99Ms: 3, maxMs: 4, avgMs: 1, generatorCpu: 0.2)
         }
         long.history[40].requests = 0
         long.durationS = 90
@@ -152,8 +175,10 @@ import Testing
     }
 
     @Test func aFailedRunsBannerSaysFailedWithTheAbortReason() throws {
-        let failed = try section("verdict", of: HTMLReport.render(
-            Fixture.summary(passed: false, abortReason: "target unreachable: connection refused")))
+        let failed = try section(
+            "verdict",
+            of: HTMLReport.render(
+                Fixture.summary(passed: false, abortReason: "target unreachable: connection refused")))
         #expect(failed.contains("class=\"verdict failed\""))
         #expect(failed.contains("<p class=\"word\">FAILED</p>"))
         #expect(failed.contains("ABORTED: target unreachable: connection refused"))
@@ -166,9 +191,11 @@ import Testing
 
     @Test func headerNamesTheRunAndItsStartInUTC() throws {
         let header = try #require(HTMLReport.render(Fixture.summary()).components(separatedBy: "</header>").first)
-        for fact in ["<dt>Run</dt><dd>r-42</dd>", "<dt>Scenario</dt><dd>shop</dd>",
-                     "<dt>Host</dt><dd>http://127.0.0.1:8080</dd>", "<dt>Started</dt><dd>2023-11-14 22:13:20 UTC</dd>",
-                     "<dt>Measured</dt><dd>60.0 s</dd>", "<dt>Users</dt><dd>200</dd>"] {
+        for fact in [
+            "<dt>Run</dt><dd>r-42</dd>", "<dt>Scenario</dt><dd>shop</dd>",
+            "<dt>Host</dt><dd>http://127.0.0.1:8080</dd>", "<dt>Started</dt><dd>2023-11-14 22:13:20 UTC</dd>",
+            "<dt>Measured</dt><dd>60.0 s</dd>", "<dt>Users</dt><dd>200</dd>",
+        ] {
             #expect(header.contains(fact), "missing \(fact)")
         }
         #expect(formatUTC(0) == "1970-01-01 00:00:00 UTC")
@@ -181,10 +208,14 @@ import Testing
     @Test func thresholdsFailuresAndTheGeneratorWarningAreShownAsInTheTerminalReport() throws {
         let html = HTMLReport.render(Fixture.summary())
         let thresholds = try section("thresholds", of: html)
-        #expect(thresholds.contains("<tr class=\"pass\"><td>✓ PASS</td><td>p95 &lt; 150ms</td><td>all requests</td>"
-                                    + "<td class=\"num\">6.00 ms</td></tr>"))
-        #expect(thresholds.contains("<tr class=\"fail\"><td>✗ FAIL</td><td>failure_rate &lt; 0.001</td>"
-                                    + "<td>GET /</td><td class=\"num\">0.50 %</td></tr>"))
+        #expect(
+            thresholds.contains(
+                "<tr class=\"pass\"><td>✓ PASS</td><td>p95 &lt; 150ms</td><td>all requests</td>"
+                    + "<td class=\"num\">6.00 ms</td></tr>"))
+        #expect(
+            thresholds.contains(
+                "<tr class=\"fail\"><td>✗ FAIL</td><td>failure_rate &lt; 0.001</td>"
+                    + "<td>GET /</td><td class=\"num\">0.50 %</td></tr>"))
         let failures = try section("failures", of: html)
         let first = try #require(failures.range(of: "HTTP 500"))
         let second = try #require(failures.range(of: "timeout, after 5 s"))
@@ -211,8 +242,9 @@ import Testing
         #expect(shape.contains("17 dropped iterations"))
         #expect(shape.contains("Warm-up (not counted above): 900 requests, 2 failures"))
         #expect(html.contains("<dt>Open model</dt><dd>target 2000.0/s, 200 iterations in flight</dd>"))
-        #expect(try section("fleet-events", of: html)
-            .contains("<td class=\"num\">41 s</td><td>worker w2 lost (killed); users re-split: w1 8</td>"))
+        #expect(
+            try section("fleet-events", of: html)
+                .contains("<td class=\"num\">41 s</td><td>worker w2 lost (killed); users re-split: w1 8</td>"))
 
         let plain = HTMLReport.render(Fixture.summary())
         #expect(!plain.contains("id=\"load-shape\"") && !plain.contains("id=\"fleet-events\""))
@@ -226,9 +258,12 @@ import Testing
     }
 
     @Test func writeReplacesTheFileAndAMissingDirectoryNamesThePath() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UInt64.random(in: 0...UInt64.max)).html").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "report-\(UInt64.random(in: 0...UInt64.max)).html"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try "an older, longer file that must not leave a tail behind".write(toFile: path, atomically: true, encoding: .utf8)
+        try "an older, longer file that must not leave a tail behind".write(
+            toFile: path, atomically: true, encoding: .utf8)
         try HTMLReport.write(Fixture.summary(), to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == HTMLReport.render(Fixture.summary()))
 
@@ -256,8 +291,9 @@ import Testing
         summary.startedAt = 1_700_000_000
         summary.durationS = 2.4
         summary.history = (0..<3).map {
-            HistorySample(second: $0, timestamp: 1_700_000_001 + $0, users: 10, requests: $0 == 2 ? 4 : 100, failures: 0,
-                          medianMs: 1, p95Ms: 2, p99Ms: 3, maxMs: 4, avgMs: 1, generatorCpu: 0.1)
+            HistorySample(
+                second: $0, timestamp: 1_700_000_001 + $0, users: 10, requests: $0 == 2 ? 4 : 100, failures: 0,
+                medianMs: 1, p95Ms: 2, p99Ms: 3, maxMs: 4, avgMs: 1, generatorCpu: 0.1)
         }
         let html = HTMLReport.render(summary)
         #expect(html.contains("last second ended part-way"))
@@ -270,8 +306,9 @@ import Testing
     @Test func aLogScaleLatencyChartHasPowerOfTenTicks() {
         var summary = Fixture.summary()
         summary.history = (0..<3).map {
-            HistorySample(second: $0, timestamp: 1_700_000_001 + $0, users: 10, requests: 100, failures: 0,
-                          medianMs: 2, p95Ms: 40, p99Ms: 900, maxMs: 1000, avgMs: 5, generatorCpu: 0.1)
+            HistorySample(
+                second: $0, timestamp: 1_700_000_001 + $0, users: 10, requests: 100, failures: 0,
+                medianMs: 2, p95Ms: 40, p99Ms: 900, maxMs: 1000, avgMs: 5, generatorCpu: 0.1)
         }
         summary.durationS = 60
         let html = HTMLReport.render(summary)
@@ -300,8 +337,10 @@ import Testing
 
     @Test func taskRatiosResetsAndFileLinksAreShown() {
         var summary = Fixture.summary()
-        summary.tasks = [TaskRatio(task: 1, weight: 3, ratio: 0.75, requests: ["GET /", "POST /post/[id]"]),
-                         TaskRatio(task: 2, weight: 1, ratio: 0.25, requests: ["GET /"])]
+        summary.tasks = [
+            TaskRatio(task: 1, weight: 3, ratio: 0.75, requests: ["GET /", "POST /post/[id]"]),
+            TaskRatio(task: 2, weight: 1, ratio: 0.25, requests: ["GET /"]),
+        ]
         summary.statsResetAt = [1_700_000_030]
         let html = HTMLReport.render(summary, files: ["summary.json", "stats.csv"])
         #expect(html.contains("Task ratio") && html.contains("75.0 %") && html.contains("GET / → POST /post/[id]"))
@@ -316,11 +355,14 @@ import Testing
     @Test func theChartsLinesBreakAtARestartsGapAndTheReportSaysSo() throws {
         var summary = Fixture.summary(passed: true)
         summary.history = [0, 1, 2, 8, 9, 10].map { second in
-            HistorySample(second: second, timestamp: 1_700_000_001 + second, users: 10, requests: 40, failures: 0,
-                          medianMs: 2, p95Ms: 6, p99Ms: 9, maxMs: 12, avgMs: 3, generatorCpu: 0.5)
+            HistorySample(
+                second: second, timestamp: 1_700_000_001 + second, users: 10, requests: 40, failures: 0,
+                medianMs: 2, p95Ms: 6, p99Ms: 9, maxMs: 12, avgMs: 3, generatorCpu: 0.5)
         }
         summary.durationS = 6.5
-        summary.resumes = [RunResume(restartedAt: 1_700_000_002, resumedAt: 1_700_000_008, gapFrom: 3, gapTo: 8, gapS: 5.5)]
+        summary.resumes = [
+            RunResume(restartedAt: 1_700_000_002, resumedAt: 1_700_000_008, gapFrom: 3, gapTo: 8, gapS: 5.5)
+        ]
         let html = HTMLReport.render(summary)
         let marker = "<polyline class=\"line requests\" points=\""
         #expect(html.components(separatedBy: marker).count - 1 == 2, "one line before the gap, one after")

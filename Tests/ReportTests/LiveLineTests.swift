@@ -6,8 +6,9 @@ import Testing
 @Test func liveLineShowsRateFailuresPercentilesAndCount() {
     var total = Fixture.endpoint("", "", requests: 812_340, failures: 0, median: 1.2)
     total.p95Ms = 3.4; total.p99Ms = 8.1; total.maxMs = 40
-    let line = LiveLine.render(elapsed: 12.7, users: 200, targetUsers: 200, total: total,
-                               currentRps: 81_234.4, failuresPerS: 0)
+    let line = LiveLine.render(
+        elapsed: 12.7, users: 200, targetUsers: 200, total: total,
+        currentRps: 81_234.4, failuresPerS: 0)
     #expect(line.hasPrefix("   12s  users   200/200  rps   81234  fails      0 (  0.00%)"))
     #expect(line.contains("p50 1.20ms  p95 3.40ms  p99 8.10ms  max 40.0ms"))
     #expect(line.hasSuffix("reqs 812340"))
@@ -23,8 +24,10 @@ import Testing
     #expect(a.range(of: "reqs")?.lowerBound.utf16Offset(in: a) == b.range(of: "reqs")?.lowerBound.utf16Offset(in: b))
 }
 
-@Test(arguments: [(1.234, "1.23ms"), (12.34, "12.3ms"), (123.4, "123ms"), (9_999, "9999ms"), (12_345, "12.3s"),
-                  (150_000, "150s")])
+@Test(arguments: [
+    (1.234, "1.23ms"), (12.34, "12.3ms"), (123.4, "123ms"), (9_999, "9999ms"), (12_345, "12.3s"),
+    (150_000, "150s"),
+])
 func liveLatencyPrecisionAdaptsToMagnitude(ms: Double, shown: String) {
     var total = EndpointSummary(method: "", name: "")
     total.maxMs = ms

@@ -1,5 +1,6 @@
 import Protocol
 import Testing
+
 @testable import Report
 
 @Suite struct LoadShapeReportTests {
@@ -24,14 +25,18 @@ import Testing
 
     @Test func aFleetRunsEventsAreListedWithTheSecondEachHappenedIn() {
         var summary = Fixture.summary()
-        summary.fleetEvents = [FleetEvent(second: 0, message: "run started: 8 users over 2 workers: w1 4, w2 4"),
-                               FleetEvent(second: 41, message: "worker w2 lost (killed); users re-split: w1 8")]
+        summary.fleetEvents = [
+            FleetEvent(second: 0, message: "run started: 8 users over 2 workers: w1 4, w2 4"),
+            FleetEvent(second: 41, message: "worker w2 lost (killed); users re-split: w1 8"),
+        ]
         let text = SummaryTable.render(summary)
-        #expect(text.contains("""
-            Fleet events:
-               0 s  run started: 8 users over 2 workers: w1 4, w2 4
-              41 s  worker w2 lost (killed); users re-split: w1 8
-            """))
+        #expect(
+            text.contains(
+                """
+                Fleet events:
+                   0 s  run started: 8 users over 2 workers: w1 4, w2 4
+                  41 s  worker w2 lost (killed); users re-split: w1 8
+                """))
         #expect(!SummaryTable.render(Fixture.summary()).contains("Fleet events"))
     }
 

@@ -12,7 +12,8 @@ private let python3 = ["/usr/bin/python3", "/usr/local/bin/python3"].first {
 @Suite(.enabled(if: python3 != nil, "python3 is not installed"))
 struct LocustCSVPythonTests {
     @Test func pythonsCSVModuleReadsOurFilesWithLocustsColumnTypes() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("locust-py-\(UInt64.random(in: 0...UInt64.max))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "locust-py-\(UInt64.random(in: 0...UInt64.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let prefix = dir.appendingPathComponent("run").path

@@ -36,14 +36,16 @@ private func kind(_ cell: String) -> String {
         #expect(table(LocustCSV.stats(summary))[0] == (try fixture("out_stats.csv"))[0])
         #expect(table(LocustCSV.history(summary))[0] == (try fixture("out_stats_history.csv"))[0])
         #expect(table(LocustCSV.failures(summary))[0] == (try fixture("out_failures.csv"))[0])
-        #expect(LocustCSV.exceptions(summary) == (try String(
-            contentsOfFile: locustFixtureFolder + "/out_exceptions.csv", encoding: .utf8)))
+        #expect(
+            LocustCSV.exceptions(summary)
+                == (try String(
+                    contentsOfFile: locustFixtureFolder + "/out_exceptions.csv", encoding: .utf8)))
     }
 
     @Test func statsRowsWriteIntsAndDecimalsWhereLocustDoes() throws {
         let theirs = try fixture("out_stats.csv")
         let ours = table(LocustCSV.stats(LocustShaped.summary()))
-        #expect(ours.count == theirs.count)     // header, two endpoints, Aggregated
+        #expect(ours.count == theirs.count)   // header, two endpoints, Aggregated
         for (mine, locust) in zip(ours.dropFirst(), theirs.dropFirst()) {
             #expect(mine.map(kind) == locust.map(kind), "\(mine) against Locust's \(locust)")
         }

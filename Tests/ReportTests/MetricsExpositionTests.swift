@@ -12,12 +12,17 @@ import Testing
         latency.cumulative = [0, 1, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]
         latency.count = 6
         latency.sumMicros = 120_000_000
-        let buckets = [EndpointBuckets(key: EndpointKey(method: "GET", name: Fixture.awkwardName), latency: latency,
-                                       serviceTime: LatencyBuckets())]
-        let run = RunInfo(id: RunID(rawValue: "r-42"), scenario: "shop", host: "http://127.0.0.1:8080", state: state,
-                          startedAt: 1_700_000_000, endedAt: nil, users: 200, requests: 3000, failures: 12)
-        return MetricsSource(node: "n1", role: "master", version: "1.2.3", workers: 3, run: run, summary: summary,
-                             buckets: buckets)
+        let buckets = [
+            EndpointBuckets(
+                key: EndpointKey(method: "GET", name: Fixture.awkwardName), latency: latency,
+                serviceTime: LatencyBuckets())
+        ]
+        let run = RunInfo(
+            id: RunID(rawValue: "r-42"), scenario: "shop", host: "http://127.0.0.1:8080", state: state,
+            startedAt: 1_700_000_000, endedAt: nil, users: 200, requests: 3000, failures: 12)
+        return MetricsSource(
+            node: "n1", role: "master", version: "1.2.3", workers: 3, run: run, summary: summary,
+            buckets: buckets)
     }
 
     @Test func countersCarryTheRunIdAndEachEndpointsTotals() {
@@ -25,8 +30,14 @@ import Testing
         #expect(text.contains("# TYPE loadd_requests_total counter\n"))
         #expect(text.contains("loadd_requests_total{run_id=\"r-42\",method=\"GET\",name=\"/\"} 2400\n"))
         #expect(text.contains("loadd_request_failures_total{run_id=\"r-42\",method=\"GET\",name=\"/\"} 12\n"))
-        #expect(text.contains("loadd_request_failures_by_reason_total{run_id=\"r-42\",method=\"GET\",name=\"/\",reason=\"HTTP 500\"} 10\n"))
-        #expect(text.contains("loadd_run_info{run_id=\"r-42\",scenario=\"shop\",host=\"http://127.0.0.1:8080\",state=\"running\"} 1\n"))
+        #expect(
+            text.contains(
+                "loadd_request_failures_by_reason_total{run_id=\"r-42\",method=\"GET\",name=\"/\",reason=\"HTTP 500\"} 10\n"
+            ))
+        #expect(
+            text.contains(
+                "loadd_run_info{run_id=\"r-42\",scenario=\"shop\",host=\"http://127.0.0.1:8080\",state=\"running\"} 1\n"
+            ))
         #expect(text.contains("loadd_workers_connected 3\n"))
         #expect(!text.contains("loadd_target_users"))   // an open-model run asks for a rate
         #expect(text.contains("loadd_dropped_iterations_total{run_id=\"r-42\"} 7\n"))
@@ -41,12 +52,16 @@ import Testing
 
     @Test func histogramBucketsAreCumulativeAndInfEqualsCount() {
         let text = MetricsExposition.render(Self.source())
-        let prefix = "loadd_request_duration_seconds_bucket{run_id=\"r-42\",method=\"GET\",name=\"/search?q=a,b \\\"quoted\\\"\","
+        let prefix =
+            "loadd_request_duration_seconds_bucket{run_id=\"r-42\",method=\"GET\",name=\"/search?q=a,b \\\"quoted\\\"\","
         #expect(text.contains(prefix + "le=\"0.001\"} 0\n"))
         #expect(text.contains(prefix + "le=\"0.0025\"} 1\n"))
         #expect(text.contains(prefix + "le=\"60\"} 5\n"))
         #expect(text.contains(prefix + "le=\"+Inf\"} 6\n"))
-        #expect(text.contains("loadd_request_duration_seconds_sum{run_id=\"r-42\",method=\"GET\",name=\"/search?q=a,b \\\"quoted\\\"\"} 120\n"))
+        #expect(
+            text.contains(
+                "loadd_request_duration_seconds_sum{run_id=\"r-42\",method=\"GET\",name=\"/search?q=a,b \\\"quoted\\\"\"} 120\n"
+            ))
         #expect(text.contains("# TYPE loadd_request_service_time_seconds histogram\n"))
     }
 
@@ -77,9 +92,13 @@ import Testing
     }
 
     @Test func anIdleNodeExposesOnlyItsBuildInfo() {
-        let text = MetricsExposition.render(MetricsSource(node: "n\"1", role: "standalone", version: "1", workers: nil,
-                                                          run: nil, summary: nil, buckets: []))
-        #expect(text == "# HELP loadd_build_info The loadd version, node name and fleet role, as labels; always 1.\n"
-                + "# TYPE loadd_build_info gauge\nloadd_build_info{version=\"1\",node=\"n\\\"1\",role=\"standalone\"} 1\n")
+        let text = MetricsExposition.render(
+            MetricsSource(
+                node: "n\"1", role: "standalone", version: "1", workers: nil,
+                run: nil, summary: nil, buckets: []))
+        #expect(
+            text == "# HELP loadd_build_info The loadd version, node name and fleet role, as labels; always 1.\n"
+                + "# TYPE loadd_build_info gauge\nloadd_build_info{version=\"1\",node=\"n\\\"1\",role=\"standalone\"} 1\n"
+        )
     }
 }

@@ -1,17 +1,19 @@
 import Foundation
 import Protocol
 import Testing
+
 @testable import Report
 
 /// The timing phases in the JSON summary and as stacked bars in the HTML report.
 @Suite struct PhasesReportTests {
     static func phases(ttfb: Double, tls: Double) -> PhaseSummary {
-        PhaseSummary(dns: PhaseFigures(meanMs: 0.01, p95Ms: 0, nonzero: 3),
-                     connect: PhaseFigures(meanMs: 0.02, p95Ms: 0, nonzero: 3),
-                     tls: PhaseFigures(meanMs: tls, p95Ms: 0, nonzero: 3),
-                     ttfb: PhaseFigures(meanMs: ttfb, p95Ms: ttfb * 2, nonzero: 600),
-                     transfer: PhaseFigures(meanMs: 0.3, p95Ms: 0.9, nonzero: 590),
-                     requests: 600, bytesSent: 90_000, bytesReceived: 1_000_000)
+        PhaseSummary(
+            dns: PhaseFigures(meanMs: 0.01, p95Ms: 0, nonzero: 3),
+            connect: PhaseFigures(meanMs: 0.02, p95Ms: 0, nonzero: 3),
+            tls: PhaseFigures(meanMs: tls, p95Ms: 0, nonzero: 3),
+            ttfb: PhaseFigures(meanMs: ttfb, p95Ms: ttfb * 2, nonzero: 600),
+            transfer: PhaseFigures(meanMs: 0.3, p95Ms: 0.9, nonzero: 590),
+            requests: 600, bytesSent: 90_000, bytesReceived: 1_000_000)
     }
 
     static func summary() -> RunSummary {
@@ -25,8 +27,10 @@ import Testing
 
     @Test func theJSONSummaryCarriesEachPhasesMeanAndP95AndTheBytes() throws {
         let text = SummaryJSON.encode(Self.summary())
-        for key in ["\"phases\"", "\"dns\"", "\"connect\"", "\"tls\"", "\"ttfb\"", "\"transfer\"", "\"mean_ms\"",
-                    "\"p95_ms\"", "\"nonzero\"", "\"bytes_sent\" : 90000", "\"bytes_received\" : 1000000"] {
+        for key in [
+            "\"phases\"", "\"dns\"", "\"connect\"", "\"tls\"", "\"ttfb\"", "\"transfer\"", "\"mean_ms\"",
+            "\"p95_ms\"", "\"nonzero\"", "\"bytes_sent\" : 90000", "\"bytes_received\" : 1000000",
+        ] {
             #expect(text.contains(key), "\(key) in the JSON")
         }
         let back = try SummaryJSON.decode(text)
@@ -42,7 +46,8 @@ import Testing
         let bars = html.components(separatedBy: "<svg class=\"phase-bar\"").count - 1
         #expect(bars == 3, "two endpoints with phases and the Aggregated row")
         for phase in ["dns", "connect", "tls", "ttfb", "transfer"] {
-            #expect(html.components(separatedBy: "<rect class=\"phase \(phase)\"").count - 1 == 3, "\(phase) in every bar")
+            #expect(
+                html.components(separatedBy: "<rect class=\"phase \(phase)\"").count - 1 == 3, "\(phase) in every bar")
         }
         #expect(html.contains("data-endpoint=\"GET /\""))
         #expect(html.contains("data-endpoint=\"POST /post/[id]\""))

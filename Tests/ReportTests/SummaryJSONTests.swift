@@ -15,15 +15,17 @@ import Testing
         #expect(object[key] != nil, "missing \(key)")
     }
     let total = try #require(object["total"] as? [String: Any])
-    for key in ["method", "name", "requests", "failures", "median_ms", "p90_ms", "p95_ms", "p99_ms", "avg_ms",
-                "min_ms", "max_ms", "avg_bytes", "rps"] {
+    for key in [
+        "method", "name", "requests", "failures", "median_ms", "p90_ms", "p95_ms", "p99_ms", "avg_ms",
+        "min_ms", "max_ms", "avg_bytes", "rps",
+    ] {
         #expect(total[key] != nil, "missing total.\(key)")
     }
 }
 
 @Test func jsonIsPrettyWithSortedKeysAndReadablePaths() {
     let text = SummaryJSON.encode(Fixture.summary())
-    #expect(text.contains("\n  \"abort_reason\"") == false)    // nil is left out, not written as null
+    #expect(text.contains("\n  \"abort_reason\"") == false)   // nil is left out, not written as null
     #expect(text.contains("\"/post/[id]\""))
     let topKeys = text.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
     #expect(topKeys == topKeys.sorted())

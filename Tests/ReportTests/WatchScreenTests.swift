@@ -12,11 +12,14 @@ import Testing
             row.currentRps = Double(i)
             return row
         }
-        summary.recent = RecentWindow(seconds: 5, requestsPerS: 1812, failuresPerS: 0.4, medianMs: 3.1, p95Ms: 9, p99Ms: 14)
-        let run = RunInfo(id: RunID(rawValue: "r-42"), scenario: "shop", host: "http://127.0.0.1:8080", state: state,
-                          startedAt: 1_700_000_000, endedAt: nil, users: 60, requests: 3000, failures: 12)
-        var status = NodeStatus(node: NodeID(rawValue: "n1"), role: "standalone", version: "1", run: run, summary: summary,
-                                workers: nil, openFilesLimit: 1024, maxUsers: 900)
+        summary.recent = RecentWindow(
+            seconds: 5, requestsPerS: 1812, failuresPerS: 0.4, medianMs: 3.1, p95Ms: 9, p99Ms: 14)
+        let run = RunInfo(
+            id: RunID(rawValue: "r-42"), scenario: "shop", host: "http://127.0.0.1:8080", state: state,
+            startedAt: 1_700_000_000, endedAt: nil, users: 60, requests: 3000, failures: 12)
+        var status = NodeStatus(
+            node: NodeID(rawValue: "n1"), role: "standalone", version: "1", run: run, summary: summary,
+            workers: nil, openFilesLimit: 1024, maxUsers: 900)
         status.summary?.users = 30
         return status
     }
@@ -73,7 +76,9 @@ import Testing
 
         status.summary?.generator.scheduleLagLimited = "schedule lag p99 12.5 ms is above 5.0 ms\n(5 ms or a tenth …)"
         let limited = WatchScreen.render(status, rows: 30, columns: 120)
-        let flag = limited.firstIndex { $0.hasPrefix("GENERATOR-LIMITED: schedule lag p99 12.5 ms is above 5.0 ms (5 ms") }
+        let flag = limited.firstIndex {
+            $0.hasPrefix("GENERATOR-LIMITED: schedule lag p99 12.5 ms is above 5.0 ms (5 ms")
+        }
         // Above the table, so a cut table never hides it; one line, fitted like every other.
         #expect(flag != nil && flag! < (limited.firstIndex { $0.hasPrefix("Type") } ?? 0), "\(limited)")
         #expect(limited.allSatisfy { $0.count <= 120 })

@@ -1,9 +1,11 @@
 import Testing
+
 @testable import Engine
 
 @Suite struct BodyEncodingTests {
     @Test func formLiteralsArePercentEncodedAndPlaceholdersLeftForTheRenderer() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             vars: { id: "{{uuid}}" }
             tasks:
               - request: POST /f
@@ -15,7 +17,8 @@ import Testing
     }
 
     @Test func jsonKeepsYamlTypesAndEscapesStrings() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             tasks:
               - request: POST /j
                 json:
@@ -30,7 +33,8 @@ import Testing
             """)
         let request = plan.requests[0]
         #expect(request.body?.escaping == .json)
-        #expect(show(request.body) == #"{"s":"say \"hi\"\n","quoted_number":"42","n":42,"f":1.5,"b":true,"z":null,"#
+        #expect(
+            show(request.body) == #"{"s":"say \"hi\"\n","quoted_number":"42","n":42,"f":1.5,"b":true,"z":null,"#
                 + #""list":[1,"two",{"k":"{{uuid}}"}],"nested":{"empty":{},"none":[]}}"#)
         #expect(request.headers.map(show) == ["Content-Type: application/json"])
     }
@@ -47,7 +51,8 @@ import Testing
     }
 
     @Test func rawBodyTakesItsContentType() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             tasks:
               - request: PUT /r
                 body: "<a>{{now}}</a>"
@@ -59,28 +64,34 @@ import Testing
     }
 
     @Test func stepHeadersReplaceDefaultsOfTheSameNameInPlace() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             headers: { Accept: text/html, X-Trace: "{{uuid}}" }
             tasks:
               - request: POST /h
                 headers: { accept: application/json, Content-Type: text/csv }
                 json: { a: 1 }
             """)
-        #expect(plan.requests[0].headers.map(show) == ["accept: application/json", "X-Trace: {{uuid}}", "Content-Type: text/csv"])
+        #expect(
+            plan.requests[0].headers.map(show) == [
+                "accept: application/json", "X-Trace: {{uuid}}", "Content-Type: text/csv",
+            ])
     }
 
     @Test func checkReadsOneStatusOrSeveralAndBodyText() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             tasks:
               - { request: GET /a, check: { status: 204 } }
               - { request: GET /b, check: { status: [200, 201], body_contains: ok } }
               - { request: GET /c, check: { body_contains: "\\"ready\\"" } }
             """)
-        #expect(plan.requests.map(\.check) == [
-            Check(status: .oneOf([204])),
-            Check(status: .oneOf([200, 201]), bodyContains: Array("ok".utf8)),
-            Check(status: .successOrRedirect, bodyContains: Array(#""ready""#.utf8)),
-        ])
+        #expect(
+            plan.requests.map(\.check) == [
+                Check(status: .oneOf([204])),
+                Check(status: .oneOf([200, 201]), bodyContains: Array("ok".utf8)),
+                Check(status: .successOrRedirect, bodyContains: Array(#""ready""#.utf8)),
+            ])
     }
 
     @Test func csvFieldsMayBeQuoted() throws {

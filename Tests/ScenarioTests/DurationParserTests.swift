@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 @Suite struct DurationParserTests {
@@ -12,7 +13,9 @@ import Testing
         #expect(DurationParser.parse(text) == expected)
     }
 
-    @Test(arguments: ["", "s", "-1s", "1.2.3s", "10 s", "5x", "1e3", "inf", "2 minutes", "1h 30m", ".", "3ms5", "1000000000h"])
+    @Test(arguments: [
+        "", "s", "-1s", "1.2.3s", "10 s", "5x", "1e3", "inf", "2 minutes", "1h 30m", ".", "3ms5", "1000000000h",
+    ])
     func malformedDurationsAreRefused(text: String) {
         #expect(DurationParser.parse(text) == nil)
     }

@@ -1,5 +1,6 @@
 import Protocol
 import Testing
+
 @testable import Engine
 
 @Suite struct ExampleScenarioTests {
@@ -11,7 +12,9 @@ import Testing
         #expect(plan.spawnRate == 50)
         #expect(plan.duration == .seconds(120))
         #expect(plan.wait == .none)
-        #expect(plan.endpoints == ["/Test/V1", "/Test/V2", "/Test/V3", "/Test/V4"].map { EndpointKey(method: "GET", name: $0) })
+        #expect(
+            plan.endpoints
+                == ["/Test/V1", "/Test/V2", "/Test/V3", "/Test/V4"].map { EndpointKey(method: "GET", name: $0) })
         #expect(plan.tasks.map(\.weight) == [60, 1, 14, 5])
         #expect(plan.tasks.map(\.steps) == [[0], [1], [2], [3]])
         #expect(plan.cumulativeWeights == [60, 61, 75, 80])
@@ -28,7 +31,10 @@ import Testing
         let plan = try ScenarioLoader.load(file: examplesFolder + "/iot-metrics.yaml")
         #expect(plan.users == 1000 && plan.spawnRate == 200 && plan.duration == nil)
         #expect(plan.vars == [VariablePlan(name: "deviceid", value: Template(parts: [.uuid]))])
-        #expect(plan.endpoints == [EndpointKey(method: "POST", name: "/login"), EndpointKey(method: "POST", name: "/metrics")])
+        #expect(
+            plan.endpoints == [
+                EndpointKey(method: "POST", name: "/login"), EndpointKey(method: "POST", name: "/metrics"),
+            ])
         #expect(plan.onStart == [0])
         #expect(plan.tasks == [TaskPlan(weight: 999, steps: [1])])
         #expect(plan.cumulativeWeights == [999])
@@ -50,20 +56,29 @@ import Testing
         #expect(plan.data?.rows[1] == ["bob@example.com", "s3cret, with comma", "blue"])
         #expect(plan.vars.map(\.name) == ["session", "account"])
         #expect(show(plan.vars[1].value) == "{{data#2}}-{{random_int 1 1000}}")
-        #expect(plan.endpoints.map(\.description)
+        #expect(
+            plan.endpoints.map(\.description)
                 == ["POST /api/login", "GET /api/me", "GET /post/[id]", "POST /metrics", "PUT /Test/V2"])
         #expect(plan.tasks.map(\.steps) == [[1], [2], [3, 4]])
         #expect(plan.requests.map(\.timeout) == [.seconds(5), .seconds(5), .seconds(5), .seconds(5), .seconds(2)])
         #expect(show(plan.requests[2].target) == "/post/{{random_int 1 500}}")
-        #expect(plan.thresholds.map { $0.endpoint?.description ?? "total" }
+        #expect(
+            plan.thresholds.map { $0.endpoint?.description ?? "total" }
                 == ["total", "total", "GET /api/me", "GET /post/[id]", "GET /post/[id]", "POST /api/login"])
         #expect(plan.requests[0].rules.extract.map(\.name) == ["token"])
-        #expect(plan.labels.checkRows.map(\.check)
-                == ["status 200, 201", "status 200", #"$.status == "ok""#, #"header Content-Type contains "json""#, "max_ms 250",
-                    "status 200", #"body contains "ok""#])
-        #expect(show(plan.requests[1].headers.first { show($0).hasPrefix("Authorization") }) == "Authorization: Bearer {{extracted#0}}")
+        #expect(
+            plan.labels.checkRows.map(\.check)
+                == [
+                    "status 200, 201", "status 200", #"$.status == "ok""#, #"header Content-Type contains "json""#,
+                    "max_ms 250",
+                    "status 200", #"body contains "ok""#,
+                ])
+        #expect(
+            show(plan.requests[1].headers.first { show($0).hasPrefix("Authorization") })
+                == "Authorization: Bearer {{extracted#0}}")
         let put = plan.requests[4]
-        #expect(put.headers.map(show) == ["User-Agent: loadd-example", "Accept: text/plain", "Content-Type: text/plain"])
+        #expect(
+            put.headers.map(show) == ["User-Agent: loadd-example", "Accept: text/plain", "Content-Type: text/plain"])
         #expect(show(put.body) == "account={{var#1}}")
     }
 
@@ -75,15 +90,17 @@ import Testing
     }
 
     @Test func nameDefaultsToTheFileBaseName() throws {
-        let plan = try ScenarioLoader.load(yaml: "tasks: [{ request: GET / }]", file: "some/dir/smoke.test.yaml",
-                                           baseDirectory: ".")
+        let plan = try ScenarioLoader.load(
+            yaml: "tasks: [{ request: GET / }]", file: "some/dir/smoke.test.yaml",
+            baseDirectory: ".")
         #expect(plan.name == "smoke.test")
         #expect(plan.users == 1 && plan.spawnRate == 1)
         #expect(plan.host == "")
     }
 
     @Test func requestsSharingANameShareOneEndpoint() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             host: http://h
             tasks:
               - { request: GET /a/1, name: "/a/[n]" }

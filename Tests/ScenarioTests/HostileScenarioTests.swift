@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Engine
 
 /// `Tests/Fixtures/hostile/`: scenarios a red team wrote to crash or hang the loader. Each file's first
@@ -104,7 +105,8 @@ struct HostileFile: CustomTestStringConvertible, Sendable {
     }
 
     @Test func aHundredThousandRowFileLoadsWithinABound() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loadd-csv-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loadd-csv-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var csv = "email,password\n"
@@ -112,8 +114,9 @@ struct HostileFile: CustomTestStringConvertible, Sendable {
         try csv.write(toFile: "\(folder)/users.csv", atomically: true, encoding: .utf8)
         let clock = ContinuousClock()
         let start = clock.now
-        let plan = try ScenarioLoader.load(yaml: "data: { csv: users.csv }\ntasks: [{ request: 'GET /{{data.email}}' }]\n",
-                                           file: "big.yaml", baseDirectory: folder)
+        let plan = try ScenarioLoader.load(
+            yaml: "data: { csv: users.csv }\ntasks: [{ request: 'GET /{{data.email}}' }]\n",
+            file: "big.yaml", baseDirectory: folder)
         #expect(clock.now - start < .seconds(2))
         #expect(plan.data?.rows.count == 100_000)
         #expect(plan.data?.rows.last == ["user99999@example.com", "secret99999"])
@@ -150,14 +153,21 @@ struct HostileFile: CustomTestStringConvertible, Sendable {
     }
 
     @Test func aDirectoryOrAFIFOIsNotReadAsAScenario() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loadd-scn-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loadd-scn-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(errors { try ScenarioLoader.load(file: folder) }.map(\.message) == ["cannot read the scenario: it is a directory, not a file"])
+        #expect(
+            errors { try ScenarioLoader.load(file: folder) }.map(\.message) == [
+                "cannot read the scenario: it is a directory, not a file"
+            ])
         let fifo = "\(folder)/pipe.yaml"
         try #require(mkfifo(fifo, 0o600) == 0)
         // Opening a FIFO for reading would block until a writer came: it must be refused without opening it.
-        #expect(errors { try ScenarioLoader.load(file: fifo) }.map(\.message) == ["cannot read the scenario: it is a FIFO (named pipe), not a regular file"])
+        #expect(
+            errors { try ScenarioLoader.load(file: fifo) }.map(\.message) == [
+                "cannot read the scenario: it is a FIFO (named pipe), not a regular file"
+            ])
     }
 
     @Test func aMissingFileIsOneErrorWithoutALine() {

@@ -1,12 +1,19 @@
 import Testing
+
 @testable import Engine
 
 @Suite struct RequestLineParserTests {
     @Test(arguments: [
         ("GET /Test/V1", RequestLine(method: "GET", target: "/Test/V1", isAbsolute: false)),
         ("post   /login", RequestLine(method: "POST", target: "/login", isAbsolute: false)),
-        ("GET https://api.example.com/health?x=1", RequestLine(method: "GET", target: "https://api.example.com/health?x=1", isAbsolute: true)),
-        ("DELETE /item/{{random_int 1 9}}", RequestLine(method: "DELETE", target: "/item/{{random_int 1 9}}", isAbsolute: false)),
+        (
+            "GET https://api.example.com/health?x=1",
+            RequestLine(method: "GET", target: "https://api.example.com/health?x=1", isAbsolute: true)
+        ),
+        (
+            "DELETE /item/{{random_int 1 9}}",
+            RequestLine(method: "DELETE", target: "/item/{{random_int 1 9}}", isAbsolute: false)
+        ),
         ("OPTIONS /", RequestLine(method: "OPTIONS", target: "/", isAbsolute: false)),
     ])
     func requestLinesSplitIntoMethodAndTarget(text: String, expected: RequestLine) throws {

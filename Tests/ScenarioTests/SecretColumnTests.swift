@@ -1,5 +1,6 @@
 import Protocol
 import Testing
+
 @testable import Engine
 
 /// `data: { secret: [...] }` and what a plan holds secret: marked columns' cells, the columns an
@@ -19,7 +20,8 @@ import Testing
     }
 
     @Test func anAuthPasswordsColumnAndLiteralAreSecretWithoutMarking() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             data: { csv: users.csv }
             vars: { pw: "{{data.email}}!" }
             tasks:
@@ -31,7 +33,8 @@ import Testing
     }
 
     @Test func anUnknownOrMistypedColumnIsAnErrorAtItsPlace() {
-        let errors = scenarioErrors("data: { csv: users.csv, secret: [password, emial] }\ntasks: [{ request: GET /x }]\n")
+        let errors = scenarioErrors(
+            "data: { csv: users.csv, secret: [password, emial] }\ntasks: [{ request: GET /x }]\n")
         #expect(errors.map(\.field) == ["data.secret[1]"])
         #expect(errors.first?.line == 1 && errors.first?.column == 44)
         #expect(errors.first?.message.contains("'emial' is not a column of users.csv") == true)

@@ -1,11 +1,13 @@
 import Testing
+
 @testable import Engine
 
 /// `cookies:`, `follow_redirects:`, `auth:` and `data: { mode: … }` as `validate` reads them: defaults,
 /// overrides per step, and every bad value located by line:col with a hint.
 @Suite struct SessionKeyTests {
     @Test func defaultsAreCookiesOnRedirectsFollowedNoAuthAndCycle() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             data: { csv: users.csv }
             tasks: [ { request: GET / } ]
             """)
@@ -15,7 +17,8 @@ import Testing
     }
 
     @Test func aStepOverridesTheScenariosRedirectAndAuthSettings() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             cookies: false
             follow_redirects: false
             auth: { basic: ["{{data.email}}", "{{data.password}}"] }
@@ -36,29 +39,52 @@ import Testing
         #expect(c.basicAuth == nil)
     }
 
-    @Test(arguments: [
-        ("cookies: nope\ntasks: [ { request: GET / } ]", 1, 10, "cookies", "expected true or false, got 'nope'"),
-        ("tasks: [ { request: GET /, follow_redirects: 3 } ]", 1, 46, "tasks[0].follow_redirects",
-         "expected true or false, got '3'"),
-        ("tasks: [ { request: GET /, folow_redirects: true } ]", 1, 28, "tasks[0].folow_redirects",
-         "unknown key 'folow_redirects' (did you mean 'follow_redirects'?)"),
-        ("cookie: false\ntasks: [ { request: GET / } ]", 1, 1, "cookie", "unknown key 'cookie' (did you mean 'cookies'?)"),
-        ("auth: { basik: [a, b] }\ntasks: [ { request: GET / } ]", 1, 9, "auth.basik",
-         "unknown key 'basik' (did you mean 'basic'?)"),
-        ("auth: { basic: [a] }\ntasks: [ { request: GET / } ]", 1, 16, "auth.basic",
-         "expected a list of two values [USER, PASSWORD], got a list"),
-        ("auth: { basic: [\"a:b\", c] }\ntasks: [ { request: GET / } ]", 1, 17, "auth.basic[0]",
-         "a basic-auth user name cannot contain ':'"),
-        ("auth: { basic: [\"{{who}}\", c] }\ntasks: [ { request: GET / } ]", 1, 17, "auth.basic[0]", "{{who}}"),
-        ("data: { csv: users.csv, mode: uniqe }\ntasks: [ { request: GET / } ]", 1, 31, "data.mode",
-         "unknown data mode 'uniqe' (did you mean 'unique'?)"),
-        ("data: { csv: users.csv, mode: 1 }\ntasks: [ { request: GET / } ]", 1, 31, "data.mode",
-         "unknown data mode '1'; expected one of: cycle, unique, random"),
-        ("data: { csv: users.csv, mode: unique }\nusers: 4\ntasks: [ { request: GET / } ]", 1, 31, "data.mode",
-         "data mode unique gives each user its own row: 4 users need 4 rows, the data file has 3 rows; use fewer users, more rows, or mode: cycle"),
-        ("data: { csv: users.csv, mode: unique }\nrate: 5\nmax_in_flight: 10\ntasks: [ { request: GET / } ]", 1, 31,
-         "data.mode", "max_in_flight: 10 iterations in flight need 10 rows"),
-    ] as [(String, Int, Int, String, String)])
+    @Test(
+        arguments: [
+            ("cookies: nope\ntasks: [ { request: GET / } ]", 1, 10, "cookies", "expected true or false, got 'nope'"),
+            (
+                "tasks: [ { request: GET /, follow_redirects: 3 } ]", 1, 46, "tasks[0].follow_redirects",
+                "expected true or false, got '3'"
+            ),
+            (
+                "tasks: [ { request: GET /, folow_redirects: true } ]", 1, 28, "tasks[0].folow_redirects",
+                "unknown key 'folow_redirects' (did you mean 'follow_redirects'?)"
+            ),
+            (
+                "cookie: false\ntasks: [ { request: GET / } ]", 1, 1, "cookie",
+                "unknown key 'cookie' (did you mean 'cookies'?)"
+            ),
+            (
+                "auth: { basik: [a, b] }\ntasks: [ { request: GET / } ]", 1, 9, "auth.basik",
+                "unknown key 'basik' (did you mean 'basic'?)"
+            ),
+            (
+                "auth: { basic: [a] }\ntasks: [ { request: GET / } ]", 1, 16, "auth.basic",
+                "expected a list of two values [USER, PASSWORD], got a list"
+            ),
+            (
+                "auth: { basic: [\"a:b\", c] }\ntasks: [ { request: GET / } ]", 1, 17, "auth.basic[0]",
+                "a basic-auth user name cannot contain ':'"
+            ),
+            ("auth: { basic: [\"{{who}}\", c] }\ntasks: [ { request: GET / } ]", 1, 17, "auth.basic[0]", "{{who}}"),
+            (
+                "data: { csv: users.csv, mode: uniqe }\ntasks: [ { request: GET / } ]", 1, 31, "data.mode",
+                "unknown data mode 'uniqe' (did you mean 'unique'?)"
+            ),
+            (
+                "data: { csv: users.csv, mode: 1 }\ntasks: [ { request: GET / } ]", 1, 31, "data.mode",
+                "unknown data mode '1'; expected one of: cycle, unique, random"
+            ),
+            (
+                "data: { csv: users.csv, mode: unique }\nusers: 4\ntasks: [ { request: GET / } ]", 1, 31, "data.mode",
+                "data mode unique gives each user its own row: 4 users need 4 rows, the data file has 3 rows; use fewer users, more rows, or mode: cycle"
+            ),
+            (
+                "data: { csv: users.csv, mode: unique }\nrate: 5\nmax_in_flight: 10\ntasks: [ { request: GET / } ]", 1,
+                31,
+                "data.mode", "max_in_flight: 10 iterations in flight need 10 rows"
+            ),
+        ] as [(String, Int, Int, String, String)])
     func badSessionValuesAreLocated(_ yaml: String, line: Int, column: Int, field: String, message: String) {
         let errors = scenarioErrors(yaml)
         #expect(errors.count == 1, "\(errors)")
@@ -69,7 +95,8 @@ import Testing
     }
 
     @Test func uniqueAcceptsAsManyUsersAsRows() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             users: 3
             data: { csv: users.csv, mode: unique }
             tasks: [ { request: GET / } ]

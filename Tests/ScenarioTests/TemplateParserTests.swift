@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 @Suite struct TemplateParserTests {
@@ -24,7 +25,7 @@ import Testing
         ("{{uuidd}}", "did you mean 'uuid'?"),
         ("{{deviceidd}}", "did you mean 'deviceid'?"),
         ("{{email}}", "did you mean 'data.email'?"),
-        ("{{data.tema}}", "the data file has no column 'tema'"),     // never a suggestion from the file's header
+        ("{{data.tema}}", "the data file has no column 'tema'"),   // never a suggestion from the file's header
         ("{{random_int 5 1}}", "A <= B"),
         ("{{random_int 1}}", "random_int takes two whole numbers"),
         ("{{uuid 3}}", "only random_int takes arguments"),
@@ -43,7 +44,8 @@ import Testing
     }
 
     @Test func literalsAreEncodedAndAdjacentLiteralsMerged() {
-        let (parts, _) = TemplateParser.parse("a b{{uuid}}c&d", scope: Self.scope, encodeLiteral: BodyEncoder.formEncode)
+        let (parts, _) = TemplateParser.parse(
+            "a b{{uuid}}c&d", scope: Self.scope, encodeLiteral: BodyEncoder.formEncode)
         #expect(parts == [.literal(Array("a+b".utf8)), .uuid, .literal(Array("c%26d".utf8))])
     }
 
@@ -51,7 +53,8 @@ import Testing
         var scope = Self.scope
         scope.allowsVars = false
         #expect(TemplateParser.parse("{{data.email}}-{{uuid}}", scope: scope).problems.isEmpty)
-        #expect(TemplateParser.parse("{{token}}", scope: scope).problems.first?.contains("cannot use another var") == true)
+        #expect(
+            TemplateParser.parse("{{token}}", scope: scope).problems.first?.contains("cannot use another var") == true)
     }
 
     @Test func varNamedLikeABuiltinIsRefused() {

@@ -1,5 +1,6 @@
 import Protocol
 import Testing
+
 @testable import Engine
 
 @Suite struct ThresholdParserTests {
@@ -20,7 +21,9 @@ import Testing
         ("rps >= 100_000", .rps, .greaterOrEqual, 100_000),
         ("requests > 1.5M", .requests, .greater, 1_500_000),
     ])
-    func expressionsParse(text: String, metric: Threshold.Metric, comparison: Threshold.Comparison, value: Double) throws {
+    func expressionsParse(
+        text: String, metric: Threshold.Metric, comparison: Threshold.Comparison, value: Double
+    ) throws {
         let threshold = try ThresholdParser.parse(text)
         #expect(threshold.metric == metric)
         #expect(threshold.comparison == comparison)
@@ -52,8 +55,10 @@ import Testing
     }
 
     @Test func endpointKeyMayBeTheNameAloneWhenUnique() throws {
-        let endpoints = [EndpointKey(method: "GET", name: "/a"), EndpointKey(method: "POST", name: "/a"),
-                         EndpointKey(method: "GET", name: "/b")]
+        let endpoints = [
+            EndpointKey(method: "GET", name: "/a"), EndpointKey(method: "POST", name: "/a"),
+            EndpointKey(method: "GET", name: "/b"),
+        ]
         #expect(try YAMLReader.resolveEndpoint("GET /a", in: endpoints).get() == endpoints[0])
         #expect(try YAMLReader.resolveEndpoint("post /a", in: endpoints).get() == endpoints[1])
         #expect(try YAMLReader.resolveEndpoint("/b", in: endpoints).get() == endpoints[2])
@@ -65,14 +70,16 @@ import Testing
     }
 
     @Test func endpointThresholdsTakeOneOrSeveralExpressions() throws {
-        let plan = try loadScenario("""
+        let plan = try loadScenario(
+            """
             tasks: [{ request: GET /Test/V1 }, { request: POST /login }]
             thresholds:
               - "rps > 10"
               - "GET /Test/V1": "p95 < 100ms"
               - "/login": ["p95 < 100ms", "failures == 0"]
             """)
-        #expect(plan.thresholds.map { $0.endpoint?.description ?? "total" }
+        #expect(
+            plan.thresholds.map { $0.endpoint?.description ?? "total" }
                 == ["total", "GET /Test/V1", "POST /login", "POST /login"])
     }
 }

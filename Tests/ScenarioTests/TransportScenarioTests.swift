@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Engine
 
 /// `http:` and `tls:`: each bad value is named with its line, column and field; good ones reach the plan.
@@ -18,8 +19,9 @@ import Testing
     }
 
     private func load(_ yaml: String) throws -> Plan {
-        try ScenarioLoader.load(yaml: "host: https://h\n" + yaml + "\ntasks: [{ request: GET / }]\n",
-                                file: "\(directory)/s.yaml", baseDirectory: directory)
+        try ScenarioLoader.load(
+            yaml: "host: https://h\n" + yaml + "\ntasks: [{ request: GET / }]\n",
+            file: "\(directory)/s.yaml", baseDirectory: directory)
     }
 
     private func errors(_ yaml: String) -> [ScenarioError] {
@@ -34,9 +36,12 @@ import Testing
     }
 
     @Test func goodSettingsReachThePlan() throws {
-        let plan = try load("http: 2\ntls: { ca_file: ca.pem, client_cert: client.pem, client_key: client.key, server_name: api.example.com }")
+        let plan = try load(
+            "http: 2\ntls: { ca_file: ca.pem, client_cert: client.pem, client_key: client.key, server_name: api.example.com }"
+        )
         #expect(plan.transport.http == .http2)
-        #expect(plan.transport.tls.caPEM.map { String(decoding: $0, as: UTF8.self) }?.contains("BEGIN CERTIFICATE") == true)
+        #expect(
+            plan.transport.tls.caPEM.map { String(decoding: $0, as: UTF8.self) }?.contains("BEGIN CERTIFICATE") == true)
         #expect(plan.transport.tls.clientKeyPEM != nil && plan.transport.tls.clientCertPEM != nil)
         #expect(plan.transport.tls.serverName == "api.example.com")
         #expect(plan.requestHost == "https://api.example.com:443")
@@ -45,17 +50,21 @@ import Testing
         #expect(try load("tls: { insecure: true }").transport.tls.insecure)
     }
 
-    @Test(arguments: [
-        ("http: 3", 2, 7, "http", "expected 1.1 or 2"),
-        ("tls: { ca_fle: ca.pem }", 2, 8, "tls.ca_fle", "did you mean 'ca_file'?"),
-        ("tls:\n  ca_file: missing.pem", 3, 12, "tls.ca_file", "missing.pem: it does not exist"),
-        ("tls: { ca_file: notes.txt }", 2, 17, "tls.ca_file", "notes.txt holds no PEM certificate"),
-        ("tls: { client_cert: client.pem }", 2, 8, "tls.client_key", "required with client_cert"),
-        ("tls: { client_cert: client.pem, client_key: ca.pem }", 2, 45, "tls.client_key", "holds no PEM private key"),
-        ("tls: { insecure: yes please }", 2, 18, "tls.insecure", "expected true or false"),
-        ("tls: { ca_file: ca.pem, insecure: true }", 2, 25, "tls.insecure", "not both"),
-        ("tls: { server_name: 'a b:443' }", 2, 21, "tls.server_name", "expected a DNS name"),
-    ] as [(String, Int, Int, String, String)])
+    @Test(
+        arguments: [
+            ("http: 3", 2, 7, "http", "expected 1.1 or 2"),
+            ("tls: { ca_fle: ca.pem }", 2, 8, "tls.ca_fle", "did you mean 'ca_file'?"),
+            ("tls:\n  ca_file: missing.pem", 3, 12, "tls.ca_file", "missing.pem: it does not exist"),
+            ("tls: { ca_file: notes.txt }", 2, 17, "tls.ca_file", "notes.txt holds no PEM certificate"),
+            ("tls: { client_cert: client.pem }", 2, 8, "tls.client_key", "required with client_cert"),
+            (
+                "tls: { client_cert: client.pem, client_key: ca.pem }", 2, 45, "tls.client_key",
+                "holds no PEM private key"
+            ),
+            ("tls: { insecure: yes please }", 2, 18, "tls.insecure", "expected true or false"),
+            ("tls: { ca_file: ca.pem, insecure: true }", 2, 25, "tls.insecure", "not both"),
+            ("tls: { server_name: 'a b:443' }", 2, 21, "tls.server_name", "expected a DNS name"),
+        ] as [(String, Int, Int, String, String)])
     func badValuesAreLocatedAndNamed(_ yaml: String, _ line: Int, _ column: Int, _ field: String, _ message: String) {
         let found = errors(yaml)
         #expect(found.count == 1, "\(found)")

@@ -80,9 +80,9 @@ import Testing
 
     @Test(arguments: [
         ("loadd.run-id", "LOADD_RUN_ID"),
-        ("_private", "PRIVATE"),       // a leading _ marks trusted fields only journald may set
-        ("9lives", "LIVES"),           // journald rejects a leading digit
-        ("Ünïcode key", "N_CODE_KEY"),      // non-ASCII letters become _
+        ("_private", "PRIVATE"),   // a leading _ marks trusted fields only journald may set
+        ("9lives", "LIVES"),   // journald rejects a leading digit
+        ("Ünïcode key", "N_CODE_KEY"),   // non-ASCII letters become _
         ("message", "META_MESSAGE"),   // would collide with the record's own MESSAGE
         (String(repeating: "k", count: 80), String(repeating: "K", count: 64)),
     ])

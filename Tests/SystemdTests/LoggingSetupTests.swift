@@ -26,8 +26,10 @@ import Testing
 
     @Test func loaddLogForcesEitherBackend() {
         #expect(LoggingSetup.choose(override: "journal", journalStream: nil, stderrIdentity: nil) == .journal)
-        #expect(LoggingSetup.choose(override: "stderr", journalStream: "25:4711", stderrIdentity: stderrFile) == .stderr)
-        #expect(LoggingSetup.choose(override: "syslog", journalStream: "25:4711", stderrIdentity: stderrFile) == .journal)
+        #expect(
+            LoggingSetup.choose(override: "stderr", journalStream: "25:4711", stderrIdentity: stderrFile) == .stderr)
+        #expect(
+            LoggingSetup.choose(override: "syslog", journalStream: "25:4711", stderrIdentity: stderrFile) == .journal)
     }
 
     @Test func stderrIdentityIsWhatFstatReports() throws {

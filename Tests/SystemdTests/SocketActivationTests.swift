@@ -59,7 +59,9 @@ extension ProcessStateTests {
         }
 
         @Test func socketsMeantForAnotherProcessAreIgnored() {
-            let sockets = withEnvironment(["LISTEN_PID": "\(getpid() + 1)", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "control"]) {
+            let sockets = withEnvironment([
+                "LISTEN_PID": "\(getpid() + 1)", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "control",
+            ]) {
                 SocketActivation.listenFDs()
             }
             #expect(sockets.isEmpty)

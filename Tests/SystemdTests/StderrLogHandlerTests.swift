@@ -4,7 +4,8 @@ import Testing
 @testable import SystemdSupport
 
 @Suite struct StderrLogHandlerTests {
-    private func line(_ message: Logger.Message, level: Logger.Level = .info, metadata: Logger.Metadata = [:]) -> String {
+    private func line(_ message: Logger.Message, level: Logger.Level = .info, metadata: Logger.Metadata = [:]) -> String
+    {
         let event = LogEvent(
             level: level, message: message, metadata: nil, source: nil, file: "f.swift", function: "f()", line: 1)
         return StderrLogHandler.format(event: event, label: "loadd", metadata: metadata, time: "T")
@@ -15,8 +16,9 @@ import Testing
     }
 
     @Test func metadataFollowsAsSortedKeyValuePairs() {
-        #expect(line("run started", metadata: ["users": "200", "loadd_run_id": "r-42"])
-            == "T info loadd: run started loadd_run_id=r-42 users=200")
+        #expect(
+            line("run started", metadata: ["users": "200", "loadd_run_id": "r-42"])
+                == "T info loadd: run started loadd_run_id=r-42 users=200")
     }
 
     @Test func valuesThatWouldSplitBadlyAreQuoted() {

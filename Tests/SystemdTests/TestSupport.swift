@@ -32,7 +32,9 @@ func withTemporaryDirectory<R>(_ body: (String) throws -> R) throws -> R {
 private func removeTree(_ path: String) {
     if let dir = opendir(path) {
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+            }
             if name != "." && name != ".." { unlink(path + "/" + name) }
         }
         closedir(dir)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TargetServer
 
 @Suite struct EndpointTests {
@@ -75,8 +76,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [("POST", "/Test/V1", "GET"), ("DELETE", "/Test/V4", "GET"), ("GET", "/login", "POST"),
-                      ("PUT", "/metrics", "POST"), ("GET", "/stats/reset", "POST"), ("DELETE", "/control", "GET, POST")])
+    @Test(arguments: [
+        ("POST", "/Test/V1", "GET"), ("DELETE", "/Test/V4", "GET"), ("GET", "/login", "POST"),
+        ("PUT", "/metrics", "POST"), ("GET", "/stats/reset", "POST"), ("DELETE", "/control", "GET, POST"),
+    ])
     func wrongMethodIs405WithAllow(method: String, path: String, allow: String) async throws {
         try await withServer { server in
             let connection = try HTTPTestConnection(port: server.port)
@@ -100,7 +103,8 @@ import Testing
                 "POST", "/login", body: "username=a&password=b",
                 headers: ["Content-Type: application/x-www-form-urlencoded"])
             let json = try connection.request(
-                "POST", "/login", body: #"{"username":"a","password":"b"}"#, headers: ["Content-Type: application/json"])
+                "POST", "/login", body: #"{"username":"a","password":"b"}"#, headers: ["Content-Type: application/json"]
+            )
             for reply in [form, json] {
                 #expect(reply.status == 200)
                 #expect(reply.text.hasPrefix(#"{"token":""#))
@@ -122,7 +126,8 @@ import Testing
     @Test func expectContinueGetsAnInterimResponse() async throws {
         try await withServer { server in
             let connection = try HTTPTestConnection(port: server.port)
-            try connection.sendRaw("POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n")
+            try connection.sendRaw(
+                "POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n")
             #expect(try connection.readResponse().status == 100)
             try connection.sendRaw("a=b")
             #expect(try connection.readResponse().status == 200)

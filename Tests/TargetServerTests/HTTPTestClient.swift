@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One parsed HTTP response.
@@ -26,9 +26,9 @@ final class HTTPTestConnection {
     /// `timeout` bounds every read, so a server that never answers fails the test instead of hanging it.
     init(port: Int, timeout: Duration = .seconds(5)) throws {
         #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
+            fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw HTTPTestClientError(description: "socket() failed: errno \(errno)") }
         let seconds = timeout.components.seconds

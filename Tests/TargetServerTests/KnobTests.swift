@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TargetServer
 
 @Suite struct KnobTests {
@@ -57,13 +58,19 @@ import Testing
         try await withServer { server in
             let connection = try HTTPTestConnection(port: server.port)
             let initial = try connection.request("GET", "/control").decode(ControlBody.self)
-            #expect(initial == ControlBody(delay_ms: 0, slow_fraction: 0, slow_ms: 0, error_fraction: 0,
-                                           error_status: 500, stall_ms: 0))
+            #expect(
+                initial
+                    == ControlBody(
+                        delay_ms: 0, slow_fraction: 0, slow_ms: 0, error_fraction: 0,
+                        error_status: 500, stall_ms: 0))
             let changed = try connection.request(
                 "POST", "/control?delay_ms=30&slow_fraction=0.01&slow_ms=50&error_fraction=1&error_status=418")
             #expect(changed.status == 200)
-            #expect(try changed.decode(ControlBody.self) == ControlBody(
-                delay_ms: 30, slow_fraction: 0.01, slow_ms: 50, error_fraction: 1, error_status: 418, stall_ms: 0))
+            #expect(
+                try changed.decode(ControlBody.self)
+                    == ControlBody(
+                        delay_ms: 30, slow_fraction: 0.01, slow_ms: 50, error_fraction: 1, error_status: 418,
+                        stall_ms: 0))
             let (reply, elapsed) = try measure { try connection.request("GET", "/Test/V3") }
             #expect(reply.status == 418 && elapsed >= .milliseconds(30))
             #expect(server.config.errorStatus == 418 && server.config.delay == .milliseconds(30))

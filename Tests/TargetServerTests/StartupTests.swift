@@ -1,5 +1,5 @@
-import Testing
 import TargetServer
+import Testing
 
 @Suite struct StartupTests {
     @Test func startsOnAnEphemeralPortAndReportsItsURL() async throws {

@@ -1,5 +1,5 @@
-import Testing
 import TargetServer
+import Testing
 
 @Suite struct StatsTests {
     @Test func statsCountEveryServedRequestByPath() async throws {
@@ -12,8 +12,11 @@ import TargetServer
             let stats = try connection.request("GET", "/stats").decode(StatsBody.self)
             #expect(stats.requests == 6)
             #expect(stats.unmatched == 1)
-            #expect(stats.by_path == ["/Test/V1": 3, "/Test/V2": 0, "/Test/V3": 0, "/Test/V4": 1,
-                                      "/login": 1, "/metrics": 0, "/api/login": 0, "/api/me": 0])
+            #expect(
+                stats.by_path == [
+                    "/Test/V1": 3, "/Test/V2": 0, "/Test/V3": 0, "/Test/V4": 1,
+                    "/login": 1, "/metrics": 0, "/api/login": 0, "/api/me": 0,
+                ])
             #expect(server.stats().byPath == stats.by_path)
             #expect(server.requestCount() == 6)   // admin endpoints are not counted
         }
@@ -37,7 +40,8 @@ import TargetServer
             let connections = try (0..<4).map { _ in try HTTPTestConnection(port: server.port) }
             for round in 0..<25 {
                 for connection in connections {
-                    #expect(try connection.request("GET", round.isMultiple(of: 2) ? "/Test/V1" : "/Test/V3").status == 200)
+                    #expect(
+                        try connection.request("GET", round.isMultiple(of: 2) ? "/Test/V1" : "/Test/V3").status == 200)
                 }
             }
             let stats = server.stats()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TargetServer
 
 /// `loadctl target --tls-cert/--tls-key`: a file that cannot be used is named with the flag and why,
@@ -11,10 +12,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "not a certificate\n".write(toFile: "\(directory)/junk.pem", atomically: true, encoding: .utf8)
         let cases: [(TargetTLS, String)] = [
-            (TargetTLS(certificatePath: "\(directory)/missing.pem", privateKeyPath: "\(directory)/junk.pem"),
-             "invalid tls-cert '\(directory)/missing.pem': No such file or directory"),
-            (TargetTLS(certificatePath: "\(directory)/junk.pem", privateKeyPath: "\(directory)/junk.pem"),
-             "invalid tls-cert '\(directory)/junk.pem': "),
+            (
+                TargetTLS(certificatePath: "\(directory)/missing.pem", privateKeyPath: "\(directory)/junk.pem"),
+                "invalid tls-cert '\(directory)/missing.pem': No such file or directory"
+            ),
+            (
+                TargetTLS(certificatePath: "\(directory)/junk.pem", privateKeyPath: "\(directory)/junk.pem"),
+                "invalid tls-cert '\(directory)/junk.pem': "
+            ),
         ]
         for (tls, message) in cases {
             await #expect {

@@ -1,12 +1,15 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import TargetServer
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// Runs `body` against a fresh server on an ephemeral loopback port and always stops it.
-func withServer<T>(_ config: TargetConfig = TargetConfig(), _ body: (TargetServer) async throws -> T)
+func withServer<T>(
+    _ config: TargetConfig = TargetConfig(), _ body: (TargetServer) async throws -> T
+)
     async throws -> T
 {
     let server = try await TargetServer.start(config)

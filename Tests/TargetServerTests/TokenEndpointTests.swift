@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TargetServer
 
 /// `POST /api/login` issues a token, `GET /api/me` wants it back as `Bearer`, and `/stats` counts both.

@@ -1,5 +1,5 @@
-import Foundation
 import Federation
+import Foundation
 import NIOCore
 import NIOPosix
 import Protocol
@@ -43,7 +43,9 @@ struct Bench {
             }
             results.joinTime = NIODeadline.now() - joinStarted
             results.afterJoin = try masterSample()
-            if let before = beforeJoin, let after = results.afterJoin { results.joinCPU = after.cpuSeconds - before.cpuSeconds }
+            if let before = beforeJoin, let after = results.afterJoin {
+                results.joinCPU = after.cpuSeconds - before.cpuSeconds
+            }
             log("\(options.workers) fake workers joined in \(Self.ms(results.joinTime)) ms; waiting for a run's assign")
             try await waitUntil("every fake to be assigned a share of a run", ledger, limit: Self.assignLimit) {
                 ledger.assignedCount >= options.workers
@@ -67,15 +69,19 @@ struct Bench {
     /// Every fake leaves at once, the run still going: what the master spends moving their load
     /// (its losses, re-splits and fleet events), until it lists no worker and has had a tick
     /// (250 ms) and more to re-split.
-    private func leave(_ channels: [any Channel], ledger: FleetLedger, probe: StatusProbe?,
-                       into results: inout BenchResults) async throws {
+    private func leave(
+        _ channels: [any Channel], ledger: FleetLedger, probe: StatusProbe?,
+        into results: inout BenchResults
+    ) async throws {
         let before = try masterSample()
         let started = NIODeadline.now()
         await Self.close(channels, ledger: ledger)
         guard let probe, let before else { return }
         let deadline = NIODeadline.now() + .seconds(120)
         while try await probe.workerCount() > 0 {
-            guard NIODeadline.now() < deadline else { throw ProbeError("timed out waiting for the master to see every fake leave") }
+            guard NIODeadline.now() < deadline else {
+                throw ProbeError("timed out waiting for the master to see every fake leave")
+            }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         results.leaveTime = NIODeadline.now() - started
@@ -87,7 +93,9 @@ struct Bench {
     /// CPU over the quiet and the probed windows, memory at the end, each probed second's delay.
     private func stream(_ ledger: FleetLedger, probe: StatusProbe?, into results: inout BenchResults) async throws {
         let start = NIODeadline.now() + .seconds(1)
-        let (spread, workers, seconds) = (TimeAmount.milliseconds(Int64(options.spreadMs)), options.workers, options.seconds)
+        let (spread, workers, seconds) = (
+            TimeAmount.milliseconds(Int64(options.spreadMs)), options.workers, options.seconds
+        )
         for fake in ledger.fakes {
             fake.eventLoop.execute {
                 let offset = TimeAmount.nanoseconds(spread.nanoseconds * Int64(fake.value.index) / Int64(workers))
@@ -123,8 +131,10 @@ struct Bench {
     /// Connects the fakes a few at a time: the master's listen backlog is 64 (a burst of hundreds
     /// of SYNs would overflow it and cost seconds of retransmits), and it lets one address hold
     /// only 8 connections in their handshake.
-    private func connectAll(token: FleetToken, ledger: FleetLedger, factory: ReportFactory,
-                            group: any EventLoopGroup) async throws -> [any Channel] {
+    private func connectAll(
+        token: FleetToken, ledger: FleetLedger, factory: ReportFactory,
+        group: any EventLoopGroup
+    ) async throws -> [any Channel] {
         let (host, port, parallel) = (options.masterHost, options.masterPort, 16)
         let tls = try options.tlsFingerprint.map { pin throws(FederationError) in try WorkerTLS(pin: pin) }
         // The pin is the master's certificate, so it is also the channel binding the master expects.
@@ -143,8 +153,9 @@ struct Bench {
                         .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                         .connect(host: host, port: port) { channel in
                             channel.eventLoop.makeCompletedFuture {
-                                let fake = FakeWorker(index: index, token: token, binding: binding, ledger: ledger,
-                                                      factory: factory)
+                                let fake = FakeWorker(
+                                    index: index, token: token, binding: binding, ledger: ledger,
+                                    factory: factory)
                                 if let tls {
                                     try channel.pipeline.syncOperations.addHandler(tls.handler(reportingTo: PinCheck()))
                                 }
@@ -167,8 +178,10 @@ struct Bench {
     }
 
     /// Polls `condition` every 50 ms; fails at once when a fake reported a problem, else after `limit`.
-    private func waitUntil(_ what: String, _ ledger: FleetLedger, limit: TimeAmount,
-                           _ condition: () -> Bool) async throws {
+    private func waitUntil(
+        _ what: String, _ ledger: FleetLedger, limit: TimeAmount,
+        _ condition: () -> Bool
+    ) async throws {
         let deadline = NIODeadline.now() + limit
         while !condition() {
             if let problem = ledger.problems.first { throw ProbeError("while waiting for \(what): \(problem)") }
@@ -189,8 +202,9 @@ struct Bench {
 
     /// Bytes of one stats frame on the wire (length prefix included).
     private static func frameBytes(_ factory: ReportFactory) throws -> Int {
-        let sample = StatsReport(node: NodeID(rawValue: "fake-000"), run: RunID(rawValue: "r"), assignment: 1, sequence: 1,
-                                 intervals: [factory.interval(second: 0, variant: 0)])
+        let sample = StatsReport(
+            node: NodeID(rawValue: "fake-000"), run: RunID(rawValue: "r"), assignment: 1, sequence: 1,
+            intervals: [factory.interval(second: 0, variant: 0)])
         var buffer = ByteBuffer()
         try FrameEncoder().encode(data: .stats(sample), out: &buffer)
         return buffer.readableBytes

@@ -48,14 +48,22 @@ struct BenchResults: Sendable {
     func render() -> String {
         let o = options
         let (quiet, probed) = Bench.windows(seconds: o.seconds)
-        var lines = ["FleetBench: \(o.workers) fake workers × \(o.endpoints) endpoints → master \(o.masterHost):\(o.masterPort)"
-                     + (o.masterPID.map { " (pid \($0))" } ?? "") + ", run \(run?.rawValue ?? "?"), \(o.seconds) s of stats"]
-        func row(_ name: String, _ value: String) { lines.append("  " + name.padding(toLength: 30, withPad: " ", startingAt: 0) + value) }
-        row("join", "\(o.workers) handshakes in \(Bench.ms(joinTime)) ms"
-            + (joinCPU.map { ", master CPU \(Int(($0 * 1000).rounded())) ms" } ?? ""))
+        var lines = [
+            "FleetBench: \(o.workers) fake workers × \(o.endpoints) endpoints → master \(o.masterHost):\(o.masterPort)"
+                + (o.masterPID.map { " (pid \($0))" } ?? "") + ", run \(run?.rawValue ?? "?"), \(o.seconds) s of stats"
+        ]
+        func row(_ name: String, _ value: String) {
+            lines.append("  " + name.padding(toLength: 30, withPad: " ", startingAt: 0) + value)
+        }
+        row(
+            "join",
+            "\(o.workers) handshakes in \(Bench.ms(joinTime)) ms"
+                + (joinCPU.map { ", master CPU \(Int(($0 * 1000).rounded())) ms" } ?? ""))
         let rate = Double(o.workers * reportBytes) / 1_048_576
-        row("stats stream", "\(reportsSent) reports, \(o.workers)/s, \(reportBytes / 1024) KiB each = "
-            + String(format: "%.1f MiB/s", rate) + ", \(o.workers * o.endpoints * o.requests) requests/s")
+        row(
+            "stats stream",
+            "\(reportsSent) reports, \(o.workers)/s, \(reportBytes / 1024) KiB each = "
+                + String(format: "%.1f MiB/s", rate) + ", \(o.workers * o.endpoints * o.requests) requests/s")
         if let start = quietStart, let end = quietEnd {
             row("master CPU, stream only", Self.cpu(start, end) + " (\(quiet.count) s, no status polls)")
         }
@@ -63,21 +71,29 @@ struct BenchResults: Sendable {
             row("master CPU, stream + polls", Self.cpu(start, end) + " (\(probed.count) s, delay sampled)")
         }
         if let end = probedEnd {
-            row("master memory", "VmRSS \(Self.mib(end.rssKiB)), VmHWM \(Self.mib(end.peakKiB))"
-                + (afterJoin.map { " (after join: VmRSS \(Self.mib($0.rssKiB)))" } ?? ""))
+            row(
+                "master memory",
+                "VmRSS \(Self.mib(end.rssKiB)), VmHWM \(Self.mib(end.peakKiB))"
+                    + (afterJoin.map { " (after join: VmRSS \(Self.mib($0.rssKiB)))" } ?? ""))
         }
         if let delays, !delays.delays.isEmpty {
             let sorted = delays.delays.sorted()
             func at(_ percent: Int) -> String { Bench.ms(sorted[(sorted.count - 1) * percent / 100]) }
-            row("delta → merged view", "p50 \(at(50)) ms, p90 \(at(90)) ms, max \(at(100)) ms "
-                + "(\(sorted.count) seconds, poll every \(o.pollMs) ms)")
+            row(
+                "delta → merged view",
+                "p50 \(at(50)) ms, p90 \(at(90)) ms, max \(at(100)) ms "
+                    + "(\(sorted.count) seconds, poll every \(o.pollMs) ms)")
             let times = delays.pollTimes.sorted()
-            row("GET /v1/status", "\(delays.polls) polls, p50 \(Bench.ms(times[(times.count - 1) / 2])) ms, "
-                + "max \(Bench.ms(times[times.count - 1])) ms to answer")
+            row(
+                "GET /v1/status",
+                "\(delays.polls) polls, p50 \(Bench.ms(times[(times.count - 1) / 2])) ms, "
+                    + "max \(Bench.ms(times[times.count - 1])) ms to answer")
         }
         if let leaveTime {
-            row("leave", "\(o.workers) workers gone in \(Bench.ms(leaveTime)) ms"
-                + (leaveCPU.map { ", master CPU \(Int(($0 * 1000).rounded())) ms" } ?? ""))
+            row(
+                "leave",
+                "\(o.workers) workers gone in \(Bench.ms(leaveTime)) ms"
+                    + (leaveCPU.map { ", master CPU \(Int(($0 * 1000).rounded())) ms" } ?? ""))
         }
         if let finalTotal { row("merged total", "\(finalTotal) requests (sent \(expectedTotal))") }
         lines.append(verdict)
@@ -102,8 +118,9 @@ struct BenchResults: Sendable {
     var passed: Bool { invalidity == nil && (cpuPercent.map { $0 <= options.targetCPU } ?? true) }
 
     private static func cpu(_ start: ProcessSample, _ end: ProcessSample) -> String {
-        String(format: "%.1f %% of one core, threads waited for a CPU %.0f %%", end.cpuPercent(since: start),
-               end.waitPercent(since: start))
+        String(
+            format: "%.1f %% of one core, threads waited for a CPU %.0f %%", end.cpuPercent(since: start),
+            end.waitPercent(since: start))
     }
 
     private static func mib(_ kib: Int) -> String { String(format: "%.1f MiB", Double(kib) / 1024) }

@@ -40,9 +40,11 @@ final class FakeWorker: ChannelInboundHandler {
         self.ledger = ledger
         self.factory = factory
         // Cores 2, threads 1: each fake reports one interval a second, like a one-thread worker.
-        handshake = WorkerHandshake(token: token, hello: Hello(
-            node: node, loaddVersion: "fleetbench", cores: 2, threads: 1, maxUsers: 10_000, weight: 1,
-            nonce: FleetToken.nonce()), binding: { binding })
+        handshake = WorkerHandshake(
+            token: token,
+            hello: Hello(
+                node: node, loaddVersion: "fleetbench", cores: 2, threads: 1, maxUsers: 10_000, weight: 1,
+                nonce: FleetToken.nonce()), binding: { binding })
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -129,9 +131,13 @@ final class FakeWorker: ChannelInboundHandler {
     private func report(second: Int) {
         guard let assignment, let context else { return }
         sequence += 1
-        let stats = StatsReport(node: node, run: assignment.run, assignment: assignment.assignment, sequence: sequence,
-                                intervals: [factory.interval(second: assignment.startSecond + secondsBeforeStream + second,
-                                                             variant: index + second)])
+        let stats = StatsReport(
+            node: node, run: assignment.run, assignment: assignment.assignment, sequence: sequence,
+            intervals: [
+                factory.interval(
+                    second: assignment.startSecond + secondsBeforeStream + second,
+                    variant: index + second)
+            ])
         let ledger = self.ledger
         let node = self.node
         // "Sent" is when the bytes reached the kernel, which is when this write completes.
@@ -142,8 +148,11 @@ final class FakeWorker: ChannelInboundHandler {
             case .failure(let error): ledger.problem("\(node): stats of second \(second) not sent: \(error)")
             }
         }
-        send(.workerState(WorkerReport(run: assignment.run, activity: .running, users: assignment.users,
-                                         rps: Double(factory.requestsPerReport))))
+        send(
+            .workerState(
+                WorkerReport(
+                    run: assignment.run, activity: .running, users: assignment.users,
+                    rps: Double(factory.requestsPerReport))))
     }
 
     // MARK: Helpers

@@ -47,7 +47,8 @@ struct Options: Sendable {
         // Two seconds of warm-up and one of tail are left out; the rest splits into two windows.
         guard options.seconds >= 8 else { throw UsageError("--seconds must be at least 8") }
         guard options.workers > 0, options.endpoints > 0, options.requests > 0, options.buckets > 0,
-              options.loops > 0, options.pollMs > 0, (0...1000).contains(options.spreadMs) else {
+            options.loops > 0, options.pollMs > 0, (0...1000).contains(options.spreadMs)
+        else {
             throw UsageError("counts must be positive and --spread-ms within 0…1000")
         }
         return options

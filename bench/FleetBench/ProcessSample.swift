@@ -26,10 +26,12 @@ struct ProcessSample: Sendable {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         func kib(_ key: String) -> Int {
             let line = status.split(separator: "\n").first { $0.hasPrefix(key + ":") }
-            return line.flatMap { Int($0.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") } ?? 0
+            return line.flatMap { Int($0.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") }
+                ?? 0
         }
-        return ProcessSample(at: at, cpuSeconds: (user + system) / ticks, rssKiB: kib("VmRSS"), peakKiB: kib("VmHWM"),
-                             waitSeconds: waited(pid: pid))
+        return ProcessSample(
+            at: at, cpuSeconds: (user + system) / ticks, rssKiB: kib("VmRSS"), peakKiB: kib("VmHWM"),
+            waitSeconds: waited(pid: pid))
     }
 
     /// Run-queue wait of every thread, in seconds (the second field of each thread's `schedstat`).

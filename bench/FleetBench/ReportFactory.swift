@@ -22,11 +22,13 @@ struct ReportFactory: Sendable {
                 let median = 1000 * pow(40, endpoints > 1 ? Double(endpoint) / Double(endpoints - 1) : 0)
                 let latency = Self.histogram(buckets: buckets, requests: requests, median: median, random: &random)
                 // Service time is latency minus a little queueing: the same shape, slightly earlier.
-                let service = SparseHistogram(values: latency.values.map { Self.bucketValue(UInt64(Double($0) * 0.97)) },
-                                              counts: latency.counts)
-                return EndpointInterval(key: EndpointKey(method: "GET", name: Self.name(endpoint)),
-                                        requests: UInt64(requests), failures: 0, bytes: UInt64(requests * 1578),
-                                        latency: latency, serviceTime: service, failureReasons: [])
+                let service = SparseHistogram(
+                    values: latency.values.map { Self.bucketValue(UInt64(Double($0) * 0.97)) },
+                    counts: latency.counts)
+                return EndpointInterval(
+                    key: EndpointKey(method: "GET", name: Self.name(endpoint)),
+                    requests: UInt64(requests), failures: 0, bytes: UInt64(requests * 1578),
+                    latency: latency, serviceTime: service, failureReasons: [])
             }
         }
     }
@@ -38,14 +40,17 @@ struct ReportFactory: Sendable {
 
     /// One engine thread's second as a real worker reports it: one user, 2 % of a core.
     func interval(second: Int, variant: Int) -> IntervalStats {
-        IntervalStats(second: second, users: 1, dropped: 0, cpuMicros: 20_000, wallMicros: 1_000_000, threads: 1,
-                      endpoints: variants[variant % variants.count])
+        IntervalStats(
+            second: second, users: 1, dropped: 0, cpuMicros: 20_000, wallMicros: 1_000_000, threads: 1,
+            endpoints: variants[variant % variants.count])
     }
 
     /// `buckets` values log-spaced over 200 µs…200 ms (jittered inside their slot so variants differ),
     /// each counted at least once, the rest of `requests` weighted by a log-normal around `median`.
-    private static func histogram(buckets: Int, requests: Int, median: Double,
-                                  random: inout SplitMix64) -> SparseHistogram {
+    private static func histogram(
+        buckets: Int, requests: Int, median: Double,
+        random: inout SplitMix64
+    ) -> SparseHistogram {
         let (low, high) = (200.0, 200_000.0)
         let count = min(buckets, requests)
         var values: [UInt64] = []
@@ -62,8 +67,10 @@ struct ReportFactory: Sendable {
         let total = weights.reduce(0, +)
         var counts = weights.map { 1 + UInt64(spare * $0 / total) }
         // Largest remainder, so every report holds exactly `requests` requests.
-        let order = weights.indices.sorted { (spare * weights[$0] / total).truncatingRemainder(dividingBy: 1)
-            > (spare * weights[$1] / total).truncatingRemainder(dividingBy: 1) }
+        let order = weights.indices.sorted {
+            (spare * weights[$0] / total).truncatingRemainder(dividingBy: 1)
+                > (spare * weights[$1] / total).truncatingRemainder(dividingBy: 1)
+        }
         var missing = UInt64(requests) - counts.reduce(0, +)
         for index in order where missing > 0 {
             counts[index] += 1

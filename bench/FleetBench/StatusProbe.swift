@@ -39,7 +39,8 @@ struct StatusProbe: Sendable {
             }
         }
         let reply = try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: loadd\r\nConnection: close\r\n\r\n"))
+            try await outbound.write(
+                ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: loadd\r\nConnection: close\r\n\r\n"))
             var reply = ByteBuffer()
             for try await chunk in inbound { reply.writeImmutableBuffer(chunk) }
             return reply
@@ -47,7 +48,8 @@ struct StatusProbe: Sendable {
         let bytes = Array(reply.readableBytesView)
         let separator = Array("\r\n\r\n".utf8)
         guard bytes.starts(with: Array("HTTP/1.1 200".utf8)),
-              let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
+            let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) })
+        else {
             throw ProbeError("GET \(path): \(String(decoding: bytes.prefix(200), as: UTF8.self))")
         }
         return Data(bytes[(end + separator.count)...])

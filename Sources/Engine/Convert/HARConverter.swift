@@ -30,7 +30,9 @@ public enum HARConverter {
     static let thinkThresholdMillis = 100.0
 
     /// - Throws: `HARError` naming the JSON path of the first problem, or saying that nothing is left.
-    public static func convert(_ data: Data, fileName: String, options: Options = Options()) throws(HARError) -> Conversion {
+    public static func convert(
+        _ data: Data, fileName: String, options: Options = Options()
+    ) throws(HARError) -> Conversion {
         let recorded = try HARReader.entries(data).enumerated()
             .sorted { ($0.element.startedMillis, $0.offset) < ($1.element.startedMillis, $1.offset) }.map(\.element)
         var notes: [String] = []
@@ -58,8 +60,12 @@ public enum HARConverter {
             kept.append((entry, kept.isEmpty ? 0 : pendingThink))
             pendingThink = 0
         }
-        if staticCount > 0 { notes.append("left out \(staticCount) static assets (images, CSS, JS, fonts); --all keeps them") }
-        if thirdPartyCount > 0 { notes.append("left out \(thirdPartyCount) requests to other hosts than \(host); --all keeps them") }
+        if staticCount > 0 {
+            notes.append("left out \(staticCount) static assets (images, CSS, JS, fonts); --all keeps them")
+        }
+        if thirdPartyCount > 0 {
+            notes.append("left out \(thirdPartyCount) requests to other hosts than \(host); --all keeps them")
+        }
 
         var steps: [Step] = []
         for (entry, think) in kept {
@@ -68,8 +74,9 @@ public enum HARConverter {
                 step.thinkMillis = think
                 steps.append(step)
             case .failure(let reason):
-                notes.append("left out \(entry.method) \(entry.url.path.isEmpty ? "/" : entry.url.path) "
-                             + "(\(entry.path)): \(reason.reason)")
+                notes.append(
+                    "left out \(entry.method) \(entry.url.path.isEmpty ? "/" : entry.url.path) "
+                        + "(\(entry.path)): \(reason.reason)")
             }
         }
         if steps.count > ScenarioLimits.maxRequests {
@@ -77,14 +84,20 @@ public enum HARConverter {
             steps.removeLast(steps.count - ScenarioLimits.maxRequests)
         }
         guard !steps.isEmpty else {
-            throw HARError(path: "log.entries", message: "no request is left to replay (\(notes.joined(separator: "; ")))"
-                           + (options.all ? "" : "; --all keeps static assets and other hosts"))
+            throw HARError(
+                path: "log.entries",
+                message: "no request is left to replay (\(notes.joined(separator: "; ")))"
+                    + (options.all ? "" : "; --all keeps static assets and other hosts"))
         }
-        let http2 = host.hasPrefix("https://")
-            && steps.filter({ ["h2", "http/2", "http/2.0", "h3", "http/3"].contains($0.httpVersion.lowercased()) }).count * 2 > steps.count
+        let http2 =
+            host.hasPrefix("https://")
+            && steps.filter({ ["h2", "http/2", "http/2.0", "h3", "http/3"].contains($0.httpVersion.lowercased()) })
+                .count * 2 > steps.count
         let name = options.name ?? ScenarioLoader.baseName(fileName)
-        let yaml = HARScenarioWriter(name: name, host: host, file: fileName, recorded: recorded.count,
-                                     http2: http2, steps: steps, notes: notes).render()
+        let yaml = HARScenarioWriter(
+            name: name, host: host, file: fileName, recorded: recorded.count,
+            http2: http2, steps: steps, notes: notes
+        ).render()
         return Conversion(yaml: yaml, notes: notes)
     }
 
@@ -105,7 +118,8 @@ public enum HARConverter {
 
     private static func step(_ entry: HAREntry, host: String) -> Result<Step, ConvertProblem> {
         guard RequestLineParser.methods.contains(entry.method) else {
-            return .failure(ConvertProblem("loadd sends \(RequestLineParser.methods.joined(separator: " ")), not \(entry.method)"))
+            return .failure(
+                ConvertProblem("loadd sends \(RequestLineParser.methods.joined(separator: " ")), not \(entry.method)"))
         }
         var target = entry.url.percentEncodedPath.isEmpty ? "/" : entry.url.percentEncodedPath
         if let query = entry.url.percentEncodedQuery { target += "?" + query }
@@ -113,21 +127,26 @@ public enum HARConverter {
         guard !target.contains(where: \.isWhitespace) else { return .failure(ConvertProblem("its URL has a space")) }
         var headers: [(name: String, value: String)] = []
         for header in entry.headers where keeps(header.name) {
-            guard !header.value.contains("{{"), !header.value.contains(where: { $0 == "\r" || $0 == "\n" }) else { continue }
+            guard !header.value.contains("{{"), !header.value.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                continue
+            }
             headers.append(header)
         }
         var body: Body?
         if let mime = entry.postMimeType?.lowercased() ?? entry.postText.map({ _ in "" }), entry.method != "GET" {
             let text = entry.postText ?? ""
             guard text.utf8.count <= ScenarioLimits.maxBodyBytes else {
-                return .failure(ConvertProblem("its body is more than \(ScenarioLimits.maxBodyBytes) bytes (1 MiB), a step's limit"))
+                return .failure(
+                    ConvertProblem("its body is more than \(ScenarioLimits.maxBodyBytes) bytes (1 MiB), a step's limit")
+                )
             }
             if mime.contains("json"), let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) {
                 body = .json(value)
             } else if mime.hasPrefix("application/x-www-form-urlencoded") {
                 // The text is what was sent; `params` only when a recorder left the text out.
-                body = .form(entry.postText.map(formFields)
-                             ?? (entry.postParams ?? []).map { (name: formDecode($0.name), value: formDecode($0.value)) })
+                body = .form(
+                    entry.postText.map(formFields)
+                        ?? (entry.postParams ?? []).map { (name: formDecode($0.name), value: formDecode($0.value)) })
             } else if entry.postText == nil {
                 return .failure(ConvertProblem("the recording has no text for its \(mime) body"))
             } else if !text.isEmpty {
@@ -137,7 +156,8 @@ public enum HARConverter {
         if target.contains("{{") || bodyHasPlaceholderMarks(body) {
             return .failure(ConvertProblem("it contains '{{', which a scenario reads as a placeholder"))
         }
-        return .success(Step(request: "\(entry.method) \(target)", headers: headers, body: body, httpVersion: entry.httpVersion))
+        return .success(
+            Step(request: "\(entry.method) \(target)", headers: headers, body: body, httpVersion: entry.httpVersion))
     }
 
     private static func bodyHasPlaceholderMarks(_ body: Body?) -> Bool {
@@ -179,7 +199,8 @@ public enum HARConverter {
     static func isStaticAsset(_ entry: HAREntry) -> Bool {
         let mime = entry.responseMimeType.lowercased()
         if mime.hasPrefix("image/") || mime.hasPrefix("font/") || mime.hasPrefix("video/") || mime.hasPrefix("audio/")
-            || mime.hasPrefix("text/css") || mime.contains("javascript") || mime.contains("font") {
+            || mime.hasPrefix("text/css") || mime.contains("javascript") || mime.contains("font")
+        {
             return true
         }
         let last = entry.url.path.split(separator: "/").last ?? ""

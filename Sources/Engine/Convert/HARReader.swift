@@ -39,14 +39,17 @@ enum HARReader {
 
     static func entries(_ data: Data) throws(HARError) -> [HAREntry] {
         guard data.count <= maxBytes else {
-            throw HARError(path: "", message: "the file is \(data.count) bytes, more than the \(maxBytes)-byte (64 MiB) "
-                           + "limit; save the recording without response bodies or cut it")
+            throw HARError(
+                path: "",
+                message: "the file is \(data.count) bytes, more than the \(maxBytes)-byte (64 MiB) "
+                    + "limit; save the recording without response bodies or cut it")
         }
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data)
         } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error.localizedDescription)"
+            let detail =
+                (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error.localizedDescription)"
             throw HARError(path: "", message: "not valid JSON: \(detail)")
         }
         let log = try object(try field(try object(root, ""), "log", in: ""), "log")
@@ -64,8 +67,9 @@ enum HARReader {
         let fields = try object(value, path)
         let started = try string(try field(fields, "startedDateTime", in: path), "\(path).startedDateTime")
         guard let startedMillis = parseDate(started) else {
-            throw HARError(path: "\(path).startedDateTime",
-                           message: "expected an ISO 8601 date such as 2026-11-29T18:00:00.000Z, got '\(started.prefix(40))'")
+            throw HARError(
+                path: "\(path).startedDateTime",
+                message: "expected an ISO 8601 date such as 2026-11-29T18:00:00.000Z, got '\(started.prefix(40))'")
         }
         var durationMillis = 0.0
         if let time = fields["time"] {
@@ -104,9 +108,10 @@ enum HARReader {
                 }
             }
         }
-        return HAREntry(path: path, startedMillis: startedMillis, durationMillis: durationMillis, method: method,
-                        httpVersion: httpVersion, url: url, headers: headers, postMimeType: postMimeType, postText: postText,
-                        postParams: postParams, responseMimeType: responseMimeType)
+        return HAREntry(
+            path: path, startedMillis: startedMillis, durationMillis: durationMillis, method: method,
+            httpVersion: httpVersion, url: url, headers: headers, postMimeType: postMimeType, postText: postText,
+            postParams: postParams, responseMimeType: responseMimeType)
     }
 
     /// `[{ "name": …, "value": … }]`, as HAR writes headers, query strings and form params.
@@ -121,7 +126,9 @@ enum HARReader {
         return result
     }
 
-    private static func optionalString(_ fields: [String: Any], _ key: String, in path: String) throws(HARError) -> String? {
+    private static func optionalString(
+        _ fields: [String: Any], _ key: String, in path: String
+    ) throws(HARError) -> String? {
         guard let value = fields[key], !(value is NSNull) else { return nil }
         return try string(value, "\(path).\(key)")
     }
@@ -141,12 +148,16 @@ enum HARReader {
     }
 
     private static func array(_ value: Any, _ path: String) throws(HARError) -> [Any] {
-        guard let items = value as? [Any] else { throw HARError(path: path, message: "expected a list, got \(kind(value))") }
+        guard let items = value as? [Any] else {
+            throw HARError(path: path, message: "expected a list, got \(kind(value))")
+        }
         return items
     }
 
     private static func string(_ value: Any, _ path: String) throws(HARError) -> String {
-        guard let text = value as? String else { throw HARError(path: path, message: "expected a string, got \(kind(value))") }
+        guard let text = value as? String else {
+            throw HARError(path: path, message: "expected a string, got \(kind(value))")
+        }
         return text
     }
 

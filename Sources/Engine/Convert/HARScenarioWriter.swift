@@ -13,7 +13,9 @@ struct HARScenarioWriter {
     func render() -> String {
         var out: [String] = []
         let base = file.split(separator: "/").last.map(String.init) ?? file
-        out.append("# Converted by `loadctl convert` from \(Self.comment(base)): \(steps.count) of \(recorded) recorded requests.")
+        out.append(
+            "# Converted by `loadctl convert` from \(Self.comment(base)): \(steps.count) of \(recorded) recorded requests."
+        )
         for note in notes { out.append("# \(Self.comment(note))") }
         out.append("name: \(Self.quote(name))")
         out.append("host: \(Self.quote(host))")
@@ -23,7 +25,8 @@ struct HARScenarioWriter {
         if http2 { out.append("http: 2                      # the recording spoke HTTP/2") }
         let think = steps.reduce(0) { $0 + $1.thinkMillis }
         if think >= 1 {
-            out.append("# loadd pauses between tasks, not between the steps of one: the \(Self.seconds(think)) of think time")
+            out.append(
+                "# loadd pauses between tasks, not between the steps of one: the \(Self.seconds(think)) of think time")
             out.append("# recorded between these steps is taken after each pass, so a user keeps the recorded pace.")
             out.append("wait: \(Int(min(think, 2_592_000_000).rounded()))ms")
         } else {
@@ -39,7 +42,9 @@ struct HARScenarioWriter {
         for step in steps {
             if step.thinkMillis >= 1 { out.append("      # after \(Self.seconds(step.thinkMillis)) of think time") }
             out.append("      - request: \(Self.quote(step.request))")
-            let own = step.headers.filter { header in !shared.contains { $0.name == header.name && $0.value == header.value } }
+            let own = step.headers.filter { header in
+                !shared.contains { $0.name == header.name && $0.value == header.value }
+            }
             if !own.isEmpty {
                 out.append("        headers:")
                 for header in own { out.append("          \(Self.quote(header.name)): \(Self.quote(header.value))") }
@@ -73,7 +78,9 @@ struct HARScenarioWriter {
 
     /// A comment's text on one line, in ASCII.
     static func comment(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F ? $0 : "?" }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F ? $0 : "?" }))
     }
 
     /// A YAML double-quoted scalar.
@@ -116,8 +123,11 @@ struct HARScenarioWriter {
             // YAML 1.1 reads a float only with a dot; Swift writes 1e+20 without one.
             var text = "\(number)"
             if !text.contains(".") {
-                if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) { text.insert(contentsOf: ".0", at: e) }
-                else { text += ".0" }
+                if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+                    text.insert(contentsOf: ".0", at: e)
+                } else {
+                    text += ".0"
+                }
             }
             return number.isFinite ? text : "null"
         case .string(let text): return quote(text)

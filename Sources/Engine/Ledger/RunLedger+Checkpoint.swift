@@ -27,7 +27,9 @@ extension RunLedger {
 
         /// Why this checkpoint cannot be carried on from; `nil` when it can.
         public var problem: String? {
-            if version != Self.currentVersion { return "checkpoint version \(version), this loadd reads \(Self.currentVersion)" }
+            if version != Self.currentVersion {
+                return "checkpoint version \(version), this loadd reads \(Self.currentVersion)"
+            }
             if !(elapsedS.isFinite && elapsedS >= 0) { return "elapsed time \(elapsedS) is not a time" }
             if let problem = measured.problem ?? warmup.problem { return problem }
             if measureStartSecond < 0 { return "measured span starts at second \(measureStartSecond)" }
@@ -37,19 +39,23 @@ extension RunLedger {
 
     /// The books as they stand at `elapsed`, for a restarted daemon.
     public func checkpoint(at elapsed: Duration) -> Checkpoint {
-        Checkpoint(version: Checkpoint.currentVersion, startUnixSeconds: startUnixSeconds, elapsedS: Self.seconds(elapsed), measured: measured.checkpoint(),
-                   warmup: warmup.checkpoint(), measureStartSecond: measureStartSecond, abortReason: abortReason,
-                   resumes: resumes, pauses: pauses)
+        Checkpoint(
+            version: Checkpoint.currentVersion, startUnixSeconds: startUnixSeconds, elapsedS: Self.seconds(elapsed),
+            measured: measured.checkpoint(),
+            warmup: warmup.checkpoint(), measureStartSecond: measureStartSecond, abortReason: abortReason,
+            resumes: resumes, pauses: pauses)
     }
 
     /// Takes up the books of `saved` (whose `problem` is `nil`) and records the restart: the run
     /// was last saved at `saved.elapsedS` and goes on at `resumedAt` (both since the run's start).
     /// `workersBack` is for a fleet's master.
     public mutating func resume(from saved: Checkpoint, resumedAt: Duration, workersBack: Int? = nil) {
-        measured = RunAggregator(restoring: saved.measured, expectedReporters: measured.expectedReporters,
-                                 startUnixSeconds: startUnixSeconds)
-        warmup = RunAggregator(restoring: saved.warmup, expectedReporters: warmup.expectedReporters,
-                               startUnixSeconds: startUnixSeconds)
+        measured = RunAggregator(
+            restoring: saved.measured, expectedReporters: measured.expectedReporters,
+            startUnixSeconds: startUnixSeconds)
+        warmup = RunAggregator(
+            restoring: saved.warmup, expectedReporters: warmup.expectedReporters,
+            startUnixSeconds: startUnixSeconds)
         measureStartSecond = saved.measureStartSecond
         if let reason = saved.abortReason { fail(reason) }
         resumes = saved.resumes
@@ -58,9 +64,10 @@ extension RunLedger {
         pauses.append(Pause(from: saved.elapsedS, to: to))
         // Whole seconds without any load: the saved second and the resumed one are partial.
         let gapFrom = Int(saved.elapsedS) + 1
-        resumes.append(RunResume(
-            restartedAt: startUnixSeconds + Int(saved.elapsedS), resumedAt: startUnixSeconds + Int(to),
-            gapFrom: gapFrom, gapTo: max(gapFrom, Int(to)), gapS: to - saved.elapsedS, workersBack: workersBack))
+        resumes.append(
+            RunResume(
+                restartedAt: startUnixSeconds + Int(saved.elapsedS), resumedAt: startUnixSeconds + Int(to),
+                gapFrom: gapFrom, gapTo: max(gapFrom, Int(to)), gapS: to - saved.elapsedS, workersBack: workersBack))
     }
 
     /// One more of a fleet's workers is back after the master's restart.

@@ -45,8 +45,9 @@ public struct RunLedger: Sendable {
         self.startUnixSeconds = startUnixSeconds
         warmupSeconds = Self.warmupSeconds(plan.warmup)
         measureStartSecond = warmupSeconds
-        measured = RunAggregator(endpoints: plan.endpoints, expectedReporters: expectedReporters,
-                                 startUnixSeconds: startUnixSeconds)
+        measured = RunAggregator(
+            endpoints: plan.endpoints, expectedReporters: expectedReporters,
+            startUnixSeconds: startUnixSeconds)
         warmup = measured
     }
 
@@ -140,11 +141,14 @@ public struct RunLedger: Sendable {
     /// The run so far (final once finished), thresholds evaluated. `users` and `threads` are the
     /// owner's to say (a schedule's count, a fleet's shares); `openModel` is the arrival rate and
     /// in-flight cap of an open-model run.
-    public func summary(at elapsed: Duration, users: Int, threads: Int,
-                        openModel: (rate: Double, maxInFlight: Int)? = nil) -> RunSummary {
+    public func summary(
+        at elapsed: Duration, users: Int, threads: Int,
+        openModel: (rate: Double, maxInFlight: Int)? = nil
+    ) -> RunSummary {
         let end = spanEnd(at: elapsed)
         // A restart's gap generated no load: rates are over the time that was measured.
-        let measuredSeconds = Self.seconds(end - .seconds(measureStartSecond))
+        let measuredSeconds =
+            Self.seconds(end - .seconds(measureStartSecond))
             - pausedSeconds(from: Double(measureStartSecond), to: Self.seconds(end))
         var summary = measured.summary(
             plan: plan, run: run, startedAt: startUnixSeconds + measureStartSecond,
@@ -154,8 +158,9 @@ public struct RunLedger: Sendable {
         }
         if !resumes.isEmpty { summary.resumes = resumes }
         if let openModel {
-            summary.openModel = OpenModelStats(targetRate: openModel.rate, maxInFlight: openModel.maxInFlight,
-                                               dropped: measured.dropped)
+            summary.openModel = OpenModelStats(
+                targetRate: openModel.rate, maxInFlight: openModel.maxInFlight,
+                dropped: measured.dropped)
         }
         return summary
     }

@@ -13,7 +13,8 @@ public struct JSONPath: Sendable, Equatable {
     /// The path, or why it is not one.
     static func parse(_ text: String) -> Result<JSONPath, Problem> {
         func bad(_ why: String) -> Result<JSONPath, Problem> {
-            .failure(Problem("'\(text)' is not a JSON path: \(why) (write e.g. $.token, $.items[0].id or $.items[-1].id)"))
+            .failure(
+                Problem("'\(text)' is not a JSON path: \(why) (write e.g. $.token, $.items[0].id or $.items[-1].id)"))
         }
         guard text.utf8.count <= ScenarioLimits.maxJSONPathBytes else {
             return .failure(Problem("a JSON path may be at most \(ScenarioLimits.maxJSONPathBytes) bytes"))
@@ -34,14 +35,18 @@ public struct JSONPath: Sendable, Equatable {
                 guard let close = chars[i...].firstIndex(of: UInt8(ascii: "]")) else { return bad("'[' without ']'") }
                 let inner = chars[(i + 1)..<close]
                 if let quote = inner.first, quote == UInt8(ascii: "'") || quote == UInt8(ascii: "\""),
-                   inner.count >= 2, inner.last == quote {
+                    inner.count >= 2, inner.last == quote
+                {
                     segments.append(.key(Array(inner.dropFirst().dropLast())))
                 } else {
                     guard let index = Int(String(decoding: inner, as: UTF8.self)) else {
                         return bad("'[\(String(decoding: inner, as: UTF8.self))]' is neither an index nor a quoted key")
                     }
                     guard ScenarioLimits.jsonIndex.contains(index) else {
-                        return .failure(Problem("'\(text)': an index must be within \(ScenarioLimits.jsonIndex.lowerBound)…\(ScenarioLimits.jsonIndex.upperBound)"))
+                        return .failure(
+                            Problem(
+                                "'\(text)': an index must be within \(ScenarioLimits.jsonIndex.lowerBound)…\(ScenarioLimits.jsonIndex.upperBound)"
+                            ))
                     }
                     segments.append(.index(index))
                 }

@@ -15,7 +15,7 @@ extension Plan {
     public mutating func apply(_ overrides: RunOverrides, share: FleetShare? = nil) {
         if let users = overrides.users {
             self.users = users
-            usersGiven = true      // a warm-up before stages then runs at this count
+            usersGiven = true   // a warm-up before stages then runs at this count
             if overrides.spawnRate == nil && spawnRate < 1 { spawnRate = Double(max(1, users)) }
         }
         if let spawnRate = overrides.spawnRate { self.spawnRate = spawnRate }
@@ -25,7 +25,7 @@ extension Plan {
             arrivalRate = rate
             stages = []
         } else if overrides.users != nil && isOpenModel {
-            arrivalRate = nil       // --users turns an open-model scenario into a closed one
+            arrivalRate = nil   // --users turns an open-model scenario into a closed one
             stages = []
         }
         if let share { apply(share) }

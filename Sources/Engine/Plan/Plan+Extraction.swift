@@ -71,7 +71,8 @@ public struct ResponseRegex: @unchecked Sendable, Equatable {
         let text = String(decoding: bytes, as: UTF8.self)
         let whole = NSRange(text.startIndex..<text.endIndex, in: text)
         guard let match = expression.firstMatch(in: text, range: whole),
-              let range = Range(match.range(at: 1), in: text) else { return nil }
+            let range = Range(match.range(at: 1), in: text)
+        else { return nil }
         return Array(text[range].utf8)
     }
 

@@ -18,7 +18,8 @@ extension Plan {
             for part in template.parts {
                 switch part {
                 // Only a password that is all literal: the text around a placeholder is not the secret.
-                case .literal(let bytes) where template.isConstant: literals.append(String(decoding: bytes, as: UTF8.self))
+                case .literal(let bytes) where template.isConstant:
+                    literals.append(String(decoding: bytes, as: UTF8.self))
                 case .data(let column), .base64(.data(let column)): columns.insert(column)
                 case .variable(let index), .base64(.variable(let index)):
                     // A var cannot use another var, so one level is all there is.

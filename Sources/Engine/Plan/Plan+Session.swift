@@ -76,7 +76,8 @@ extension Plan {
     /// `nil` when it can or the mode is not `unique`. `what` names the count, e.g. "users: 5".
     public func uniqueDataProblem(users: Int, what: String) -> String? {
         guard let data, let cap = uniqueUserCap, users > cap else { return nil }
-        let slice = dataPartition.count > 1
+        let slice =
+            dataPartition.count > 1
             ? "this node's slice (\(cap) of the \(data.rows.count) rows, shared by \(dataPartition.count) nodes)"
             : "\(data.rows.count) rows"
         return "data mode unique gives each user its own row: \(what) need \(users) rows, the data file has \(slice); "

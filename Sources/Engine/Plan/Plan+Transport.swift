@@ -34,8 +34,10 @@ public struct TLSPlan: Sendable, Equatable {
     /// host the scenario connects to.
     public var serverName: String?
 
-    public init(caPEM: [UInt8]? = nil, insecure: Bool = false, clientCertPEM: [UInt8]? = nil,
-                clientKeyPEM: [UInt8]? = nil, serverName: String? = nil) {
+    public init(
+        caPEM: [UInt8]? = nil, insecure: Bool = false, clientCertPEM: [UInt8]? = nil,
+        clientKeyPEM: [UInt8]? = nil, serverName: String? = nil
+    ) {
         self.caPEM = caPEM
         self.insecure = insecure
         self.clientCertPEM = clientCertPEM
@@ -74,7 +76,9 @@ struct HostParts: Equatable {
             guard let close = authority.firstIndex(of: "]") else { return nil }
             host = String(authority[...close])
             let after = authority[authority.index(after: close)...]
-            if after.isEmpty { port = defaultPort } else {
+            if after.isEmpty {
+                port = defaultPort
+            } else {
                 guard after.hasPrefix(":"), let value = Int(after.dropFirst()) else { return nil }
                 port = value
             }

@@ -61,9 +61,11 @@ public struct Plan: Sendable {
     /// The default cap on iterations in flight in the open model.
     public static let defaultMaxInFlight = 10_000
 
-    public init(name: String, host: String, users: Int, spawnRate: Double, duration: Duration?,
-                wait: WaitPolicy, requests: [RequestPlan], tasks: [TaskPlan], onStart: [Int],
-                vars: [VariablePlan], data: DataFeed?, endpoints: [EndpointKey], thresholds: [Threshold]) {
+    public init(
+        name: String, host: String, users: Int, spawnRate: Double, duration: Duration?,
+        wait: WaitPolicy, requests: [RequestPlan], tasks: [TaskPlan], onStart: [Int],
+        vars: [VariablePlan], data: DataFeed?, endpoints: [EndpointKey], thresholds: [Threshold]
+    ) {
         self.name = name
         self.host = host
         self.users = users
@@ -223,8 +225,10 @@ public struct RequestPlan: Sendable, Equatable {
     /// Checks beyond the status and extractions; empty keeps the zero-copy path.
     public var rules = ResponseRules()
 
-    public init(endpoint: Int, method: String, target: Template, targetIsAbsolute: Bool, headers: [Template],
-                body: Template?, check: Check, timeout: Duration) {
+    public init(
+        endpoint: Int, method: String, target: Template, targetIsAbsolute: Bool, headers: [Template],
+        body: Template?, check: Check, timeout: Duration
+    ) {
         self.endpoint = endpoint
         self.method = method
         self.target = target

@@ -9,7 +9,8 @@ extension RunOverrides {
             problems.append("overrides.users: must be \(Self.describe(ScenarioLimits.users)), got \(users)")
         }
         if let spawnRate, !ScenarioLimits.spawnRate.contains(spawnRate) {
-            problems.append("overrides.spawn_rate: must be \(Self.describe(ScenarioLimits.spawnRate)) per second, got \(spawnRate)")
+            problems.append(
+                "overrides.spawn_rate: must be \(Self.describe(ScenarioLimits.spawnRate)) per second, got \(spawnRate)")
         }
         if let duration, let problem = Self.durationProblem(duration) {
             problems.append("overrides.duration: \(problem)")

@@ -44,8 +44,10 @@ public struct Threshold: Sendable, Equatable {
     /// percentiles rest on few requests).
     public var grace: Duration
 
-    public init(expression: String, metric: Metric, comparison: Comparison, value: Double, endpoint: EndpointKey?,
-                abortOnFail: Bool = false, grace: Duration = .zero) {
+    public init(
+        expression: String, metric: Metric, comparison: Comparison, value: Double, endpoint: EndpointKey?,
+        abortOnFail: Bool = false, grace: Duration = .zero
+    ) {
         self.expression = expression
         self.metric = metric
         self.comparison = comparison
@@ -85,11 +87,13 @@ public struct Threshold: Sendable, Equatable {
     public static let supportedPercentiles: [Double] = [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99]
 
     public func evaluate(on summary: RunSummary) -> ThresholdResult {
-        let row = endpoint.map { key in
-            summary.endpoints.first { $0.key == key } ?? EndpointSummary(method: key.method, name: key.name)
-        } ?? summary.total
+        let row =
+            endpoint.map { key in
+                summary.endpoints.first { $0.key == key } ?? EndpointSummary(method: key.method, name: key.name)
+            } ?? summary.total
         let actual = measure(row)
-        return ThresholdResult(expression: expression, endpoint: endpoint, actual: actual,
-                               passed: comparison.holds(actual, value))
+        return ThresholdResult(
+            expression: expression, endpoint: endpoint, actual: actual,
+            passed: comparison.holds(actual, value))
     }
 }

@@ -9,8 +9,10 @@ enum DataRowPick {
     ///   in the open model a thread adds no user whose place is past the slice (the arrival is then
     ///   dropped and counted, as at `max_in_flight`).
     /// - random: any row of the file, drawn from the thread's generator.
-    static func row(_ mode: DataMode, partition: DataPartition, spawned: Int, slot: Int, thread: Int, threads: Int,
-                    rows: Int, random: inout FastRandom) -> Int {
+    static func row(
+        _ mode: DataMode, partition: DataPartition, spawned: Int, slot: Int, thread: Int, threads: Int,
+        rows: Int, random: inout FastRandom
+    ) -> Int {
         switch mode {
         case .cycle:
             return partition.row(forUser: spawned * threads + thread)

@@ -45,9 +45,10 @@ extension EngineThread {
         }
         let firstByte = max(handshaken, UInt64(max(0, startTransfer)))
         let done = max(firstByte, UInt64(max(0, total)))
-        window.phases.record(endpoint: endpoint, dns: nameLookup, connect: connected - nameLookup,
-                             tls: handshaken - connected, ttfb: firstByte - handshaken, transfer: done - firstByte,
-                             bytesSent: UInt64(max(0, max(Int64(requestSize), Int64(uploaded)))),
-                             bytesReceived: UInt64(max(0, headerSize)) &+ UInt64(max(0, user.bytesIn)))
+        window.phases.record(
+            endpoint: endpoint, dns: nameLookup, connect: connected - nameLookup,
+            tls: handshaken - connected, ttfb: firstByte - handshaken, transfer: done - firstByte,
+            bytesSent: UInt64(max(0, max(Int64(requestSize), Int64(uploaded)))),
+            bytesReceived: UInt64(max(0, headerSize)) &+ UInt64(max(0, user.bytesIn)))
     }
 }

@@ -97,19 +97,24 @@ extension EngineThread {
         let step = prepared[user.request]
         let request = step.plan
         let matched = request.check.bodyContains.map { user.responseBody.contains($0) } ?? true
-        var failure = code == EngineThread.refusedCode ? .notStarted
-            : FailureReason.classify(curlCode: code, osErrno: osErrno, status: status, check: request.check,
-                                     bodyMatched: matched, detail: code == CURLE_OK ? nil : UnsafePointer(user.errorText))
+        var failure =
+            code == EngineThread.refusedCode
+            ? .notStarted
+            : FailureReason.classify(
+                curlCode: code, osErrno: osErrno, status: status, check: request.check,
+                bodyMatched: matched, detail: code == CURLE_OK ? nil : UnsafePointer(user.errorText))
         if step.inspects {
-            failure = inspect(user, request: request, answered: code == CURLE_OK, status: status, bodyMatched: matched,
-                              done: done, failure: failure)
+            failure = inspect(
+                user, request: request, answered: code == CURLE_OK, status: status, bodyMatched: matched,
+                done: done, failure: failure)
         }
         let reported = code == CURLE_OK ? failure : transport.refine(failure, code: code, detail: user.errorText)
-        window.record(endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
-                      bytes: user.bytesIn, failure: reported)
+        window.record(
+            endpoint: request.endpoint, intended: user.intendedStart, sent: user.sentAt, done: done,
+            bytes: user.bytesIn, failure: reported)
         if code == CURLE_OK { recordPhases(user, endpoint: request.endpoint, opened: connects > 0) }
         user.state = .idle
-        if draining { return }      // the run is over: nothing more starts
+        if draining { return }   // the run is over: nothing more starts
         if case .closed = model, user.retiring || user.slot >= active {
             user.retiring = false
             user.state = .retired

@@ -8,12 +8,16 @@ import Protocol
 extension EngineThread {
     /// Counts the step's checks, stores what it extracts, and returns the request's failure: the one
     /// given, else the first failed check, else the first extraction that found nothing.
-    func inspect(_ user: VirtualUser, request: RequestPlan, answered: Bool, status: Int, bodyMatched: Bool,
-                 done: UInt64, failure: FailureReason?) -> FailureReason? {
+    func inspect(
+        _ user: VirtualUser, request: RequestPlan, answered: Bool, status: Int, bodyMatched: Bool,
+        done: UInt64, failure: FailureReason?
+    ) -> FailureReason? {
         let rules = request.rules
         var failure = failure
         // A request that got no answer fails every check (there was nothing to check).
-        if let row = rules.statusRow { window.recordCheck(row: row, passed: answered && request.check.accepts(status: status)) }
+        if let row = rules.statusRow {
+            window.recordCheck(row: row, passed: answered && request.check.accepts(status: status))
+        }
         if let row = rules.bodyRow { window.recordCheck(row: row, passed: answered && bodyMatched) }
         let bodyWhole = user.bytesIn <= user.responseBody.count
         let body = UnsafeBufferPointer(start: user.responseBody.base, count: user.responseBody.count)
@@ -35,8 +39,10 @@ extension EngineThread {
         return nil
     }
 
-    private func passes(_ kind: ResponseCheck.Kind, user: VirtualUser, body: UnsafeBufferPointer<UInt8>,
-                        bodyWhole: Bool, done: UInt64) -> Bool {
+    private func passes(
+        _ kind: ResponseCheck.Kind, user: VirtualUser, body: UnsafeBufferPointer<UInt8>,
+        bodyWhole: Bool, done: UInt64
+    ) -> Bool {
         switch kind {
         case .maxMillis(let millis):
             return done &- min(user.sentAt, done) <= UInt64(millis) * 1000
@@ -49,8 +55,10 @@ extension EngineThread {
         }
     }
 
-    private func value(of source: ResponseSource, user: VirtualUser, body: UnsafeBufferPointer<UInt8>,
-                       bodyWhole: Bool) -> Result<[UInt8], ExtractionProblem> {
+    private func value(
+        of source: ResponseSource, user: VirtualUser, body: UnsafeBufferPointer<UInt8>,
+        bodyWhole: Bool
+    ) -> Result<[UInt8], ExtractionProblem> {
         let found: [UInt8]
         switch source {
         case .header(let name):
@@ -71,7 +79,9 @@ extension EngineThread {
         // A value from a hostile response must not split a header line, cut a C string or carry
         // bytes that are not text into the next request.
         if found.count > ScenarioLimits.maxExtractedBytes { return .failure(.tooLong) }
-        if found.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) || String(validating: found, as: UTF8.self) == nil {
+        if found.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 })
+            || String(validating: found, as: UTF8.self) == nil
+        {
             return .failure(.unsafeValue)
         }
         return .success(found)

@@ -80,7 +80,8 @@ final class EngineThread: @unchecked Sendable {
         let now = MonotonicClock.micros()
         let from = now > runStart + 1_000_000 ? now : runStart
         // Threads' arrivals interleave instead of landing together.
-        nextArrival = Double(from) + Double(index) * 1_000_000 / model.rate(at: from).clamped(1, .greatestFiniteMagnitude)
+        nextArrival =
+            Double(from) + Double(index) * 1_000_000 / model.rate(at: from).clamped(1, .greatestFiniteMagnitude)
         prepared = plan.requests.map { PreparedRequest($0, host: plan.requestHost) }
         dataRows = plan.data?.rows.map { $0.map { Array($0.utf8) } } ?? []
         proxy = ProxySettings.forHost(plan.host)
@@ -229,8 +230,9 @@ final class EngineThread: @unchecked Sendable {
         let now = MonotonicClock.micros()
         for user in users where user.state == .inFlight {
             curl_multi_remove_handle(multis[user.multi], user.easy)
-            window.record(endpoint: prepared[user.request].plan.endpoint, intended: user.intendedStart,
-                          sent: user.sentAt, done: now, bytes: user.bytesIn, failure: .cancelledAtEnd)
+            window.record(
+                endpoint: prepared[user.request].plan.endpoint, intended: user.intendedStart,
+                sent: user.sentAt, done: now, bytes: user.bytesIn, failure: .cancelledAtEnd)
             user.state = .retired
         }
         inFlight = 0
@@ -271,7 +273,7 @@ final class EngineThread: @unchecked Sendable {
             // the cap keeps the arithmetic below finite and the schedule moving.
             let perThread = min(model.rate(at: due), EngineThread.maxRate) / Double(threadCount)
             guard perThread > 0 else {
-                nextArrival = Double(now) + 10_000      // idle at rate 0 (or NaN): look again soon
+                nextArrival = Double(now) + 10_000   // idle at rate 0 (or NaN): look again soon
                 return
             }
             let interval = 1_000_000 / perThread
@@ -325,7 +327,7 @@ final class EngineThread: @unchecked Sendable {
         if slot < users.count {
             let user = users[slot]
             if user.retiring {
-                user.retiring = false      // still in flight: simply keeps going
+                user.retiring = false   // still in flight: simply keeps going
                 return
             }
             resetValues(of: user)
@@ -355,9 +357,10 @@ final class EngineThread: @unchecked Sendable {
 
     /// Renders the user's vars and picks its data row: once per spawn, never per request.
     private func resetValues(of user: VirtualUser) {
-        let row = DataRowPick.row(plan.data?.mode ?? .cycle, partition: plan.dataPartition, spawned: spawned,
-                                  slot: user.slot, thread: index, threads: threadCount, rows: dataRows.count,
-                                  random: &random)
+        let row = DataRowPick.row(
+            plan.data?.mode ?? .cycle, partition: plan.dataPartition, spawned: spawned,
+            slot: user.slot, thread: index, threads: threadCount, rows: dataRows.count,
+            random: &random)
         spawned += 1
         user.values.data = dataRows.isEmpty ? [] : dataRows[row % dataRows.count]
         user.resetSession(cookies: plan.session.cookies)

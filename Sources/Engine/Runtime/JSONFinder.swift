@@ -127,7 +127,8 @@ struct JSONFinder {
     private func isValueStart(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "-"), UInt8(ascii: "t"),
-             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+            UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
         default: return false
         }
     }
@@ -163,8 +164,11 @@ struct JSONFinder {
             let start = i
             while i < bytes.count {
                 let byte = bytes[i]
-                let isScalar = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "E")
+                let isScalar =
+                    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "E")
                 guard isScalar else { break }
                 i += 1
             }
@@ -227,7 +231,8 @@ struct JSONFinder {
                 if (0xD800..<0xDC00).contains(scalar) {
                     // A surrogate pair: the low half must follow as another \u escape.
                     guard j + 1 < bytes.count, bytes[j] == UInt8(ascii: "\\"), bytes[j + 1] == UInt8(ascii: "u"),
-                          let low = hex4(at: j + 2), (0xDC00..<0xE000).contains(low) else { return nil }
+                        let low = hex4(at: j + 2), (0xDC00..<0xE000).contains(low)
+                    else { return nil }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     j += 6
                 }

@@ -34,6 +34,7 @@ extension Duration {
     var microseconds: UInt64 {
         let (seconds, attoseconds) = components
         if seconds < 0 { return 0 }
-        return UInt64(seconds).saturatingMultiply(1_000_000).saturatingAdd(UInt64(max(0, attoseconds) / 1_000_000_000_000))
+        return UInt64(seconds).saturatingMultiply(1_000_000).saturatingAdd(
+            UInt64(max(0, attoseconds) / 1_000_000_000_000))
     }
 }

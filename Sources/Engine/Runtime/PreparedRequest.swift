@@ -66,7 +66,8 @@ final class PreparedRequest {
         }
         // Clamped: a timeout of any size must not trap (past 31 years it makes no difference).
         let (seconds, attoseconds) = request.timeout.components
-        timeoutMillis = max(1, Int(min(max(0, seconds), 1_000_000_000)) * 1000 + Int(max(0, attoseconds) / 1_000_000_000_000_000))
+        timeoutMillis = max(
+            1, Int(min(max(0, seconds), 1_000_000_000)) * 1000 + Int(max(0, attoseconds) / 1_000_000_000_000_000))
     }
 
     deinit {

@@ -52,7 +52,8 @@ public struct RunBudget: Sendable, Equatable {
 
     public var userBytes: UInt64 { users.saturatingMultiply(Self.bytesPerUser) }
     public var endpointBytes: UInt64 {
-        endpoints.saturatingMultiply(Self.bytesPerEndpoint.saturatingAdd(threads.saturatingMultiply(Self.bytesPerEndpointPerThread)))
+        endpoints.saturatingMultiply(
+            Self.bytesPerEndpoint.saturatingAdd(threads.saturatingMultiply(Self.bytesPerEndpointPerThread)))
     }
     public var neededBytes: UInt64 { Self.bytesPerRun.saturatingAdd(userBytes).saturatingAdd(endpointBytes) }
 
@@ -69,13 +70,15 @@ public struct RunBudget: Sendable, Equatable {
         if userBytes >= endpointBytes {
             let what = openModel ? "max_in_flight: \(users) iterations in flight" : "users: \(users) users"
             let fix = openModel ? "use a lower max_in_flight or more nodes" : "use fewer users or more nodes"
-            throw RunBudgetError(field: openModel ? "max_in_flight" : "users", neededBytes: neededBytes,
-                                 allowedBytes: allowedBytes,
-                                 description: "\(what) need about \(Self.format(neededBytes)), \(allowed); \(fix)")
+            throw RunBudgetError(
+                field: openModel ? "max_in_flight" : "users", neededBytes: neededBytes,
+                allowedBytes: allowedBytes,
+                description: "\(what) need about \(Self.format(neededBytes)), \(allowed); \(fix)")
         }
-        throw RunBudgetError(field: "endpoints", neededBytes: neededBytes, allowedBytes: allowedBytes,
-                             description: "\(endpoints) endpoints need about \(Self.format(neededBytes)) for their "
-                                 + "statistics, \(allowed); use fewer distinct requests or more nodes")
+        throw RunBudgetError(
+            field: "endpoints", neededBytes: neededBytes, allowedBytes: allowedBytes,
+            description: "\(endpoints) endpoints need about \(Self.format(neededBytes)) for their "
+                + "statistics, \(allowed); use fewer distinct requests or more nodes")
     }
 
     /// This node's memory: physical memory, or the cgroup's limit when it is lower.

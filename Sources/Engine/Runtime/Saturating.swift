@@ -7,7 +7,7 @@ extension UInt64 {
     @inline(__always) init(saturating value: Double) {
         if !(value > 0) {
             self = 0
-        } else if value >= 18_446_744_073_709_549_568 {     // the largest Double below 2^64
+        } else if value >= 18_446_744_073_709_549_568 {   // the largest Double below 2^64
             self = .max
         } else {
             self = UInt64(value)
@@ -30,7 +30,7 @@ extension Int {
     @inline(__always) init(saturating value: Double) {
         if value.isNaN {
             self = 0
-        } else if value >= 9_223_372_036_854_774_784 {      // the largest Double below 2^63
+        } else if value >= 9_223_372_036_854_774_784 {   // the largest Double below 2^63
             self = .max
         } else if value <= -9_223_372_036_854_775_808 {
             self = .min

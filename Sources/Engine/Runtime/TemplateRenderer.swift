@@ -37,7 +37,9 @@ struct TemplateRenderer {
                 }
                 // Only a form needs escaping here: `+`, `/` and `=` are the base64 bytes it reserves.
                 Base64.forEachByte(of: bytes) { byte in
-                    if template.escaping == .form, byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=") {
+                    if template.escaping == .form,
+                        byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
+                    {
                         out.append(UInt8(ascii: "%"))
                         out.append(upperHex[Int(byte >> 4)])
                         out.append(upperHex[Int(byte & 0xF)])
@@ -113,6 +115,6 @@ struct UserValues {
     var extracted: [[UInt8]] = []
 }
 
-private extension UInt {
-    var toUInt64: UInt64 { UInt64(self) }
+extension UInt {
+    fileprivate var toUInt64: UInt64 { UInt64(self) }
 }

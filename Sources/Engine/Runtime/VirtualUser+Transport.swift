@@ -26,14 +26,18 @@ final class EngineTransport {
         http2 = plan.transport.http == .http2
         // Prior knowledge is for cleartext; over TLS libcurl's standard path (ALPN) is taken, which
         // also reuses connections reliably on libcurl 7.x.
-        http2Version = plan.requestHost.lowercased().hasPrefix("https://")
+        http2Version =
+            plan.requestHost.lowercased().hasPrefix("https://")
             ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
-        freshConnectionPerRequest = http2 && !Self.reusesCleartextHTTP2
+        freshConnectionPerRequest =
+            http2 && !Self.reusesCleartextHTTP2
             && plan.requestHost.lowercased().hasPrefix("http://")
         let tls = plan.transport.tls
         insecure = tls.insecure
-        for (option, pem) in [(CURLOPT_CAINFO_BLOB, tls.caPEM), (CURLOPT_SSLCERT_BLOB, tls.clientCertPEM),
-                              (CURLOPT_SSLKEY_BLOB, tls.clientKeyPEM)] {
+        for (option, pem) in [
+            (CURLOPT_CAINFO_BLOB, tls.caPEM), (CURLOPT_SSLCERT_BLOB, tls.clientCertPEM),
+            (CURLOPT_SSLKEY_BLOB, tls.clientKeyPEM),
+        ] {
             guard let pem else { continue }
             let data = UnsafeMutableRawPointer.allocate(byteCount: max(pem.count, 1), alignment: 1)
             pem.withUnsafeBytes { data.copyMemory(from: $0.baseAddress!, byteCount: pem.count) }
@@ -111,7 +115,7 @@ final class EngineTransport {
         if case .tls = failure { return true }
         switch code {
         case CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CLIENTCERT,
-             CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE:
+            CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE:
             return true
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR:
             if case .connectionReset = failure { return false }

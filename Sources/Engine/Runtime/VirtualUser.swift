@@ -120,7 +120,7 @@ final class VirtualUser {
         if user.captureBody, let data {
             user.responseBody.append(raw: data, length: length, limit: VirtualUser.capturedBodyLimit)
         }
-        return length     // returning less makes libcurl abort the transfer
+        return length   // returning less makes libcurl abort the transfer
     }
 
     static func from(easy: UnsafeMutableRawPointer) -> VirtualUser {

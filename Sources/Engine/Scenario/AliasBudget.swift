@@ -41,8 +41,10 @@ enum AliasBudget {
     /// The first alias that takes the expansion past `maxNodes` nodes or `maxBytes` bytes, or `nil`.
     /// A document libyaml cannot parse returns `nil` here: Yams then reports the syntax error with its place.
     /// Nesting deeper than `maxDepth` is refused here too, before anything walks the tree recursively.
-    static func excess(in yaml: String, maxNodes: Int = ScenarioLimits.maxAliasNodes,
-                       maxBytes: Int = ScenarioLimits.maxAliasBytes, maxDepth: Int = ScenarioLimits.maxNesting) -> Excess? {
+    static func excess(
+        in yaml: String, maxNodes: Int = ScenarioLimits.maxAliasNodes,
+        maxBytes: Int = ScenarioLimits.maxAliasBytes, maxDepth: Int = ScenarioLimits.maxNesting
+    ) -> Excess? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return nil }
         defer { yaml_parser_delete(&parser) }
@@ -64,14 +66,17 @@ enum AliasBudget {
                     if let anchor = string(scalar.anchor) { anchors[anchor] = size }
                     // Only a mapping key's text is kept, to name the path.
                     let isKey = stack.last.map { $0.isMapping && $0.expectingKey } ?? false
-                    let text = isKey ? scalar.value.map {
-                        String(decoding: UnsafeBufferPointer(start: $0, count: scalar.length), as: UTF8.self)
-                    } : nil
+                    let text =
+                        isKey
+                        ? scalar.value.map {
+                            String(decoding: UnsafeBufferPointer(start: $0, count: scalar.length), as: UTF8.self)
+                        } : nil
                     complete(size, keyText: text, in: &stack)
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                     guard stack.count < maxDepth else {
-                        return Excess(line: event.start_mark.line + 1, column: event.start_mark.column + 1, field: path(stack),
-                                      message: "lists and mappings are nested more than \(maxDepth) levels deep")
+                        return Excess(
+                            line: event.start_mark.line + 1, column: event.start_mark.column + 1, field: path(stack),
+                            message: "lists and mappings are nested more than \(maxDepth) levels deep")
                     }
                     let isMapping = event.type == YAML_MAPPING_START_EVENT
                     let anchor = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
@@ -86,10 +91,11 @@ enum AliasBudget {
                     added.add(size)
                     if added.nodes > maxNodes || added.bytes > maxBytes {
                         let what = added.nodes > maxNodes ? "\(maxNodes) nodes" : "\(maxBytes) bytes"
-                        return Excess(line: event.start_mark.line + 1, column: event.start_mark.column + 1,
-                                      field: path(stack),
-                                      message: "YAML aliases expand to more than \(what) (an alias bomb?); "
-                                          + "write the values out or use fewer aliases")
+                        return Excess(
+                            line: event.start_mark.line + 1, column: event.start_mark.column + 1,
+                            field: path(stack),
+                            message: "YAML aliases expand to more than \(what) (an alias bomb?); "
+                                + "write the values out or use fewer aliases")
                     }
                     complete(size, keyText: nil, in: &stack)
                 default:

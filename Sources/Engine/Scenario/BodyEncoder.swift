@@ -12,8 +12,8 @@ enum BodyEncoder {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
-                 UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
+                UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(byte)
             case UInt8(ascii: " "):
                 out.append(UInt8(ascii: "+"))
@@ -61,7 +61,9 @@ enum BodyEncoder {
     /// `nil` when only Yams's resolver can tell (octal, hex, floats, timestamps, bool and null words…).
     static func quickKind(_ text: String) -> QuickKind? {
         guard let first = text.utf8.first else { return nil }
-        if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first) {
+        if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first)
+            || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first)
+        {
             return specialWords.contains(text) ? nil : .text
         }
         // `Int.init` takes exactly `[-+]?[0-9]+`; YAML reads a leading zero as octal, so leave that to Yams.
@@ -91,7 +93,8 @@ extension YAMLReader {
             builder.appendLiteral(BodyEncoder.formEncode(entry.key) + [UInt8(ascii: "=")])
             if entry.value.isNull { continue }
             guard let text = scalarText(entry.value, path, expected: "a form value (text or number)"),
-                  let parts = templateParts(text, at: entry.value, path, scope: scope, encodeLiteral: BodyEncoder.formEncode)
+                let parts = templateParts(
+                    text, at: entry.value, path, scope: scope, encodeLiteral: BodyEncoder.formEncode)
             else { valid = false; continue }
             builder.append(contentsOf: parts)
         }
@@ -115,7 +118,8 @@ extension YAMLReader {
         return false
     }
 
-    static let bodyTooLarge = "the body is more than \(ScenarioLimits.maxBodyBytes) bytes (1 MiB) once built; "
+    static let bodyTooLarge =
+        "the body is more than \(ScenarioLimits.maxBodyBytes) bytes (1 MiB) once built; "
         + "a step's body may be at most 1 MiB"
 
     /// Any YAML value as compact JSON; placeholders may appear inside strings (keys and values).
@@ -129,8 +133,10 @@ extension YAMLReader {
     /// Returns false when a problem was recorded; keeps walking so every problem is found. `field` builds
     /// the node's path only when a problem needs it: building it for every item of a long list cost more
     /// than the list itself.
-    private mutating func appendJSON(_ node: Node, _ field: () -> String, scope: TemplateScope,
-                                     to builder: inout TemplateBuilder) -> Bool {
+    private mutating func appendJSON(
+        _ node: Node, _ field: () -> String, scope: TemplateScope,
+        to builder: inout TemplateBuilder
+    ) -> Bool {
         // Past the cap the body is refused anyway: stop walking, so a huge (or aliased) value costs no more.
         guard builder.literalBytes <= ScenarioLimits.maxBodyBytes else { return false }
         switch node {
@@ -157,7 +163,7 @@ extension YAMLReader {
             return valid
         case .scalar(let scalar):
             guard scalar.style == .plain else { return appendJSONString(node, field, scope: scope, to: &builder) }
-            if scalar.tag.description.isEmpty {     // untagged: no `!!str` or the like
+            if scalar.tag.description.isEmpty {   // untagged: no `!!str` or the like
                 switch BodyEncoder.quickKind(scalar.string) {
                 case .int(let value):
                     builder.appendLiteral("\(value)")
@@ -195,8 +201,10 @@ extension YAMLReader {
         }
     }
 
-    private mutating func appendJSONString(_ node: Node, _ field: () -> String, scope: TemplateScope,
-                                           to builder: inout TemplateBuilder) -> Bool {
+    private mutating func appendJSONString(
+        _ node: Node, _ field: () -> String, scope: TemplateScope,
+        to builder: inout TemplateBuilder
+    ) -> Bool {
         guard case .scalar(let scalar) = node else {
             fail(at: node, field(), "expected text, got \(node.kindDescription)")
             return false

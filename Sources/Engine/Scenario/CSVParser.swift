@@ -13,14 +13,18 @@ enum CSVParser {
     static let maxReportedRows = 10
 
     /// Columns and rows of `text`, or every problem found (`problems` empty on success).
-    static func feed(_ text: String, maxRows: Int = ScenarioLimits.maxCSVRows,
-                     maxColumns: Int = ScenarioLimits.maxCSVColumns) -> (feed: DataFeed?, problems: [String]) {
+    static func feed(
+        _ text: String, maxRows: Int = ScenarioLimits.maxCSVRows,
+        maxColumns: Int = ScenarioLimits.maxCSVColumns
+    ) -> (feed: DataFeed?, problems: [String]) {
         let rows: [Row]
         switch parse(text, maxDataRows: maxRows, maxFields: maxColumns) {
         case .success(let parsed): rows = parsed
         case .failure(let problem): return (nil, [problem.message])
         }
-        guard let header = rows.first else { return (nil, ["the file is empty; expected a header row and at least one data row"]) }
+        guard let header = rows.first else {
+            return (nil, ["the file is empty; expected a header row and at least one data row"])
+        }
         var problems: [String] = []
         let columns = header.fields.map { $0.trimmingBlanks() }
         for (index, column) in columns.enumerated() {
@@ -29,14 +33,17 @@ enum CSVParser {
             } else if let first = columns[..<index].firstIndex(of: column) {
                 problems.append("line \(header.line): column \(index + 1) has the same name as column \(first + 1)")
             } else if column.contains(where: { $0 == " " || $0 == "\t" }) {
-                problems.append("line \(header.line): the name of column \(index + 1) contains a space, so {{data.…}} cannot name it")
+                problems.append(
+                    "line \(header.line): the name of column \(index + 1) contains a space, so {{data.…}} cannot name it"
+                )
             }
         }
         let data = rows.dropFirst()
         if data.isEmpty { problems.append("no data rows after the header") }
         let ragged = data.filter { $0.fields.count != columns.count }
         for row in ragged.prefix(maxReportedRows) {
-            problems.append("line \(row.line): expected \(columns.count) fields like the header, got \(row.fields.count)")
+            problems.append(
+                "line \(row.line): expected \(columns.count) fields like the header, got \(row.fields.count)")
         }
         if ragged.count > maxReportedRows {
             problems.append("\(ragged.count - maxReportedRows) more rows do not have \(columns.count) fields either")
@@ -74,7 +81,8 @@ enum CSVParser {
                 if !(fields.count == 1 && fields[0].isEmpty && !wasQuoted) {
                     // The first row is the header.
                     guard rows.count <= maxDataRows else {
-                        return Problem("more than \(maxDataRows) data rows; a data file may have at most \(maxDataRows)")
+                        return Problem(
+                            "more than \(maxDataRows) data rows; a data file may have at most \(maxDataRows)")
                     }
                     rows.append(Row(line: rowLine, fields: fields))
                 }

@@ -44,7 +44,13 @@ public enum DurationParser {
         var dots = 0
         var digits = 0
         for character in text {
-            if character == "." { dots += 1 } else if character.isASCII, character.isNumber { digits += 1 } else { return false }
+            if character == "." {
+                dots += 1
+            } else if character.isASCII, character.isNumber {
+                digits += 1
+            } else {
+                return false
+            }
         }
         return dots <= 1 && digits > 0
     }
@@ -59,7 +65,8 @@ extension StringProtocol {
     /// Drops leading and trailing spaces and tabs; Foundation's trimming is not needed for that.
     func trimmingBlanks() -> String {
         guard let start = firstIndex(where: { $0 != " " && $0 != "\t" }),
-              let end = lastIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+            let end = lastIndex(where: { $0 != " " && $0 != "\t" })
+        else { return "" }
         return String(self[start...end])
     }
 }

@@ -16,7 +16,9 @@ extension YAMLReader {
         if let node = top["rate"] { shape.arrivalRate = rate(node, "rate", allowZero: false) }
         var stagesAreRates = false
         if let node = top["stages"], let items = sequence(node, "stages") {
-            if items.isEmpty { fail(at: node, "stages", "must list at least one stage, e.g. '- { duration: 1m, target: 100 }'") }
+            if items.isEmpty {
+                fail(at: node, "stages", "must list at least one stage, e.g. '- { duration: 1m, target: 100 }'")
+            }
             if items.count > ScenarioLimits.maxStages {
                 fail(at: node, "stages", "at most \(ScenarioLimits.maxStages) stages, got \(items.count)")
             }
@@ -29,7 +31,8 @@ extension YAMLReader {
                 }
                 let isRate = Self.isRateText(targetNode)
                 stagesAreRates = stagesAreRates || isRate
-                let target = isRate || shape.arrivalRate != nil
+                let target =
+                    isRate || shape.arrivalRate != nil
                     ? rate(targetNode, "\(path).target", allowZero: true)
                     : int(targetNode, "\(path).target", in: ScenarioLimits.stageUsers).map(Double.init)
                 if let duration = duration(durationNode, "\(path).duration", in: ScenarioLimits.duration), let target {
@@ -39,8 +42,10 @@ extension YAMLReader {
         }
         let total = shape.stages.reduce(Duration.zero) { $0 + $1.duration }
         if total > ScenarioLimits.maxDuration, let node = top["stages"] {
-            fail(at: node, "stages", "the stages last \(DurationFormat.short(total)) in total; "
-                 + "at most \(DurationFormat.short(ScenarioLimits.maxDuration)) (30 days)")
+            fail(
+                at: node, "stages",
+                "the stages last \(DurationFormat.short(total)) in total; "
+                    + "at most \(DurationFormat.short(ScenarioLimits.maxDuration)) (30 days)")
         }
         if stagesAreRates && shape.arrivalRate == nil { shape.arrivalRate = shape.stages.first?.target ?? 0 }
         if let node = top["max_in_flight"] {
@@ -53,8 +58,10 @@ extension YAMLReader {
         if shape.arrivalRate != nil {
             for key in ["users", "spawn_rate", "wait"] {
                 if let node = top.keyNode(key) {
-                    fail(at: node, key, "\(key) belongs to the closed model; with rate: (the open model) iterations "
-                         + "start at the rate, so remove \(key): or rate:")
+                    fail(
+                        at: node, key,
+                        "\(key) belongs to the closed model; with rate: (the open model) iterations "
+                            + "start at the rate, so remove \(key): or rate:")
                 }
             }
         }
@@ -74,8 +81,11 @@ extension YAMLReader {
         let range = ScenarioLimits.rate
         guard value >= range.lowerBound || (allowZero && value == 0) else {
             let least = "\(NumberFormat.plain(range.lowerBound))/s"
-            fail(at: node, field, allowZero ? "must be 0 or at least \(least), got '\(scalar.string)'"
-                                            : "must be at least \(least), got '\(scalar.string)'")
+            fail(
+                at: node, field,
+                allowZero
+                    ? "must be 0 or at least \(least), got '\(scalar.string)'"
+                    : "must be at least \(least), got '\(scalar.string)'")
             return nil
         }
         guard value <= range.upperBound else {
@@ -96,8 +106,11 @@ extension YAMLReader {
         guard parts.count == 1 || parts.count == 2 else { return nil }
         var number = Substring(parts[0].filter { $0 != "_" })
         var scale = 1.0
-        if number.hasSuffix("k") { scale = 1_000; number = number.dropLast() }
-        else if number.hasSuffix("M") { scale = 1_000_000; number = number.dropLast() }
+        if number.hasSuffix("k") {
+            scale = 1_000; number = number.dropLast()
+        } else if number.hasSuffix("M") {
+            scale = 1_000_000; number = number.dropLast()
+        }
         guard let value = Double(number), value >= 0 else { return nil }
         let per: Double
         switch parts.count == 2 ? String(parts[1]) : "s" {

@@ -4,8 +4,10 @@ import Yams
 extension YAMLReader {
     /// The whole scenario, or `nil` when anything is wrong. Keeps reading after a problem so one run of
     /// `loadctl validate` lists everything to fix.
-    mutating func plan(_ root: Node, defaultName: String,
-                       readData: (String) -> Result<String, Problem>) -> Plan? {
+    mutating func plan(
+        _ root: Node, defaultName: String,
+        readData: (String) -> Result<String, Problem>
+    ) -> Plan? {
         guard case .mapping = root else {
             fail(at: root, "", "expected a mapping of settings (name:, host:, tasks:, …) at the top level")
             return nil
@@ -19,10 +21,12 @@ extension YAMLReader {
         }
         let host = top["host"].flatMap { self.host($0) } ?? ""
         let users = top["users"].flatMap { int($0, "users", in: ScenarioLimits.users) } ?? 1
-        let spawnRate = top["spawn_rate"].flatMap { number($0, "spawn_rate", in: ScenarioLimits.spawnRate) } ?? Double(users)
+        let spawnRate =
+            top["spawn_rate"].flatMap { number($0, "spawn_rate", in: ScenarioLimits.spawnRate) } ?? Double(users)
         let duration = top["duration"].flatMap { self.duration($0, "duration", in: ScenarioLimits.duration) }
         let wait = top["wait"].flatMap { self.wait($0) } ?? WaitPolicy.none
-        let timeout = top["timeout"].flatMap { self.duration($0, "timeout", in: ScenarioLimits.timeout) }
+        let timeout =
+            top["timeout"].flatMap { self.duration($0, "timeout", in: ScenarioLimits.timeout) }
             ?? ScenarioLoader.defaultTimeout
 
         var scope = TemplateScope()
@@ -73,26 +77,33 @@ extension YAMLReader {
             fail(at: root, "tasks", "required: a list of requests such as '- { weight: 1, request: GET / }'")
         }
         if table.requests.count > ScenarioLimits.maxRequests {
-            fail(at: top["tasks"] ?? root, "tasks", "more than \(ScenarioLimits.maxRequests) requests; a scenario may have "
-                 + "at most \(ScenarioLimits.maxRequests) (the steps of tasks and on_start)")
+            fail(
+                at: top["tasks"] ?? root, "tasks",
+                "more than \(ScenarioLimits.maxRequests) requests; a scenario may have "
+                    + "at most \(ScenarioLimits.maxRequests) (the steps of tasks and on_start)")
         }
         if labels.checkRows.count > ScenarioLimits.maxCheckRows {
-            fail(at: top["tasks"] ?? root, "tasks", "\(labels.checkRows.count) checks; a scenario may have at most "
-                 + "\(ScenarioLimits.maxCheckRows) (each status, body_contains, json, header and max_ms of every step)")
+            fail(
+                at: top["tasks"] ?? root, "tasks",
+                "\(labels.checkRows.count) checks; a scenario may have at most "
+                    + "\(ScenarioLimits.maxCheckRows) (each status, body_contains, json, header and max_ms of every step)"
+            )
         }
         // A broken request has no endpoint yet; naming it in a threshold is not a second mistake.
         let endpointsComplete = errors.count == errorsBeforeSteps
         let slowBounds = top["report"].flatMap { self.slowBounds($0) }
-        let thresholds = top["thresholds"].map {
-            self.thresholds($0, endpoints: table.endpoints, reportUnknownEndpoints: endpointsComplete)
-        } ?? []
+        let thresholds =
+            top["thresholds"].map {
+                self.thresholds($0, endpoints: table.endpoints, reportUnknownEndpoints: endpointsComplete)
+            } ?? []
 
         let transport = self.transport(top, readData: readData)
 
         guard errors.isEmpty else { return nil }
-        var plan = Plan(name: name, host: host, users: users, spawnRate: spawnRate, duration: duration, wait: wait,
-                        requests: table.requests, tasks: tasks, onStart: onStart, vars: vars, data: data,
-                        endpoints: table.endpoints, thresholds: thresholds)
+        var plan = Plan(
+            name: name, host: host, users: users, spawnRate: spawnRate, duration: duration, wait: wait,
+            requests: table.requests, tasks: tasks, onStart: onStart, vars: vars, data: data,
+            endpoints: table.endpoints, thresholds: thresholds)
         plan.arrivalRate = shape.arrivalRate
         plan.maxInFlight = shape.maxInFlight
         plan.stages = shape.stages

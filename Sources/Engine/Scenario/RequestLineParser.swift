@@ -16,12 +16,15 @@ enum RequestLineParser {
         let methodText = String(trimmed.prefix { $0 != " " && $0 != "\t" })
         let target = trimmed.dropFirst(methodText.count).trimmingBlanks()
         guard !target.isEmpty, !hasBlankOutsidePlaceholders(target) else {
-            return .failure(Problem("expected 'METHOD PATH' such as 'GET /items' (no spaces in the path), got '\(text)'"))
+            return .failure(
+                Problem("expected 'METHOD PATH' such as 'GET /items' (no spaces in the path), got '\(text)'"))
         }
         let method = methodText.uppercased()
         guard methods.contains(method) else {
-            return .failure(Problem("unknown method '\(methodText)'\(Suggestion.hint(for: method, in: methods)); "
-                                    + "one of \(methods.joined(separator: " "))"))
+            return .failure(
+                Problem(
+                    "unknown method '\(methodText)'\(Suggestion.hint(for: method, in: methods)); "
+                        + "one of \(methods.joined(separator: " "))"))
         }
         if target.hasPrefix("/") {
             return .success(RequestLine(method: method, target: target, isAbsolute: false))

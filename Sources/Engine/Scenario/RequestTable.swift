@@ -9,11 +9,13 @@ struct RequestTable {
 
     /// Adds a request counted under `key` and returns its index; requests sharing a key share a row.
     mutating func add(_ key: EndpointKey, _ build: (_ endpoint: Int) -> RequestPlan) -> Int {
-        let endpoint = rows[key] ?? {
-            endpoints.append(key)
-            rows[key] = endpoints.count - 1
-            return endpoints.count - 1
-        }()
+        let endpoint =
+            rows[key]
+            ?? {
+                endpoints.append(key)
+                rows[key] = endpoints.count - 1
+                return endpoints.count - 1
+            }()
         requests.append(build(endpoint))
         return requests.count - 1
     }

@@ -33,9 +33,12 @@ public struct ScenarioFiles: Sendable {
         case .bundle(let files, let remoteDirectory):
             if let data = files[name] { return .success(data) }
             guard let remoteDirectory else {
-                return .failure(ScenarioFileError(name, "it was not sent with the scenario (`loadctl start` sends the "
-                    + "data files a scenario names; the daemon reads no path itself unless started with "
-                    + "--remote-files, and then only under its data_dir:)"))
+                return .failure(
+                    ScenarioFileError(
+                        name,
+                        "it was not sent with the scenario (`loadctl start` sends the "
+                            + "data files a scenario names; the daemon reads no path itself unless started with "
+                            + "--remote-files, and then only under its data_dir:)"))
             }
             return Self.readConfined(name, in: remoteDirectory)
         }
@@ -46,13 +49,18 @@ public struct ScenarioFiles: Sendable {
     static func readConfined(_ name: String, in directory: String) -> Result<Data, ScenarioFileError> {
         let candidate = name.hasPrefix("/") ? name : "\(directory)/\(name)"
         if name.split(separator: "/").contains("..") {
-            return .failure(ScenarioFileError(name, "its name may not contain '..': remote data files are read only under \(directory)"))
+            return .failure(
+                ScenarioFileError(
+                    name, "its name may not contain '..': remote data files are read only under \(directory)"))
         }
         // Checked before touching the file system, so no answer tells whether a path outside exists.
         let folder = directory.hasSuffix("/") ? directory : directory + "/"
         if name.hasPrefix("/") && !name.hasPrefix(folder) {
-            return .failure(ScenarioFileError(name, "it is outside the data directory \(directory); remote data files "
-                + "are read only from there"))
+            return .failure(
+                ScenarioFileError(
+                    name,
+                    "it is outside the data directory \(directory); remote data files "
+                        + "are read only from there"))
         }
         guard let root = realPath(directory) else {
             return .failure(ScenarioFileError(name, "the data directory \(directory) does not exist"))
@@ -61,8 +69,11 @@ public struct ScenarioFiles: Sendable {
             return .failure(ScenarioFileError(name, "it does not exist under \(directory)"))
         }
         guard resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
-            return .failure(ScenarioFileError(name, "it is outside the data directory \(directory); remote data files "
-                + "are read only from there"))
+            return .failure(
+                ScenarioFileError(
+                    name,
+                    "it is outside the data directory \(directory); remote data files "
+                        + "are read only from there"))
         }
         return readRegularFile(resolved, shownAs: name)
     }
@@ -70,8 +81,10 @@ public struct ScenarioFiles: Sendable {
     /// Reads a regular file of at most `maxBytes`, checked with `fstat` before reading. Opened
     /// non-blocking, so a FIFO never stalls the caller; anything but a regular file (a FIFO,
     /// `/dev/zero`, a directory, a socket) is refused by its type.
-    static func readRegularFile(_ path: String, shownAs name: String,
-                                limit: Int = maxBytes) -> Result<Data, ScenarioFileError> {
+    static func readRegularFile(
+        _ path: String, shownAs name: String,
+        limit: Int = maxBytes
+    ) -> Result<Data, ScenarioFileError> {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else {
             let reason: String

@@ -8,9 +8,11 @@ public enum ScenarioLoader {
     /// A request unanswered for this long fails with reason `timeout`, unless `timeout:` says otherwise.
     public static let defaultTimeout: Duration = .seconds(10)
 
-    static let topLevelKeys = ["name", "host", "users", "spawn_rate", "duration", "wait", "timeout", "headers",
-                               "vars", "data", "on_start", "tasks", "thresholds", "rate", "max_in_flight",
-                               "stages", "warmup", "cookies", "follow_redirects", "auth", "http", "tls", "report"]
+    static let topLevelKeys = [
+        "name", "host", "users", "spawn_rate", "duration", "wait", "timeout", "headers",
+        "vars", "data", "on_start", "tasks", "thresholds", "rate", "max_in_flight",
+        "stages", "warmup", "cookies", "follow_redirects", "auth", "http", "tls", "report",
+    ]
 
     /// Parses and validates the scenario at `path`; a relative `data: { csv: … }` path is read from the
     /// scenario's folder.
@@ -31,12 +33,18 @@ public enum ScenarioLoader {
         switch ScenarioFiles.readRegularFile(path, shownAs: path, limit: ScenarioLimits.maxScenarioBytes) {
         case .success(let data): bytes = [UInt8](data)
         case .failure(let error):
-            throw ScenarioErrors(errors: [ScenarioError(file: path, line: 0, column: 0, field: "",
-                                                        message: "cannot read the scenario: \(error.reason)")])
+            throw ScenarioErrors(errors: [
+                ScenarioError(
+                    file: path, line: 0, column: 0, field: "",
+                    message: "cannot read the scenario: \(error.reason)")
+            ])
         }
         if let bad = ScenarioText.firstBadByte(in: bytes) {
-            throw ScenarioErrors(errors: [ScenarioError(file: path, line: bad.line, column: bad.column, field: "",
-                                                        message: bad.message)])
+            throw ScenarioErrors(errors: [
+                ScenarioError(
+                    file: path, line: bad.line, column: bad.column, field: "",
+                    message: bad.message)
+            ])
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -48,31 +56,43 @@ public enum ScenarioLoader {
     /// Parses and validates scenario text; `file` names it in errors and gives the default `name`,
     /// `baseDirectory` is where relative CSV paths are read from.
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
-    public static func load(yaml: String, file: String, baseDirectory: String,
-                            environment: [String: String] = [:]) throws -> Plan {
-        try load(yaml: yaml, file: file, files: ScenarioFiles(.disk(directory: baseDirectory)), environment: environment)
+    public static func load(
+        yaml: String, file: String, baseDirectory: String,
+        environment: [String: String] = [:]
+    ) throws -> Plan {
+        try load(
+            yaml: yaml, file: file, files: ScenarioFiles(.disk(directory: baseDirectory)), environment: environment)
     }
 
     /// Parses and validates scenario text whose data files come from `files` (a daemon passes the
     /// files sent with the scenario); `onRead` sees each file read, e.g. to forward it to workers.
     /// - Throws: `ScenarioErrors` listing every problem found, not just the first.
     /// `environment` is all `{{env.NAME}}` can read: a daemon passes the values its client sent, never its own environment.
-    public static func load(yaml: String, file: String, files: ScenarioFiles, environment: [String: String] = [:],
-                            onRead: ((String, Data) -> Void)? = nil) throws -> Plan {
+    public static func load(
+        yaml: String, file: String, files: ScenarioFiles, environment: [String: String] = [:],
+        onRead: ((String, Data) -> Void)? = nil
+    ) throws -> Plan {
         func refuse(line: Int, column: Int, field: String = "", _ message: String) -> ScenarioErrors {
-            ScenarioErrors(errors: [ScenarioError(file: file, line: line, column: column, field: field, message: message)])
+            ScenarioErrors(errors: [
+                ScenarioError(file: file, line: line, column: column, field: field, message: message)
+            ])
         }
         let size = yaml.utf8.count
         if size > ScenarioLimits.maxScenarioBytes { throw refuse(line: 0, column: 0, tooLarge(size).message) }
-        if let bad = ScenarioText.firstBadByte(in: yaml.utf8) { throw refuse(line: bad.line, column: bad.column, bad.message) }
+        if let bad = ScenarioText.firstBadByte(in: yaml.utf8) {
+            throw refuse(line: bad.line, column: bad.column, bad.message)
+        }
         if let excess = AliasBudget.excess(in: yaml) {
             throw refuse(line: excess.line, column: excess.column, field: excess.field, excess.message)
         }
         let root: Node
         do {
             guard let document = try Yams.compose(yaml: yaml) else {
-                throw ScenarioErrors(errors: [ScenarioError(file: file, line: 1, column: 1, field: "",
-                                                            message: "the scenario is empty; it needs at least 'tasks:'")])
+                throw ScenarioErrors(errors: [
+                    ScenarioError(
+                        file: file, line: 1, column: 1, field: "",
+                        message: "the scenario is empty; it needs at least 'tasks:'")
+                ])
             }
             root = document
         } catch let error as YamlError {
@@ -80,11 +100,14 @@ public enum ScenarioLoader {
         } catch let errors as ScenarioErrors {
             throw errors
         } catch {
-            throw ScenarioErrors(errors: [ScenarioError(file: file, line: 0, column: 0, field: "", message: "invalid YAML: \(error)")])
+            throw ScenarioErrors(errors: [
+                ScenarioError(file: file, line: 0, column: 0, field: "", message: "invalid YAML: \(error)")
+            ])
         }
         var reader = YAMLReader(file: file)
         reader.environment = environment
-        let plan = reader.plan(root, defaultName: baseName(file), readData: { readCSV($0, from: files, onRead: onRead) })
+        let plan = reader.plan(
+            root, defaultName: baseName(file), readData: { readCSV($0, from: files, onRead: onRead) })
         guard let plan, reader.errors.isEmpty else {
             // Stable, so problems on one line keep the order they were found in.
             let sorted = reader.errors.enumerated().sorted {
@@ -103,8 +126,10 @@ public enum ScenarioLoader {
     }
 
     /// The file as text; its reading rules (regular files only, size checked first) are `ScenarioFiles`'.
-    private static func readCSV(_ name: String, from files: ScenarioFiles,
-                                onRead: ((String, Data) -> Void)?) -> Result<String, Problem> {
+    private static func readCSV(
+        _ name: String, from files: ScenarioFiles,
+        onRead: ((String, Data) -> Void)?
+    ) -> Result<String, Problem> {
         switch files.read(name) {
         case .failure(let error):
             return .failure(Problem(error.description))
@@ -129,16 +154,18 @@ public enum ScenarioLoader {
         }
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
             return located(mark, describe(problem, context))
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return located(context.mark, "key \(names) appears more than once in the same mapping", field: duplicates.first ?? "")
+            return located(
+                context.mark, "key \(names) appears more than once in the same mapping", field: duplicates.first ?? "")
         case .reader(let problem, let offset, _, let yaml):
             let before = offset.map { yaml.utf8.prefix($0) } ?? yaml.utf8.prefix(0)
             let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
-            return ScenarioError(file: file, line: offset == nil ? 0 : line, column: 0, field: "",
-                                 message: "invalid YAML: \(problem)")
+            return ScenarioError(
+                file: file, line: offset == nil ? 0 : line, column: 0, field: "",
+                message: "invalid YAML: \(problem)")
         default:
             return ScenarioError(file: file, line: 0, column: 0, field: "", message: "invalid YAML: \(error)")
         }

@@ -31,13 +31,16 @@ enum ScenarioText {
                 var decoder = UTF8()
                 var iterator = bytes[offset...].makeIterator()
                 guard case .scalarValue(let decoded) = decoder.decode(&iterator) else {
-                    return BadByte(line: line, column: column, message: "invalid UTF-8 at byte offset \(offset); "
-                                   + "a scenario is UTF-8 text (is this a binary file?)")
+                    return BadByte(
+                        line: line, column: column,
+                        message: "invalid UTF-8 at byte offset \(offset); "
+                            + "a scenario is UTF-8 text (is this a binary file?)")
                 }
                 scalar = decoded
             }
             if let problem = forbidden(scalar) {
-                return BadByte(line: line, column: column, message: "\(problem) at byte offset \(offset); a scenario is text")
+                return BadByte(
+                    line: line, column: column, message: "\(problem) at byte offset \(offset); a scenario is text")
             }
             offset += UTF8.width(scalar)
             if byte == UInt8(ascii: "\n") {

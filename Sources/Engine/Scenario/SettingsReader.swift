@@ -8,7 +8,9 @@ extension YAMLReader {
             if DurationParser.nanoseconds(scalar.string) != nil {
                 return duration(node, "wait", in: ScenarioLimits.pause).map { .constant($0) }
             }
-            fail(at: node, "wait", "expected none, a duration, { constant: 1s } or { between: [0.5s, 1.5s] }, got '\(scalar.string)'")
+            fail(
+                at: node, "wait",
+                "expected none, a duration, { constant: 1s } or { between: [0.5s, 1.5s] }, got '\(scalar.string)'")
             return nil
         }
         guard let fields = mapping(node, "wait", known: ["constant", "between"]) else { return nil }
@@ -26,7 +28,8 @@ extension YAMLReader {
             return nil
         }
         guard let low = duration(bounds[0], "wait.between[0]", in: ScenarioLimits.pause),
-              let high = duration(bounds[1], "wait.between[1]", in: ScenarioLimits.pause) else { return nil }
+            let high = duration(bounds[1], "wait.between[1]", in: ScenarioLimits.pause)
+        else { return nil }
         guard low <= high else {
             fail(at: between, "wait.between", "the low bound \(low) is above the high bound \(high)")
             return nil
@@ -51,10 +54,13 @@ extension YAMLReader {
         for entry in entries {
             let name = entry.key
             let path = "vars.\(name)"
-            let isIdentifier = name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+            let isIdentifier =
+                name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
                 && name.allSatisfy { $0 == "_" || $0 == "-" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
             if !isIdentifier {
-                fail(at: entry.keyNode, path, "a var name is letters, digits, '_' and '-', starting with a letter or '_'")
+                fail(
+                    at: entry.keyNode, path, "a var name is letters, digits, '_' and '-', starting with a letter or '_'"
+                )
             } else if TemplateParser.builtins.contains(name) || name == "vars" || name == "data" {
                 fail(at: entry.keyNode, path, "'\(name)' is reserved for a built-in placeholder; choose another name")
             }

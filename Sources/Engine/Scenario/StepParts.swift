@@ -15,12 +15,15 @@ extension YAMLReader {
         for entry in entries {
             let path = "\(field).\(entry.key)"
             guard Self.isHeaderName(entry.key) else {
-                fail(at: entry.keyNode, path, "'\(entry.key)' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)")
+                fail(
+                    at: entry.keyNode, path,
+                    "'\(entry.key)' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)")
                 valid = false
                 continue
             }
             guard let text = scalarText(entry.value, path, expected: "a header value"),
-                  let parts = templateParts(entry.value.isNull ? "" : text, at: entry.value, path, scope: scope) else {
+                let parts = templateParts(entry.value.isNull ? "" : text, at: entry.value, path, scope: scope)
+            else {
                 valid = false
                 continue
             }
@@ -39,9 +42,12 @@ extension YAMLReader {
 
     /// RFC 9110 token characters.
     static func isHeaderName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "!#$%&'*+-.^_`|~".unicodeScalars.contains($0))
-        }
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+                        || "!#$%&'*+-.^_`|~".unicodeScalars.contains($0))
+            }
     }
 
     /// `check: { status: 200 | [200, 201], body_contains: "text" }`.
@@ -56,7 +62,8 @@ extension YAMLReader {
             if items.isEmpty { fail(at: status, path, "must list at least one status code"); valid = false }
             var codes: [Int] = []
             for item in items {
-                guard let code = int(item, path, in: ScenarioLimits.status, outOfRange: "HTTP status codes are 100…599") else {
+                guard let code = int(item, path, in: ScenarioLimits.status, outOfRange: "HTTP status codes are 100…599")
+                else {
                     valid = false
                     continue
                 }
@@ -68,7 +75,9 @@ extension YAMLReader {
             if let text = string(contains, fields.path("body_contains")), !text.isEmpty {
                 check.bodyContains = Array(text.utf8)
             } else {
-                if case .scalar = contains, !contains.isNull { fail(at: contains, fields.path("body_contains"), "must not be empty") }
+                if case .scalar = contains, !contains.isNull {
+                    fail(at: contains, fields.path("body_contains"), "must not be empty")
+                }
                 valid = false
             }
         }
@@ -80,8 +89,9 @@ extension YAMLReader {
         let given = ["form", "json", "body"].filter { fields[$0] != nil }
         if given.count > 1 {
             for key in given.dropFirst() {
-                fail(at: fields.keyNode(key), fields.path(key),
-                     "only one of form, json or body may be given (found \(given.joined(separator: " and ")))")
+                fail(
+                    at: fields.keyNode(key), fields.path(key),
+                    "only one of form, json or body may be given (found \(given.joined(separator: " and ")))")
             }
             // Read each anyway so the problems inside them are reported in the same pass.
             _ = fields["form"].map { formBody($0, fields.path("form"), scope: scope) }
@@ -90,8 +100,9 @@ extension YAMLReader {
             return nil
         }
         if fields["content_type"] != nil, given != ["body"] {
-            fail(at: fields.keyNode("content_type"), fields.path("content_type"),
-                 "content_type goes with body; form and json set their own")
+            fail(
+                at: fields.keyNode("content_type"), fields.path("content_type"),
+                "content_type goes with body; form and json set their own")
             return nil
         }
         if let form = fields["form"] {
@@ -99,7 +110,9 @@ extension YAMLReader {
                 .map { BodyPlan(template: $0, contentType: "application/x-www-form-urlencoded") }
         }
         if let json = fields["json"] {
-            return jsonBody(json, fields.path("json"), scope: scope).map { BodyPlan(template: $0, contentType: "application/json") }
+            return jsonBody(json, fields.path("json"), scope: scope).map {
+                BodyPlan(template: $0, contentType: "application/json")
+            }
         }
         guard let raw = fields["body"] else { return BodyPlan(template: nil, contentType: nil) }
         let plainBody = self.rawBody(raw, fields.path("body"), scope: scope)

@@ -25,7 +25,9 @@ extension YAMLReader {
         var valid = true
         if let json = fields["json"], let entries = entries(of: json, fields.path("json")) {
             if entries.count > ScenarioLimits.maxExtracts {
-                fail(at: json, fields.path("json"), "at most \(ScenarioLimits.maxExtracts) JSON checks per step, got \(entries.count)")
+                fail(
+                    at: json, fields.path("json"),
+                    "at most \(ScenarioLimits.maxExtracts) JSON checks per step, got \(entries.count)")
                 valid = false
             }
             for entry in entries {
@@ -35,7 +37,10 @@ extension YAMLReader {
                     fail(at: entry.keyNode, path, problem.message)
                     valid = false
                 case .success(let jsonPath):
-                    guard let expected = scalarText(entry.value, path, expected: "the value expected there, e.g. \"ok\" or 200") else {
+                    guard
+                        let expected = scalarText(
+                            entry.value, path, expected: "the value expected there, e.g. \"ok\" or 200")
+                    else {
                         valid = false
                         continue
                     }
@@ -44,8 +49,10 @@ extension YAMLReader {
                         valid = false
                         continue
                     }
-                    checks.append(PendingCheck(kind: .jsonEquals(jsonPath, Array(expected.utf8)),
-                                               label: "\(entry.key) == \"\(expected)\""))
+                    checks.append(
+                        PendingCheck(
+                            kind: .jsonEquals(jsonPath, Array(expected.utf8)),
+                            label: "\(entry.key) == \"\(expected)\""))
                 }
             }
         } else if fields["json"] != nil {
@@ -60,13 +67,18 @@ extension YAMLReader {
                     continue
                 }
                 guard let text = scalarText(entry.value, path, expected: "text the header must contain"),
-                      text.utf8.count <= ScenarioLimits.maxCheckTextBytes else {
-                    if case .scalar = entry.value { fail(at: entry.value, path, "at most \(ScenarioLimits.maxCheckTextBytes) bytes") }
+                    text.utf8.count <= ScenarioLimits.maxCheckTextBytes
+                else {
+                    if case .scalar = entry.value {
+                        fail(at: entry.value, path, "at most \(ScenarioLimits.maxCheckTextBytes) bytes")
+                    }
                     valid = false
                     continue
                 }
-                checks.append(PendingCheck(kind: .headerContains(entry.key, Array(text.utf8)),
-                                           label: "header \(entry.key) contains \"\(text)\""))
+                checks.append(
+                    PendingCheck(
+                        kind: .headerContains(entry.key, Array(text.utf8)),
+                        label: "header \(entry.key) contains \"\(text)\""))
             }
         } else if fields["header"] != nil {
             valid = false
@@ -82,7 +94,9 @@ extension YAMLReader {
     }
 
     /// `extract: { NAME: { json: PATH } | { header: NAME } | { regex: PATTERN } }`, in file order.
-    mutating func extractions(_ node: Node, _ field: String, scope: TemplateScope) -> [(name: String, source: ResponseSource)]? {
+    mutating func extractions(
+        _ node: Node, _ field: String, scope: TemplateScope
+    ) -> [(name: String, source: ResponseSource)]? {
         guard let entries = entries(of: node, field) else { return nil }
         if entries.count > ScenarioLimits.maxExtracts {
             fail(at: node, field, "at most \(ScenarioLimits.maxExtracts) values per step, got \(entries.count)")
@@ -106,11 +120,15 @@ extension YAMLReader {
     }
 
     private static func extractNameProblem(_ name: String, scope: TemplateScope) -> String? {
-        if !VarName.isValid(name) { return "'\(name)' cannot be a name: use letters, digits and _, not starting with a digit" }
+        if !VarName.isValid(name) {
+            return "'\(name)' cannot be a name: use letters, digits and _, not starting with a digit"
+        }
         if TemplateParser.builtins.contains(name) || ["env", "data", "vars"].contains(name) {
             return "'\(name)' is a built-in name; choose another"
         }
-        if scope.vars.contains(name) { return "'\(name)' is already a var; choose another name for the extracted value" }
+        if scope.vars.contains(name) {
+            return "'\(name)' is already a var; choose another name for the extracted value"
+        }
         return nil
     }
 
@@ -119,9 +137,11 @@ extension YAMLReader {
         guard fields.entries.count == 1, let entry = fields.entries.first else {
             // Only unknown keys: already reported, with a suggestion.
             if fields.entries.isEmpty, case .mapping(let raw) = node, !raw.isEmpty { return nil }
-            fail(at: node, field, fields.entries.isEmpty
-                 ? "say where the value is: { json: \"$.token\" }, { header: Location } or { regex: 'id=(\\d+)' }"
-                 : "exactly one of json, header or regex")
+            fail(
+                at: node, field,
+                fields.entries.isEmpty
+                    ? "say where the value is: { json: \"$.token\" }, { header: Location } or { regex: 'id=(\\d+)' }"
+                    : "exactly one of json, header or regex")
             return nil
         }
         let path = fields.path(entry.key)
@@ -154,7 +174,9 @@ extension YAMLReader {
     /// The names a step's `extract:` defines (valid ones), with their slots, without reporting anything:
     /// later steps may use them even when the step itself is broken, so one mistake is reported once.
     mutating func extractedNames(of item: Node) -> [String: Int] {
-        guard case .mapping(let step) = item, let extract = step["extract"], case .mapping(let entries) = extract else { return [:] }
+        guard case .mapping(let step) = item, let extract = step["extract"], case .mapping(let entries) = extract else {
+            return [:]
+        }
         var names: [String: Int] = [:]
         for (key, _) in entries {
             guard case .scalar(let scalar) = key, VarName.isValid(scalar.string) else { continue }
@@ -172,8 +194,10 @@ extension YAMLReader {
     }
 
     /// The checks table rows and extraction ids for one step now that its stats row is known.
-    mutating func responseRules(endpoint: EndpointKey, check: Check, pending: [PendingCheck],
-                                extracts: [(name: String, source: ResponseSource)], explicitStatus: Bool) -> ResponseRules {
+    mutating func responseRules(
+        endpoint: EndpointKey, check: Check, pending: [PendingCheck],
+        extracts: [(name: String, source: ResponseSource)], explicitStatus: Bool
+    ) -> ResponseRules {
         var rules = ResponseRules()
         if explicitStatus, case .oneOf(let codes) = check.status {
             rules.statusRow = checkRow(endpoint, "status \(codes.map(String.init).joined(separator: ", "))")
@@ -184,8 +208,9 @@ extension YAMLReader {
         rules.checks = pending.map { ResponseCheck(kind: $0.kind, row: checkRow(endpoint, $0.label)) }
         rules.extract = extracts.map { extract in
             labels.extracts.append((extract.name, extract.source.label))
-            return ExtractRule(name: extract.name, slot: extractSlot(extract.name), id: labels.extracts.count - 1,
-                               source: extract.source)
+            return ExtractRule(
+                name: extract.name, slot: extractSlot(extract.name), id: labels.extracts.count - 1,
+                source: extract.source)
         }
         return rules
     }

@@ -30,11 +30,15 @@ extension YAMLReader {
         var session = defaults
         var valid = true
         if let node = fields["follow_redirects"] {
-            if let flag = bool(node, fields.path("follow_redirects")) { session.followRedirects = flag } else { valid = false }
+            if let flag = bool(node, fields.path("follow_redirects")) {
+                session.followRedirects = flag
+            } else {
+                valid = false
+            }
         }
         if let node = fields["auth"] {
             if node.isNull {
-                session.basicAuth = nil        // `auth: ~` on a step drops the scenario's credentials
+                session.basicAuth = nil   // `auth: ~` on a step drops the scenario's credentials
             } else if let auth = basicAuth(node, fields.path("auth"), scope: scope) {
                 session.basicAuth = auth
             } else {
@@ -62,7 +66,9 @@ extension YAMLReader {
         let password = credential(list[1], "\(path)[1]", scope: scope)
         guard let user, let password else { return nil }
         // RFC 7617: the user-id cannot hold a colon (it would end up in the password).
-        if user.parts.contains(where: { if case .literal(let bytes) = $0 { bytes.contains(UInt8(ascii: ":")) } else { false } }) {
+        if user.parts.contains(where: {
+            if case .literal(let bytes) = $0 { bytes.contains(UInt8(ascii: ":")) } else { false }
+        }) {
             fail(at: list[0], "\(path)[0]", "a basic-auth user name cannot contain ':'")
             return nil
         }
@@ -86,7 +92,8 @@ extension YAMLReader {
         guard let text = string(node, field) else { return nil }
         guard let mode = DataMode(rawValue: text) else {
             let names = DataMode.allCases.map(\.rawValue)
-            let hint = Suggestion.closest(to: text, in: names).map { " (did you mean '\($0)'?)" }
+            let hint =
+                Suggestion.closest(to: text, in: names).map { " (did you mean '\($0)'?)" }
                 ?? "; expected one of: \(names.joined(separator: ", "))"
             fail(at: node, field, "unknown data mode '\(text)'\(hint)")
             return nil

@@ -2,7 +2,8 @@ import Protocol
 import Yams
 
 extension YAMLReader {
-    static let stepKeys = ["request", "name", "headers", "form", "json", "body", "content_type", "check", "timeout", "extract"]
+    static let stepKeys =
+        ["request", "name", "headers", "form", "json", "body", "content_type", "check", "timeout", "extract"]
         + sessionStepKeys
     static let taskKeys = ["weight", "steps"] + stepKeys
 
@@ -14,7 +15,9 @@ extension YAMLReader {
         var steps: [Int]?
         if let list = fields["steps"] {
             for key in Self.stepKeys where fields[key] != nil {
-                fail(at: fields.keyNode(key), fields.path(key), "a task has either 'steps' or the fields of one step, not both")
+                fail(
+                    at: fields.keyNode(key), fields.path(key),
+                    "a task has either 'steps' or the fields of one step, not both")
             }
             if let items = sequence(list, fields.path("steps")) {
                 if items.isEmpty { fail(at: list, fields.path("steps"), "must list at least one step") }
@@ -34,7 +37,9 @@ extension YAMLReader {
         var defaults = defaults
         for (index, item) in items.enumerated() {
             let path = "\(field)[\(index)]"
-            if let fields = mapping(item, path, known: Self.stepKeys), let request = step(fields, defaults: defaults, table: &table) {
+            if let fields = mapping(item, path, known: Self.stepKeys),
+                let request = step(fields, defaults: defaults, table: &table)
+            {
                 indices.append(request)
             } else {
                 valid = false
@@ -65,9 +70,15 @@ extension YAMLReader {
         }
         var name = line?.target
         if let node = fields["name"], let text = string(node, fields.path("name")) {
-            if text.trimmingBlanks().isEmpty { fail(at: node, fields.path("name"), "must not be empty") } else { name = text }
+            if text.trimmingBlanks().isEmpty {
+                fail(at: node, fields.path("name"), "must not be empty")
+            } else {
+                name = text
+            }
         }
-        let timeout = fields["timeout"].map { duration($0, fields.path("timeout"), in: ScenarioLimits.timeout) } ?? defaults.timeout
+        let timeout =
+            fields["timeout"].map { duration($0, fields.path("timeout"), in: ScenarioLimits.timeout) }
+            ?? defaults.timeout
         let check = fields["check"].map { self.check($0, fields.path("check")) } ?? .default
         let stepHeaders = fields["headers"].map { headers($0, fields.path("headers"), scope: scope) } ?? []
         let body = self.body(fields, scope: scope)
@@ -75,7 +86,8 @@ extension YAMLReader {
         let pendingChecks = fields["check"].map { responseChecks($0, fields.path("check")) } ?? []
         let extracts = fields["extract"].map { extractions($0, fields.path("extract"), scope: scope) } ?? []
         guard let line, let target, let name, let timeout, let check, let stepHeaders, let body, let session,
-              let pendingChecks, let extracts else { return nil }
+            let pendingChecks, let extracts
+        else { return nil }
 
         // Checked before merging, which compares every step header with every default one.
         let headerCount = defaults.headers.count + stepHeaders.count
@@ -89,12 +101,14 @@ extension YAMLReader {
         }
         let key = EndpointKey(method: line.method, name: name)
         let explicitStatus = fields["check"]?.mapping?["status"] != nil
-        let rules = responseRules(endpoint: key, check: check, pending: pendingChecks, extracts: extracts,
-                                  explicitStatus: explicitStatus)
+        let rules = responseRules(
+            endpoint: key, check: check, pending: pendingChecks, extracts: extracts,
+            explicitStatus: explicitStatus)
         return table.add(key) { endpoint in
-            var request = RequestPlan(endpoint: endpoint, method: line.method, target: Template(parts: target),
-                                      targetIsAbsolute: line.isAbsolute, headers: merged.map(\.line), body: body.template,
-                                      check: check, timeout: timeout)
+            var request = RequestPlan(
+                endpoint: endpoint, method: line.method, target: Template(parts: target),
+                targetIsAbsolute: line.isAbsolute, headers: merged.map(\.line), body: body.template,
+                check: check, timeout: timeout)
             request.session = session
             request.rules = rules
             return request
@@ -106,8 +120,10 @@ extension YAMLReader {
     }
 
     /// Default headers first; a step header with the same name (in any case) takes the default's place.
-    static func merge(defaults: [(name: String, line: Template)],
-                      step: [(name: String, line: Template)]) -> [(name: String, line: Template)] {
+    static func merge(
+        defaults: [(name: String, line: Template)],
+        step: [(name: String, line: Template)]
+    ) -> [(name: String, line: Template)] {
         var merged = defaults
         for header in step {
             if let index = merged.firstIndex(where: { $0.name.lowercased() == header.name.lowercased() }) {

@@ -23,8 +23,10 @@ enum TemplateParser {
 
     /// The parts of `text`, with literal runs passed through `encodeLiteral` (a form or JSON body stores
     /// its literals already escaped), and every problem found, in order.
-    static func parse(_ text: String, scope: TemplateScope,
-                      encodeLiteral: (Substring) -> [UInt8] = { Array($0.utf8) }) -> (parts: [TemplatePart], problems: [String]) {
+    static func parse(
+        _ text: String, scope: TemplateScope,
+        encodeLiteral: (Substring) -> [UInt8] = { Array($0.utf8) }
+    ) -> (parts: [TemplatePart], problems: [String]) {
         var builder = TemplateBuilder()
         var problems: [String] = []
         var rest = Substring(text)
@@ -46,23 +48,32 @@ enum TemplateParser {
         return (builder.parts, problems)
     }
 
-    private static func placeholder(_ inner: String, scope: TemplateScope,
-                                    encodeLiteral: (Substring) -> [UInt8]) -> Result<TemplatePart, Problem> {
+    private static func placeholder(
+        _ inner: String, scope: TemplateScope,
+        encodeLiteral: (Substring) -> [UInt8]
+    ) -> Result<TemplatePart, Problem> {
         let words = inner.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard let name = words.first else { return .failure(Problem("empty placeholder '{{}}'")) }
         if name == "random_int" {
             guard words.count == 3, let low = Int(words[1]), let high = Int(words[2]), low <= high else {
-                return .failure(Problem("'{{\(inner)}}': random_int takes two whole numbers A B with A <= B, e.g. {{random_int 1 100}}"))
+                return .failure(
+                    Problem(
+                        "'{{\(inner)}}': random_int takes two whole numbers A B with A <= B, e.g. {{random_int 1 100}}")
+                )
             }
             let range = ScenarioLimits.randomInt
             guard range.contains(low), range.contains(high) else {
-                return .failure(Problem("'{{\(inner)}}': random_int bounds must be within \(range.lowerBound)…\(range.upperBound)"))
+                return .failure(
+                    Problem("'{{\(inner)}}': random_int bounds must be within \(range.lowerBound)…\(range.upperBound)"))
             }
             return .success(.randomInt(low, high))
         }
         if name == "base64" {
             guard words.count == 2 else {
-                return .failure(Problem("'{{\(inner)}}': base64 takes one value, e.g. {{base64 vars.credentials}} or {{base64 env.SECRET}}"))
+                return .failure(
+                    Problem(
+                        "'{{\(inner)}}': base64 takes one value, e.g. {{base64 vars.credentials}} or {{base64 env.SECRET}}"
+                    ))
             }
             return base64(words[1], scope: scope, encodeLiteral: encodeLiteral)
         }
@@ -79,12 +90,15 @@ enum TemplateParser {
             return column(String(name.dropFirst("data.".count)), scope: scope)
         }
         if name.hasPrefix("env.") {
-            return environment(String(name.dropFirst("env.".count)), scope: scope).map { .literal(encodeLiteral($0[...])) }
+            return environment(String(name.dropFirst("env.".count)), scope: scope).map {
+                .literal(encodeLiteral($0[...]))
+            }
         }
         let varName = name.hasPrefix("vars.") ? String(name.dropFirst("vars.".count)) : name
         if let index = scope.vars.firstIndex(of: varName) {
             guard scope.allowsVars else {
-                return .failure(Problem("'{{\(name)}}': a var cannot use another var (vars are rendered independently)"))
+                return .failure(
+                    Problem("'{{\(name)}}': a var cannot use another var (vars are rendered independently)"))
             }
             return .success(.variable(index))
         }
@@ -97,7 +111,8 @@ enum TemplateParser {
         let what = name.hasPrefix("vars.") ? "undeclared var" : "unknown placeholder"
         let hint = Suggestion.hint(for: name, in: candidates)
         // The likeliest cause of an unknown plain name is a value from a response used too early.
-        let extractHint = hint.isEmpty && !name.contains(".")
+        let extractHint =
+            hint.isEmpty && !name.contains(".")
             ? " (no var is named '\(name)', and no earlier step of this task or of on_start extracts it)" : hint
         return .failure(Problem("\(what) '{{\(name)}}'\(extractHint)"))
     }
@@ -105,30 +120,43 @@ enum TemplateParser {
     /// `{{env.NAME}}`: the value, or why there is none (an unset variable is a validate error, not an empty string).
     private static func environment(_ key: String, scope: TemplateScope) -> Result<String, Problem> {
         guard VarName.isValid(key) else {
-            return .failure(Problem("'{{env.\(key)}}': an environment variable name is letters, digits and _, not starting with a digit"))
+            return .failure(
+                Problem(
+                    "'{{env.\(key)}}': an environment variable name is letters, digits and _, not starting with a digit"
+                ))
         }
         guard let value = scope.environment[key] else {
-            return .failure(Problem("environment variable '\(key)' is not set ('{{env.\(key)}}'): set it, or pass --var \(key)=VALUE"))
+            return .failure(
+                Problem(
+                    "environment variable '\(key)' is not set ('{{env.\(key)}}'): set it, or pass --var \(key)=VALUE"))
         }
         return .success(value)
     }
 
     /// `{{base64 NAME}}`: NAME is a var, `data.COLUMN`, an extracted value or `env.NAME` (encoded at load time).
-    private static func base64(_ word: String, scope: TemplateScope,
-                               encodeLiteral: (Substring) -> [UInt8]) -> Result<TemplatePart, Problem> {
+    private static func base64(
+        _ word: String, scope: TemplateScope,
+        encodeLiteral: (Substring) -> [UInt8]
+    ) -> Result<TemplatePart, Problem> {
         if word.hasPrefix("env.") {
             return environment(String(word.dropFirst("env.".count)), scope: scope)
                 .map { .literal(encodeLiteral(Base64.encode(Array($0.utf8))[...])) }
         }
-        let part: Result<TemplatePart, Problem> = word.hasPrefix("{{") || word.hasPrefix("\"")
-            ? .failure(Problem("'{{base64 \(word)}}': base64 takes a name (a var, data.COLUMN, env.NAME or an extracted value), not text; put the text in a var"))
+        let part: Result<TemplatePart, Problem> =
+            word.hasPrefix("{{") || word.hasPrefix("\"")
+            ? .failure(
+                Problem(
+                    "'{{base64 \(word)}}': base64 takes a name (a var, data.COLUMN, env.NAME or an extracted value), not text; put the text in a var"
+                ))
             : placeholder(word, scope: scope, encodeLiteral: encodeLiteral)
         return part.flatMap { inner in
             switch inner {
             case .variable(let index): return .success(.base64(.variable(index)))
             case .data(let index): return .success(.base64(.data(index)))
             case .extracted(let slot): return .success(.base64(.extracted(slot)))
-            default: return .failure(Problem("'{{base64 \(word)}}': base64 takes a var, data.COLUMN, env.NAME or an extracted value"))
+            default:
+                return .failure(
+                    Problem("'{{base64 \(word)}}': base64 takes a var, data.COLUMN, env.NAME or an extracted value"))
             }
         }
     }

@@ -31,16 +31,21 @@ public enum ThresholdParser {
     public static var metricNames: [String] { metrics.keys.sorted() }
 
     /// Longest operators first so `<=` is not read as `<` followed by `=…`.
-    private static let operators: [Threshold.Comparison] = [.lessOrEqual, .greaterOrEqual, .equal, .notEqual, .less, .greater]
+    private static let operators: [Threshold.Comparison] = [
+        .lessOrEqual, .greaterOrEqual, .equal, .notEqual, .less, .greater,
+    ]
 
     /// The threshold `expression` states, applying to `endpoint` (`nil`: the total row).
     public static func parse(_ expression: String, endpoint: EndpointKey? = nil) throws(SyntaxError) -> Threshold {
         let text = expression.trimmingBlanks()
         let name = String(text.prefix { !"<>=! \t".contains($0) })
-        guard !name.isEmpty else { throw SyntaxError("expected 'METRIC OP VALUE' such as 'p95 < 150ms', got '\(text)'") }
+        guard !name.isEmpty else {
+            throw SyntaxError("expected 'METRIC OP VALUE' such as 'p95 < 150ms', got '\(text)'")
+        }
         guard let (metric, unit) = metrics[name] else {
-            throw SyntaxError("unknown metric '\(name)'\(Suggestion.hint(for: name, in: metrics.keys.sorted()))"
-                              + "; one of \(metricNames.joined(separator: " "))")
+            throw SyntaxError(
+                "unknown metric '\(name)'\(Suggestion.hint(for: name, in: metrics.keys.sorted()))"
+                    + "; one of \(metricNames.joined(separator: " "))")
         }
         let afterName = text.dropFirst(name.count).drop { $0 == " " || $0 == "\t" }
         guard let comparison = operators.first(where: { afterName.hasPrefix($0.rawValue) }) else {
@@ -52,7 +57,8 @@ public enum ThresholdParser {
         let value = try parseValue(valueText, unit: unit, metric: name)
         let range = ScenarioLimits.thresholdValue
         guard value.isFinite, range.contains(value) else {
-            throw SyntaxError("'\(valueText)' is out of range: a threshold value is at most \(NumberFormat.plain(range.upperBound))")
+            throw SyntaxError(
+                "'\(valueText)' is out of range: a threshold value is at most \(NumberFormat.plain(range.upperBound))")
         }
         return Threshold(expression: text, metric: metric, comparison: comparison, value: value, endpoint: endpoint)
     }
@@ -76,8 +82,12 @@ public enum ThresholdParser {
                 guard magnitude <= 100 else { throw SyntaxError("\(text) is more than 100%") }
                 return magnitude / 100
             }
-            guard suffix.isEmpty else { throw SyntaxError("failure_rate is a percentage ('0.1%') or a fraction ('0.001'), got '\(text)'") }
-            guard magnitude <= 1 else { throw SyntaxError("a failure_rate fraction is at most 1; for a percentage write '\(text)%'") }
+            guard suffix.isEmpty else {
+                throw SyntaxError("failure_rate is a percentage ('0.1%') or a fraction ('0.001'), got '\(text)'")
+            }
+            guard magnitude <= 1 else {
+                throw SyntaxError("a failure_rate fraction is at most 1; for a percentage write '\(text)%'")
+            }
             return magnitude
         case .count:
             let scale: [String: Double] = ["": 1, "k": 1_000, "K": 1_000, "M": 1_000_000]

@@ -5,7 +5,8 @@ extension YAMLReader {
     /// `thresholds:` items: `"p95 < 150ms"` for the total row, `"GET /x": "p95 < 100ms"` /
     /// `"GET /x": ["p95 < 100ms", "failures == 0"]` for one endpoint, or the long form
     /// `{ threshold: "p95 < 150ms", endpoint: "GET /x", abort_on_fail: true, grace: 10s }`.
-    mutating func thresholds(_ node: Node, endpoints: [EndpointKey], reportUnknownEndpoints: Bool = true) -> [Threshold] {
+    mutating func thresholds(_ node: Node, endpoints: [EndpointKey], reportUnknownEndpoints: Bool = true) -> [Threshold]
+    {
         guard let items = sequence(node, "thresholds") else { return [] }
         var result: [Threshold] = []
         for (index, item) in items.enumerated() {
@@ -14,7 +15,9 @@ extension YAMLReader {
                 result += longForm(item, path, endpoints: endpoints, reportUnknownEndpoints: reportUnknownEndpoints)
             } else if case .mapping(let mapping) = item {
                 guard mapping.count == 1, let (keyNode, value) = mapping.first.map({ ($0.key, $0.value) }) else {
-                    fail(at: item, path, "an endpoint threshold is one 'ENDPOINT: EXPRESSION' pair; write one item per endpoint")
+                    fail(
+                        at: item, path,
+                        "an endpoint threshold is one 'ENDPOINT: EXPRESSION' pair; write one item per endpoint")
                     continue
                 }
                 guard let keyText = string(keyNode, path) else { continue }
@@ -40,10 +43,13 @@ extension YAMLReader {
         return result
     }
 
-    private mutating func longForm(_ item: Node, _ path: String, endpoints: [EndpointKey],
-                                   reportUnknownEndpoints: Bool) -> [Threshold] {
+    private mutating func longForm(
+        _ item: Node, _ path: String, endpoints: [EndpointKey],
+        reportUnknownEndpoints: Bool
+    ) -> [Threshold] {
         guard let fields = mapping(item, path, known: ["threshold", "endpoint", "abort_on_fail", "grace"]),
-              let expression = fields["threshold"] else { return [] }
+            let expression = fields["threshold"]
+        else { return [] }
         var endpoint: EndpointKey?
         if let node = fields["endpoint"], let text = string(node, "\(path).endpoint") {
             switch Self.resolveEndpoint(text, in: endpoints) {
@@ -96,11 +102,14 @@ extension YAMLReader {
         }
         // A lower-case method is still the same endpoint.
         let words = text.split(separator: " ", maxSplits: 1).map(String.init)
-        if words.count == 2, let key = endpoints.first(where: { $0.method == words[0].uppercased() && $0.name == words[1] }) {
+        if words.count == 2,
+            let key = endpoints.first(where: { $0.method == words[0].uppercased() && $0.name == words[1] })
+        {
             return .success(key)
         }
         let names = endpoints.map(\.description)
-        let hint = Suggestion.closest(to: text, in: names).map { " (did you mean '\($0)'?)" }
+        let hint =
+            Suggestion.closest(to: text, in: names).map { " (did you mean '\($0)'?)" }
             ?? "; endpoints are \(names.map { "'\($0)'" }.joined(separator: ", "))"
         return .failure(Problem("no request matches endpoint '\(text)'\(hint)"))
     }

@@ -23,8 +23,10 @@ extension YAMLReader {
         case "1.1", "http/1.1": return .http1_1
         case "2", "2.0", "h2", "http/2": return .http2
         default:
-            fail(at: node, "http", "expected 1.1 or 2 (HTTP/2: ALPN over https, prior knowledge over http), "
-                 + "got '\(scalar.string)'")
+            fail(
+                at: node, "http",
+                "expected 1.1 or 2 (HTTP/2: ALPN over https, prior knowledge over http), "
+                    + "got '\(scalar.string)'")
             return nil
         }
     }
@@ -45,8 +47,9 @@ extension YAMLReader {
             plan.caPEM = pem(value, "tls.ca_file", expecting: "CERTIFICATE", readData: readData)
             if plan.caPEM == nil { valid = false }
             if plan.insecure {
-                fail(at: fields.keyNode("insecure"), "tls.insecure",
-                     "give ca_file (verify against that CA) or insecure: true (verify nothing), not both")
+                fail(
+                    at: fields.keyNode("insecure"), "tls.insecure",
+                    "give ca_file (verify against that CA) or insecure: true (verify nothing), not both")
                 valid = false
             }
         }
@@ -55,11 +58,15 @@ extension YAMLReader {
         if let cert { plan.clientCertPEM = pem(cert, "tls.client_cert", expecting: "CERTIFICATE", readData: readData) }
         if let key { plan.clientKeyPEM = pem(key, "tls.client_key", expecting: "PRIVATE KEY", readData: readData) }
         if cert != nil, key == nil {
-            fail(at: fields.keyNode("client_cert"), "tls.client_key", "required with client_cert: the PEM file of its private key")
+            fail(
+                at: fields.keyNode("client_cert"), "tls.client_key",
+                "required with client_cert: the PEM file of its private key")
             valid = false
         }
         if key != nil, cert == nil {
-            fail(at: fields.keyNode("client_key"), "tls.client_cert", "required with client_key: the PEM file of the certificate")
+            fail(
+                at: fields.keyNode("client_key"), "tls.client_cert",
+                "required with client_key: the PEM file of the certificate")
             valid = false
         }
         if (cert != nil && plan.clientCertPEM == nil) || (key != nil && plan.clientKeyPEM == nil) { valid = false }
@@ -68,8 +75,10 @@ extension YAMLReader {
                 plan.serverName = name
             } else {
                 if case .scalar = value, !value.isNull {
-                    fail(at: value, "tls.server_name", "expected a DNS name such as api.example.com (letters, digits, "
-                         + "'-' and '.', at most 253 characters, no port), got \(value.kindDescription)")
+                    fail(
+                        at: value, "tls.server_name",
+                        "expected a DNS name such as api.example.com (letters, digits, "
+                            + "'-' and '.', at most 253 characters, no port), got \(value.kindDescription)")
                 }
                 valid = false
             }
@@ -79,8 +88,10 @@ extension YAMLReader {
 
     /// The file's bytes when it holds at least one PEM block of `kind` (e.g. `-----BEGIN CERTIFICATE-----`,
     /// `-----BEGIN RSA PRIVATE KEY-----`); otherwise a problem naming the file, never its contents.
-    private mutating func pem(_ node: Node, _ field: String, expecting kind: String,
-                              readData: (String) -> Result<String, Problem>) -> [UInt8]? {
+    private mutating func pem(
+        _ node: Node, _ field: String, expecting kind: String,
+        readData: (String) -> Result<String, Problem>
+    ) -> [UInt8]? {
         guard let path = string(node, field) else { return nil }
         switch readData(path) {
         case .failure(let problem):
@@ -104,7 +115,9 @@ extension YAMLReader {
         else { return false }
         return name.split(separator: ".").allSatisfy { label in
             label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }
+                && label.unicodeScalars.allSatisfy {
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")
+                }
         }
     }
 }

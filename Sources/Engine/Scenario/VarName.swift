@@ -2,7 +2,9 @@
 /// a digit, so a name reads the same in a placeholder, a shell and a YAML key.
 public enum VarName {
     public static func isValid(_ name: String) -> Bool {
-        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            return false
+        }
         return name.utf8.allSatisfy {
             ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z"))
                 || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_")
@@ -57,9 +59,12 @@ public enum ScenarioVars {
         }
         for (name, value) in vars.sorted(by: { $0.key < $1.key }) {
             if !VarName.isValid(name) || name.utf8.count > 255 {
-                problems.append("\(field).\(name.prefix(64)): a name is letters, digits and _ (at most 255), not starting with a digit")
+                problems.append(
+                    "\(field).\(name.prefix(64)): a name is letters, digits and _ (at most 255), not starting with a digit"
+                )
             } else if value.utf8.count > ScenarioLimits.maxCLIVarBytes {
-                problems.append("\(field).\(name): at most \(ScenarioLimits.maxCLIVarBytes) bytes, got \(value.utf8.count)")
+                problems.append(
+                    "\(field).\(name): at most \(ScenarioLimits.maxCLIVarBytes) bytes, got \(value.utf8.count)")
             } else if value.utf8.contains(0) {
                 problems.append("\(field).\(name): a value cannot hold a NUL byte")
             }
@@ -78,11 +83,17 @@ public enum ScenarioVars {
         while i + marker.count < bytes.count {
             // `env.` starting a word, i.e. after `{`, a blank or the start.
             if bytes[i] == marker[0], bytes[i..<(i + marker.count)].elementsEqual(marker),
-               i == 0 || [UInt8(ascii: "{"), UInt8(ascii: " "), UInt8(ascii: "\t")].contains(bytes[i - 1]) {
+                i == 0 || [UInt8(ascii: "{"), UInt8(ascii: " "), UInt8(ascii: "\t")].contains(bytes[i - 1])
+            {
                 var end = i + marker.count
-                while end < bytes.count, bytes[end] == UInt8(ascii: "_") || (bytes[end] < 0x80 && Character(UnicodeScalar(bytes[end])).isLetter)
-                        || (bytes[end] >= UInt8(ascii: "0") && bytes[end] <= UInt8(ascii: "9")) { end += 1 }
-                if end > i + marker.count { names.insert(String(decoding: bytes[(i + marker.count)..<end], as: UTF8.self)) }
+                while end < bytes.count,
+                    bytes[end] == UInt8(ascii: "_")
+                        || (bytes[end] < 0x80 && Character(UnicodeScalar(bytes[end])).isLetter)
+                        || (bytes[end] >= UInt8(ascii: "0") && bytes[end] <= UInt8(ascii: "9"))
+                { end += 1 }
+                if end > i + marker.count {
+                    names.insert(String(decoding: bytes[(i + marker.count)..<end], as: UTF8.self))
+                }
                 i = end
                 continue
             }

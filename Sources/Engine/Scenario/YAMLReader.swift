@@ -20,8 +20,10 @@ struct YAMLReader {
     }
 
     mutating func fail(at mark: Mark?, _ field: String, _ message: String) {
-        errors.append(ScenarioError(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0,
-                                    field: field, message: message))
+        errors.append(
+            ScenarioError(
+                file: file, line: mark?.line ?? 0, column: mark?.column ?? 0,
+                field: field, message: message))
     }
 
     /// The entries of a mapping after reporting keys not in `known`; a null value reads as an empty mapping.
@@ -29,7 +31,8 @@ struct YAMLReader {
         guard let pairs = entries(of: node, field) else { return nil }
         var fields = Fields(node: node, field: field, entries: [])
         for entry in pairs where !known.contains(entry.key) {
-            let hint = Suggestion.closest(to: entry.key, in: known).map { " (did you mean '\($0)'?)" }
+            let hint =
+                Suggestion.closest(to: entry.key, in: known).map { " (did you mean '\($0)'?)" }
                 ?? "; expected one of: \(known.joined(separator: ", "))"
             fail(at: entry.keyNode, fields.path(entry.key), "unknown key '\(entry.key)'\(hint)")
         }
@@ -84,20 +87,27 @@ struct YAMLReader {
         guard let value = Int.construct(from: scalar) else {
             if Self.isWholeNumberText(scalar.string) {
                 let negative = scalar.string.hasPrefix("-")
-                fail(at: node, field, outOfRange.map { "\($0), got \(scalar.string)" }
-                     ?? (negative ? "must be at least \(range.lowerBound), got \(scalar.string)"
-                                  : "must be at most \(range.upperBound), got \(scalar.string)"))
+                fail(
+                    at: node, field,
+                    outOfRange.map { "\($0), got \(scalar.string)" }
+                        ?? (negative
+                            ? "must be at least \(range.lowerBound), got \(scalar.string)"
+                            : "must be at most \(range.upperBound), got \(scalar.string)"))
             } else {
                 fail(at: node, field, "expected a whole number, got \(node.kindDescription)")
             }
             return nil
         }
         guard value >= range.lowerBound else {
-            fail(at: node, field, outOfRange.map { "\($0), got \(value)" } ?? "must be at least \(range.lowerBound), got \(value)")
+            fail(
+                at: node, field,
+                outOfRange.map { "\($0), got \(value)" } ?? "must be at least \(range.lowerBound), got \(value)")
             return nil
         }
         guard value <= range.upperBound else {
-            fail(at: node, field, outOfRange.map { "\($0), got \(value)" } ?? "must be at most \(range.upperBound), got \(value)")
+            fail(
+                at: node, field,
+                outOfRange.map { "\($0), got \(value)" } ?? "must be at most \(range.upperBound), got \(value)")
             return nil
         }
         return value
@@ -130,19 +140,24 @@ struct YAMLReader {
     /// A duration inside `range` (see `ScenarioLimits`); a zero lower bound allows `0s`.
     mutating func duration(_ node: Node, _ field: String, in range: ClosedRange<Duration>) -> Duration? {
         guard case .scalar(let scalar) = node, !node.isNull,
-              let nanoseconds = DurationParser.nanoseconds(scalar.string) else {
+            let nanoseconds = DurationParser.nanoseconds(scalar.string)
+        else {
             fail(at: node, field, "expected a duration such as 500ms, 15s, 2m or 1h30m, got \(node.kindDescription)")
             return nil
         }
         let upper = range.upperBound
         guard nanoseconds <= Double(upper.components.seconds) * 1e9, let value = DurationParser.parse(scalar.string),
-              value <= upper else {
+            value <= upper
+        else {
             fail(at: node, field, "must be at most \(DurationFormat.short(upper)) (30 days), got \(scalar.string)")
             return nil
         }
         guard value >= range.lowerBound else {
-            fail(at: node, field, range.lowerBound == .nanoseconds(1) ? "must be longer than 0"
-                                  : "must be at least \(DurationFormat.short(range.lowerBound)), got \(scalar.string)")
+            fail(
+                at: node, field,
+                range.lowerBound == .nanoseconds(1)
+                    ? "must be longer than 0"
+                    : "must be at least \(DurationFormat.short(range.lowerBound)), got \(scalar.string)")
             return nil
         }
         return value
@@ -197,18 +212,23 @@ extension Node {
 
 extension YAMLReader {
     /// `text` (found at `node`) split into template parts; each problem is recorded at the node's line.
-    mutating func templateParts(_ text: String, at node: Node, _ field: String, scope: TemplateScope,
-                                encodeLiteral: (Substring) -> [UInt8] = { Array($0.utf8) }) -> [TemplatePart]? {
+    mutating func templateParts(
+        _ text: String, at node: Node, _ field: String, scope: TemplateScope,
+        encodeLiteral: (Substring) -> [UInt8] = { Array($0.utf8) }
+    ) -> [TemplatePart]? {
         let (parts, problems) = TemplateParser.parse(text, scope: scope, encodeLiteral: encodeLiteral)
         for problem in problems { fail(at: node, field, problem) }
         return problems.isEmpty ? parts : nil
     }
 
     /// A scalar holding a template, e.g. a var's value or a header's.
-    mutating func template(_ node: Node, _ field: String, scope: TemplateScope,
-                           escaping: Template.Escaping = .none) -> Template? {
+    mutating func template(
+        _ node: Node, _ field: String, scope: TemplateScope,
+        escaping: Template.Escaping = .none
+    ) -> Template? {
         guard let text = string(node, field),
-              let parts = templateParts(text, at: node, field, scope: scope) else { return nil }
+            let parts = templateParts(text, at: node, field, scope: scope)
+        else { return nil }
         return Template(parts: parts, escaping: escaping)
     }
 }

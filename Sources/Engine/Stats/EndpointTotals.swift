@@ -23,8 +23,10 @@ struct EndpointTotals {
         }
     }
 
-    mutating func addHistograms(latency rowLatency: SparseHistogram, serviceTime rowServiceTime: SparseHistogram,
-                                lag rowLag: SparseHistogram? = nil) {
+    mutating func addHistograms(
+        latency rowLatency: SparseHistogram, serviceTime rowServiceTime: SparseHistogram,
+        lag rowLag: SparseHistogram? = nil
+    ) {
         rowLatency.add(into: &latency)
         rowServiceTime.add(into: &serviceTime)
         rowLag?.add(into: &lag)

@@ -8,8 +8,10 @@ extension FailureReason {
     /// Maps a finished transfer to a failure, or `nil` when the response counts as a success.
     /// `detail` is the transfer's CURLOPT_ERRORBUFFER (NUL-terminated), when it has one.
     @inline(__always)
-    static func classify(curlCode: CURLcode, osErrno: Int, status: Int, check: Check, bodyMatched: Bool,
-                         detail: UnsafePointer<CChar>? = nil) -> FailureReason? {
+    static func classify(
+        curlCode: CURLcode, osErrno: Int, status: Int, check: Check, bodyMatched: Bool,
+        detail: UnsafePointer<CChar>? = nil
+    ) -> FailureReason? {
         switch curlCode {
         case CURLE_OK:
             if !check.accepts(status: status) { return .status(status) }
@@ -35,11 +37,13 @@ extension FailureReason {
         case CURLE_UNSUPPORTED_PROTOCOL:
             // The same code means "no HTTP in that URL" and "the reply was not HTTP/1.x" (libcurl
             // calls a reply without a status line HTTP/0.9): only the text tells them apart.
-            return mentions(detail, "HTTP/0.9") || mentions(detail, "HTTP version") ? .invalidResponse
+            return mentions(detail, "HTTP/0.9") || mentions(detail, "HTTP version")
+                ? .invalidResponse
                 : .transport(Int32(curlCode.rawValue))
         case CURLE_OUT_OF_MEMORY:
             // libcurl 7.x answers an over-long header with "out of memory"; its text says header.
-            return detail == nil || mentions(detail, "header") || mentions(detail, "Header") || detail?.pointee == 0 ? .headerTooLarge
+            return detail == nil || mentions(detail, "header") || mentions(detail, "Header") || detail?.pointee == 0
+                ? .headerTooLarge
                 : .transport(Int32(curlCode.rawValue))
         case CURLE_PARTIAL_FILE:
             return .bodyCut
@@ -92,7 +96,8 @@ extension FailureReason {
         case .cancelledAtEnd: return "cancelled at end"
         case .tooManyRedirects: return "too many redirects (more than \(RequestSession.maxRedirects))"
         case .transport(let code):
-            let text = curl_easy_strerror(CURLcode(rawValue: UInt32(bitPattern: code))).map { String(cString: $0) } ?? "error"
+            let text =
+                curl_easy_strerror(CURLcode(rawValue: UInt32(bitPattern: code))).map { String(cString: $0) } ?? "error"
             return "curl error \(code): \(text)"
         }
     }
@@ -103,8 +108,11 @@ extension ExtractionProblem {
         switch self {
         case .noMatch: return "no match for \(source)"
         case .notJSON: return "no match for \(source) (the body is not JSON)"
-        case .bodyTooLarge: return "the body is over 1 MiB, the most kept for extract and check (\(source) not searched)"
-        case .tooLong: return "the value of \(source) is over \(ScenarioLimits.maxExtractedBytes / 1024) KiB, the most a user keeps"
+        case .bodyTooLarge:
+            return "the body is over 1 MiB, the most kept for extract and check (\(source) not searched)"
+        case .tooLong:
+            return
+                "the value of \(source) is over \(ScenarioLimits.maxExtractedBytes / 1024) KiB, the most a user keeps"
         case .unsafeValue: return "the value of \(source) holds a line break, a NUL or bytes that are not UTF-8"
         }
     }

@@ -17,7 +17,8 @@ public struct FailureText: Sendable {
 
     public init(plan: Plan) {
         var checks: [EndpointKey: Check] = [:]
-        for request in plan.requests where request.check.bodyContains != nil && request.endpoint < plan.endpoints.count {
+        for request in plan.requests where request.check.bodyContains != nil && request.endpoint < plan.endpoints.count
+        {
             let key = plan.endpoints[request.endpoint]
             if checks[key] == nil { checks[key] = request.check }
         }

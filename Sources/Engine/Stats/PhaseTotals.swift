@@ -62,11 +62,13 @@ struct PhaseTotals {
                 seen = seen.saturatingAdd(count)
                 if seen >= rank { p95 = offset; break }
             }
-            return PhaseFigures(meanMs: Double(sums[phase.rawValue]) / Double(total) / 1000,
-                                p95Ms: PhaseBuckets.middle(at: p95) / 1000, nonzero: total - buckets[base])
+            return PhaseFigures(
+                meanMs: Double(sums[phase.rawValue]) / Double(total) / 1000,
+                p95Ms: PhaseBuckets.middle(at: p95) / 1000, nonzero: total - buckets[base])
         }
-        return PhaseSummary(dns: figures(.dns), connect: figures(.connect), tls: figures(.tls), ttfb: figures(.ttfb),
-                            transfer: figures(.transfer), requests: requests, bytesSent: bytesSent,
-                            bytesReceived: bytesReceived)
+        return PhaseSummary(
+            dns: figures(.dns), connect: figures(.connect), tls: figures(.tls), ttfb: figures(.ttfb),
+            transfer: figures(.transfer), requests: requests, bytesSent: bytesSent,
+            bytesReceived: bytesReceived)
     }
 }

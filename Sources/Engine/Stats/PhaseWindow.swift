@@ -32,8 +32,10 @@ struct PhaseWindow {
 
     /// One answered request's phases, µs, in `TimingPhase` order.
     @inline(__always)
-    mutating func record(endpoint: Int, dns: UInt64, connect: UInt64, tls: UInt64, ttfb: UInt64, transfer: UInt64,
-                         bytesSent: UInt64, bytesReceived: UInt64) {
+    mutating func record(
+        endpoint: Int, dns: UInt64, connect: UInt64, tls: UInt64, ttfb: UInt64, transfer: UInt64,
+        bytesSent: UInt64, bytesReceived: UInt64
+    ) {
         if counts[endpoint].isEmpty { counts[endpoint] = Array(repeating: 0, count: Self.stride) }
         let base = endpoint * Self.phases
         sums[base] &+= dns

@@ -50,7 +50,8 @@ struct RecentSeconds: Sendable {
         }
         let n = Double(seconds.count)
         let values = latency.percentilesAndMean([50, 95, 99]).values.map { Double($0) / 1000 }
-        return RecentWindow(seconds: seconds.count, requestsPerS: Double(requests) / n, failuresPerS: Double(failures) / n,
-                            medianMs: values[0], p95Ms: values[1], p99Ms: values[2])
+        return RecentWindow(
+            seconds: seconds.count, requestsPerS: Double(requests) / n, failuresPerS: Double(failures) / n,
+            medianMs: values[0], p95Ms: values[1], p99Ms: values[2])
     }
 }

@@ -26,7 +26,8 @@ extension RunAggregator {
     /// bounds of a Prometheus histogram; in key order.
     public func endpointBuckets() -> [EndpointBuckets] {
         keys.indices.map { i in
-            EndpointBuckets(key: keys[i], latency: totals[i].latency.buckets(), serviceTime: totals[i].serviceTime.buckets())
+            EndpointBuckets(
+                key: keys[i], latency: totals[i].latency.buckets(), serviceTime: totals[i].serviceTime.buckets())
         }.sorted { $0.key < $1.key }
     }
 }

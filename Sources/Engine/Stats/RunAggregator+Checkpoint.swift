@@ -53,10 +53,11 @@ extension RunAggregator {
         return Checkpoint(
             keys: closed.keys,
             totals: closed.totals.map {
-                Checkpoint.Totals(requests: $0.requests, failures: $0.failures, bytes: $0.bytes,
-                                  latency: SparseHistogram($0.latency), serviceTime: SparseHistogram($0.serviceTime),
-                                  lag: SparseHistogram($0.lag),
-                                  failureReasons: $0.failureReasons.map { ReasonTally(reason: $0.key, count: $0.value) })
+                Checkpoint.Totals(
+                    requests: $0.requests, failures: $0.failures, bytes: $0.bytes,
+                    latency: SparseHistogram($0.latency), serviceTime: SparseHistogram($0.serviceTime),
+                    lag: SparseHistogram($0.lag),
+                    failureReasons: $0.failureReasons.map { ReasonTally(reason: $0.key, count: $0.value) })
             },
             history: closed.history, dropped: closed.dropped, checks: closed.checks, skipped: closed.skipped,
             resetSeconds: closed.resetSeconds, firstMeasuredSecond: closed.firstMeasuredSecond,
@@ -74,7 +75,8 @@ extension EndpointTotals {
         saved.serviceTime.add(into: &serviceTime)
         saved.lag.add(into: &lag)
         for tally in saved.failureReasons {
-            failureReasons[tally.reason, default: 0] = failureReasons[tally.reason, default: 0].saturatingAdd(tally.count)
+            failureReasons[tally.reason, default: 0] = failureReasons[tally.reason, default: 0].saturatingAdd(
+                tally.count)
         }
     }
 }

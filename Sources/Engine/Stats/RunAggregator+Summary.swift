@@ -8,8 +8,10 @@ extension RunAggregator {
     ///   - measuredSeconds: the span rates are taken over (run time since start or last reset).
     ///   - startedAt: Unix seconds the measured span began.
     ///   - threads: engine threads that produced the intervals (all nodes together).
-    public func summary(plan: Plan, run: RunID?, startedAt: Int, measuredSeconds: Double, users: Int,
-                        threads: Int, abortReason: String?) -> RunSummary {
+    public func summary(
+        plan: Plan, run: RunID?, startedAt: Int, measuredSeconds: Double, users: Int,
+        threads: Int, abortReason: String?
+    ) -> RunSummary {
         let (rows, total) = rows(seconds: measuredSeconds)
         let failureText = FailureText(plan: plan)
         let saturated = history.filter { $0.generatorCpu > 0.9 }.count
@@ -21,7 +23,8 @@ extension RunAggregator {
         if let lag = total.lag, lag.p99Ms > ScheduleLag.bound(latencyMedianMs: total.medianMs) {
             let bound = ScheduleLag.bound(latencyMedianMs: total.medianMs)
             func ms(_ value: Double) -> String { "\((value * 100).rounded() / 100)" }
-            generatorLoad.scheduleLagLimited = "schedule lag p99 \(ms(lag.p99Ms)) ms is above \(ms(bound)) ms "
+            generatorLoad.scheduleLagLimited =
+                "schedule lag p99 \(ms(lag.p99Ms)) ms is above \(ms(bound)) ms "
                 + "(5 ms or a tenth of the latency median): requests left late, and their latency includes it; "
                 + "add threads or nodes, or lower the load per thread"
         }
@@ -35,9 +38,10 @@ extension RunAggregator {
         summary.recent = recentSeconds.window()
         if !resetSeconds.isEmpty { summary.statsResetAt = resetSeconds.map { startUnixSeconds + $0 } }
         summary.tasks = plan.taskRatios
-        let slow = SlowPeriodFinder.find(summary.history, reasons: soFar.reasonsBySecond,
-                                         text: { failureText.text($0.reason, endpoint: $0.endpoint) },
-                                         bounds: plan.slowBounds, startUnixSeconds: startUnixSeconds)
+        let slow = SlowPeriodFinder.find(
+            summary.history, reasons: soFar.reasonsBySecond,
+            text: { failureText.text($0.reason, endpoint: $0.endpoint) },
+            bounds: plan.slowBounds, startUnixSeconds: startUnixSeconds)
         if !slow.periods.isEmpty { summary.slowPeriods = slow.periods }
         if slow.notListed > 0 { summary.slowPeriodsNotListed = slow.notListed }
         summary.thresholds = plan.thresholds.map { $0.evaluate(on: summary) }

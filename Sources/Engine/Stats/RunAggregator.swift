@@ -132,7 +132,9 @@ public struct RunAggregator: Sendable {
         if let connections = interval.newConnections {
             history[index].newConnections = (history[index].newConnections ?? 0).saturatingAdd(connections)
         }
-        if interval.dropped > 0 { history[index].dropped = (history[index].dropped ?? 0).saturatingAdd(interval.dropped) }
+        if interval.dropped > 0 {
+            history[index].dropped = (history[index].dropped ?? 0).saturatingAdd(interval.dropped)
+        }
     }
 
     /// Closes seconds older than `second` still short of reporters (one was lost or is late).
@@ -214,7 +216,8 @@ public struct RunAggregator: Sendable {
             medianMs: ms(values[0]), p95Ms: ms(values[1]), p99Ms: ms(values[2]), maxMs: ms(latency.max),
             avgMs: mean / 1000, generatorCpu: cpu)
         sample.dropped = second.dropped
-        recentSeconds.add(.init(index: index, requests: second.slotRequests, failures: second.slotFailures, latency: latency))
+        recentSeconds.add(
+            .init(index: index, requests: second.slotRequests, failures: second.slotFailures, latency: latency))
         sample.newConnections = second.newConnections
         sample.soFar = soFar.close(
             second: index, latency: latency, requests: second.requests, failures: second.failures,
@@ -239,8 +242,9 @@ public struct RunAggregator: Sendable {
             rows.append(row)
         }
         let window = recentSeconds.window()
-        var totalRow = total.summary(key: EndpointKey(method: "", name: "Aggregated"), seconds: seconds,
-                                     currentRps: window?.requestsPerS ?? 0)
+        var totalRow = total.summary(
+            key: EndpointKey(method: "", name: "Aggregated"), seconds: seconds,
+            currentRps: window?.requestsPerS ?? 0)
         totalRow.currentFailuresPerS = window?.failuresPerS ?? 0
         return (rows.sorted { $0.key < $1.key }, totalRow)
     }
@@ -256,9 +260,11 @@ public struct RunAggregator: Sendable {
                 let seen = soFar.seenSpan(key, reason)
                 guard let at = rows[words] else {
                     rows[words] = out.count
-                    out.append(FailureCount(method: key.method, name: key.name, reason: words, count: count,
-                                            firstSeen: seen.map { startUnixSeconds + $0.first },
-                                            lastSeen: seen.map { startUnixSeconds + $0.last }))
+                    out.append(
+                        FailureCount(
+                            method: key.method, name: key.name, reason: words, count: count,
+                            firstSeen: seen.map { startUnixSeconds + $0.first },
+                            lastSeen: seen.map { startUnixSeconds + $0.last }))
                     continue
                 }
                 out[at].count = out[at].count.saturatingAdd(count)

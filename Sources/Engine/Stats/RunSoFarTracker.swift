@@ -68,9 +68,11 @@ struct RunSoFarTracker: Sendable {
 
     /// Adds a closing second and returns the run so far at its end. `wallMicros` over
     /// `threads` seconds of engine time says how much of the second was measured.
-    mutating func close(second: Int, latency secondLatency: LatencyHistogram, requests secondRequests: UInt64,
-                        failures secondFailures: UInt64, bytes secondBytes: UInt64, wallMicros: UInt64,
-                        threads: Int) -> RunSoFar {
+    mutating func close(
+        second: Int, latency secondLatency: LatencyHistogram, requests secondRequests: UInt64,
+        failures secondFailures: UInt64, bytes secondBytes: UInt64, wallMicros: UInt64,
+        threads: Int
+    ) -> RunSoFar {
         latency.add(secondLatency)
         requests = requests.saturatingAdd(secondRequests)
         failures = failures.saturatingAdd(secondFailures)
@@ -129,16 +131,18 @@ extension RunSoFarTracker {
         var spans: [RunSoFarCheckpoint.Seen] = []
         for (key, reasons) in seen {
             for (reason, span) in reasons {
-                spans.append(.init(method: key.method, name: key.name, reason: reason, first: span.first, last: span.last))
+                spans.append(
+                    .init(method: key.method, name: key.name, reason: reason, first: span.first, last: span.last))
             }
         }
-        return RunSoFarCheckpoint(latency: SparseHistogram(latency), requests: requests, failures: failures, bytes: bytes,
-                          seen: spans,
-                          reasonsBySecond: reasonsBySecond.sorted { $0.key < $1.key }.flatMap { second, kinds in
-                              kinds.map { .init(second: second, reason: $0.key.reason, endpoint: $0.key.endpoint, count: $0.value) }
-                          },
-                          newestSecond: newest?.second,
-                          newestShare: newest?.share)
+        return RunSoFarCheckpoint(
+            latency: SparseHistogram(latency), requests: requests, failures: failures, bytes: bytes,
+            seen: spans,
+            reasonsBySecond: reasonsBySecond.sorted { $0.key < $1.key }.flatMap { second, kinds in
+                kinds.map { .init(second: second, reason: $0.key.reason, endpoint: $0.key.endpoint, count: $0.value) }
+            },
+            newestSecond: newest?.second,
+            newestShare: newest?.share)
     }
 
     init(restoring saved: RunSoFarCheckpoint) {

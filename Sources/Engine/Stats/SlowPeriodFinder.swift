@@ -13,16 +13,20 @@ public enum SlowPeriodFinder {
     /// Periods listed at most; more are counted in `RunSummary.slowPeriodsNotListed`.
     public static let maxPeriods = 1_000
 
-    public static func find(_ history: [HistorySample], reasons: [Int: [String: UInt64]], bounds: SlowBounds,
-                            startUnixSeconds: Int) -> (periods: [SlowPeriod], notListed: Int) {
+    public static func find(
+        _ history: [HistorySample], reasons: [Int: [String: UInt64]], bounds: SlowBounds,
+        startUnixSeconds: Int
+    ) -> (periods: [SlowPeriod], notListed: Int) {
         find(history, reasons: reasons, text: { $0 }, bounds: bounds, startUnixSeconds: startUnixSeconds)
     }
 
     /// The same with typed reasons, worded by `text` only for the seconds of a period (reasons whose
     /// words are the same add up into one line).
-    static func find<Reason: Hashable>(_ history: [HistorySample], reasons: [Int: [Reason: UInt64]],
-                                       text: (Reason) -> String, bounds: SlowBounds,
-                                       startUnixSeconds: Int) -> (periods: [SlowPeriod], notListed: Int) {
+    static func find<Reason: Hashable>(
+        _ history: [HistorySample], reasons: [Int: [Reason: UInt64]],
+        text: (Reason) -> String, bounds: SlowBounds,
+        startUnixSeconds: Int
+    ) -> (periods: [SlowPeriod], notListed: Int) {
         var periods: [SlowPeriod] = []
         var notListed = 0
         var current: SlowPeriod?
@@ -37,8 +41,9 @@ public enum SlowPeriodFinder {
         func add(_ sample: HistorySample, _ causes: [SlowPeriod.Cause]) {
             if current == nil || current!.endS != sample.second {
                 finish()
-                current = SlowPeriod(startS: sample.second, endS: sample.second, startedAt: startUnixSeconds + sample.second,
-                                     causes: [], worstP99Ms: 0, maxMs: 0, requests: 0, failures: 0, failuresByReason: [])
+                current = SlowPeriod(
+                    startS: sample.second, endS: sample.second, startedAt: startUnixSeconds + sample.second,
+                    causes: [], worstP99Ms: 0, maxMs: 0, requests: 0, failures: 0, failuresByReason: [])
             }
             current!.endS = sample.second + 1
             current!.causes = Array(Set(current!.causes + causes)).sorted()
@@ -77,7 +82,8 @@ public enum SlowPeriodFinder {
             if Double(sample.failures) > bounds.failureShare * Double(sample.requests) { causes.append(.failures) }
             // A second right after a hang carries the requests that waited it out: part of the same period.
             if causes.isEmpty, let open = current, open.endS == sample.second, open.causes.contains(.hang),
-               sample.maxMs >= 1000 {
+                sample.maxMs >= 1000
+            {
                 causes.append(.hang)
             }
             if causes.isEmpty { finish() } else { add(sample, causes) }

@@ -32,8 +32,9 @@ extension WindowStats {
             row.phases = phases.sample(endpoint: i)
             rows.append(row)
         }
-        var interval = IntervalStats(second: second, users: users, dropped: dropped, cpuMicros: cpuMicros,
-                                     wallMicros: wallMicros, threads: 1, endpoints: rows)
+        var interval = IntervalStats(
+            second: second, users: users, dropped: dropped, cpuMicros: cpuMicros,
+            wallMicros: wallMicros, threads: 1, endpoints: rows)
         interval.checks = checkTallies(labels)
         if skipped > 0 { interval.skipped = skipped }
         interval.newConnections = newConnections

@@ -47,7 +47,9 @@ final class WindowStats: @unchecked Sendable {
 
     /// One finished request. `intended`, `sent` and `done` are monotonic microseconds.
     @inline(__always)
-    func record(endpoint: Int, intended: UInt64, sent: UInt64, done: UInt64, bytes received: Int, failure: FailureReason?) {
+    func record(
+        endpoint: Int, intended: UInt64, sent: UInt64, done: UInt64, bytes received: Int, failure: FailureReason?
+    ) {
         requests[endpoint] &+= 1
         bytes[endpoint] &+= UInt64(received)
         latency[endpoint].record(max(1, done &- min(intended, done)))
@@ -73,8 +75,10 @@ final class WindowStats: @unchecked Sendable {
         var tallies: [CheckTally] = []
         for row in checkPasses.indices where row < labels.checkRows.count && checkPasses[row] &+ checkFails[row] > 0 {
             let label = labels.checkRows[row]
-            tallies.append(CheckTally(method: label.endpoint.method, name: label.endpoint.name, check: label.check,
-                                      passes: checkPasses[row], fails: checkFails[row]))
+            tallies.append(
+                CheckTally(
+                    method: label.endpoint.method, name: label.endpoint.name, check: label.check,
+                    passes: checkPasses[row], fails: checkFails[row]))
         }
         return tallies.isEmpty ? nil : tallies
     }

@@ -95,9 +95,11 @@ extension FederationMessage: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Kind.self)
         guard container.allKeys.count == 1, let kind = container.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "expected one key naming the message kind, got \(container.allKeys.map(\.stringValue))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "expected one key naming the message kind, got \(container.allKeys.map(\.stringValue))"))
         }
         switch kind {
         case .hello: self = .hello(try container.decode(Hello.self, forKey: kind))
@@ -115,8 +117,9 @@ extension FederationMessage: Codable {
             _ = try container.decode(Empty.self, forKey: kind)
             self = .heartbeat
         case .stats, .workerState:
-            throw DecodingError.dataCorruptedError(forKey: kind, in: container,
-                                                   debugDescription: Self.binaryOnly(kind))
+            throw DecodingError.dataCorruptedError(
+                forKey: kind, in: container,
+                debugDescription: Self.binaryOnly(kind))
         case .statsAck: self = .statsAck(try container.decode(StatsAck.self, forKey: kind))
         case .statsEnd: self = .statsEnd(try container.decode(StatsEnd.self, forKey: kind))
         }
@@ -138,8 +141,11 @@ extension FederationMessage: Codable {
         case .stop(let value): try container.encode(value, forKey: .stop)
         case .heartbeat: try container.encode(Empty(), forKey: .heartbeat)
         case .stats, .workerState:
-            throw EncodingError.invalidValue(self, .init(codingPath: encoder.codingPath,
-                                                         debugDescription: Self.binaryOnly(kind)))
+            throw EncodingError.invalidValue(
+                self,
+                .init(
+                    codingPath: encoder.codingPath,
+                    debugDescription: Self.binaryOnly(kind)))
         case .statsAck(let value): try container.encode(value, forKey: .statsAck)
         case .statsEnd(let value): try container.encode(value, forKey: .statsEnd)
         }

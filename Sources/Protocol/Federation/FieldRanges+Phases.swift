@@ -15,8 +15,9 @@ extension EndpointPhases {
             try check.uint("phases.\(phase.key).sum_us", sample.sumMicros, FieldRanges.phaseSumMicros)
             let buckets = sample.buckets
             guard buckets.values.count == buckets.counts.count else {
-                throw FieldRangeError(field: "\(check.kind).phases.\(phase.key).buckets",
-                                      problem: "\(buckets.values.count) values but \(buckets.counts.count) counts")
+                throw FieldRangeError(
+                    field: "\(check.kind).phases.\(phase.key).buckets",
+                    problem: "\(buckets.values.count) values but \(buckets.counts.count) counts")
             }
             var total: UInt64 = 0
             for i in buckets.values.indices {

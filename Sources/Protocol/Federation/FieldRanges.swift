@@ -65,14 +65,18 @@ struct RangeCheck {
         guard range.contains(value) else { throw outside(field, "\(range.lowerBound)…\(range.upperBound)", "\(value)") }
     }
 
-    func uint(_ field: @autoclosure () -> String, _ value: UInt64, _ range: ClosedRange<UInt64>) throws(FieldRangeError) {
+    func uint(_ field: @autoclosure () -> String, _ value: UInt64, _ range: ClosedRange<UInt64>) throws(FieldRangeError)
+    {
         guard range.contains(value) else { throw outside(field, "\(range.lowerBound)…\(range.upperBound)", "\(value)") }
     }
 
-    func double(_ field: @autoclosure () -> String, _ value: Double, _ range: ClosedRange<Double>) throws(FieldRangeError) {
+    func double(
+        _ field: @autoclosure () -> String, _ value: Double, _ range: ClosedRange<Double>
+    ) throws(FieldRangeError) {
         guard value.isFinite, range.contains(value) else {
-            throw outside(field, "\(Self.format(range.lowerBound))…\(Self.format(range.upperBound)) and finite",
-                          Self.format(value))
+            throw outside(
+                field, "\(Self.format(range.lowerBound))…\(Self.format(range.upperBound)) and finite",
+                Self.format(value))
         }
     }
 
@@ -196,7 +200,9 @@ extension StatsReport {
             try check.uint("cpu_micros", interval.cpuMicros, FieldRanges.micros)
             try check.uint("wall_micros", interval.wallMicros, FieldRanges.micros)
             try check.int("threads", interval.threads, FieldRanges.threads)
-            if let connections = interval.newConnections { try check.uint("new_connections", connections, FieldRanges.count) }
+            if let connections = interval.newConnections {
+                try check.uint("new_connections", connections, FieldRanges.count)
+            }
             for endpoint in interval.endpoints {
                 try check.text("method", endpoint.key.method, FieldRanges.endpointBytes)
                 try check.text("name", endpoint.key.name, FieldRanges.endpointBytes)
@@ -231,7 +237,8 @@ extension SparseHistogram {
     /// iterating it adds up) stays within one interval's count.
     fileprivate func checkRanges(_ field: String, _ check: RangeCheck) throws(FieldRangeError) {
         guard values.count == counts.count else {
-            throw FieldRangeError(field: "\(check.kind).\(field)", problem: "\(values.count) values but \(counts.count) counts")
+            throw FieldRangeError(
+                field: "\(check.kind).\(field)", problem: "\(values.count) values but \(counts.count) counts")
         }
         var total: UInt64 = 0
         for i in values.indices {

@@ -32,9 +32,11 @@ public struct FleetShare: Codable, Sendable, Equatable {
     public var dataSlots: Int
 
     /// A worker's share; the defaults are an unstaged share from the run's start with all the data rows.
-    public init(users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, staged: Bool = false,
-                stageSlice: LoadSlice = .whole, stagesElapsedMs: Int = 0, warmupMs: Int? = nil, remainingMs: Int?,
-                startSecond: Int, dataSlot: Int = 0, dataSlots: Int = 1) {
+    public init(
+        users: Int, spawnRate: Double, rate: Double? = nil, maxInFlight: Int? = nil, staged: Bool = false,
+        stageSlice: LoadSlice = .whole, stagesElapsedMs: Int = 0, warmupMs: Int? = nil, remainingMs: Int?,
+        startSecond: Int, dataSlot: Int = 0, dataSlots: Int = 1
+    ) {
         self.users = users
         self.spawnRate = spawnRate
         self.rate = rate

@@ -8,7 +8,8 @@ public struct HexBytes: Codable, Sendable, Hashable, CustomStringConvertible {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let bytes = Self.parse(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an even number of hex digits")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "expected an even number of hex digits")
         }
         self.bytes = bytes
     }
@@ -69,8 +70,10 @@ public struct Hello: Codable, Sendable, Equatable {
     /// The worker's challenge to the master, which proves it knows the token too.
     public var nonce: HexBytes
 
-    public init(protocolVersion: UInt16 = FederationProtocol.version, node: NodeID, loaddVersion: String, cores: Int,
-                threads: Int, maxUsers: Int, weight: Double, nonce: HexBytes) {
+    public init(
+        protocolVersion: UInt16 = FederationProtocol.version, node: NodeID, loaddVersion: String, cores: Int,
+        threads: Int, maxUsers: Int, weight: Double, nonce: HexBytes
+    ) {
         self.protocolVersion = protocolVersion
         self.node = node
         self.loaddVersion = loaddVersion

@@ -51,7 +51,8 @@ public struct LoadSlice: Codable, Sendable, Equatable {
         let container = try decoder.singleValueContainer()
         let pair = try container.decode([Double].self)
         guard pair.count == 2, let slice = LoadSlice(checking: pair[0], pair[1]) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected [from, to] with 0 ≤ from ≤ to ≤ 1")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "expected [from, to] with 0 ≤ from ≤ to ≤ 1")
         }
         self = slice
     }

@@ -30,7 +30,9 @@ public struct StatsEnd: Codable, Sendable, Equatable {
     public var droppedReports: UInt64
     public var droppedSeconds: UInt64
 
-    public init(run: RunID, assignment: UInt64, sequence: UInt64, droppedReports: UInt64 = 0, droppedSeconds: UInt64 = 0) {
+    public init(
+        run: RunID, assignment: UInt64, sequence: UInt64, droppedReports: UInt64 = 0, droppedSeconds: UInt64 = 0
+    ) {
         self.run = run
         self.assignment = assignment
         self.sequence = sequence

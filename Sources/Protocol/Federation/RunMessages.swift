@@ -27,8 +27,10 @@ public struct Assignment: Codable, Sendable, Equatable {
     /// What this worker must never show in a log line or a report to the master: every var's value.
     public var secrets: SecretValues { SecretValues((vars ?? [:]).values) }
 
-    public init(run: RunID, assignment: UInt64, scenario: String, file: String, overrides: RunOverrides,
-                share: FleetShare, files: [String: Data]? = nil) {
+    public init(
+        run: RunID, assignment: UInt64, scenario: String, file: String, overrides: RunOverrides,
+        share: FleetShare, files: [String: Data]? = nil
+    ) {
         self.run = run
         self.assignment = assignment
         self.scenario = scenario

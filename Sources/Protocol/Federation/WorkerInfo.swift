@@ -26,10 +26,12 @@ public struct WorkerInfo: Codable, Sendable, Equatable {
     /// share moved to the others until it reconnects).
     public var problem: String?
 
-    public init(node: NodeID, address: String, version: String, cores: Int, threads: Int, weight: Double,
-                maxUsers: Int, activity: WorkerActivity, users: Int, rate: Double? = nil, rps: Double, cpu: Double? = nil,
-                lastSeenS: Double,
-                joinedAt: Int, problem: String? = nil) {
+    public init(
+        node: NodeID, address: String, version: String, cores: Int, threads: Int, weight: Double,
+        maxUsers: Int, activity: WorkerActivity, users: Int, rate: Double? = nil, rps: Double, cpu: Double? = nil,
+        lastSeenS: Double,
+        joinedAt: Int, problem: String? = nil
+    ) {
         self.node = node
         self.address = address
         self.version = version

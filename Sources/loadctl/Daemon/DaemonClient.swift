@@ -17,7 +17,9 @@ struct DaemonClient {
         try decode(try send("GET", path, body: nil))
     }
 
-    func post<Response: Decodable>(_ path: String, body: some Encodable, as type: Response.Type = Response.self) throws -> Response {
+    func post<Response: Decodable>(
+        _ path: String, body: some Encodable, as type: Response.Type = Response.self
+    ) throws -> Response {
         try decode(try send("POST", path, body: WireJSON.data(body)))
     }
 
@@ -105,7 +107,9 @@ private final class ReplyBuffer {
 
     static let onBody: curl_write_callback = { bytes, size, count, userdata in
         let reply = Unmanaged<ReplyBuffer>.fromOpaque(userdata!).takeUnretainedValue()
-        if let bytes { reply.data.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: size * count) }
+        if let bytes {
+            reply.data.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: size * count)
+        }
         return size * count
     }
 }
@@ -125,7 +129,8 @@ enum DaemonClientError: Error, CustomStringConvertible {
             return "cannot reach loadd at \(socket): permission denied. Join the `loadd` group "
                 + "(`sudo usermod -aG loadd $USER`, then log in again) or use sudo"
         case .api(let status, let error):
-            return ([ "loadd: \(error.error) (HTTP \(status))" ] + error.details.map { "  \($0)" }).joined(separator: "\n")
+            return (["loadd: \(error.error) (HTTP \(status))"] + error.details.map { "  \($0)" }).joined(
+                separator: "\n")
         case .badReply(let text):
             return "loadd answered something loadctl does not understand: \(text)"
         }

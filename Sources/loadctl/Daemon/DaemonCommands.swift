@@ -5,7 +5,8 @@ import Report
 
 /// `loadctl users N`: move the running test to N users.
 struct UsersCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "users", abstract: "Change the user count of the running test.")
+    static let configuration = CommandConfiguration(
+        commandName: "users", abstract: "Change the user count of the running test.")
 
     @Argument(help: "The new number of users.") var users: Int
     @Option(name: .long, help: "Users started or stopped per second (default: the scenario's).") var spawnRate: Double?
@@ -26,7 +27,8 @@ struct UsersCommand: ParsableCommand {
 
 /// `loadctl rate R`: change the arrival rate of the running open-model test.
 struct RateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rate", abstract: "Change the arrival rate of the running open-model test.")
+    static let configuration = CommandConfiguration(
+        commandName: "rate", abstract: "Change the arrival rate of the running open-model test.")
 
     @Argument(help: "Iterations started per second.") var rate: Double
     @OptionGroup var daemon: DaemonOptions
@@ -36,14 +38,17 @@ struct RateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let info: RunInfo = try withDaemon { try daemon.client.post("/v1/runs/current/rate", body: SetRateRequest(rate: rate)) }
+        let info: RunInfo = try withDaemon {
+            try daemon.client.post("/v1/runs/current/rate", body: SetRateRequest(rate: rate))
+        }
         daemon.json ? Console.json(info) : Console.out("run \(info.id): arrival rate now \(rate)/s")
     }
 }
 
 /// `loadctl reset`: zero the statistics; users keep running.
 struct ResetCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "reset", abstract: "Zero the running test's statistics without stopping users.")
+    static let configuration = CommandConfiguration(
+        commandName: "reset", abstract: "Zero the running test's statistics without stopping users.")
 
     @OptionGroup var daemon: DaemonOptions
 
@@ -55,7 +60,8 @@ struct ResetCommand: ParsableCommand {
 
 /// `loadctl stop`: end the running test; its results are kept.
 struct StopCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop the running test (results are kept).")
+    static let configuration = CommandConfiguration(
+        commandName: "stop", abstract: "Stop the running test (results are kept).")
 
     @OptionGroup var daemon: DaemonOptions
 
@@ -75,7 +81,8 @@ struct RunsCommand: ParsableCommand {
 
 /// `loadctl runs rm ID…`: remove stored runs; the running one is refused (exit 4).
 struct RunsRemoveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove stored runs (never the running one).")
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove stored runs (never the running one).")
 
     @Argument(help: "Run ids (see `loadctl runs`).", completion: RunIDs.completion) var ids: [String]
     @OptionGroup var daemon: DaemonOptions
@@ -106,7 +113,8 @@ struct RunsPruneCommand: ParsableCommand {
         let answer: RemovedRuns = try withDaemon { try daemon.client.post("/v1/runs/prune") }
         if daemon.json { return Console.json(answer) }
         answer.removed.forEach { Console.out("removed \($0)") }
-        Console.out("\(answer.removed.count) run\(answer.removed.count == 1 ? "" : "s") removed (\(answer.policy ?? "policy"))")
+        Console.out(
+            "\(answer.removed.count) run\(answer.removed.count == 1 ? "" : "s") removed (\(answer.policy ?? "policy"))")
     }
 }
 
@@ -114,7 +122,9 @@ struct RunsPruneCommand: ParsableCommand {
 struct RunsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List past and current runs.")
 
-    @Flag(name: [.customShort("q"), .long], help: "Print only the run ids, newest first (for scripts and shell completion).")
+    @Flag(
+        name: [.customShort("q"), .long],
+        help: "Print only the run ids, newest first (for scripts and shell completion).")
     var quiet = false
     @OptionGroup var daemon: DaemonOptions
 
@@ -125,8 +135,10 @@ struct RunsListCommand: ParsableCommand {
         guard !runs.isEmpty else { return Console.out("no runs yet") }
         var rows = [["ID", "STATE", "SCENARIO", "USERS", "REQUESTS", "FAILURES", "STARTED (UTC)"]]
         for run in runs {
-            rows.append([run.id.rawValue, run.state.rawValue, run.scenario, "\(run.users)", "\(run.requests)",
-                         "\(run.failures)", Console.utc(run.startedAt)])
+            rows.append([
+                run.id.rawValue, run.state.rawValue, run.scenario, "\(run.users)", "\(run.requests)",
+                "\(run.failures)", Console.utc(run.startedAt),
+            ])
         }
         Console.out(Console.columns(rows))
         // A damaged run's reason does not fit a column; it follows the table.
@@ -138,13 +150,18 @@ struct RunsListCommand: ParsableCommand {
 
 /// `loadctl report ID`: a finished (or running) run's report.
 struct ReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Show a run's report, as a table, JSON, Locust CSVs or an HTML page.")
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Show a run's report, as a table, JSON, Locust CSVs or an HTML page.")
 
     @Argument(help: "Run id (see `loadctl runs`).", completion: RunIDs.completion) var id: String
-    @Option(name: .long, help: "Write ID_stats.csv, ID_stats_history.csv, ID_failures.csv, ID_exceptions.csv (and ID_marks.csv) into this folder.",
-            completion: .directory) var csv: String?
-    @Option(name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.",
-            completion: .file(extensions: ["html"])) var html: String?
+    @Option(
+        name: .long,
+        help:
+            "Write ID_stats.csv, ID_stats_history.csv, ID_failures.csv, ID_exceptions.csv (and ID_marks.csv) into this folder.",
+        completion: .directory) var csv: String?
+    @Option(
+        name: .long, help: "Write a self-contained HTML report (tables and per-second charts, no JavaScript) to PATH.",
+        completion: .file(extensions: ["html"])) var html: String?
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {

@@ -17,6 +17,7 @@ struct MarkCommand: ParsableCommand {
 
     func run() throws {
         let mark: RunMark = try withDaemon { try daemon.client.post("/v1/marks", body: MarkRequest(text: text)) }
-        daemon.json ? Console.json(mark) : Console.out("marked at \(formatFixed(mark.elapsedS, decimals: 1)) s: \(mark.text)")
+        daemon.json
+            ? Console.json(mark) : Console.out("marked at \(formatFixed(mark.elapsedS, decimals: 1)) s: \(mark.text)")
     }
 }

@@ -46,7 +46,8 @@ final class SocketRelay: Sendable {
                     group.addTask {
                         defer { _ = self.open.wrappingSubtract(1, ordering: .relaxed) }
                         if count > self.maxConnections {
-                            await Self.answer(client, 503, "loadctl ui relays at most \(self.maxConnections) connections at once")
+                            await Self.answer(
+                                client, 503, "loadctl ui relays at most \(self.maxConnections) connections at once")
                         } else {
                             await self.relay(client)
                         }
@@ -89,8 +90,10 @@ final class SocketRelay: Sendable {
     /// A whole HTTP answer from the relay itself (loadd never saw the request), then close.
     private static func answer(_ client: Bytes, _ status: Int, _ message: String) async {
         let reason = status == 503 ? "Service Unavailable" : "Bad Gateway"
-        let body = "{\"error\":\"\(message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\",\"details\":[]}\n"
-        let text = "HTTP/1.1 \(status) \(reason)\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n"
+        let body =
+            "{\"error\":\"\(message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\",\"details\":[]}\n"
+        let text =
+            "HTTP/1.1 \(status) \(reason)\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n"
             + "connection: close\r\n\r\n" + body
         try? await client.executeThenClose { _, outbound in
             try await outbound.write(ByteBuffer(string: text))

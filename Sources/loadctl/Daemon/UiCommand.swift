@@ -1,7 +1,7 @@
 import ArgumentParser
 import Engine
-import Glibc
 import Foundation
+import Glibc
 import Protocol
 import TargetServer
 
@@ -36,26 +36,30 @@ struct UiCommand: AsyncParsableCommand {
             throw ValidationError("--listen: \(error)")
         }
         guard SocketRelay.connectionRange.contains(maxConnections) else {
-            throw ValidationError("--max-connections: must be \(SocketRelay.connectionRange.lowerBound)-"
-                                  + "\(SocketRelay.connectionRange.upperBound), got \(maxConnections)")
+            throw ValidationError(
+                "--max-connections: must be \(SocketRelay.connectionRange.lowerBound)-"
+                    + "\(SocketRelay.connectionRange.upperBound), got \(maxConnections)")
         }
         guard allowRemote || Self.isLoopback(host) else {
-            throw ValidationError("--listen \(listen) is not a loopback address: anyone who reaches it could steer "
-                                  + "loadd. Use 127.0.0.1 (and ssh -L to reach it from elsewhere), or add --allow-remote")
+            throw ValidationError(
+                "--listen \(listen) is not a loopback address: anyone who reaches it could steer "
+                    + "loadd. Use 127.0.0.1 (and ssh -L to reach it from elsewhere), or add --allow-remote")
         }
         let socketPath = DaemonClient.resolveSocket(socket)
         let status: NodeStatus = try withDaemon { try DaemonClient(socketPath: socketPath).get("/v1/status") }
         let relay: SocketRelay
         do {
-            relay = try await SocketRelay.start(host: host == "localhost" ? "127.0.0.1" : host, port: port,
-                                                socketPath: socketPath, maxConnections: maxConnections)
+            relay = try await SocketRelay.start(
+                host: host == "localhost" ? "127.0.0.1" : host, port: port,
+                socketPath: socketPath, maxConnections: maxConnections)
         } catch {
             Console.err("loadctl ui: cannot listen on \(listen): \(error)")
             throw ExitCodes.badInput
         }
         let shown = host.contains(":") ? "[\(host)]" : host
-        Console.out("loadctl ui: dashboard of \(status.node) (\(status.role)) on http://\(shown):\(relay.port)/ "
-                    + "— relaying to \(socketPath); Ctrl-C stops it")
+        Console.out(
+            "loadctl ui: dashboard of \(status.node) (\(status.role)) on http://\(shown):\(relay.port)/ "
+                + "— relaying to \(socketPath); Ctrl-C stops it")
         let serving = Task { try await relay.run() }
         let signals = SignalEvents([SIGINT, SIGTERM])
         for await _ in signals.events { break }

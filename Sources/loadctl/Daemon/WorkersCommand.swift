@@ -14,10 +14,16 @@ struct WorkersCommand: ParsableCommand {
         let workers: [WorkerInfo] = try withDaemon { try daemon.client.get("/v1/workers") }
         if daemon.json { return Console.json(workers) }
         guard !workers.isEmpty else {
-            return Console.out("no workers connected: start loadd on the load nodes with `role: worker` and "
-                               + "`master:` set to this node's listen address")
+            return Console.out(
+                "no workers connected: start loadd on the load nodes with `role: worker` and "
+                    + "`master:` set to this node's listen address")
         }
-        var rows = [["NODE", "ADDRESS", "VERSION", "CORES", "WEIGHT", "STATE", "USERS", "RATE", "REQ/S", "CPU", "LAST SEEN", "JOINED (UTC)"]]
+        var rows = [
+            [
+                "NODE", "ADDRESS", "VERSION", "CORES", "WEIGHT", "STATE", "USERS", "RATE", "REQ/S", "CPU", "LAST SEEN",
+                "JOINED (UTC)",
+            ]
+        ]
         for worker in workers {
             rows.append([
                 worker.node.rawValue, worker.address, worker.version, "\(worker.cores)",
