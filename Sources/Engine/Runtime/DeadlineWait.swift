@@ -60,7 +60,10 @@ final class DeadlineWait {
         // Armed earlier and still ahead: it wakes the loop early once at worst, which costs a pass,
         // where re-arming on every pass of a busy loop would cost a system call each.
         if armed > now && armed <= deadline { return true }
-        guard clinuxtimer_arm_at(fd, deadline.saturatingMultiply(1000)) == 0 else {
+        // The timerfd counts on CLOCK_MONOTONIC itself: the engine's readings carry
+        // `MonotonicClock.origin` on top, which would arm it 12.7 days ahead (a wait by the timeout).
+        let onClock = deadline >= MonotonicClock.origin ? deadline - MonotonicClock.origin : 0
+        guard clinuxtimer_arm_at(fd, onClock.saturatingMultiply(1000)) == 0 else {
             armed = 0
             return false
         }
