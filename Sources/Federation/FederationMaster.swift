@@ -137,7 +137,9 @@ public final class FederationMaster: Sendable {
                     try channel.addFederationDecoder(limit: limit)
                     let link = Link(channel: channel, frameLimit: limit, maxQueuedBytes: maxQueuedBytes)
                     try channel.pipeline.syncOperations.addHandler(MasterInbound(master: self, link: link))
-                    let connection = try FramedChannel(wrappingChannelSynchronously: channel)
+                    // Closed on deinit, not trapped on: a worker redialling while the master shuts down
+                    // is dropped by the finished accept stream (see `ControlServer.start`).
+                    let connection = try FramedChannel(synchronouslyWrapping: channel)
                     // Known (or refused at a cap) before its first frame is read.
                     self.withCore { $0.opened(link, token: token) }
                     return AcceptedConnection(connection: connection, link: link)

@@ -61,7 +61,11 @@ final class ControlServer: Sendable {
                     // withErrorHandling: a request NIO cannot parse gets a 400 and that connection closes.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(ControlDeadlineHandler(limits: limits, raw: raw))
-                    return try Connection(wrappingChannelSynchronously: channel)
+                    // Closed on deinit, not trapped on: a connection accepted while the listener closes
+                    // (a client polling during shutdown) is dropped by the finished accept stream, and the
+                    // non-deprecated initialiser's writer stops the process there ("Deinited
+                    // NIOAsyncWriter without calling finish()"). Served ones still end in executeThenClose.
+                    return try Connection(synchronouslyWrapping: channel)
                 }
             }
         return ControlServer(listener: listener, router: router, limits: limits, logger: logger)

@@ -19,10 +19,11 @@ struct ControlService: Service {
             if let metrics { group.addTask { await metrics.run() } }
             // Cancellation (the group giving up) ends the wait too: then the same clean-up follows.
             try? await gracefulShutdown()
+            // Closing the listeners ends their accept loops once every connection accepted so far is
+            // handed to its task; each loop then cancels its connections' tasks (`acceptEach`), which
+            // ends keep-alive ones too, so nothing here needs cancelling.
             await control.close()
             await metrics?.close()
-            // Keep-alive connections would otherwise hold their serving tasks open.
-            group.cancelAll()
         }
         socket.removeFile()
         try? await loops.shutdownGracefully()

@@ -42,6 +42,9 @@ import Testing
     /// Starts a daemon in `dir`, starts a run against `host`, shuts the daemon down while the run
     /// goes, and polls the socket until it stops answering; then reads the run's `run.json`.
     private func runAndShutDown(in dir: String, host: String) async throws -> Outcome {
+        // The closing path: with resuming on (the default) a SIGTERM saves the run for the next
+        // daemon instead, and run.json keeps saying `running` (`DaemonTests.Resume` covers that).
+        try "resume_within: 0\n".write(toFile: dir + "/loadd.yaml", atomically: true, encoding: .utf8)
         let daemon = Daemon(
             configPath: dir + "/loadd.yaml", configRequired: false,
             flags: FlagOverrides(
