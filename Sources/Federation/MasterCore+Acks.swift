@@ -21,15 +21,16 @@ extension MasterCore {
     }
 
     /// One `stats_ack` frame per worker with news, to write in place of its heartbeat; the notes are
-    /// cleared (a worker gone meanwhile resends on rejoin, and is acknowledged then).
+    /// cleared (a worker gone meanwhile resends on rejoin, and is acknowledged then). With a run
+    /// saved for resuming, only what a written save holds is due (`AckSaveGate`).
     mutating func takeAckFrames() -> [NodeID: ByteBuffer] {
-        guard !pendingAcks.isEmpty else { return [:] }
-        defer { pendingAcks.removeAll(keepingCapacity: true) }
+        let due = ackSaveGate.due(&pendingAcks, current: run?.id, finished: run?.phase == .finished)
+        guard !due.isEmpty else { return [:] }
         var frames: [NodeID: ByteBuffer] = [:]
-        frames.reserveCapacity(pendingAcks.count)
+        frames.reserveCapacity(due.count)
         // Every ack of a beat names the same run: its JSON is encoded once, not once per worker.
         var runJSON: (RunID, String)?
-        for (node, ack) in pendingAcks where memberLinks[node] != nil {
+        for (node, ack) in due where memberLinks[node] != nil {
             if runJSON?.0 != ack.run {
                 guard let encoded = try? WireJSON.sharedEncoder.encode(ack.run) else { continue }
                 runJSON = (ack.run, String(decoding: encoded, as: UTF8.self))

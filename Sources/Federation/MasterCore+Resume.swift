@@ -48,8 +48,15 @@ extension FederationMaster {
         // never wait on the encoding (the copy costs one copy of the histograms the next report touches).
         let taken = withCore { (core: inout MasterCore) -> (run: FleetRun, now: Duration)? in
             guard let run = core.run, run.phase != .finished else { return nil }
+            // The reports acknowledged from now on must be in a written save first (`AckSaveGate`).
+            core.ackSaveGate.capture(&core.pendingAcks, of: run.id)
             return (run, core.now)
         }
         return taken.map { $0.run.checkpoint(now: $0.now) }
+    }
+
+    /// The books `checkpoint()` gave last are written: the workers may forget what they hold.
+    public func checkpointSaved() {
+        withCore { (core: inout MasterCore) in core.ackSaveGate.saved() }
     }
 }

@@ -34,6 +34,8 @@ struct MasterCore {
     var lastHeartbeat: Duration = .zero
     /// Per worker, the newest stats frame handled and not yet acknowledged (see `MasterCore+Acks`).
     var pendingAcks: [NodeID: StatsAck] = [:]
+    /// Holds acks back until a save for resuming holds what they acknowledge (`AckSaveGate`).
+    var ackSaveGate = AckSaveGate()
 
     init(configuration: MasterConfiguration, logger: Logger) {
         self.configuration = configuration

@@ -23,6 +23,7 @@ extension RunManager {
     func saveForResume(_ run: ActiveRun) {
         guard var record = run.resumeRecord else { return }
         record.savedAt = Date().timeIntervalSince1970
+        var saving: (any RunCheckpointing)?
         if record.refusal == nil {
             let marking = run.engine as? MarkingDriver
             guard let books = (marking?.inner ?? run.engine) as? any RunCheckpointing,
@@ -31,9 +32,11 @@ extension RunManager {
             record.checkpoint = taken.ledger
             record.fleet = taken.fleet
             record.marks = marking?.allMarks ?? []
+            saving = books
         }
         do {
             try store.writeResumeRecord(record, of: run.info.id)
+            saving?.resumeBooksSaved()
         } catch {
             reportStoreFailure(error, run)
         }
@@ -162,16 +165,24 @@ extension RunManager {
 protocol RunCheckpointing {
     /// The run's books now; `nil` once there is no run to save (a fleet run that just ended).
     func resumeBooks() -> (ledger: RunLedger.Checkpoint, fleet: FleetRunCheckpoint?)?
+    /// The books `resumeBooks()` gave last are on disk.
+    func resumeBooksSaved()
 }
 
 extension Engine: RunCheckpointing {
     func resumeBooks() -> (ledger: RunLedger.Checkpoint, fleet: FleetRunCheckpoint?)? {
         (checkpoint(), nil)
     }
+
+    /// Nothing waits on a save: a node's own engine holds every second it measured.
+    func resumeBooksSaved() {}
 }
 
 extension FleetDriver: RunCheckpointing {
     func resumeBooks() -> (ledger: RunLedger.Checkpoint, fleet: FleetRunCheckpoint?)? {
         master.checkpoint().map { ($0.ledger, $0.fleet) }
     }
+
+    /// The workers' reports in those books may now be acknowledged (`AckSaveGate`).
+    func resumeBooksSaved() { master.checkpointSaved() }
 }

@@ -151,10 +151,14 @@ extension DaemonTests {
             #expect(
                 events.contains { $0.hasPrefix("worker w1 joined") }
                     && events.contains { $0.hasPrefix("worker w2 joined") })
-            // What the master had saved is in the total; what the workers measured and sent after the
-            // last save until the kill is not (a worker keeping it for the new master is #15's other half).
+            // Nothing the workers measured is lost: what they sent after the master's last save was not
+            // acknowledged (`AckSaveGate`), so they kept it and sent it again to the new master, which
+            // merged it once. The target and the run differ only by requests in flight when a share
+            // stopped (the kill's dead-man's switch, the re-split, the end): at most the 4 users each time.
             #expect(summary.total.requests >= persisted)
-            #expect(UInt64(try target.requestsServed()) >= summary.total.requests)
+            let served = UInt64(try target.requestsServed())
+            let total = summary.total.requests
+            #expect(max(served, total) - min(served, total) <= 16, "target served \(served), the run counted \(total)")
         }
 
         @Test func pastTheGracePeriodTheRunIsClosedInterruptedWithTheReason() throws {
