@@ -16,7 +16,7 @@
 # 127.0.0.1 port (host side; the container shares the host's network namespace, so loopback is common);
 # `loadctl start SCENARIO --wait` (~3 s); `journalctl -u loadd -o json` has that LOADD_RUN_ID;
 # `systemctl reload loadd`; `systemctl stop loadd` -> inactive; `systemctl start loadd` -> the run store
-# still lists the run; poweroff.
+# still lists the run; `systemctl restart loadd` mid-run -> the run resumes under its id and passes; poweroff.
 #
 # The cached rootfs is never modified: the test system is an overlay (upper layer on a tmpfs) over it.
 # Everything mounted lives in a private mount namespace (this script re-executes itself under
@@ -313,6 +313,46 @@ out=$(IN timeout "$(lim 15)" loadctl runs 2>&1) || fail "loadctl runs" "$out"
 printf '%s\n' "$out" | grep -q "^$RUN_ID " || fail "loadctl runs after restart does not list $RUN_ID" "$out"
 out=$(IN timeout "$(lim 15)" loadctl report "$RUN_ID" --json 2>&1) || fail "loadctl report $RUN_ID --json" "$out"
 pass "systemctl start loadd: loadctl runs lists $RUN_ID ($(printf '%s\n' "$(IN loadctl runs)" | awk -v id="$RUN_ID" '$1 == id {print $2}')), its report loads"
+
+# --- 12b. systemctl restart loadd mid-run: the run goes on under its id (resume_within, default 60s) ----
+cat >"$ROOT/root/resume.yaml" <<EOF
+name: nspawn-resume
+host: http://127.0.0.1:$PORT
+users: 2
+spawn_rate: 20
+duration: 10s
+wait: { constant: 20ms }
+tasks:
+  - { request: GET /Test/V1 }
+thresholds: [ "failures == 0" ]
+EOF
+IN timeout "$(lim 30)" loadctl start /root/resume.yaml >"$WORK/resume.out" 2>"$WORK/resume.err" \
+  || fail "loadctl start /root/resume.yaml" "$(cat "$WORK/resume.err" "$WORK/resume.out")"
+RESUME_ID=$(head -n 1 "$WORK/resume.out")   # without --wait, start prints the run id alone
+[ -n "$RESUME_ID" ] || fail "loadctl start /root/resume.yaml: no run id" "$(cat "$WORK/resume.err" "$WORK/resume.out")"
+# The daemon saves the run for resuming once a second: wait for its first save.
+for _ in $(seq 100); do [ -s "$ROOT/var/lib/loadd/runs/$RESUME_ID/resume.json" ] && break; sleep 0.1; done
+[ -s "$ROOT/var/lib/loadd/runs/$RESUME_ID/resume.json" ] || fail "run $RESUME_ID: no resume record after 10 s"
+out=$(IN timeout "$(lim 40)" systemctl restart loadd 2>&1) || fail "systemctl restart loadd mid-run" "$out"
+for _ in $(seq 100); do
+  out=$(IN timeout "$(lim 15)" loadctl status 2>&1 || true)
+  case "$out" in *"run $RESUME_ID: running"*"resumed after 1 restart"*) break ;; esac
+  sleep 0.1
+done
+case "$out" in
+  *"run $RESUME_ID: running"*"resumed after 1 restart"*) ;;
+  *) fail "systemctl restart loadd: run $RESUME_ID not resumed" "$out" ;;
+esac
+pass "systemctl restart loadd mid-run: run $RESUME_ID resumed ($(printf '%s\n' "$out" | grep -m1 '^resumed after'))"
+state=""
+for _ in $(seq 300); do
+  state=$(IN timeout "$(lim 15)" loadctl runs 2>/dev/null | awk -v id="$RESUME_ID" '$1 == id {print $2}')
+  case "$state" in running|stopping|"") sleep 0.1 ;; *) break ;; esac
+done
+[ "$state" = passed ] || fail "run $RESUME_ID after the restart: '$state', want passed" "$(IN loadctl report "$RESUME_ID" 2>&1 | tail -n 20)"
+out=$(IN timeout "$(lim 15)" loadctl report "$RESUME_ID" --json 2>&1) || fail "loadctl report $RESUME_ID --json" "$out"
+printf '%s' "$out" | grep -q '"resumes"' || fail "loadctl report $RESUME_ID --json: no resumes entry" "$(printf '%s' "$out" | head -c 400)"
+pass "run $RESUME_ID ended passed under its id after the restart, its report lists the resume"
 
 # --- 13. Power off ---------------------------------------------------------------------------------------------
 IN systemctl poweroff --no-block >/dev/null 2>&1 || true

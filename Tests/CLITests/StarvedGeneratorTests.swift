@@ -30,13 +30,17 @@ import Testing
         // The hog: a bash busy loop on that CPU, run directly (taskset execs bash, so its release's SIGKILL
         // reaches the loop itself) and ending by itself after 120 s should this test die first. Not `timeout`:
         // children inherit this process's blocked SIGTERM, so the loop would outlive a polite stop.
-        let hog = try ChildProcess(
-            "/usr/bin/env", ["taskset", "-c", "\(cpu)", "bash", "-c", "while (( SECONDS < 120 )); do :; done"],
-            outputPath: "\(fixture.directory)/hog.log")
-        defer { withExtendedLifetime(hog) {} }   // killed when released
+        // Two of them: with one, the engine at nice 10 still got a third of the CPU in some runs of the
+        // whole suite and kept its schedule, so the flag it is about did not show.
+        let hogs = try (0..<2).map { n in
+            try ChildProcess(
+                "/usr/bin/env", ["taskset", "-c", "\(cpu)", "bash", "-c", "while (( SECONDS < 120 )); do :; done"],
+                outputPath: "\(fixture.directory)/hog\(n).log")
+        }
+        defer { withExtendedLifetime(hogs) {} }   // killed when released
         let file = "\(fixture.directory)/starved.yaml"
         // 20 users with 1 ms think times ask for thousands of requests a second: more CPU than the engine
-        // gets at nice 10 beside the hog (about a tenth), so due times queue up behind the hog's slices.
+        // gets at nice 15 beside the two hogs (a few percent), so due times queue up behind the hog's slices.
         try """
         name: starved
         host: \(target.host)
@@ -49,12 +53,12 @@ import Testing
         let run = try ChildProcess(
             "/usr/bin/env",
             [
-                "taskset", "-c", "\(cpu)", "nice", "-n", "10", DaemonBinaries.loadctl, "run", file,
+                "taskset", "-c", "\(cpu)", "nice", "-n", "15", DaemonBinaries.loadctl, "run", file,
                 "--threads", "1", "--json", "--quiet",
             ],
             outputPath: "\(fixture.directory)/run.log")
         let status = try #require(run.waitForExit(timeout: .seconds(90)), "loadctl run did not finish: \(run.output)")
-        #expect(hog.process.isRunning, "the hog ended early: \(hog.output)")
+        #expect(hogs.allSatisfy { $0.process.isRunning }, "a hog ended early")
         let jsonStart = try #require(run.output.firstIndex(of: "{"), "\(run.output)")
         let summary = try JSONDecoder().decode(RunSummary.self, from: Data(run.output[jsonStart...].utf8))
         #expect(status == 0, "\(run.output.prefix(400))")
