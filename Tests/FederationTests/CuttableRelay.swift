@@ -33,12 +33,12 @@ final class CuttableRelay: Sendable {
                     _ = state.inner.withLock { $0.open.removeValue(forKey: ObjectIdentifier(inbound)) }
                 }
                 return inbound.eventLoop.makeCompletedFuture {
-                    let downstream = PlainPipe()
+                    let downstream = RelayPipe()
                     try inbound.pipeline.syncOperations.addHandler(downstream)
                     ClientBootstrap(group: inbound.eventLoop)
                         .channelInitializer { outbound in
                             outbound.eventLoop.makeCompletedFuture {
-                                let upstream = PlainPipe()
+                                let upstream = RelayPipe()
                                 try outbound.pipeline.syncOperations.addHandler(upstream)
                                 upstream.pair(with: downstream)
                             }
@@ -64,44 +64,4 @@ final class CuttableRelay: Sendable {
     }
 
     func close() async { try? await channel.close() }
-}
-
-/// One side of the relay's copy; both sides of a pair live on one event loop (the outbound
-/// connection is made on the inbound one's), so they touch each other without locks.
-private final class PlainPipe: ChannelDuplexHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    private var context: ChannelHandlerContext?
-    private var partner: PlainPipe?
-    /// What arrived before the partner's connection was up.
-    private var pending: [ByteBuffer] = []
-
-    func pair(with other: PlainPipe) {
-        partner = other
-        other.partner = self
-        for buffer in other.pending { send(buffer) }
-        other.pending.removeAll()
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        if let partner { partner.send(buffer) } else { pending.append(buffer) }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        partner?.context?.close(promise: nil)
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
-    }
-
-    private func send(_ buffer: ByteBuffer) {
-        context?.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-    }
 }
