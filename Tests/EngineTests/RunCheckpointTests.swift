@@ -133,6 +133,8 @@ import Testing
         // About 100/s over the ~3 s left, not the 300 arrivals "missed" since the start.
         #expect(summary.total.requests > 150 && summary.total.requests < 420, "\(summary.total.requests)")
         #expect((summary.openModel?.dropped ?? 0) < 10)
-        #expect(summary.durationS < 4.5)
+        // 1.5 s saved + what was left: the start is truncated to its wall second, so 2–3 s; plus the
+        // drain. 4.5 s was that sum's edge with no slack (4.53 s seen in a whole-suite run).
+        #expect(summary.durationS < 5.0)
     }
 }
