@@ -54,6 +54,16 @@ enum DashboardCharts {
             return kept;
           }
 
+          // Points split where the seconds jump by more than one.
+          function segments(points) {
+            const runs = [[points[0]]];
+            for (let i = 1; i < points.length; i++) {
+              if (points[i][0] - points[i - 1][0] > 1) runs.push([]);
+              runs[runs.length - 1].push(points[i]);
+            }
+            return runs;
+          }
+
           // figure: the element to draw into; options: {title, unit, log, series: [{name, cls, points: [[x, y]]}]}
           function draw(figure, options) {
             const width = Math.max(320, figure.clientWidth || 640);
@@ -100,8 +110,21 @@ enum DashboardCharts {
             legend.className = "legend";
             for (const series of options.series) {
               if (series.points.length) {
-                const d = thin(series.points, plotWidth).map((p, i) => `${i ? "L" : "M"}${toX(p[0]).toFixed(1)},${toY(p[1]).toFixed(1)}`).join("");
-                el("path", { d, class: `series ${series.cls}`, "data-points": series.points.length }, svg);
+                // A second missing from the history (a restart's gap, or no requests for a latency) breaks
+                // the line, as in the HTML report: each run of consecutive seconds is its own subpath, thinned
+                // to its share of the width, and a lone second is a dot.
+                const runs = segments(series.points);
+                const d = runs.map((run) => {
+                  const columns = Math.max(1, Math.ceil(plotWidth * (run[run.length - 1][0] - run[0][0] + 1) / Math.max(1, xMax - xMin)));
+                  const kept = thin(run, columns);
+                  const at = kept.map((p) => [toX(p[0]), toY(p[1])]);
+                  if (at.length === 1) {
+                    return `M${(at[0][0] - 2.5).toFixed(1)},${at[0][1].toFixed(1)}a2.5,2.5 0 1,0 5,0a2.5,2.5 0 1,0 -5,0`;
+                  }
+                  return at.map((p, i) => `${i ? "L" : "M"}${p[0].toFixed(1)},${p[1].toFixed(1)}`).join("");
+                }).join("");
+                el("path", { d, class: `series ${series.cls}`, "data-points": series.points.length,
+                             "data-segments": runs.length }, svg);
               }
               const item = document.createElement("li");
               const swatch = document.createElement("span");

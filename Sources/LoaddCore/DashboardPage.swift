@@ -1,6 +1,7 @@
 /// The dashboard's page and style sheet, compiled in: a fleet's nodes have no internet, so nothing
 /// is fetched from elsewhere and there is no build step. The page holds no inline script or style
-/// (the CSP forbids both); its scripts are `DashboardScript` and `DashboardCharts`.
+/// (the CSP forbids both); its scripts are `DashboardCharts` (`/ui/charts.js`) and
+/// the parts of `/ui/dashboard.js` (`DashboardRoutes.dashboardScript`).
 enum DashboardPage {
     static let html = #"""
         <!DOCTYPE html>

@@ -15,12 +15,16 @@ enum DashboardRoutes {
         [
             Route(.GET, "/") { _, _ in asset(DashboardPage.html, "text/html; charset=utf-8") },
             Route(.GET, "/ui/dashboard.css") { _, _ in asset(DashboardPage.css, "text/css; charset=utf-8") },
-            Route(.GET, "/ui/dashboard.js") { _, _ in
-                asset(DashboardPhasesScript.source + DashboardScript.source, "text/javascript; charset=utf-8")
-            },
+            Route(.GET, "/ui/dashboard.js") { _, _ in asset(dashboardScript, "text/javascript; charset=utf-8") },
             Route(.GET, "/ui/charts.js") { _, _ in asset(DashboardCharts.source, "text/javascript; charset=utf-8") },
         ]
     }
+
+    /// One file for the browser, its parts in the order they use each other (charts.js comes first).
+    static let dashboardScript = [
+        DashboardCommonScript.source, DashboardPhasesScript.source, DashboardStatsScript.source,
+        DashboardPanelsScript.source, DashboardScript.source,
+    ].joined(separator: "\n")
 
     static func asset(_ text: String, _ contentType: String) -> APIResponse {
         var response = APIResponse(status: .ok, body: Data(text.utf8))

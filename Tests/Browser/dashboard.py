@@ -5,6 +5,7 @@ usage: dashboard.py load URL
        dashboard.py journey URL OUTDIR SCENARIO.yaml
        dashboard.py open URL SCENARIO.yaml
        dashboard.py fleet URL WORKER,WORKER USERS
+       dashboard.py gap URL
 
 load:    opens the page and fails on any browser console message of level SEVERE (a JavaScript error,
          a blocked script or style, a failed request).
@@ -17,6 +18,10 @@ open:    uploads SCENARIO through the file input, starts it with a rate override
          target to follow and the dropped-iterations chart to draw, then stops.
 fleet:   on a master whose run of USERS users is going: every worker listed with its share, the merged
          live users, then stops the fleet's run from the page.
+gap:     on a page open while its run goes on, waits for the requests chart to draw, prints
+         "gap: watching" (the test then restarts loadd with a pause), and waits for the page to say
+         "Resumed" and for each chart line to break at the gap (two or more segments) without
+         redrawing from zero; the outage's failed polls are the only console errors allowed.
 Prints one line per step; exits 1 with the reason on the first failure."""
 import re
 import sys
@@ -249,11 +254,46 @@ def fleet(url, workers, users):
         driver.quit()
 
 
+def chart_segments(driver, css):
+    return int(driver.execute_script(
+        "const e = document.querySelector(arguments[0]); return e ? Number(e.dataset.segments) : 0", css))
+
+
+def gap(url):
+    driver = browser()
+    try:
+        driver.get(url)
+        wait(driver, "the run", lambda: text(driver, "run-state") == "running")
+        wait(driver, "three seconds on the requests chart", lambda: chart_points(driver, "#chart-rps path.s-requests") >= 3)
+        before = chart_points(driver, "#chart-rps path.s-requests")
+        if chart_segments(driver, "#chart-rps path.s-requests") != 1:
+            raise SystemExit("FAIL: the line is broken before any restart")
+        print("gap: watching", flush=True)
+        wait(driver, "the page to lose loadd", lambda: text(driver, "conn").startswith("cannot reach"), seconds=60)
+        wait(driver, "the resumed run", lambda: text(driver, "resumed").startswith("after 1 restart"), seconds=60)
+        wait(driver, "the requests line to break at the gap",
+             lambda: chart_segments(driver, "#chart-rps path.s-requests") >= 2, seconds=30)
+        wait(driver, "the users line to break too", lambda: chart_segments(driver, "#chart-users path.s-users") >= 2)
+        after = chart_points(driver, "#chart-rps path.s-requests")
+        if after <= before:
+            raise SystemExit(f"FAIL: the chart lost its seconds before the gap ({before} then {after})")
+        # While loadd restarted, the page's polls failed through loadctl ui: those, and only those, are expected.
+        errors = severe(driver, allowed=("/v1/", "status of 502", "status of 503", "net::ERR"))
+        if errors:
+            raise SystemExit("FAIL: browser console errors: " + " | ".join(errors))
+        print(f"gap: {after} seconds drawn in", chart_segments(driver, "#chart-rps path.s-requests"), "segments;",
+              text(driver, "resumed"))
+    finally:
+        driver.quit()
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "load":
         load(sys.argv[2])
     elif len(sys.argv) == 5 and sys.argv[1] == "fleet":
         fleet(sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "gap":
+        gap(sys.argv[2])
     elif len(sys.argv) == 4 and sys.argv[1] == "open":
         open_model(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 5 and sys.argv[1] == "journey":

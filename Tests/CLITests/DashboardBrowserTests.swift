@@ -111,6 +111,35 @@ extension DaemonTests {
         }
 
         @Test(.enabled(if: SystemRequirement.browser.met, SystemRequirement.browser.reason))
+        func aPageOpenAcrossARestartSaysResumedAndBreaksItsLinesAtTheGap() throws {
+            let fixture = try DaemonFixture()
+            let target = try TargetProcess(directory: fixture.directory)
+            try fixture.startDaemon()
+            let info = try fixture.startRun(target.scenario(users: 2, duration: "40s", name: "gap")).decode(
+                RunInfo.self)
+            let (ui, url) = try Self.startUI(fixture)
+            defer { withExtendedLifetime(ui) {} }   // killed when released
+            let page = try ChildProcess(
+                "/usr/bin/env", ["python3", Self.script, "gap", url],
+                outputPath: "\(fixture.directory)/browser-gap.log")
+            try eventually("the page to draw the run", timeout: .seconds(60)) {
+                guard page.process.isRunning else { throw DaemonTestError("dashboard.py exited: \(page.output)") }
+                return page.output.contains("gap: watching")
+            }
+
+            #expect(fixture.stopDaemon() == 0)
+            // The outage is what this test is about: two whole seconds without loadd make a gap in the history.
+            Thread.sleep(forTimeInterval: 2.5)
+            try fixture.startDaemon()
+            #expect(try fixture.status().run?.id == info.id)
+
+            let status = page.waitForExit(timeout: .seconds(120))
+            #expect(status == 0, "\(page.output)")
+            _ = try fixture.post("/v1/runs/current/stop")
+            try eventually("the run to end") { try fixture.status().run?.state != .running }
+        }
+
+        @Test(.enabled(if: SystemRequirement.browser.met, SystemRequirement.browser.reason))
         func aMasterPageShowsItsWorkersAndTheFleetsMergedRunAndStopsIt() throws {
             let fleet = try FleetCluster()
             let target = try TargetProcess(directory: fleet.master.directory)
