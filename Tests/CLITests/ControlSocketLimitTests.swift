@@ -60,7 +60,7 @@ extension DaemonTests {
             let fixture = try DaemonFixture()
             try fixture.startDaemon(fixture.config("control_connections: 4\ncontrol_request_timeout: 30s\n"))
             var held: [Int32] = []
-            defer { held.forEach { close($0) } }
+            defer { for fd in held { close(fd) } }
             for _ in 0..<4 { held.append(try DaemonHTTP.connect(fixture.socket)) }
             // The daemon accepts in order, so the fifth connection is past the cap.
             let refused = try fixture.get("/v1/status")

@@ -90,7 +90,7 @@ extension DaemonTests {
 
             // All 50 requests are sent before any answer is read, so the daemon has them all at once.
             let connections = try (0..<50).map { _ in try DaemonHTTP.connect(fixture.socket) }
-            defer { connections.forEach { close($0) } }
+            defer { for fd in connections { close(fd) } }
             for fd in connections { DaemonHTTP.send(fd, DaemonHTTP.requestBytes("GET", "/v1/status")) }
             let replies = try connections.map { try DaemonHTTP.readReply($0) }
             #expect(replies.allSatisfy { $0.status == 200 })

@@ -45,7 +45,7 @@ import Testing
         #expect(plan.transport.tls.clientKeyPEM != nil && plan.transport.tls.clientCertPEM != nil)
         #expect(plan.transport.tls.serverName == "api.example.com")
         #expect(plan.requestHost == "https://api.example.com:443")
-        #expect(try load("http: 1.1").transport.http == .http1_1)
+        #expect(try load("http: 1.1").transport.http == .http1)
         #expect(try load("").transport == TransportPlan())
         #expect(try load("tls: { insecure: true }").transport.tls.insecure)
     }

@@ -61,22 +61,22 @@ import Testing
             #expect(
                 initial
                     == ControlBody(
-                        delay_ms: 0, slow_fraction: 0, slow_ms: 0, error_fraction: 0,
-                        error_status: 500, stall_ms: 0))
+                        delayMs: 0, slowFraction: 0, slowMs: 0, errorFraction: 0,
+                        errorStatus: 500, stallMs: 0))
             let changed = try connection.request(
                 "POST", "/control?delay_ms=30&slow_fraction=0.01&slow_ms=50&error_fraction=1&error_status=418")
             #expect(changed.status == 200)
             #expect(
                 try changed.decode(ControlBody.self)
                     == ControlBody(
-                        delay_ms: 30, slow_fraction: 0.01, slow_ms: 50, error_fraction: 1, error_status: 418,
-                        stall_ms: 0))
+                        delayMs: 30, slowFraction: 0.01, slowMs: 50, errorFraction: 1, errorStatus: 418,
+                        stallMs: 0))
             let (reply, elapsed) = try measure { try connection.request("GET", "/Test/V3") }
             #expect(reply.status == 418 && elapsed >= .milliseconds(30))
             #expect(server.config.errorStatus == 418 && server.config.delay == .milliseconds(30))
 
             try server.update(TargetChange(delay: .zero, errorFraction: 0))
-            #expect(try connection.request("GET", "/control").decode(ControlBody.self).error_fraction == 0)
+            #expect(try connection.request("GET", "/control").decode(ControlBody.self).errorFraction == 0)
             #expect(try connection.request("GET", "/Test/V3").status == 200)
         }
     }
@@ -106,7 +106,7 @@ import Testing
             let stallStart = clock.now
             #expect(try control.request("POST", "/control?stall_ms=400").status == 200)
             // The control endpoint stays responsive during the stall...
-            #expect(try control.request("GET", "/control").decode(ControlBody.self).stall_ms > 0)
+            #expect(try control.request("GET", "/control").decode(ControlBody.self).stallMs > 0)
             // ...while a workload request sent during it is answered only when it ends.
             let reply = try HTTPTestConnection(port: server.port).request("GET", "/Test/V2")
             #expect(reply.status == 200)

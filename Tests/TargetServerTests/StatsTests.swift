@@ -13,11 +13,11 @@ import Testing
             #expect(stats.requests == 6)
             #expect(stats.unmatched == 1)
             #expect(
-                stats.by_path == [
+                stats.byPath == [
                     "/Test/V1": 3, "/Test/V2": 0, "/Test/V3": 0, "/Test/V4": 1,
                     "/login": 1, "/metrics": 0, "/api/login": 0, "/api/me": 0,
                 ])
-            #expect(server.stats().byPath == stats.by_path)
+            #expect(server.stats().byPath == stats.byPath)
             #expect(server.requestCount() == 6)   // admin endpoints are not counted
         }
     }
@@ -27,7 +27,7 @@ import Testing
             let connection = try HTTPTestConnection(port: server.port)
             for _ in 0..<5 { _ = try connection.request("GET", "/Test/V2") }
             let reset = try connection.request("POST", "/stats/reset").decode(StatsBody.self)
-            #expect(reset.requests == 0 && reset.by_path["/Test/V2"] == 0)
+            #expect(reset.requests == 0 && reset.byPath["/Test/V2"] == 0)
             _ = try connection.request("GET", "/Test/V2")
             #expect(server.requestCount() == 1)
             server.resetStats()

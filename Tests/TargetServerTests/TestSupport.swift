@@ -27,17 +27,26 @@ func withServer<T>(
 struct StatsBody: Decodable, Equatable {
     var requests: Int
     var unmatched: Int
-    var by_path: [String: Int]
+    var byPath: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case requests, unmatched, byPath = "by_path"
+    }
 }
 
 /// `GET /control` as the wire carries it.
 struct ControlBody: Decodable, Equatable {
-    var delay_ms: Double
-    var slow_fraction: Double
-    var slow_ms: Double
-    var error_fraction: Double
-    var error_status: Int
-    var stall_ms: Double
+    var delayMs: Double
+    var slowFraction: Double
+    var slowMs: Double
+    var errorFraction: Double
+    var errorStatus: Int
+    var stallMs: Double
+
+    enum CodingKeys: String, CodingKey {
+        case delayMs = "delay_ms", slowFraction = "slow_fraction", slowMs = "slow_ms"
+        case errorFraction = "error_fraction", errorStatus = "error_status", stallMs = "stall_ms"
+    }
 }
 
 extension HTTPReply {

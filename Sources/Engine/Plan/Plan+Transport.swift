@@ -2,10 +2,10 @@
 /// the top of a scenario). Applied once per user when its easy handle is made, never per request.
 public struct TransportPlan: Sendable, Equatable {
     /// `http: 1.1` (the default) or `http: 2`.
-    public var http: HTTPVersionChoice = .http1_1
+    public var http: HTTPVersionChoice = .http1
     public var tls = TLSPlan()
 
-    public init(http: HTTPVersionChoice = .http1_1, tls: TLSPlan = TLSPlan()) {
+    public init(http: HTTPVersionChoice = .http1, tls: TLSPlan = TLSPlan()) {
         self.http = http
         self.tls = tls
     }
@@ -14,7 +14,7 @@ public struct TransportPlan: Sendable, Equatable {
 /// The HTTP version a scenario's users speak.
 public enum HTTPVersionChoice: String, Sendable, Equatable {
     /// HTTP/1.1 with keep-alive: one request at a time per connection.
-    case http1_1 = "1.1"
+    case http1 = "1.1"
     /// HTTP/2: negotiated by ALPN over TLS, and spoken with prior knowledge (h2c) over cleartext.
     case http2 = "2"
 }

@@ -20,7 +20,7 @@ extension YAMLReader {
             return nil
         }
         switch scalar.string.lowercased() {
-        case "1.1", "http/1.1": return .http1_1
+        case "1.1", "http/1.1": return .http1
         case "2", "2.0", "h2", "http/2": return .http2
         default:
             fail(

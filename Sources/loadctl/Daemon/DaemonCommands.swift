@@ -96,7 +96,9 @@ struct RunsRemoveCommand: ParsableCommand {
         for id in ids {
             let answer: RemovedRuns = try withDaemon { try daemon.client.delete("/v1/runs/\(id)") }
             removed += answer.removed
-            if !daemon.json { answer.removed.forEach { Console.out("removed \($0)") } }
+            if !daemon.json {
+                for run in answer.removed { Console.out("removed \(run)") }
+            }
         }
         if daemon.json { Console.json(RemovedRuns(removed: removed)) }
     }
@@ -112,7 +114,7 @@ struct RunsPruneCommand: ParsableCommand {
     func run() throws {
         let answer: RemovedRuns = try withDaemon { try daemon.client.post("/v1/runs/prune") }
         if daemon.json { return Console.json(answer) }
-        answer.removed.forEach { Console.out("removed \($0)") }
+        for run in answer.removed { Console.out("removed \(run)") }
         Console.out(
             "\(answer.removed.count) run\(answer.removed.count == 1 ? "" : "s") removed (\(answer.policy ?? "policy"))")
     }
@@ -131,7 +133,10 @@ struct RunsListCommand: ParsableCommand {
     func run() throws {
         let runs: [RunInfo] = try withDaemon { try daemon.client.get("/v1/runs") }
         if daemon.json { return Console.json(runs) }
-        if quiet { return runs.forEach { Console.out($0.id.rawValue) } }
+        if quiet {
+            for run in runs { Console.out(run.id.rawValue) }
+            return
+        }
         guard !runs.isEmpty else { return Console.out("no runs yet") }
         var rows = [["ID", "STATE", "SCENARIO", "USERS", "REQUESTS", "FAILURES", "STARTED (UTC)"]]
         for run in runs {
