@@ -110,6 +110,8 @@ let package = Package(
             ],
             path: "bench/FleetBench",
             swiftSettings: strict),
+        // What several test targets need alike: waiting for an event, a throw-away certificate authority.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ScenarioTests", dependencies: ["Engine", "Protocol"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Protocol"], swiftSettings: strict),
         .testTarget(
@@ -123,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "FederationTests",
             dependencies: [
-                "Federation", "Engine", "Protocol",
+                "Federation", "Engine", "Protocol", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -134,13 +136,13 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "Protocol", "TargetServer", "CCurl",
+                "Engine", "Protocol", "TargetServer", "CCurl", "TestSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ], swiftSettings: strict),
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "LoaddCore", "Protocol", "Engine", "SystemdSupport", "TargetServer",
+                "LoaddCore", "Protocol", "Engine", "SystemdSupport", "TargetServer", "TestSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 // Drives an in-process daemon's graceful shutdown as SIGTERM would.
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
@@ -150,6 +152,6 @@ let package = Package(
             ],
             swiftSettings: strict),
         // Runs the real binaries; depending on them makes `swift test` build them first.
-        .testTarget(name: "CLITests", dependencies: ["Protocol", "TargetServer", "loadctl", "loadd"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["Protocol", "TargetServer", "TestSupport", "loadctl", "loadd"], swiftSettings: strict),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Protocol
+import TestSupport
 import Testing
 
 /// The daemon tests, one at a time: each starts real processes that generate load, and two cores
@@ -67,16 +68,6 @@ final class ChildProcess {
             kill(pid, SIGKILL)
             process.waitUntilExit()
         }
-    }
-}
-
-/// Polls `condition` every 50 ms until it holds; throws after `timeout`.
-func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () throws -> Bool) throws {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if (try? condition()) == true { return }
-        if ContinuousClock.now > deadline { throw DaemonTestError("timed out after \(timeout) waiting for \(what)") }
-        usleep(50_000)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Protocol
+import TestSupport
 import Testing
 
 /// Every `loadctl` command family exits with the README's codes, with the real binaries:

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Protocol
+import TestSupport
 import Testing
 
 /// Namespaces and processes of the multi-host fleet test; `scripts/netns-fleet.sh` makes the hosts.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Protocol
+import TestSupport
 import Testing
 
 /// A fleet of real daemons on loopback: a master listening on a free 127.0.0.1 port and any number

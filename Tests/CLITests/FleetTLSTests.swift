@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Protocol
+import TestSupport
 import Testing
 
 /// `openssl req -x509 …` into `directory` (the README's command), and the certificate's SHA-256

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Protocol
+import TestSupport
 import Testing
 
 /// Polls `GET /v1/status` from a thread of its own while a test does something slow to the

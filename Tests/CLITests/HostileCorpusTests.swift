@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Protocol
+import TestSupport
 import Testing
 
 /// `Tests/Fixtures/hostile/*.yaml`: scenarios written to break a loader or a daemon. Each file's

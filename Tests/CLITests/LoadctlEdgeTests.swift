@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// User-facing paths of `loadctl` outside a run: a daemon that is not there, and the target's knobs.

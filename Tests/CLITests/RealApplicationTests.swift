@@ -1,5 +1,6 @@
 import Foundation
 import Protocol
+import TestSupport
 import Testing
 
 /// The checkout this test file lives in (Tests/CLITests/ is two levels down).

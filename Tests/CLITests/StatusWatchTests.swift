@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Protocol
+import TestSupport
 import Testing
 
 /// python3's `pty` gives `loadctl status --watch` a real terminal of a chosen size.

@@ -4,6 +4,7 @@ import Protocol
 import ServiceLifecycleTestKit
 import SystemdSupport
 import TargetServer
+import TestSupport
 import Testing
 
 @testable import LoaddCore

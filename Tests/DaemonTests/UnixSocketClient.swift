@@ -85,13 +85,3 @@ struct UnixSocketClient: Sendable {
         return Answer(status: status, body: Data(body))
     }
 }
-
-/// Polls `condition` every 20 ms until it holds; fails the test after `timeout`.
-func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw UnixSocketClient.Failure(description: "timed out after \(timeout) waiting for \(what)")
-}

@@ -1,6 +1,7 @@
 import Protocol
 import Synchronization
 import TargetServer
+import TestSupport
 import Testing
 
 @testable import Engine

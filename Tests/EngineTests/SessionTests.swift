@@ -1,6 +1,7 @@
 import Foundation
 import Protocol
 import TargetServer
+import TestSupport
 import Testing
 
 @testable import Engine

@@ -1,5 +1,6 @@
 import Protocol
 import TargetServer
+import TestSupport
 import Testing
 
 @testable import Engine

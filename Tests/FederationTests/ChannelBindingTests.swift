@@ -3,6 +3,7 @@ import Glibc
 import NIOCore
 import NIOPosix
 import Protocol
+import TestSupport
 import Testing
 
 @testable import Federation

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Logging
 import Protocol
+import TestSupport
 import Testing
 
 /// A "master" made of a raw listening socket: it shakes hands properly, assigns a share, then

@@ -2,6 +2,7 @@ import Engine
 import Federation
 import NIOPosix
 import Protocol
+import TestSupport
 import Testing
 
 /// A whole fleet in one process over 127.0.0.1: a master, real workers running real engines, a

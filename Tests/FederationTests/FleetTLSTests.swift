@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOEmbedded
 import Protocol
+import TestSupport
 import Testing
 
 /// A self-signed certificate made the way the README tells operators to: one `openssl` command.

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import Protocol
+import TestSupport
 import Testing
 
 @testable import Federation

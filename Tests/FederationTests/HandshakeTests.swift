@@ -1,6 +1,7 @@
 import Federation
 import Foundation
 import Protocol
+import TestSupport
 import Testing
 
 /// The handshake over real loopback TCP against an in-process master, with raw sockets on the

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Protocol
+import TestSupport
 import Testing
 
 @testable import Federation

@@ -10,20 +10,6 @@ import Testing
 let testToken = try! FleetToken(Array("correct horse battery staple".utf8))
 let otherToken = try! FleetToken(Array("a different token entirely".utf8))
 
-/// Polls `condition` every 20 ms until it holds; fails the test after `timeout` (long: when the
-/// whole suite runs, two cores are shared by many tests, some of which block cooperative threads).
-func eventually(
-    _ what: String, timeout: Duration = .seconds(30),
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw TestFailure("timed out after \(timeout) waiting for \(what)")
-}
-
 /// A master on 127.0.0.1 and a free port, with its event loops; `close()` ends both. Its logs and
 /// its workers' are silent unless `FEDERATION_TEST_LOG` is set (then debug, to stderr).
 struct LoopbackMaster {

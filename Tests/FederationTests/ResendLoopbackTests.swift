@@ -1,5 +1,6 @@
 import Engine
 import Protocol
+import TestSupport
 import Testing
 
 @testable import Federation

@@ -2,6 +2,7 @@ import Engine
 import Federation
 import Foundation
 import Protocol
+import TestSupport
 import Testing
 
 /// `data: { mode: unique }` over a loopback fleet: the master refuses, at start, a run that would

@@ -1,26 +1,24 @@
 import Foundation
 
-// A copy of Tests/EngineTests/TestCA.swift: test targets cannot share a file.
-
 /// A throw-away certificate authority made with the `openssl` command in a temporary folder: a CA,
 /// a server certificate for 127.0.0.1/localhost, one valid only for `target.test`, and a client
 /// certificate. EC P-256 keys, valid two days.
-struct TestCA {
-    let directory: String
-    var caPEM: String { "\(directory)/ca.pem" }
-    var serverCert: String { "\(directory)/server.pem" }
-    var serverKey: String { "\(directory)/server.key" }
-    var namedCert: String { "\(directory)/named.pem" }
-    var namedKey: String { "\(directory)/named.key" }
-    var clientCert: String { "\(directory)/client.pem" }
-    var clientKey: String { "\(directory)/client.key" }
+public struct TestCA: Sendable {
+    public let directory: String
+    public var caPEM: String { "\(directory)/ca.pem" }
+    public var serverCert: String { "\(directory)/server.pem" }
+    public var serverKey: String { "\(directory)/server.key" }
+    public var namedCert: String { "\(directory)/named.pem" }
+    public var namedKey: String { "\(directory)/named.key" }
+    public var clientCert: String { "\(directory)/client.pem" }
+    public var clientKey: String { "\(directory)/client.key" }
 
-    static var opensslPath: String? {
+    public static var opensslPath: String? {
         ["/usr/bin/openssl", "/usr/local/bin/openssl"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
-    static var available: Bool { opensslPath != nil }
+    public static var available: Bool { opensslPath != nil }
 
-    init() throws {
+    public init() throws {
         directory = NSTemporaryDirectory() + "loadd-ca-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
@@ -70,12 +68,12 @@ struct TestCA {
         }
     }
 
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
 
-struct TestCAError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestCAError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
