@@ -42,7 +42,8 @@ demo: deps
 # The whole suite: unit tests, engine against the real target, the real daemon and CLI over a
 # real socket, systemd pieces, and the nspawn end-to-end boot. Serial: the suites load the CPU.
 # Packaging the release build takes seconds, so the suite also installs the .deb in a container.
-test: test-deps
+# The format check runs first: it takes seconds and a finding fails the suite, as in review.
+test: test-deps fmt-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) build -c release --static-swift-stdlib
 	DEB_COMPRESS=gzip scripts/build-deb.sh "$(BIN)"
