@@ -115,6 +115,9 @@ public struct FleetRun: Sendable {
     var dedupe = StatsDeduplicator()
     /// Workers that had a share before the master restarted and have not rejoined yet.
     var rejoining: Set<NodeID> = []
+    /// Stopped because the master's loadd is shutting down with the run saved for resuming
+    /// (`suspend`): its end is no verdict, and a restarted master carries it on.
+    public internal(set) var suspended = false
     /// Shares whose link dropped, and what their workers resent (see `FleetRun+Resend`).
     var resend = ResendLedger()
     var nextAssignment: UInt64 = 1
@@ -219,6 +222,8 @@ public struct FleetRun: Sendable {
 
     mutating func finish(now: Duration) {
         ledger.finish()
+        // A suspended run goes on under a restarted master: its books (and events) say nothing ended.
+        if suspended { return }
         let missing = shares.filter { !$0.value.ended }.keys.map(\.rawValue).sorted()
         record(
             missing.isEmpty
