@@ -110,8 +110,9 @@ public struct FleetRun: Sendable {
 
     /// Phase, warm-up, measured span, merged statistics and waiters, as the local engine keeps them.
     var ledger: RunLedger
-    /// Whole seconds of warm-up; the measured span starts after them.
-    var warmupSeconds: Int { ledger.warmupSeconds }
+    /// Whole seconds of warm-up as the schedule has them (a share's warm-up, stages and end follow
+    /// it; the ledger's books may end it later, after a restart's gap).
+    var warmupSeconds: Int { ledger.plannedWarmupSeconds }
     var dedupe = StatsDeduplicator()
     /// Workers that had a share before the master restarted and have not rejoined yet.
     var rejoining: Set<NodeID> = []
