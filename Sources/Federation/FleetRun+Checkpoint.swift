@@ -44,8 +44,9 @@ extension FleetRun {
             assignedTo: assignedTo.map { .init(assignment: $0.key, node: $0.value) }.sorted {
                 $0.assignment < $1.assignment
             },
-            dataSlots: dataSlots, dedupe: dedupe.checkpoint(), workers: shares.keys.sorted { $0.rawValue < $1.rawValue }
-        )
+            // With those of an earlier restart not back yet: the next master waits for them too.
+            dataSlots: dataSlots, dedupe: dedupe.checkpoint(),
+            workers: Set(shares.keys).union(rejoining).sorted { $0.rawValue < $1.rawValue })
         return (ledger.checkpoint(at: ledger.spanEnd(at: now - started)), fleet)
     }
 

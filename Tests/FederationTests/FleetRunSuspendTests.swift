@@ -69,6 +69,27 @@ import Testing
         #expect(messages.contains { $0.hasSuffix("waiting for its 2 workers to rejoin") })
     }
 
+    @Test func aMasterStoppedAgainBeforeItsWorkersRejoinedStillWaitsForThemNextTime() throws {
+        let (plan, yaml) = try testPlan(users: 4, duration: "60s")
+        let request = FleetRun.Request(
+            id: RunID(rawValue: "run-1"), plan: plan, scenario: yaml, file: "fleet-test.yaml",
+            overrides: RunOverrides())
+        var (run, _) = try FleetRun.start(
+            request, workers: [(Self.a, 1), (Self.b, 1)], now: .seconds(10), unixSeconds: 1_700_000_000)
+        _ = run.suspend(now: .seconds(12))
+        _ = run.workerReported(idle(run), from: node("a"), now: .seconds(12))
+        _ = run.workerReported(idle(run), from: node("b"), now: .seconds(12))
+        var books = run.checkpoint(now: .seconds(12))
+        // Restarted, then stopped again before any worker is back: no share to wait for.
+        var resumed = FleetRun.resume(
+            request, ledger: books.ledger, fleet: books.fleet, now: .seconds(100), unixNow: 1_700_000_004)
+        #expect(resumed.suspend(now: .seconds(101)).isEmpty)
+        _ = resumed.tick(now: .milliseconds(101_250))
+        #expect(resumed.phase == .finished)
+        books = resumed.checkpoint(now: .milliseconds(101_250))
+        #expect(books.fleet.workers == [node("a"), node("b")])
+    }
+
     @Test func aRunNotRunningIsNotSuspended() throws {
         let (plan, yaml) = try testPlan(users: 4, duration: "60s")
         let request = FleetRun.Request(
