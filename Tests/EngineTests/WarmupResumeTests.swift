@@ -1,5 +1,7 @@
+import Foundation
 import Histogram
 import Protocol
+import TargetServer
 import Testing
 
 @testable import Engine
@@ -83,5 +85,36 @@ import Testing
         books = try restarted(books, saved: .seconds(11), resumed: .seconds(14))   // inside the moved end
         #expect(books.warmupSeconds == 16)
         #expect(books.summary(at: .seconds(30), users: 1, threads: 1).resumes?.count == 2)
+    }
+}
+
+/// An `Engine` carrying on a run saved inside its warm-up, against the built-in target: the books it
+/// keeps count the warm-up by the time it had load.
+@Suite struct EngineWarmupResumeTests {
+    @Test(.timeLimit(.minutes(1)))
+    func anEngineResumedInsideTheWarmupMeasuresOnlyAfterTheWarmupHadItsLoad() async throws {
+        let target = try await TargetServer.start(TargetConfig())
+        var plan = try ScenarioLoader.load(
+            yaml: "host: http://x\nrate: 50/s\nwarmup: 3s\nduration: 5s\ntasks: [ { request: GET /Test/V2 } ]\n",
+            file: "test.yaml", baseDirectory: ".")
+        plan.host = target.baseURL
+        // Saved 0.5 s into a run that started 3–4 s ago (the start is truncated to its wall second):
+        // a gap of 2.5–3.5 s inside the 3 s warm-up, which so ends at second 6 or 7, of a run ending at 8.
+        let started = Int(Date().timeIntervalSince1970) - 3
+        let saved = RunLedger(plan: plan, run: nil, expectedReporters: 1, startUnixSeconds: started)
+            .checkpoint(at: .milliseconds(500))
+        var options = EngineOptions(threads: 1)
+        options.resume = EngineResume(checkpoint: saved)
+        let engine = try Engine(plan: plan, options: options)
+        engine.start()
+        let summary = await engine.finished()
+        try await target.stop()
+
+        let gap = try #require(summary.resumes?.first)
+        let warmupEnd = summary.startedAt - started
+        #expect(warmupEnd == Int((3 + gap.gapS).rounded(.up)), "gap \(gap.gapS) s")
+        #expect((summary.warmup?.requests ?? 0) > 0)
+        #expect(summary.history.allSatisfy { $0.second >= warmupEnd })
+        #expect(summary.durationS <= Double(8 - warmupEnd) + 0.6, "measured \(summary.durationS) s")
     }
 }
