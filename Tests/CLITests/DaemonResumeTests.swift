@@ -163,7 +163,8 @@ extension DaemonTests {
             #expect(
                 events.contains { $0.hasPrefix("master restarted at ") && $0.hasSuffix(" UTC, 2 workers back") },
                 "\(events)")
-            #expect(!events.contains { $0.hasPrefix("finished") && $0 != events.last }, "one end, at the end: \(events)")
+            #expect(
+                !events.contains { $0.hasPrefix("finished") && $0 != events.last }, "one end, at the end: \(events)")
             if signal == SIGTERM {
                 #expect(events.contains { $0.hasPrefix("master shutting down: the run is saved for resuming") })
             }

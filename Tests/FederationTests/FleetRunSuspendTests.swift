@@ -11,9 +11,9 @@ import Testing
     private static let a = WorkerCapacity(node: node("a"), cores: 1, maxUsers: 10_000)
     private static let b = WorkerCapacity(node: node("b"), cores: 1, maxUsers: 10_000)
 
-    private func report(_ assignment: UInt64, _ sequence: UInt64, second: Int, requests: UInt64, from name: String)
-        -> StatsReport
-    {
+    private func report(
+        _ assignment: UInt64, _ sequence: UInt64, second: Int, requests: UInt64, from name: String
+    ) -> StatsReport {
         StatsReport(
             node: node(name), run: RunID(rawValue: "run-1"), assignment: assignment, sequence: sequence,
             intervals: [interval(second: second, requests: requests)])
