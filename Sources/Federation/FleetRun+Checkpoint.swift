@@ -44,8 +44,9 @@ extension FleetRun {
             assignedTo: assignedTo.map { .init(assignment: $0.key, node: $0.value) }.sorted {
                 $0.assignment < $1.assignment
             },
-            dataSlots: dataSlots, dedupe: dedupe.checkpoint(), workers: shares.keys.sorted { $0.rawValue < $1.rawValue }
-        )
+            // With those of an earlier restart not back yet: the next master waits for them too.
+            dataSlots: dataSlots, dedupe: dedupe.checkpoint(),
+            workers: Set(shares.keys).union(rejoining).sorted { $0.rawValue < $1.rawValue })
         return (ledger.checkpoint(at: ledger.spanEnd(at: now - started)), fleet)
     }
 
@@ -84,10 +85,34 @@ extension FleetRun {
         return run
     }
 
-    /// A worker of the run before the master's restart is back: the restart's `workers_back` counts it.
-    mutating func noteRejoin(_ node: NodeID) {
+    /// The master's loadd is shutting down with the run saved for resuming (SIGTERM, `systemctl
+    /// restart`): every worker stops its share now and sends its last seconds, and the run finishes
+    /// once they are in (or the stop grace is over) — as no verdict (`suspended`). Its books, taken
+    /// then, hold every second the workers measured; a restarted master carries the run on from them
+    /// and gives the workers new shares as they rejoin.
+    public mutating func suspend(now: Duration) -> [Outgoing] {
+        guard phase == .running else { return [] }
+        noteLosses(now: now)
+        ledger.stop(at: now - started)
+        suspended = true
+        record(
+            "master shutting down: the run is saved for resuming; its \(shares.count) workers stop now "
+                + "and get new shares when it is back", now: now)
+        return shares.keys.sorted { $0.rawValue < $1.rawValue }.map {
+            Outgoing(node: $0, message: .stop(StopRequest(run: id)))
+        }
+    }
+
+    /// A worker of the run before the master's restart is back: the restart's `workers_back` counts it,
+    /// and the events say so once the last of them is.
+    mutating func noteRejoin(_ node: NodeID, now: Duration) {
         guard rejoining.remove(node) != nil else { return }
         ledger.countWorkerBack()
+        guard rejoining.isEmpty, let gap = ledger.resumes.last else { return }
+        let back = gap.workersBack ?? 0
+        record(
+            "master restarted at \(FleetRun.clock(gap.restartedAt)) UTC, resumed at \(FleetRun.clock(gap.resumedAt)) "
+                + "UTC, \(back) worker\(back == 1 ? "" : "s") back", now: now)
     }
 
     static func clock(_ unix: Int) -> String {

@@ -9,13 +9,13 @@ extension FleetRun {
         guard phase == .running, shares[capacity.node] == nil else { return [] }
         noteLosses(now: now)
         benched[capacity.node] = nil
-        noteRejoin(capacity.node)
         let split = bestSplit(among: shares.values.map(\.capacity) + [capacity])
         var out = followsStages ? rescale(split) : resize(split, now: now)
         if let part = split[capacity.node] {
             out.append(assign(capacity, threads: threads, part, now: now))
         }
         record("worker \(capacity.node) joined; \(noun) re-split: \(describeShares())", now: now)
+        noteRejoin(capacity.node, now: now)
         return out
     }
 

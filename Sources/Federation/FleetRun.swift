@@ -110,11 +110,15 @@ public struct FleetRun: Sendable {
 
     /// Phase, warm-up, measured span, merged statistics and waiters, as the local engine keeps them.
     var ledger: RunLedger
-    /// Whole seconds of warm-up; the measured span starts after them.
-    var warmupSeconds: Int { ledger.warmupSeconds }
+    /// Whole seconds of warm-up as the schedule has them (a share's warm-up, stages and end follow
+    /// it; the ledger's books may end it later, after a restart's gap).
+    var warmupSeconds: Int { ledger.plannedWarmupSeconds }
     var dedupe = StatsDeduplicator()
     /// Workers that had a share before the master restarted and have not rejoined yet.
     var rejoining: Set<NodeID> = []
+    /// Stopped because the master's loadd is shutting down with the run saved for resuming
+    /// (`suspend`): its end is no verdict, and a restarted master carries it on.
+    public internal(set) var suspended = false
     /// Shares whose link dropped, and what their workers resent (see `FleetRun+Resend`).
     var resend = ResendLedger()
     var nextAssignment: UInt64 = 1
@@ -219,6 +223,8 @@ public struct FleetRun: Sendable {
 
     mutating func finish(now: Duration) {
         ledger.finish()
+        // A suspended run goes on under a restarted master: its books (and events) say nothing ended.
+        if suspended { return }
         let missing = shares.filter { !$0.value.ended }.keys.map(\.rawValue).sorted()
         record(
             missing.isEmpty

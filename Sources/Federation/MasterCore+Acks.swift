@@ -24,7 +24,9 @@ extension MasterCore {
     /// cleared (a worker gone meanwhile resends on rejoin, and is acknowledged then). With a run
     /// saved for resuming, only what a written save holds is due (`AckSaveGate`).
     mutating func takeAckFrames() -> [NodeID: ByteBuffer] {
-        let due = ackSaveGate.due(&pendingAcks, current: run?.id, finished: run?.phase == .finished)
+        // A suspended run is carried on by the next master: only what a written save holds is acked.
+        let due = ackSaveGate.due(
+            &pendingAcks, current: run?.id, finished: run?.phase == .finished && run?.suspended == false)
         guard !due.isEmpty else { return [:] }
         var frames: [NodeID: ByteBuffer] = [:]
         frames.reserveCapacity(due.count)

@@ -31,7 +31,27 @@ extension MasterCore {
     }
 }
 
+extension MasterCore {
+    /// loadd is shutting down with the run saved for resuming (`FleetRun.suspend`): the workers are
+    /// told to stop; `finished(id)` returns once their last reports are in, and `checkpoint()` then
+    /// takes the books. Nothing is acknowledged past that save (`takeAckFrames`).
+    mutating func suspendRun() {
+        guard run?.phase == .running else { return }
+        let now = self.now
+        update { $0.suspend(now: now) }
+        runLogger?.notice(
+            "fleet run suspended for resuming: its workers stop now",
+            metadata: ["workers": "\(run?.shares.count ?? 0)"])
+    }
+}
+
 extension FederationMaster {
+    /// Stops the workers' load for a shutdown that keeps the run for the next master (see
+    /// `MasterCore.suspendRun`); await `finished(id)`, then save `checkpoint()`.
+    public func suspendRun() {
+        withCore { (core: inout MasterCore) in core.suspendRun() }
+    }
+
     /// Carries on a run a previous master saved (`FleetRun.resume`). - Throws: when a run is going.
     public func resumeRun(
         _ request: FleetRun.Request, ledger: RunLedger.Checkpoint,
@@ -47,7 +67,8 @@ extension FederationMaster {
         // The run copied under the lock and written out after it, so a thousand workers' reports
         // never wait on the encoding (the copy costs one copy of the histograms the next report touches).
         let taken = withCore { (core: inout MasterCore) -> (run: FleetRun, now: Duration)? in
-            guard let run = core.run, run.phase != .finished else { return nil }
+            // A suspended run's books are taken once it has finished: its workers' last seconds are in.
+            guard let run = core.run, run.phase != .finished || run.suspended else { return nil }
             // The reports acknowledged from now on must be in a written save first (`AckSaveGate`).
             core.ackSaveGate.capture(&core.pendingAcks, of: run.id)
             return (run, core.now)

@@ -236,7 +236,7 @@ struct MasterCore {
         let summary = run.summary(now: now)
         resumptions += ready.map { Resumption(continuation: $0, summary: summary) }
         runLogger?.info(
-            "fleet run finished",
+            run.suspended ? "fleet run suspended: its workers' last stats are in" : "fleet run finished",
             metadata: [
                 "requests": "\(summary.total.requests)", "failures": "\(summary.total.failures)",
                 "passed": "\(summary.passed)", "abort_reason": "\(summary.abortReason ?? "none")",

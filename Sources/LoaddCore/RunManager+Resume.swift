@@ -46,10 +46,10 @@ extension RunManager {
         settings.resumeWithin > .zero && run.resumeRecord != nil && run.resumeRecord?.refusal == nil
     }
 
-    /// SIGTERM with a run going: the load stops, its figures and books are written, and `run.json`
-    /// keeps saying `running`, so the next daemon started within `resume_within:` carries it on (a
-    /// `systemctl restart`, an upgrade). A node stopped for good closes it `interrupted` at its next
-    /// start, past the grace period.
+    /// SIGTERM with a run going: the load stops (on a master, every worker's share), its figures and
+    /// books are written once its last seconds are in, and `run.json` keeps saying `running`, so the
+    /// next daemon started within `resume_within:` carries it on (a `systemctl restart`, an upgrade).
+    /// A node stopped for good closes it `interrupted` at its next start, past the grace period.
     func suspendForResume(_ run: ActiveRun) async {
         // Closed before waiting: the run's finish watcher must not record a verdict meanwhile.
         markClosed()
@@ -60,17 +60,16 @@ extension RunManager {
             ])
         notifier.status("stopping")
         var saved = run
-        let summary: RunSummary
-        if fleet.master != nil {
-            // The books as they stand; the master's own shutdown then stops the workers (their
-            // dead-man's switch would too), and they get new shares when it is back.
-            saveForResume(run)
-            summary = run.engine.snapshot()
+        if let master = fleet.master {
+            // The workers stop now and send their last seconds; the run finishes as no verdict once
+            // those are in (or the stop grace is over). It must finish here: this service's run()
+            // waits for the run's watcher, and the master's own shutdown comes after it.
+            master.suspendRun()
         } else {
             try? run.engine.stop()
-            summary = await run.engine.finished()
-            saveForResume(run)
         }
+        let summary = await run.engine.finished()
+        saveForResume(run)
         saved.info.requests = summary.total.requests
         saved.info.failures = summary.total.failures
         writeResults(summary, of: saved)

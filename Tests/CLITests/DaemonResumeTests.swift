@@ -113,7 +113,9 @@ extension DaemonTests {
             #expect(lost <= peak * 3 + 3, "lost \(lost) requests (served \(served), \(servedAtKill) at the kill)")
         }
 
-        @Test func aFleetRunGoesOnAfterItsMasterIsKilledAndRestartedWithItsWorkersReSplit() throws {
+        /// kill -9 (a crash) and SIGTERM (`systemctl restart loadd`) of the master: the same run goes on.
+        @Test(arguments: [SIGKILL, SIGTERM])
+        func aFleetRunGoesOnAfterItsMasterIsKilledAndRestartedWithItsWorkersReSplit(signal: Int32) throws {
             let fleet = try FleetCluster()
             let target = try TargetProcess(directory: fleet.master.directory)
             try fleet.addWorker("w1")
@@ -129,8 +131,12 @@ extension DaemonTests {
             }
             let persisted = try storedRequests(fleet.master, info.id)
             let master = try #require(fleet.master.daemon)
-            master.signal(SIGKILL)
+            let signalled = ContinuousClock.now
+            master.signal(signal)
             #expect(master.waitForExit() != nil)
+            // SIGTERM stops the workers and waits only for their last stats, not for the run's end.
+            let exited = signalled.duration(to: .now)
+            #expect(exited < .seconds(6), "the master took \(exited) to exit")
 
             try fleet.startMaster()
             let status = try fleet.master.status()
@@ -140,6 +146,9 @@ extension DaemonTests {
             try fleet.waitForWorkers(["w1", "w2"], timeout: .seconds(15))
             try eventually("both workers to get a share again", timeout: .seconds(10)) {
                 try fleet.shares() == ["w1": 2, "w2": 2]
+            }
+            try eventually("loadctl status to count both workers back") {
+                try fleet.master.loadctl(["status"]).output.contains("without load in all; 2 workers back")
             }
 
             let summary = try finishedSummary(info.id, on: fleet.master, timeout: .seconds(40))
@@ -152,6 +161,14 @@ extension DaemonTests {
             #expect(
                 events.contains { $0.hasPrefix("worker w1 joined") }
                     && events.contains { $0.hasPrefix("worker w2 joined") })
+            #expect(
+                events.contains { $0.hasPrefix("master restarted at ") && $0.hasSuffix(" UTC, 2 workers back") },
+                "\(events)")
+            #expect(
+                !events.contains { $0.hasPrefix("finished") && $0 != events.last }, "one end, at the end: \(events)")
+            if signal == SIGTERM {
+                #expect(events.contains { $0.hasPrefix("master shutting down: the run is saved for resuming") })
+            }
             // Nothing the workers measured is lost: what they sent after the master's last save was not
             // acknowledged (`AckSaveGate`), so they kept it and sent it again to the new master, which
             // merged it once. The target and the run differ only by requests in flight when a share

@@ -68,6 +68,22 @@ extension RunLedger {
             RunResume(
                 restartedAt: startUnixSeconds + Int(saved.elapsedS), resumedAt: startUnixSeconds + Int(to),
                 gapFrom: gapFrom, gapTo: max(gapFrom, Int(to)), gapS: to - saved.elapsedS, workersBack: workersBack))
+        // A gap inside the warm-up does not count as warm-up: it ends later, and the measured span
+        // (whose end does not move) starts there.
+        warmupSeconds = Self.warmupEnd(planned: plannedWarmupSeconds, pauses: pauses)
+        measureStartSecond = max(measureStartSecond, warmupSeconds)
+    }
+
+    /// The run second a warm-up of `planned` seconds ends at when it needs that much run time with
+    /// load: each gap that starts before its end moves the end by the gap's length, rounded up to a
+    /// whole second (every node agrees on whole seconds).
+    static func warmupEnd(planned: Int, pauses: [Pause]) -> Int {
+        guard planned > 0 else { return 0 }
+        var end = Double(planned)
+        for pause in pauses.sorted(by: { $0.from < $1.from }) where pause.from < end {
+            end += max(0, pause.to - pause.from)
+        }
+        return Int(min(end.rounded(.up), Double(Int32.max)))
     }
 
     /// One more of a fleet's workers is back after the master's restart.

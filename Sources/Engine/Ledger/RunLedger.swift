@@ -15,8 +15,12 @@ public struct RunLedger: Sendable {
     public let run: RunID?
     /// The wall-clock second the run started at.
     public let startUnixSeconds: Int
-    /// Whole seconds of warm-up: intervals of earlier seconds are kept apart.
-    public let warmupSeconds: Int
+    /// The run second the warm-up's books end at: intervals of earlier seconds are kept apart. The
+    /// planned warm-up, moved later by any restart gap inside it (`RunLedger+Checkpoint`): a warm-up
+    /// is load the target gets before measuring starts, and seconds nobody sent anything warm nothing.
+    public internal(set) var warmupSeconds: Int
+    /// `warmup:` in whole seconds where the schedule puts it: the stages and the end time follow it.
+    public let plannedWarmupSeconds: Int
     public private(set) var phase: Phase = .running
     /// Why the run failed, when it did: the first reason given wins.
     public internal(set) var abortReason: String?
@@ -43,7 +47,8 @@ public struct RunLedger: Sendable {
         self.plan = plan
         self.run = run
         self.startUnixSeconds = startUnixSeconds
-        warmupSeconds = Self.warmupSeconds(plan.warmup)
+        plannedWarmupSeconds = Self.warmupSeconds(plan.warmup)
+        warmupSeconds = plannedWarmupSeconds
         measureStartSecond = warmupSeconds
         measured = RunAggregator(
             endpoints: plan.endpoints, expectedReporters: expectedReporters,
@@ -60,9 +65,10 @@ public struct RunLedger: Sendable {
         }
     }
 
-    /// Warm-up plus the measured span (`duration:` or the stages); `nil` runs until stopped.
+    /// Warm-up plus the measured span (`duration:` or the stages); `nil` runs until stopped. A
+    /// restart does not move it: a warm-up made longer by a gap leaves that much less measured.
     public var runLength: Duration? {
-        plan.measuredDuration.map { .seconds(warmupSeconds) + $0 }
+        plan.measuredDuration.map { .seconds(plannedWarmupSeconds) + $0 }
     }
 
     /// Requests merged into the measured span so far.
@@ -154,7 +160,9 @@ public struct RunLedger: Sendable {
             plan: plan, run: run, startedAt: startUnixSeconds + measureStartSecond,
             measuredSeconds: max(0, measuredSeconds), users: users, threads: threads, abortReason: abortReason)
         if warmupSeconds > 0 {
-            summary.warmup = warmup.rows(seconds: max(0, min(Self.seconds(end), Double(warmupSeconds)))).total
+            // Its rates too are over the time it had load: a restart's gap inside it is left out.
+            let warmupEnd = min(Self.seconds(end), Double(warmupSeconds))
+            summary.warmup = warmup.rows(seconds: max(0, warmupEnd - pausedSeconds(from: 0, to: warmupEnd))).total
         }
         if !resumes.isEmpty { summary.resumes = resumes }
         if let openModel {

@@ -47,7 +47,9 @@ struct StatusCommand: AsyncParsableCommand {
             lines.append(
                 "resumed after \(resumes.count) restart\(resumes.count == 1 ? "" : "s") of loadd: last saved "
                     + "\(Console.utc(last.restartedAt)) UTC, going again since \(Console.utc(last.resumedAt)) UTC; "
-                    + "\(gap) s without load in all")
+                    + "\(gap) s without load in all"
+                    // A master's: how many of the run's workers rejoined after its last restart.
+                    + (last.workersBack.map { "; \($0) worker\($0 == 1 ? "" : "s") back" } ?? ""))
         }
         guard let summary = status.summary else { return lines.joined(separator: "\n") }
         var table = SummaryTable.render(summary).components(separatedBy: "\n")
