@@ -113,7 +113,11 @@ import Testing
         let worker = await fleet.worker("good")
         defer { Task { await worker.shutdown() } }
         try await eventually("the good worker to join") { fleet.master.workers().map(\.node.rawValue) == ["good"] }
-        #expect(await worker.connectedMaster() == NodeID(rawValue: "master"))
+        // The master lists the worker when it accepts the proof; the worker counts itself connected when
+        // the welcome reaches it, a moment later.
+        try await eventually("the good worker to see its master") {
+            await worker.connectedMaster() == NodeID(rawValue: "master")
+        }
         _ = try await challenge(idle, node: "late", nonce: FleetToken.nonce())
     }
 
