@@ -29,49 +29,18 @@ SELF="$REPO/scripts/$(basename "$0")"
 DEB=$(realpath "$1")
 [ -f "$DEB" ] || { echo "$0: $DEB is not a file" >&2; exit 2; }
 
-skip() { echo "SKIP: $0: $*"; exit 0; }
-[ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap, mount namespace, systemd-nspawn)"
-command -v systemd-nspawn >/dev/null || skip "systemd-nspawn not installed (apt-get install systemd-container)"
-command -v debootstrap >/dev/null || skip "debootstrap not installed (apt-get install debootstrap)"
-command -v dpkg-deb >/dev/null || skip "dpkg-deb not installed"
-for tool in unshare nsenter mount timeout flock setpriv; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool not installed"; exit 1; }
-done
+# shellcheck source=scripts/lib-nspawn.sh
+. "$REPO/scripts/lib-nspawn.sh"
+command -v dpkg-deb >/dev/null || e2e_skip "dpkg-deb not installed"
+e2e_require
 VERSION=$(dpkg-deb -f "$DEB" Version)
 [ "$(dpkg-deb -f "$DEB" Package)" = loadd ] || { echo "$0: $DEB is not the loadd package" >&2; exit 2; }
-
-# Re-run inside a private mount namespace (the same guard as nspawn-e2e.sh).
-self_ns=$(readlink /proc/self/ns/mnt)
-parent_ns=$(readlink "/proc/$PPID/ns/mnt" 2>/dev/null || true)
-if [ -z "${LOADD_E2E_OUTER_MNTNS:-}" ] || [ "$LOADD_E2E_OUTER_MNTNS" != "$parent_ns" ] \
-    || [ "$self_ns" = "$LOADD_E2E_OUTER_MNTNS" ]; then
-  export LOADD_E2E_OUTER_MNTNS=$self_ns
-  exec unshare --mount --propagation private -- "$SELF" "$@"
-fi
+e2e_private_mounts "$@"
 
 START=$SECONDS
 LIMIT=${LOADD_E2E_TIMEOUT:-240}
-ROOTFS=${LOADD_E2E_ROOTFS:-/var/cache/loadd-test/rootfs}
-# The same list as nspawn-e2e.sh, read from it: the cache's marker records it, and a different list
-# would make the two tests rebuild the shared cache in turn.
-PACKAGES=$(sed -n 's/^PACKAGES=//p' "$REPO/scripts/nspawn-e2e.sh")
-[ -n "$PACKAGES" ] || { echo "FAIL: no PACKAGES= in scripts/nspawn-e2e.sh"; exit 1; }
 FAILED=0
-NSPAWN="" CPID="" WORK=""
-
-say() { printf '[%3ds] %s\n' $((SECONDS - START)) "$*"; }
-pass() {
-  say "PASS: $*"
-  [ $((SECONDS - START)) -lt "$LIMIT" ] || fail "overall limit of ${LIMIT}s reached"
-}
-lim() { local left=$((LIMIT - (SECONDS - START))); echo $(($1 < left ? $1 : (left > 1 ? left : 1))); }
-fail() {
-  say "FAIL: $1"
-  [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    /'
-  FAILED=1
-  diagnostics
-  exit 1
-}
+WORK="" E2E_NSPAWN="" CPID=""
 
 diagnostics() {
   [ -n "$CPID" ] && kill -0 "$CPID" 2>/dev/null || return 0
@@ -81,27 +50,17 @@ diagnostics() {
   timeout 10 nsenter -t "$CPID" -a -- journalctl --no-pager -u loadd.service -u loadd.socket -n 40 2>&1 | sed 's/^/    /' || true
 }
 
-stop_pid() {
-  local pid=$1 grace=$2 i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < grace * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   exec 1>&7 2>&8
   # The target is a transient unit inside the container: it ends with the container.
-  [ -n "$NSPAWN" ] && stop_pid "$NSPAWN" 20
+  [ -n "$E2E_NSPAWN" ] && stop_pid "$E2E_NSPAWN" 20
   if [ -n "$WORK" ]; then
     if [ "$FAILED" -ne 0 ] && [ -s "$WORK/console.log" ]; then
       echo "--- container console (last 30 lines)"; tail -n 30 "$WORK/console.log" | sed 's/^/    /'
     fi
-    umount -l "$WORK/root" 2>/dev/null || true
-    umount -l "$WORK/rw" 2>/dev/null || true
+    e2e_unmount "$WORK"
     rm -rf "$WORK"
   fi
   if [ "$FAILED" -ne 0 ] || [ "$rc" -ne 0 ]; then
@@ -110,67 +69,27 @@ cleanup() {
   say "deb-e2e: all steps passed"
   exit 0
 }
-exec 7>&1 8>&2
-trap cleanup EXIT
-trap 'exec 1>&7 2>&8; say "FAIL: interrupted"; FAILED=1; exit 1' INT TERM
+e2e_traps
 
 IN() { timeout --kill-after=5 "$(lim 60)" nsenter -t "$CPID" -a -- "$@"; }
 # apt and dpkg in the container: no prompts, and the container's own PATH.
 PKG() { IN env DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 
 # --- 1. The cached rootfs (shared with nspawn-e2e.sh): debootstrap once, then reuse. -------------------
-MARKER="$ROOTFS/.loadd-e2e-rootfs"
-mkdir -p "$(dirname "$ROOTFS")"
-exec 9>"$ROOTFS.lock"
-timeout "$(lim 250)" flock 9 || fail "lock $ROOTFS.lock (another run is bootstrapping?)"
-if [ "$(cat "$MARKER" 2>/dev/null)" = "$PACKAGES" ] && [ -x "$ROOTFS/lib/systemd/systemd" ]; then
-  pass "rootfs: reusing $ROOTFS"
-else
-  MIRROR=${LOADD_E2E_MIRROR:-$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
-  MIRROR=${MIRROR:-http://deb.debian.org/debian}
-  say "rootfs: debootstrap bookworm from $MIRROR into $ROOTFS (once; about 30-90 s)"
-  rm -rf "$ROOTFS.new"
-  if ! timeout "$(lim 240)" debootstrap --variant=minbase --include="$PACKAGES" bookworm "$ROOTFS.new" "$MIRROR" \
-      >"$ROOTFS.debootstrap.log" 2>&1; then
-    out=$(tail -n 20 "$ROOTFS.debootstrap.log")
-    rm -rf "$ROOTFS.new"
-    fail "rootfs: debootstrap (log: $ROOTFS.debootstrap.log)" "$out"
-  fi
-  rm -f "$ROOTFS.new/etc/machine-id" "$ROOTFS.new/var/lib/dbus/machine-id"
-  : >"$ROOTFS.new/etc/machine-id"
-  echo "$PACKAGES" >"$ROOTFS.new/.loadd-e2e-rootfs"
-  rm -rf "$ROOTFS"; mv "$ROOTFS.new" "$ROOTFS"
-  pass "rootfs: debootstrapped $ROOTFS"
-fi
-exec 9>&-
-[ ! -e "$ROOTFS/usr/bin/swift" ] && [ ! -d "$ROOTFS/opt/swift" ] || fail "rootfs: has a Swift installation"
+e2e_rootfs
 
 # --- 2. The test system: an overlay over the cached rootfs, the package copied in. ---------------------
 WORK=$(mktemp -d /tmp/loadd-deb-e2e.XXXXXX)
-mkdir -p "$WORK/rw" "$WORK/root"
-mount -t tmpfs -o mode=0755 tmpfs "$WORK/rw"
-mkdir -p "$WORK/rw/upper" "$WORK/rw/work"
-mount -t overlay overlay -o "lowerdir=$ROOTFS,upperdir=$WORK/rw/upper,workdir=$WORK/rw/work" "$WORK/root" \
-  || fail "overlay mount over $ROOTFS"
+e2e_overlay "$WORK"
 ROOT=$WORK/root
 cp "$DEB" "$ROOT/root/loadd.deb"
 echo loadd-deb-e2e >"$ROOT/etc/hostname"
 
 # --- 3. Boot (as nspawn-e2e.sh: host network namespace, no machined). -----------------------------------
-mkdir -p /run/systemd
-mount -t tmpfs -o mode=0755 tmpfs /run/systemd
-setpriv --pdeathsig TERM -- systemd-nspawn -q -D "$ROOT" --register=no --keep-unit --console=pipe -b \
-  </dev/null >"$WORK/console.log" 2>&1 &
-NSPAWN=$!
-for _ in $(seq 150); do
-  CPID=$(pgrep -P "$NSPAWN" -x systemd || true)
-  [ -n "$CPID" ] && break
-  kill -0 "$NSPAWN" 2>/dev/null || break
-  sleep 0.1
-done
+e2e_boot "$WORK"
+CPID=$E2E_SYSTEMD
 [ -n "$CPID" ] || fail "boot: no systemd in the container" "$(tail -n 20 "$WORK/console.log")"
-for _ in $(seq 300); do IN test -S /run/systemd/private 2>/dev/null && break; sleep 0.1; done
-state=$(IN timeout "$(lim 60)" systemctl is-system-running --wait 2>&1 || true)
+state=$(e2e_wait_booted "$CPID")
 case "$state" in
   running|degraded) pass "boot: systemd is PID 1 of the container (host pid $CPID), system $state" ;;
   *) fail "boot: is-system-running says '$state'" ;;
@@ -314,9 +233,9 @@ pass "apt-get purge loadd: /var/lib/loadd, /etc/loadd, /run/loadd and the unit l
 
 # --- 13. Power off ---------------------------------------------------------------------------------------------
 IN systemctl poweroff --no-block >/dev/null 2>&1 || true
-for _ in $(seq 300); do kill -0 "$NSPAWN" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$NSPAWN" 2>/dev/null && fail "poweroff: the container still runs after 30 s"
-rc=0; wait "$NSPAWN" || rc=$?
-NSPAWN=""
+for _ in $(seq 300); do kill -0 "$E2E_NSPAWN" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$E2E_NSPAWN" 2>/dev/null && fail "poweroff: the container still runs after 30 s"
+rc=0; wait "$E2E_NSPAWN" || rc=$?
+E2E_NSPAWN=""
 [ "$rc" -eq 0 ] || fail "poweroff: systemd-nspawn exited $rc" "$(tail -n 20 "$WORK/console.log")"
 pass "poweroff: container shut down cleanly"

@@ -26,50 +26,23 @@ SELF="$REPO/scripts/$(basename "$0")"
 DEB=$(realpath "$1")
 [ -f "$DEB" ] || { echo "$0: $DEB is not a file" >&2; exit 2; }
 
-skip() { echo "SKIP: $0: $*"; exit 0; }
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, mount namespace, systemd-nspawn)"
-command -v systemd-nspawn >/dev/null || skip "systemd-nspawn not installed (apt-get install systemd-container)"
-command -v debootstrap >/dev/null || skip "debootstrap not installed (apt-get install debootstrap)"
-command -v dpkg-deb >/dev/null || skip "dpkg-deb not installed"
-command -v ip >/dev/null || skip "ip not installed (apt-get install iproute2)"
-python3 -c 'import yaml' 2>/dev/null || skip "python3 with yaml not installed (apt-get install python3-yaml)"
-for tool in unshare nsenter mount timeout flock setpriv; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool not installed"; exit 1; }
-done
+# shellcheck source=scripts/lib-nspawn.sh
+. "$REPO/scripts/lib-nspawn.sh"
+[ "$(id -u)" -eq 0 ] || e2e_skip "needs root (network namespaces, mount namespace, systemd-nspawn)"
+command -v dpkg-deb >/dev/null || e2e_skip "dpkg-deb not installed"
+command -v ip >/dev/null || e2e_skip "ip not installed (apt-get install iproute2)"
+python3 -c 'import yaml' 2>/dev/null || e2e_skip "python3 with yaml not installed (apt-get install python3-yaml)"
+e2e_require
 [ "$(dpkg-deb -f "$DEB" Package)" = loadd ] || { echo "$0: $DEB is not the loadd package" >&2; exit 2; }
-
-# Re-run inside a private mount namespace (as deb-e2e.sh): the overlays and /run/systemd stay ours.
-self_ns=$(readlink /proc/self/ns/mnt)
-parent_ns=$(readlink "/proc/$PPID/ns/mnt" 2>/dev/null || true)
-if [ -z "${LOADD_E2E_OUTER_MNTNS:-}" ] || [ "$LOADD_E2E_OUTER_MNTNS" != "$parent_ns" ] \
-    || [ "$self_ns" = "$LOADD_E2E_OUTER_MNTNS" ]; then
-  export LOADD_E2E_OUTER_MNTNS=$self_ns
-  exec unshare --mount --propagation private -- "$SELF" "$@"
-fi
+e2e_private_mounts "$@"
 
 START=$SECONDS
 LIMIT=${LOADD_E2E_TIMEOUT:-180}
-ROOTFS=${LOADD_E2E_ROOTFS:-/var/cache/loadd-test/rootfs}
-PACKAGES=$(sed -n 's/^PACKAGES=//p' "$REPO/scripts/nspawn-e2e.sh")
 GUARD=10.200.0.0/16
 MASTER_NS=loadd-debm WORKER_NS=loadd-debw
 MASTER_IP=10.200.1.1 WORKER_IP=10.200.1.2
 FAILED=0 ADDED_ROUTE=0
 WORK="" M_NSPAWN="" W_NSPAWN="" MPID="" WPID=""
-
-say() { printf '[%3ds] %s\n' $((SECONDS - START)) "$*"; }
-pass() {
-  say "PASS: $*"
-  [ $((SECONDS - START)) -lt "$LIMIT" ] || fail "overall limit of ${LIMIT}s reached"
-}
-lim() { local left=$((LIMIT - (SECONDS - START))); echo $(($1 < left ? $1 : (left > 1 ? left : 1))); }
-fail() {
-  say "FAIL: $1"
-  [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    /'
-  FAILED=1
-  diagnostics
-  exit 1
-}
 
 diagnostics() {
   local name pid
@@ -79,15 +52,6 @@ diagnostics() {
     echo "--- diagnostics ($name): journalctl -u loadd (last 30 lines)"
     timeout 10 nsenter -t "$pid" -a -- journalctl --no-pager -u loadd.service -n 30 2>&1 | sed 's/^/    /' || true
   done
-}
-
-stop_pid() {
-  local pid=$1 grace=$2 i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < grace * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
 }
 
 cleanup() {
@@ -104,10 +68,7 @@ cleanup() {
   done
   [ "$ADDED_ROUTE" -eq 1 ] && ip route del unreachable "$GUARD" 2>/dev/null || true
   if [ -n "$WORK" ]; then
-    for node in master worker; do
-      umount -l "$WORK/$node/root" 2>/dev/null || true
-      umount -l "$WORK/$node/rw" 2>/dev/null || true
-    done
+    for node in master worker; do e2e_unmount "$WORK/$node"; done
     rm -rf "$WORK"
   fi
   if [ "$FAILED" -ne 0 ] || [ "$rc" -ne 0 ]; then
@@ -116,32 +77,13 @@ cleanup() {
   say "deb-fleet-e2e: all steps passed"
   exit 0
 }
-exec 7>&1 8>&2
-trap cleanup EXIT
-trap 'exec 1>&7 2>&8; say "FAIL: interrupted"; FAILED=1; exit 1' INT TERM
+e2e_traps
 
 IN() { local pid=$1; shift; timeout --kill-after=5 "$(lim 60)" nsenter -t "$pid" -a -- \
   env DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 
-# --- 1. The cached rootfs (deb-e2e.sh / nspawn-e2e.sh make it; debootstrapped here if none is there yet). --
-MARKER="$ROOTFS/.loadd-e2e-rootfs"
-mkdir -p "$(dirname "$ROOTFS")"
-exec 9>"$ROOTFS.lock"
-timeout "$(lim 250)" flock 9 || fail "lock $ROOTFS.lock (another run is bootstrapping?)"
-if [ "$(cat "$MARKER" 2>/dev/null)" != "$PACKAGES" ] || [ ! -x "$ROOTFS/lib/systemd/systemd" ]; then
-  MIRROR=${LOADD_E2E_MIRROR:-$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
-  MIRROR=${MIRROR:-http://deb.debian.org/debian}
-  say "rootfs: debootstrap bookworm from $MIRROR into $ROOTFS (once; about 30-90 s)"
-  rm -rf "$ROOTFS.new"
-  timeout "$(lim 240)" debootstrap --variant=minbase --include="$PACKAGES" bookworm "$ROOTFS.new" "$MIRROR" \
-      >"$ROOTFS.debootstrap.log" 2>&1 || { rm -rf "$ROOTFS.new"; fail "rootfs: debootstrap" "$(tail -n 20 "$ROOTFS.debootstrap.log")"; }
-  rm -f "$ROOTFS.new/etc/machine-id" "$ROOTFS.new/var/lib/dbus/machine-id"
-  : >"$ROOTFS.new/etc/machine-id"
-  echo "$PACKAGES" >"$ROOTFS.new/.loadd-e2e-rootfs"
-  rm -rf "$ROOTFS"; mv "$ROOTFS.new" "$ROOTFS"
-fi
-exec 9>&-
-pass "rootfs: $ROOTFS (Debian 12, no Swift)"
+# --- 1. The cached rootfs (shared with deb-e2e.sh and nspawn-e2e.sh): debootstrap once, then reuse. -----
+e2e_rootfs
 
 # --- 2. Two hosts: a network namespace each, joined by a veth pair; the host namespace guarded. ----------
 if ! ip route show type unreachable | grep -q "^unreachable $GUARD"; then
@@ -165,11 +107,7 @@ pass "network: $MASTER_NS $MASTER_IP <-> $WORKER_NS $WORKER_IP; host guarded by 
 WORK=$(mktemp -d /tmp/loadd-deb-fleet.XXXXXX)
 TOKEN=$(head -c 32 /dev/urandom | base64 -w0)
 for node in master worker; do
-  mkdir -p "$WORK/$node/rw" "$WORK/$node/root"
-  mount -t tmpfs -o mode=0755 tmpfs "$WORK/$node/rw"
-  mkdir -p "$WORK/$node/rw/upper" "$WORK/$node/rw/work"
-  mount -t overlay overlay -o "lowerdir=$ROOTFS,upperdir=$WORK/$node/rw/upper,workdir=$WORK/$node/rw/work" \
-    "$WORK/$node/root" || fail "overlay mount for the $node"
+  e2e_overlay "$WORK/$node"
   root=$WORK/$node/root
   echo "loadd-$node" >"$root/etc/hostname"
   # Where runcmd's first step would have downloaded it.
@@ -210,28 +148,13 @@ grep -q "^master: $MASTER_IP:7557$" "$WORK/worker/root/etc/loadd/loadd.yaml" \
 pass "write_files: loadd.yaml and the token from examples/cloud-init/{master,worker}.yaml, no TLS setup in either"
 
 # --- 4. Boot both, each in its network namespace. ------------------------------------------------------------
-mkdir -p /run/systemd
-mount -t tmpfs -o mode=0755 tmpfs /run/systemd
-boot() {
-  setpriv --pdeathsig TERM -- systemd-nspawn -q -D "$WORK/$1/root" -M "loadd-$1" --register=no --keep-unit \
-    --network-namespace-path="/run/netns/$2" --console=pipe -b </dev/null >"$WORK/$1/console.log" 2>&1 &
-}
-boot master "$MASTER_NS"; M_NSPAWN=$!
-boot worker "$WORKER_NS"; W_NSPAWN=$!
-systemd_of() {
-  local nspawn=$1 pid=""
-  for _ in $(seq 150); do
-    pid=$(pgrep -P "$nspawn" -x systemd || true)
-    [ -n "$pid" ] && break
-    sleep 0.1
-  done
-  echo "$pid"
-}
-MPID=$(systemd_of "$M_NSPAWN"); WPID=$(systemd_of "$W_NSPAWN")
+e2e_boot "$WORK/master" -M loadd-master --network-namespace-path="/run/netns/$MASTER_NS"
+M_NSPAWN=$E2E_NSPAWN MPID=$E2E_SYSTEMD
+e2e_boot "$WORK/worker" -M loadd-worker --network-namespace-path="/run/netns/$WORKER_NS"
+W_NSPAWN=$E2E_NSPAWN WPID=$E2E_SYSTEMD
 [ -n "$MPID" ] && [ -n "$WPID" ] || fail "boot: no systemd in a container" "$(tail -n 20 "$WORK"/*/console.log)"
 for pid in "$MPID" "$WPID"; do
-  for _ in $(seq 300); do IN "$pid" test -S /run/systemd/private 2>/dev/null && break; sleep 0.1; done
-  state=$(IN "$pid" systemctl is-system-running --wait 2>&1 || true)
+  state=$(e2e_wait_booted "$pid")
   case "$state" in running|degraded) ;; *) fail "boot: is-system-running in pid $pid says '$state'" ;; esac
 done
 pass "boot: master (pid $MPID) and worker (pid $WPID) are up"

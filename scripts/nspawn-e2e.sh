@@ -37,48 +37,15 @@ for b in loadd loadctl; do
   [ -x "$BIN/$b" ] || { echo "$0: $BIN/$b is not an executable file" >&2; exit 2; }
 done
 
-skip() { echo "SKIP: $0: $*"; exit 0; }
-[ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap, mount namespace, systemd-nspawn)"
-command -v systemd-nspawn >/dev/null || skip "systemd-nspawn not installed (apt-get install systemd-container)"
-command -v debootstrap >/dev/null || skip "debootstrap not installed (apt-get install debootstrap)"
-for tool in unshare nsenter mount make timeout flock setpriv; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool not installed"; exit 1; }
-done
-
-# --- Re-run inside a private mount namespace: every mount below dies with it. ------------------------
-# Inside means: this process's mount namespace is not its parent's, and the parent's is the one recorded
-# before the re-exec. Anything else (no record, a stale or inherited one) re-executes: a second private
-# namespace is harmless, mounting in the caller's would not be.
-self_ns=$(readlink /proc/self/ns/mnt)
-parent_ns=$(readlink "/proc/$PPID/ns/mnt" 2>/dev/null || true)
-if [ -z "${LOADD_E2E_OUTER_MNTNS:-}" ] || [ "$LOADD_E2E_OUTER_MNTNS" != "$parent_ns" ] \
-    || [ "$self_ns" = "$LOADD_E2E_OUTER_MNTNS" ]; then
-  export LOADD_E2E_OUTER_MNTNS=$self_ns
-  exec unshare --mount --propagation private -- "$SELF" "$@"
-fi
+# shellcheck source=scripts/lib-nspawn.sh
+. "$REPO/scripts/lib-nspawn.sh"
+e2e_require make
+e2e_private_mounts "$@"
 
 START=$SECONDS
 LIMIT=${LOADD_E2E_TIMEOUT:-240}
-ROOTFS=${LOADD_E2E_ROOTFS:-/var/cache/loadd-test/rootfs}
-PACKAGES=systemd,systemd-sysv,dbus,libcurl4,libsystemd0,libstdc++6,procps,curl
 FAILED=0
-NSPAWN="" TARGET="" CPID="" WORK=""
-
-say() { printf '[%3ds] %s\n' $((SECONDS - START)) "$*"; }
-# The overall limit: each step checks it, and `lim N` caps a step's own timeout at what is left of it.
-pass() {
-  say "PASS: $*"
-  [ $((SECONDS - START)) -lt "$LIMIT" ] || fail "overall limit of ${LIMIT}s reached"
-}
-lim() { local left=$((LIMIT - (SECONDS - START))); echo $(($1 < left ? $1 : (left > 1 ? left : 1))); }
-# fail STEP [DETAILS]: prints FAIL and the details, then stops the test (cleanup runs from the trap).
-fail() {
-  say "FAIL: $1"
-  [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    /'
-  FAILED=1
-  diagnostics
-  exit 1
-}
+TARGET="" WORK="" E2E_NSPAWN="" CPID=""
 
 diagnostics() {
   [ -n "$CPID" ] && kill -0 "$CPID" 2>/dev/null || return 0
@@ -90,29 +57,18 @@ diagnostics() {
   timeout 10 nsenter -t "$CPID" -a -- systemctl --no-pager --failed 2>&1 | sed 's/^/    /' || true
 }
 
-# Kills pid $1 with SIGTERM, waits up to $2 seconds, then SIGKILL.
-stop_pid() {
-  local pid=$1 grace=$2 i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < grace * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  exec 1>&7 2>&8   # a signal may have arrived inside a redirected function call (IN ... >file)
+  exec 1>&7 2>&8
   [ -n "$TARGET" ] && stop_pid "$TARGET" 5
   # SIGTERM to systemd-nspawn makes the container's systemd shut down cleanly; SIGKILL after 20 s.
-  [ -n "$NSPAWN" ] && stop_pid "$NSPAWN" 20
+  [ -n "$E2E_NSPAWN" ] && stop_pid "$E2E_NSPAWN" 20
   if [ -n "$WORK" ]; then
     if [ "$FAILED" -ne 0 ] && [ -s "$WORK/console.log" ]; then
       echo "--- container console (last 30 lines)"; tail -n 30 "$WORK/console.log" | sed 's/^/    /'
     fi
-    umount -l "$WORK/root" 2>/dev/null || true
-    umount -l "$WORK/rw" 2>/dev/null || true
+    e2e_unmount "$WORK"
     rm -rf "$WORK"
   fi
   if [ "$FAILED" -ne 0 ] || [ "$rc" -ne 0 ]; then
@@ -121,48 +77,17 @@ cleanup() {
   say "nspawn-e2e: all steps passed"
   exit 0
 }
-exec 7>&1 8>&2   # the script's own stdout and stderr, for the traps
-trap cleanup EXIT
-trap 'exec 1>&7 2>&8; say "FAIL: interrupted"; FAILED=1; exit 1' INT TERM
+e2e_traps
 
 # A command in the container (all its namespaces), never longer than what is left of the overall limit.
 IN() { timeout --kill-after=5 "$(lim 60)" nsenter -t "$CPID" -a -- "$@"; }
 
-# --- 1. The cached rootfs: debootstrap once, then reuse. ------------------------------------------------
-# A marker records the package list, so changing it rebuilds the cache; the tree is built beside the
-# cache and renamed into place only when complete, and a lock serializes concurrent first runs.
-MARKER="$ROOTFS/.loadd-e2e-rootfs"
-mkdir -p "$(dirname "$ROOTFS")"
-exec 9>"$ROOTFS.lock"
-timeout "$(lim 250)" flock 9 || fail "lock $ROOTFS.lock (another run is bootstrapping?)"
-if [ "$(cat "$MARKER" 2>/dev/null)" = "$PACKAGES" ] && [ -x "$ROOTFS/lib/systemd/systemd" ]; then
-  pass "rootfs: reusing $ROOTFS"
-else
-  MIRROR=${LOADD_E2E_MIRROR:-$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
-  MIRROR=${MIRROR:-http://deb.debian.org/debian}
-  say "rootfs: debootstrap bookworm from $MIRROR into $ROOTFS (once; about 30-90 s)"
-  rm -rf "$ROOTFS.new"
-  if ! timeout "$(lim 240)" debootstrap --variant=minbase --include="$PACKAGES" bookworm "$ROOTFS.new" "$MIRROR" \
-      >"$ROOTFS.debootstrap.log" 2>&1; then
-    out=$(tail -n 20 "$ROOTFS.debootstrap.log")
-    rm -rf "$ROOTFS.new"
-    fail "rootfs: debootstrap (log: $ROOTFS.debootstrap.log)" "$out"
-  fi
-  rm -f "$ROOTFS.new/etc/machine-id" "$ROOTFS.new/var/lib/dbus/machine-id"
-  : >"$ROOTFS.new/etc/machine-id"   # empty: systemd gives each boot a fresh id
-  echo "$PACKAGES" >"$ROOTFS.new/.loadd-e2e-rootfs"
-  rm -rf "$ROOTFS"; mv "$ROOTFS.new" "$ROOTFS"
-  pass "rootfs: debootstrapped $ROOTFS"
-fi
-exec 9>&-
+# --- 1. The cached rootfs (shared with deb-e2e.sh and deb-fleet-e2e.sh): debootstrap once, then reuse. ---
+e2e_rootfs
 
 # --- 2. The test system: an overlay over the cached rootfs, loadd installed by `make install`. ---------
 WORK=$(mktemp -d /tmp/loadd-nspawn-e2e.XXXXXX)
-mkdir -p "$WORK/rw" "$WORK/root"
-mount -t tmpfs -o mode=0755 tmpfs "$WORK/rw"
-mkdir -p "$WORK/rw/upper" "$WORK/rw/work"
-mount -t overlay overlay -o "lowerdir=$ROOTFS,upperdir=$WORK/rw/upper,workdir=$WORK/rw/work" "$WORK/root" \
-  || fail "overlay mount over $ROOTFS"
+e2e_overlay "$WORK"
 ROOT=$WORK/root
 
 # `-o build`: use the prebuilt binaries given (BIN=) instead of building; SWIFT=false makes any attempt
@@ -179,25 +104,11 @@ done
 echo loadd-e2e >"$ROOT/etc/hostname"
 
 # --- 3. Boot. -------------------------------------------------------------------------------------------
-# tmpfs on /run/systemd: nspawn keeps propagation folders there and refuses to remove them when /run is
-# not a tmpfs (here it is on disk). --register=no --keep-unit: no host systemd, machined or D-Bus.
 # The host's network namespace is shared (no --private-network): 127.0.0.1 is the same inside and out.
-# --pdeathsig: if this script is killed outright, nspawn still gets SIGTERM and shuts the container down.
-mkdir -p /run/systemd
-mount -t tmpfs -o mode=0755 tmpfs /run/systemd
-setpriv --pdeathsig TERM -- systemd-nspawn -q -D "$ROOT" --register=no --keep-unit --console=pipe -b \
-  </dev/null >"$WORK/console.log" 2>&1 &
-NSPAWN=$!
-for _ in $(seq 150); do
-  CPID=$(pgrep -P "$NSPAWN" -x systemd || true)
-  [ -n "$CPID" ] && break
-  kill -0 "$NSPAWN" 2>/dev/null || break
-  sleep 0.1
-done
+e2e_boot "$WORK"
+CPID=$E2E_SYSTEMD
 [ -n "$CPID" ] || fail "boot: no systemd in the container" "$(tail -n 20 "$WORK/console.log")"
-# systemctl needs PID 1's private socket: wait for it before asking it to wait for the boot to end.
-for _ in $(seq 300); do IN test -S /run/systemd/private 2>/dev/null && break; sleep 0.1; done
-state=$(IN timeout "$(lim 60)" systemctl is-system-running --wait 2>&1 || true)
+state=$(e2e_wait_booted "$CPID")
 case "$state" in
   running) pass "boot: systemd is PID 1 of the container (host pid $CPID), system running" ;;
   degraded) pass "boot: system degraded (not loadd's doing: $(IN systemctl --no-pager --plain --no-legend --failed | awk '{print $1}' | xargs))" ;;
@@ -356,11 +267,11 @@ pass "run $RESUME_ID ended passed under its id after the restart, its report lis
 
 # --- 13. Power off ---------------------------------------------------------------------------------------------
 IN systemctl poweroff --no-block >/dev/null 2>&1 || true
-for _ in $(seq 300); do kill -0 "$NSPAWN" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$NSPAWN" 2>/dev/null; then
+for _ in $(seq 300); do kill -0 "$E2E_NSPAWN" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$E2E_NSPAWN" 2>/dev/null; then
   fail "poweroff: the container still runs after 30 s"
 fi
-rc=0; wait "$NSPAWN" || rc=$?
-NSPAWN=""
+rc=0; wait "$E2E_NSPAWN" || rc=$?
+E2E_NSPAWN=""
 [ "$rc" -eq 0 ] || fail "poweroff: systemd-nspawn exited $rc" "$(tail -n 20 "$WORK/console.log")"
 pass "poweroff: container shut down cleanly"
