@@ -84,7 +84,8 @@ public final class Engine: Sendable {
         let staged = plan.stages.map { Stages.Segment(micros: $0.duration.microseconds, target: $0.target) }
         // A fleet worker joining a staged run late enters the shape where the fleet is: the stages
         // began that long ago (only ever after the warm-up, which the joiner then skips).
-        let stagesStart = start &- min(start, plan.stagesElapsed.microseconds)
+        let stagesStart = start &- min(start, (plan.share?.stagesElapsed ?? .zero).microseconds)
+        let slice = plan.share?.stageSlice ?? .whole
         if let rate = plan.arrivalRate {
             let schedule: RateSchedule =
                 staged.isEmpty
@@ -92,14 +93,14 @@ public final class Engine: Sendable {
                 : .stages(
                     Stages(
                         startMicros: stagesStart, initial: warmupMicros > 0 ? level : 0, segments: warm + staged,
-                        slice: plan.stageSlice))
+                        slice: slice))
             return .open(schedule, maxInFlight: plan.maxInFlight)
         }
         if staged.isEmpty {
             return .closed(.ramp(Ramp(from: 0, to: plan.users, rate: plan.spawnRate, startMicros: start)))
         }
         return .closed(
-            .stages(Stages(startMicros: stagesStart, initial: 0, segments: warm + staged, slice: plan.stageSlice)))
+            .stages(Stages(startMicros: stagesStart, initial: 0, segments: warm + staged, slice: slice)))
     }
 
     /// Starts the engine threads and the controller. Call once.

@@ -3,7 +3,7 @@ import Protocol
 /// A scenario compiled for running: `Sendable`, everything the hot path needs already parsed (templates
 /// split, weights accumulated, endpoints numbered). Built by `ScenarioLoader`. What was compiled — the
 /// requests, tasks, weights, vars, data, endpoints and thresholds — is `let`, so it cannot drift from
-/// itself; the load settings (host, users, rates, stages, durations, the fleet slice) stay `var`
+/// itself; the load settings (host, users, rates, stages, durations, the fleet share) stay `var`
 /// because run overrides and a fleet worker set them before the engine starts.
 public struct Plan: Sendable {
     /// The scenario's `name:` (or the file's base name).
@@ -34,8 +34,6 @@ public struct Plan: Sendable {
     public let vars: [VariablePlan]
     /// Rows of a CSV file handed out to users, one row per user (wrapping around).
     public let data: DataFeed?
-    /// Which rows this node's users take when several nodes share the file (a fleet).
-    public var dataPartition = DataPartition.whole
     /// The rows of the stats table, in first-use order; `RequestPlan.endpoint` indexes this.
     public let endpoints: [EndpointKey]
     /// Scenario-wide session settings (`cookies:`); see `Plan+Session.swift`.
@@ -116,13 +114,10 @@ public struct Plan: Sendable {
     /// True when `users:` was given (or overridden), so stages start from it after a warm-up.
     public var usersGiven = false
 
-    /// How far into its stages the run already is when this engine starts: zero on one node; a
-    /// fleet worker that joins a staged run mid-way starts there.
-    public var stagesElapsed: Duration = .zero
-
-    /// The part of the stages' levels (and of the warm-up level before them) this engine runs:
-    /// all of them on one node, a worker's slice in a fleet.
-    public var stageSlice = LoadSlice.whole
+    /// A fleet worker's share of the run: where it joins the stages, its slice of their levels and
+    /// its rows of the `data:` file (`Plan.Share`). `nil` on one node, which runs the whole shape
+    /// from its start with every row. `apply(_:share:)` sets it from the worker's `FleetShare`.
+    public var share: Share?
 
     /// The checks table's rows and the names failure text gives extractions (see `ResponseRules`).
     public var labels = ResponseLabels()

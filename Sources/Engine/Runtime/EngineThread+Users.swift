@@ -115,7 +115,7 @@ extension EngineThread {
     /// Renders the user's vars and picks its data row: once per spawn, never per request.
     private func resetValues(of user: VirtualUser) {
         let row = DataRowPick.row(
-            plan.data?.mode ?? .cycle, partition: plan.dataPartition, spawned: spawned,
+            plan.data?.mode ?? .cycle, partition: plan.share?.dataPartition ?? .whole, spawned: spawned,
             slot: user.slot, thread: index, threads: threadCount, rows: dataRows.count,
             random: &random)
         spawned += 1
