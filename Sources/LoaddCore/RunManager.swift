@@ -19,7 +19,8 @@ actor RunManager {
         /// When the summary and CSVs, and `report.html`, were last written (see `RedrawSchedule`).
         var resultsWrittenAt: ContinuousClock.Instant?
         var reportWrittenAt: ContinuousClock.Instant?
-        /// What its resume record repeats every second (`RunManager+Resume`); `nil` on a worker.
+        /// What its resume record repeats every second (`RunManager+Resume`); `nil` on a worker or
+        /// with `resume_within: 0`.
         var resumeRecord: ResumeRecord?
     }
 

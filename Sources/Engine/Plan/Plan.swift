@@ -4,7 +4,9 @@ import Protocol
 /// split, weights accumulated, endpoints numbered). Built by `ScenarioLoader`. What was compiled — the
 /// requests, tasks, weights, vars, data, endpoints and thresholds — is `let`, so it cannot drift from
 /// itself; the load settings (host, users, rates, stages, durations, the fleet share) stay `var`
-/// because run overrides and a fleet worker set them before the engine starts.
+/// because run overrides and a fleet worker set them before the engine starts. The loader sets a few
+/// compiled parts after `init` (`session`, `transport`, `labels`, `slowBounds`, `usersGiven`), so
+/// those are `var` too.
 public struct Plan: Sendable {
     /// The scenario's `name:` (or the file's base name).
     public let name: String
@@ -32,7 +34,8 @@ public struct Plan: Sendable {
     /// Per-user variables, rendered once when the user starts and fixed for its life.
     /// Templates refer to them by index (`TemplatePart.variable`).
     public let vars: [VariablePlan]
-    /// Rows of a CSV file handed out to users, one row per user (wrapping around).
+    /// Rows of a CSV file handed out to users as its `mode` says (`DataMode`; by default each user
+    /// takes the next row when it starts, wrapping around).
     public let data: DataFeed?
     /// The rows of the stats table, in first-use order; `RequestPlan.endpoint` indexes this.
     public let endpoints: [EndpointKey]
@@ -183,7 +186,8 @@ public struct DataPartition: Sendable, Equatable {
     public func row(forUser user: Int) -> Int { user * count + slot }
 }
 
-/// Per-user data from a CSV file with a header row: user *n* gets row *n* modulo the row count.
+/// Per-user data from a CSV file with a header row, handed out by `mode` (`DataRowPick` picks
+/// each starting user's row).
 public struct DataFeed: Sendable, Equatable {
     public var columns: [String]
     public var rows: [[String]]
