@@ -4,11 +4,12 @@ import Synchronization
 
 /// Runs one `Plan`: engine threads generate the load, a controller thread merges their windows
 /// every 100 ms, keeps warm-up stats apart, enforces the duration, checks aborting thresholds and
-/// notices an unreachable target. The public face of the engine for `loadctl run` and the daemon.
+/// notices an unreachable target. The public face of the engine for `loadctl run` and the daemon;
+/// what they ask of a running engine is in `Engine+Control.swift`.
 public final class Engine: Sendable {
     public typealias Phase = RunLedger.Phase
 
-    private struct State {
+    struct State {
         /// Phase, warm-up, measured span, statistics and waiters (see `RunLedger`).
         var ledger: RunLedger
         var model: LoadModel
@@ -22,13 +23,13 @@ public final class Engine: Sendable {
     public let options: EngineOptions
     private let threads: [EngineThread]
     private let exchanges: [ShardExchange]
-    private let controls: [ShardControl]
+    let controls: [ShardControl]
     private let exited = Atomic<Int>(0)
     private let runStart: UInt64
     private let startUnixSeconds: Int
     /// Seconds of the run that are warm-up: intervals before it are kept apart.
     private let warmupSeconds: Int
-    private let state: Mutex<State>
+    let state: Mutex<State>
 
     /// How long a run may see nothing but connection failures before it is called unreachable.
     static let unreachableAfterSeconds = 3
@@ -37,6 +38,9 @@ public final class Engine: Sendable {
 
     /// What this run may hold: `setUsers` never goes past its `maxUsers`.
     public let budget: RunBudget
+
+    /// Engine threads generating the load.
+    public var threadCount: Int { threads.count }
 
     /// Prepares a run of `plan`; nothing runs until `start()`.
     /// - Throws: `RunBudgetError` when the plan would need more memory than this node allows
@@ -80,7 +84,8 @@ public final class Engine: Sendable {
         let staged = plan.stages.map { Stages.Segment(micros: $0.duration.microseconds, target: $0.target) }
         // A fleet worker joining a staged run late enters the shape where the fleet is: the stages
         // began that long ago (only ever after the warm-up, which the joiner then skips).
-        let stagesStart = start &- min(start, plan.stagesElapsed.microseconds)
+        let stagesStart = start &- min(start, (plan.share?.stagesElapsed ?? .zero).microseconds)
+        let slice = plan.share?.stageSlice ?? .whole
         if let rate = plan.arrivalRate {
             let schedule: RateSchedule =
                 staged.isEmpty
@@ -88,14 +93,14 @@ public final class Engine: Sendable {
                 : .stages(
                     Stages(
                         startMicros: stagesStart, initial: warmupMicros > 0 ? level : 0, segments: warm + staged,
-                        slice: plan.stageSlice))
+                        slice: slice))
             return .open(schedule, maxInFlight: plan.maxInFlight)
         }
         if staged.isEmpty {
             return .closed(.ramp(Ramp(from: 0, to: plan.users, rate: plan.spawnRate, startMicros: start)))
         }
         return .closed(
-            .stages(Stages(startMicros: stagesStart, initial: 0, segments: warm + staged, slice: plan.stageSlice)))
+            .stages(Stages(startMicros: stagesStart, initial: 0, segments: warm + staged, slice: slice)))
     }
 
     /// Starts the engine threads and the controller. Call once.
@@ -107,117 +112,6 @@ public final class Engine: Sendable {
             }
         }
         OSThread.spawn { [self] in controlLoop() }
-    }
-
-    /// Closed model: moves the user count to `users` at `spawnRate` users per second (default:
-    /// the plan's), leaving any stages. Does nothing in the open model (see `setRate`). Users past
-    /// what this node's memory allows (`budget.maxUsers`), or past the rows of a `unique` data
-    /// file's slice, are not started.
-    public func setUsers(_ users: Int, spawnRate: Double? = nil) {
-        let model: LoadModel? = state.withLock { state in
-            guard case .closed(let schedule) = state.model else { return nil }
-            let now = MonotonicClock.micros()
-            // `data: { mode: unique }` holds at most one user per row of this node's slice.
-            let most = min(budget.maxUsers, plan.uniqueUserCap ?? .max)
-            state.model = .closed(
-                .ramp(
-                    Ramp(
-                        from: schedule.total(at: now), to: min(max(0, users), most),
-                        rate: spawnRate ?? plan.spawnRate, startMicros: now)))
-            return state.model
-        }
-        if let model { for control in controls { control.post(model: model) } }
-    }
-
-    /// Open model: starts iterations at `rate` per second from now on, leaving any stages.
-    /// Does nothing in the closed model (see `setUsers`).
-    public func setRate(_ rate: Double) {
-        let model: LoadModel? = state.withLock { state in
-            guard case .open(_, let maxInFlight) = state.model else { return nil }
-            state.model = .open(.constant(rate.clamped(0, .infinity)), maxInFlight: maxInFlight)
-            return state.model
-        }
-        if let model { for control in controls { control.post(model: model) } }
-    }
-
-    /// Runs `slice` of the stages from now on: a fleet worker's part of a staged run after a worker
-    /// joined or left. Does nothing when the load follows no stages (none, or `setUsers`/`setRate`
-    /// replaced them).
-    public func setStageSlice(_ slice: LoadSlice) {
-        let model: LoadModel? = state.withLock { state in
-            guard let scaled = state.model.slicingStages(slice) else { return nil }
-            state.model = scaled
-            return scaled
-        }
-        if let model { for control in controls { control.post(model: model) } }
-    }
-
-    /// Zeroes the statistics from the next second on; users keep running.
-    public func resetStats() {
-        state.withLock { state in
-            collect(into: &state)
-            state.ledger.reset(at: elapsed(MonotonicClock.micros()))
-        }
-    }
-
-    /// Ends the run; `failure` marks it failed with that reason (e.g. a threshold abort).
-    public func stop(failure: String? = nil) {
-        state.withLock { state in
-            state.stopRequested = true
-            if let failure { state.ledger.fail(failure) }
-        }
-    }
-
-    public var phase: Phase { state.withLock { $0.ledger.phase } }
-
-    /// The intervals measured since the last call, oldest first (only with
-    /// `EngineOptions.keepsIntervals`): what a fleet worker streams to its master.
-    public func takeIntervals() -> [IntervalStats] {
-        state.withLock { state in
-            collect(into: &state)
-            defer { state.outbox.removeAll() }
-            return state.outbox
-        }
-    }
-
-    /// Engine threads generating the load.
-    public var threadCount: Int { threads.count }
-
-    /// The run so far (or, once finished, the final summary), with thresholds evaluated.
-    public func snapshot() -> RunSummary {
-        state.withLock { state in
-            collect(into: &state)
-            return summary(of: state)
-        }
-    }
-
-    /// `snapshot()` and each endpoint's latency buckets, taken under one lock so a metrics scrape's
-    /// counters and histograms describe the same moment.
-    public func snapshotWithBuckets() -> (summary: RunSummary, buckets: [EndpointBuckets]) {
-        state.withLock { state in
-            collect(into: &state)
-            return (summary: summary(of: state), buckets: state.ledger.measured.endpointBuckets())
-        }
-    }
-
-    /// The run's books for a restarted daemon, with the run time they cover (`RunLedger.Checkpoint`).
-    public func checkpoint() -> RunLedger.Checkpoint {
-        // A copy taken under the lock, written out after it: the controller never waits on the encoding.
-        let (ledger, at) = state.withLock { state in
-            collect(into: &state)
-            return (state.ledger, state.ledger.spanEnd(at: elapsed(MonotonicClock.micros())))
-        }
-        return ledger.checkpoint(at: at)
-    }
-
-    /// Suspends until the run has finished and returns its final summary.
-    public func finished() async -> RunSummary {
-        await withCheckedContinuation { continuation in
-            let done: RunSummary? = state.withLock { state in
-                state.ledger.wait(continuation) ? nil : summary(of: state)
-            }
-            if let done { continuation.resume(returning: done) }
-        }
     }
 
     // MARK: Controller
@@ -258,7 +152,7 @@ public final class Engine: Sendable {
         }
     }
 
-    private func collect(into state: inout State) {
+    func collect(into state: inout State) {
         for exchange in exchanges {
             let windows = exchange.takeFilled()
             guard !windows.isEmpty else { continue }
@@ -311,7 +205,7 @@ public final class Engine: Sendable {
         return rounded == rounded.rounded() && abs(rounded) < 9e15 ? "\(Int(rounded))" : "\(rounded)"
     }
 
-    private func summary(of state: State) -> RunSummary {
+    func summary(of state: State) -> RunSummary {
         let elapsed = state.ledger.spanEnd(at: elapsed(MonotonicClock.micros()))
         let end = runStart.saturatingAdd(elapsed.microseconds)
         return state.ledger.summary(
@@ -320,7 +214,7 @@ public final class Engine: Sendable {
     }
 
     /// Time since the run started, as its ledger counts it.
-    private func elapsed(_ now: UInt64) -> Duration {
+    func elapsed(_ now: UInt64) -> Duration {
         .microseconds(Int64(clamping: now - min(now, runStart)))
     }
 
@@ -331,24 +225,4 @@ public final class Engine: Sendable {
         case .open: return state.ledger.measured.history.last?.users ?? 0
         }
     }
-}
-
-/// How an `Engine` runs, apart from the plan.
-public struct EngineOptions: Sendable {
-    /// Engine threads; each owns its connections. Default: one per core.
-    public var threads: Int
-    /// The id reported in summaries.
-    public var run: RunID?
-    /// Keep every interval for `Engine.takeIntervals()` (fleet workers).
-    public var keepsIntervals: Bool
-    /// Carry on a run a previous daemon saved (`EngineResume`) instead of starting one.
-    public var resume: EngineResume?
-
-    public init(threads: Int = EngineOptions.defaultThreads, run: RunID? = nil, keepsIntervals: Bool = false) {
-        self.threads = threads
-        self.run = run
-        self.keepsIntervals = keepsIntervals
-    }
-
-    public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

@@ -1,27 +1,14 @@
 import Engine
 import Foundation
-import Glibc
 import Logging
 import Protocol
 import SystemdSupport
 
-/// What the run manager needs to know about the node; replaced as a whole on reload.
-struct NodeSettings: Sendable {
-    var node: NodeID
-    var role: NodeRole
-    var threads: Int
-    var capacity: UserCapacity
-    /// `data_dir:`: the only folder `--remote-files` may read data files from.
-    var dataDir: String
-    /// Which stored runs to remove (`keep_runs:`, `keep_days:`).
-    var retention: RunRetention
-    /// `resume_within:`: 0 closes a run at shutdown instead of saving it for the next daemon.
-    var resumeWithin: Duration = RunResumption.defaultWithin
-}
-
 /// Owns the node's one run at a time: starts it, relays control requests to its engine, keeps its
 /// folder in the run store current every second, and records the verdict when the engine finishes.
 /// Every method re-checks `state` after each `await`, because other requests run in between.
+/// Its state and the running run's changes are here; `RunManager+Starting` starts a run and the
+/// other `RunManager+…` files hold its files and verdict, fleet role, resumption and retention.
 actor RunManager {
     /// A run whose engine is still going.
     struct ActiveRun {
@@ -32,7 +19,8 @@ actor RunManager {
         /// When the summary and CSVs, and `report.html`, were last written (see `RedrawSchedule`).
         var resultsWrittenAt: ContinuousClock.Instant?
         var reportWrittenAt: ContinuousClock.Instant?
-        /// What its resume record repeats every second (`RunManager+Resume`); `nil` on a worker.
+        /// What its resume record repeats every second (`RunManager+Resume`); `nil` on a worker or
+        /// with `resume_within: 0`.
         var resumeRecord: ResumeRecord?
     }
 
@@ -90,109 +78,7 @@ actor RunManager {
         self.logger = logger
     }
 
-    // MARK: Control
-
-    /// Compiles the scenario off the actor (so `status` and `stop` answer while a large or hostile
-    /// scenario compiles), applies the overrides and starts the engine.
-    /// - Throws: `ControlError`: `.unavailable` shutting down, `.conflict` busy or stopped while compiling,
-    ///   `.invalid` scenario, `.unprocessable` too many users or the engine refused, `.failed` store.
-    func start(_ request: StartRunRequest) async throws -> RunInfo {
-        try checkIdle()
-        let token = UUID()
-        let files = ScenarioFiles(
-            .bundle(
-                request.files ?? [:],
-                remoteDirectory: request.remoteFiles == true ? settings.dataDir : nil))
-        // On a thread of its own (see `CompileThread`), awaited here, so never orphaned. The state
-        // names it meanwhile: `status` shows it, a second start is refused, a stop cancels the launch.
-        state = .compiling(file: request.file, token: token, cancelled: false)
-        let compiled: CompiledScenario
-        do {
-            compiled = try await CompileThread.run { try Self.compile(request, files: files) }
-        } catch {
-            if case .compiling(_, token, _) = state { markIdle() }
-            throw error
-        }
-        // Other requests ran while this one waited: a stop or a shutdown may have come.
-        guard case .compiling(_, token, let cancelled) = state else {
-            throw ControlError(.unavailable, "loadd is shutting down")
-        }
-        markIdle()
-        if cancelled {
-            throw ControlError(.conflict, "the start was cancelled by a stop request while the scenario compiled")
-        }
-        try checkIdle()
-        return try launchCompiled(compiled, request: request)
-    }
-
-    /// The plan and the data files it read, which a master forwards to its workers.
-    struct CompiledScenario: Sendable {
-        var plan: Plan
-        var files: [String: Data]
-    }
-
-    private func checkIdle() throws {
-        switch state {
-        case .closed: throw ControlError(.unavailable, "loadd is shutting down")
-        case .compiling(let file, _, _):
-            throw ControlError(.conflict, "a scenario (\(file)) is compiling for a run: wait for it or stop it first")
-        case .running(let run), .stopping(let run):
-            throw ControlError(
-                .conflict, "run \(run.info.id) is \(run.info.state.rawValue): stop it first (`loadctl stop`)")
-        case .idle where closing: throw ControlError(.unavailable, "loadd is shutting down")
-        case .idle: break
-        }
-    }
-
-    private func launchCompiled(_ compiled: CompiledScenario, request: StartRunRequest) throws -> RunInfo {
-        var plan = compiled.plan
-        try preflight(plan)
-        // A fleet's capacity is its workers', which the master's split checks: these are this node's.
-        if fleet.master == nil && plan.isOpenModel {
-            // Each iteration in flight holds a connection: cap them at what the open-files limit allows.
-            plan.maxInFlight = min(plan.maxInFlight, max(1, settings.capacity.maxUsers))
-        } else if fleet.master == nil {
-            try checkCapacity(plan)
-        }
-        let id = try createFolder(scenario: request.scenario)
-        let now = Int(Date().timeIntervalSince1970)
-        let info = RunInfo(
-            id: id, scenario: plan.name, host: plan.host, state: .running, startedAt: now,
-            endedAt: nil, users: plan.peakUsers, requests: 0, failures: 0)
-        do {
-            try store.writeInfo(info)
-        } catch {
-            throw ControlError(.failed, "cannot start run \(id): \(error)")
-        }
-        let engine: any RunDriver
-        do {
-            engine = try launch(plan, request: request, files: compiled.files, id: id)
-        } catch {
-            var failed = info
-            failed.state = .failed
-            failed.endedAt = now
-            try? store.writeInfo(failed)
-            if let failure = error as? ControlError { throw failure }
-            // The engine refused the plan (e.g. over its memory budget): the request's to fix.
-            throw ControlError(.unprocessable, "cannot start run \(id): \(error)")
-        }
-        return begin(info, plan: plan, engine: engine, resumeRecord: resumeRecord(for: request))
-    }
-
-    /// Users (or the largest stage target) against this node's capacity; a stage target beyond any
-    /// whole number of users counts as `Int.max` rather than being converted (which would trap).
-    private func checkCapacity(_ plan: Plan) throws {
-        var users = plan.users
-        var field = "users"
-        if let top = plan.stages.enumerated().max(by: { $0.element.target < $1.element.target }) {
-            field = "stages[\(top.offset)].target"
-            let target = top.element.target
-            users = target.isFinite && target < 9.0e18 ? Int(max(0, target)) : Int.max
-        }
-        if let refusal = settings.capacity.refusal(users: users) {
-            throw ControlError(.unprocessable, field == "users" ? refusal : "\(field): \(refusal)")
-        }
-    }
+    // MARK: Running
 
     /// Makes `engine`'s run the active one: its files written every second, its verdict recorded
     /// when it finishes.
@@ -359,6 +245,12 @@ actor RunManager {
         cachedSnapshot = nil
     }
 
+    /// A start request's scenario is compiling (`start`): `status` names it, a second start is
+    /// refused and a stop cancels the launch.
+    func markCompiling(file: String, token: UUID) {
+        state = .compiling(file: file, token: token, cancelled: false)
+    }
+
     func markIdle() {
         state = closing ? .closed : .idle
         cachedSnapshot = nil
@@ -388,79 +280,5 @@ actor RunManager {
         case .compiling(let file, _, _): throw ControlError(.conflict, "cannot \(action): \(file) is still compiling")
         case .idle, .closed: throw ControlError(.conflict, "cannot \(action): no run is going")
         }
-    }
-
-    /// Runs on a task of its own, never on the actor: a scenario can take long to compile.
-    nonisolated static func compile(_ request: StartRunRequest, files: ScenarioFiles) throws -> CompiledScenario {
-        // Named by name and size only, never by value: said before the redaction below, which would
-        // garble them when a value is a short word.
-        let problems = request.overrides.problems()
-        guard problems.isEmpty else { throw ControlError(.invalid, "invalid overrides", details: problems) }
-        let varProblems = ScenarioVars.problems(request.vars ?? [:])
-        guard varProblems.isEmpty else { throw ControlError(.invalid, "invalid vars", details: varProblems) }
-        let secretVars = request.secretVars ?? []
-        guard secretVars.count <= ScenarioLimits.maxCLIVars else {
-            throw ControlError(
-                .invalid, "invalid secret_vars",
-                details: ["secret_vars: at most \(ScenarioLimits.maxCLIVars) names, got \(secretVars.count)"])
-        }
-        let unknownSecrets = secretVars.filter { request.vars?[$0] == nil }
-        guard unknownSecrets.isEmpty else {
-            throw ControlError(
-                .invalid, "invalid secret_vars",
-                details: unknownSecrets.prefix(10).map {
-                    "secret_vars.\($0.prefix(64)): not one of vars (secret_vars holds names; the values go in vars)"
-                })
-        }
-        do {
-            return try compileUnredacted(request, files: files)
-        } catch let failure as ControlError {
-            // Nothing the loader says is meant to quote a var's value; this keeps it so whatever it says.
-            throw failure.redacted(request.secrets)
-        }
-    }
-
-    private nonisolated static func compileUnredacted(
-        _ request: StartRunRequest, files: ScenarioFiles
-    ) throws -> CompiledScenario {
-        let file = request.file.isEmpty ? "scenario.yaml" : request.file
-        // Collected by the synchronous loader on this one task only.
-        var read: [String: Data] = [:]
-        var plan: Plan
-        do {
-            // `{{env.NAME}}` reads the vars the client sent, never the daemon's own environment.
-            plan = try ScenarioLoader.load(
-                yaml: request.scenario, file: file, files: files,
-                environment: request.vars ?? [:]
-            ) { read[$0] = $1 }
-        } catch let errors as ScenarioErrors {
-            throw ControlError(.invalid, "scenario \(file) is not valid", details: errors.errors.map(\.description))
-        } catch {
-            throw ControlError(.invalid, "scenario \(file) is not valid", details: ["\(error)"])
-        }
-        plan.apply(request.overrides)
-        if plan.host.isEmpty && plan.hasRelativeRequests {
-            throw ControlError(
-                .invalid, "scenario \(file) is not valid",
-                details: ["\(file): host: no host given: set `host:` in the scenario or override host"])
-        }
-        return CompiledScenario(plan: plan, files: read)
-    }
-
-    /// A new run folder; ids made in the same second differ by their random suffix, retried on a clash.
-    func createFolder(scenario: String) throws -> RunID {
-        var lastError: (any Error)?
-        for _ in 0..<8 {
-            let id = RunIdentifier.make()
-            do {
-                try store.create(id, scenario: scenario)
-                return id
-            } catch let error as StoreError where error.errno == EEXIST {
-                lastError = error
-            } catch {
-                throw ControlError(.failed, "cannot create the run's folder: \(error)")
-            }
-        }
-        throw ControlError(.failed, "cannot create the run's folder: \(lastError.map { "\($0)" } ?? "")")
     }
 }

@@ -31,7 +31,7 @@ import Testing
                 """, file: folder + "/s.yaml", baseDirectory: folder)
         plan.host = target.baseURL
         // The second of two workers: rows 1, 3, 5, 7 → wrapping over 4 rows, n = 2 and 4 only.
-        plan.dataPartition = DataPartition(slot: 1, of: 2)
+        plan.share = Plan.Share(dataPartition: DataPartition(slot: 1, of: 2))
         let engine = try Engine(plan: plan, options: EngineOptions(threads: 2))
         engine.start()
         let summary = await engine.finished()

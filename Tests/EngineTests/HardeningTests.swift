@@ -169,7 +169,7 @@ import Testing
             stages: [ { duration: 1s, target: 1000 } ]
             tasks: [ { request: GET /a } ]
             """, host: "http://127.0.0.1:1")
-        plan.stageSlice = LoadSlice(checking: 0, 0.25)!
+        plan.share = Plan.Share(stageSlice: LoadSlice(checking: 0, 0.25)!)
         let budget = RunBudget(plan: plan, threads: 2, nodeBytes: 8 << 30)
         #expect(budget.users == 250)
         #expect(budget.endpoints == 1)

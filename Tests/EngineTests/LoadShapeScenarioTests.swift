@@ -96,7 +96,7 @@ import Testing
 
     @Test func aLateJoinerEntersTheStagesWhereTheFleetIs() throws {
         var staged = try plan("stages: [ { duration: 10s, target: 40 }, { duration: 10s, target: 40 } ]")
-        staged.stagesElapsed = .seconds(5)
+        staged.share = Plan.Share(stagesElapsed: .seconds(5))
         guard case .closed(let schedule) = Engine.initialModel(staged, start: 100_000_000, warmupMicros: 0) else {
             Issue.record("expected the closed model")
             return

@@ -304,7 +304,7 @@ import Testing
         #expect(error?.description.contains("3 users need 3 rows, the data file has 2 rows") == true)
         // A fleet worker's slice: the second of two nodes holds rows 1, 3, …: of 2 rows, one.
         plan.users = 2
-        plan.dataPartition = DataPartition(slot: 1, of: 2)
+        plan.share = Plan.Share(dataPartition: DataPartition(slot: 1, of: 2))
         #expect(throws: RunBudgetError.self) { try Engine(plan: plan) }
         plan.users = 1
         _ = try Engine(plan: plan)

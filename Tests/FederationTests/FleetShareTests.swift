@@ -40,9 +40,11 @@ import Testing
                 Self.staged, overrides: RunOverrides(host: "http://127.0.0.1:7/"),
                 share: share, files: ["rows.csv": Self.rows]))
         #expect(plan.stages.map(\.target) == [40, 40])   // the fleet's levels, as the master compiled them
-        #expect(plan.stageSlice == LoadSlice(checking: 0.25, 0.5))
-        #expect(plan.stagesElapsed == .seconds(3))
-        #expect(plan.dataPartition == DataPartition(slot: 1, of: 3))
+        #expect(
+            plan.share
+                == Plan.Share(
+                    stagesElapsed: .seconds(3), stageSlice: LoadSlice(checking: 0.25, 0.5)!,
+                    dataPartition: DataPartition(slot: 1, of: 3)))
         #expect(plan.duration == .seconds(17))
         #expect(plan.warmup == nil)
         #expect(plan.host == "http://127.0.0.1:7")   // the overrides, applied by the same call
@@ -64,7 +66,7 @@ import Testing
         #expect(plan.arrivalRate == 30)
         #expect(plan.maxInFlight == 34)
         #expect(plan.stages.isEmpty)
-        #expect(plan.dataPartition == .whole)
+        #expect(plan.share == Plan.Share())   // unstaged, from the run's start, every data row
         #expect(plan.duration == .seconds(60))
     }
 
@@ -78,6 +80,17 @@ import Testing
         #expect(plan.stages.isEmpty && plan.arrivalRate == nil)
         #expect(plan.warmup == .seconds(2))
         #expect(plan.duration == nil)
+    }
+
+    @Test func overridesWithoutAShareLeaveThePlanTheWholeRun() throws {
+        var plan = try ScenarioLoader.load(
+            yaml: Self.staged, file: "shape.yaml",
+            files: ScenarioFiles(.bundle(["rows.csv": Self.rows], remoteDirectory: nil)))
+        #expect(plan.share == nil)
+        plan.apply(RunOverrides(users: 3))
+        #expect(plan.share == nil && plan.users == 3)
+        plan.apply(RunOverrides(), share: FleetShare(users: 2, spawnRate: 1, remainingMs: nil, startSecond: 0))
+        #expect(plan.share == Plan.Share())
     }
 
     @Test func theMastersAssignmentToALateJoinerCompilesToItsPartOfTheMastersPlan() throws {
@@ -99,10 +112,12 @@ import Testing
             joined.compactMap { if case .assign(let a) = $0.message { a } else { nil } }.first)
         let plan = try FederationWorker.plan(for: assignment)
         #expect(plan.stages == master.stages)
-        #expect(plan.stageSlice == LoadSlice(checking: 0.5, 1))
-        #expect(plan.stagesElapsed == .seconds(3))
+        #expect(
+            plan.share
+                == Plan.Share(
+                    stagesElapsed: .seconds(3), stageSlice: LoadSlice(checking: 0.5, 1)!,
+                    dataPartition: DataPartition(slot: 1, of: 2)))
         #expect(plan.duration == .seconds(17))
-        #expect(plan.dataPartition == DataPartition(slot: 1, of: 2))
     }
 
     // MARK: Typed failures

@@ -33,7 +33,6 @@ extension Plan {
 
     private mutating func apply(_ share: FleetShare) {
         if share.staged {
-            stageSlice = share.stageSlice
             if let maxInFlight = share.maxInFlight { self.maxInFlight = maxInFlight }
         } else if let rate = share.rate {
             arrivalRate = rate
@@ -45,8 +44,10 @@ extension Plan {
             users = share.users
             spawnRate = share.spawnRate
         }
-        stagesElapsed = .milliseconds(share.stagesElapsedMs)
-        dataPartition = DataPartition(slot: share.dataSlot, of: share.dataSlots)
+        self.share = Share(
+            stagesElapsed: .milliseconds(share.stagesElapsedMs),
+            stageSlice: share.staged ? share.stageSlice : .whole,
+            dataPartition: DataPartition(slot: share.dataSlot, of: share.dataSlots))
         warmup = share.warmupMs.flatMap { $0 > 0 ? .milliseconds($0) : nil }
         duration = share.remainingMs.map { .milliseconds($0) }
     }

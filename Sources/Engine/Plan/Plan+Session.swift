@@ -69,16 +69,17 @@ extension Plan {
     /// in the other modes (or without data).
     public var uniqueUserCap: Int? {
         guard let data, data.mode == .unique else { return nil }
-        return dataPartition.rows(of: data.rows.count)
+        return (share?.dataPartition ?? .whole).rows(of: data.rows.count)
     }
 
     /// Why `unique` data cannot serve `users` users at once on this node (its slice of the rows), or
     /// `nil` when it can or the mode is not `unique`. `what` names the count, e.g. "users: 5".
     public func uniqueDataProblem(users: Int, what: String) -> String? {
         guard let data, let cap = uniqueUserCap, users > cap else { return nil }
+        let nodes = share?.dataPartition.count ?? 1
         let slice =
-            dataPartition.count > 1
-            ? "this node's slice (\(cap) of the \(data.rows.count) rows, shared by \(dataPartition.count) nodes)"
+            nodes > 1
+            ? "this node's slice (\(cap) of the \(data.rows.count) rows, shared by \(nodes) nodes)"
             : "\(data.rows.count) rows"
         return "data mode unique gives each user its own row: \(what) need \(users) rows, the data file has \(slice); "
             + "use fewer users, more rows, or mode: cycle"

@@ -3,8 +3,10 @@ import Protocol
 /// A scenario compiled for running: `Sendable`, everything the hot path needs already parsed (templates
 /// split, weights accumulated, endpoints numbered). Built by `ScenarioLoader`. What was compiled — the
 /// requests, tasks, weights, vars, data, endpoints and thresholds — is `let`, so it cannot drift from
-/// itself; the load settings (host, users, rates, stages, durations, the fleet slice) stay `var`
-/// because run overrides and a fleet worker set them before the engine starts.
+/// itself; the load settings (host, users, rates, stages, durations, the fleet share) stay `var`
+/// because run overrides and a fleet worker set them before the engine starts. The loader sets a few
+/// compiled parts after `init` (`session`, `transport`, `labels`, `slowBounds`, `usersGiven`), so
+/// those are `var` too.
 public struct Plan: Sendable {
     /// The scenario's `name:` (or the file's base name).
     public let name: String
@@ -32,10 +34,9 @@ public struct Plan: Sendable {
     /// Per-user variables, rendered once when the user starts and fixed for its life.
     /// Templates refer to them by index (`TemplatePart.variable`).
     public let vars: [VariablePlan]
-    /// Rows of a CSV file handed out to users, one row per user (wrapping around).
+    /// Rows of a CSV file handed out to users as its `mode` says (`DataMode`; by default each user
+    /// takes the next row when it starts, wrapping around).
     public let data: DataFeed?
-    /// Which rows this node's users take when several nodes share the file (a fleet).
-    public var dataPartition = DataPartition.whole
     /// The rows of the stats table, in first-use order; `RequestPlan.endpoint` indexes this.
     public let endpoints: [EndpointKey]
     /// Scenario-wide session settings (`cookies:`); see `Plan+Session.swift`.
@@ -116,13 +117,10 @@ public struct Plan: Sendable {
     /// True when `users:` was given (or overridden), so stages start from it after a warm-up.
     public var usersGiven = false
 
-    /// How far into its stages the run already is when this engine starts: zero on one node; a
-    /// fleet worker that joins a staged run mid-way starts there.
-    public var stagesElapsed: Duration = .zero
-
-    /// The part of the stages' levels (and of the warm-up level before them) this engine runs:
-    /// all of them on one node, a worker's slice in a fleet.
-    public var stageSlice = LoadSlice.whole
+    /// A fleet worker's share of the run: where it joins the stages, its slice of their levels and
+    /// its rows of the `data:` file (`Plan.Share`). `nil` on one node, which runs the whole shape
+    /// from its start with every row. `apply(_:share:)` sets it from the worker's `FleetShare`.
+    public var share: Share?
 
     /// The checks table's rows and the names failure text gives extractions (see `ResponseRules`).
     public var labels = ResponseLabels()
@@ -188,7 +186,8 @@ public struct DataPartition: Sendable, Equatable {
     public func row(forUser user: Int) -> Int { user * count + slot }
 }
 
-/// Per-user data from a CSV file with a header row: user *n* gets row *n* modulo the row count.
+/// Per-user data from a CSV file with a header row, handed out by `mode` (`DataRowPick` picks
+/// each starting user's row).
 public struct DataFeed: Sendable, Equatable {
     public var columns: [String]
     public var rows: [[String]]

@@ -37,9 +37,10 @@ public struct RunBudget: Sendable, Equatable {
         } else {
             if plan.stages.isEmpty || plan.usersGiven { peak = UInt64(max(0, plan.users)) }
             let levels = plan.stages.map(\.target) + [plan.warmup == nil ? 0 : plan.warmupLevel]
+            let slice = plan.share?.stageSlice ?? .whole
             for level in levels where level > 0 {
                 // This node's slice of a fleet level; NaN and infinities count as the most.
-                let share = level.isFinite ? level * plan.stageSlice.fraction : .infinity
+                let share = level.isFinite ? level * slice.fraction : .infinity
                 peak = max(peak, share.isNaN ? .max : UInt64(saturating: share.rounded(.up)))
             }
         }
