@@ -4,6 +4,7 @@
 # nginx gets one worker pinned to core $TARGET_CORE; each generator is pinned to $GEN_CORE.
 # usage: bench/run.sh [SECONDS] [USERS...]      (default: 10 s; 50 200 2000 users)
 #        SKIP_LOCUST=1 bench/run.sh             (skip Locust, e.g. without PyPI)
+#        LOADCTL=/path/to/loadctl bench/run.sh   (measure that build; nothing is built)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-10}
@@ -14,9 +15,12 @@ source bench/lib.sh
 need
 ulimit -n "$(ulimit -Hn)"
 
-# Static like `make build`, so it does not replace the binaries `make deb` packages.
-swift build -c release --static-swift-stdlib --product loadctl >/dev/null
-LOADCTL=$(swift build -c release --show-bin-path)/loadctl
+# Static like `make build`, so it does not replace the binaries `make deb` packages. LOADCTL=PATH runs a
+# given loadctl instead (another version's, to compare two builds in one session) and builds nothing.
+if [ -z "${LOADCTL:-}" ]; then
+    swift build -c release --static-swift-stdlib --product loadctl >/dev/null
+    LOADCTL=$(swift build -c release --show-bin-path)/loadctl
+fi
 if [ -z "${SKIP_LOCUST:-}" ] && ! command -v locust >/dev/null; then
     pip install -q locust >/dev/null 2>&1 || SKIP_LOCUST=1
 fi
