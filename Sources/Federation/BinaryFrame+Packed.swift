@@ -1,0 +1,106 @@
+import Engine
+import NIOCore
+import Protocol
+
+/// A worker's `stats` report as a master reads it: every field decoded and checked but the rows'
+/// latency, service-time and lag histograms, which are checked and kept as their frame's bytes
+/// (`PackedHistograms`) until their second closes. Writing 1,000 workers' histograms into fresh
+/// arrays, holding them and reading them back was the larger part of a master's CPU at 1,000
+/// workers; this way each is a copy of bytes when it arrives and one read when it is merged.
+struct PackedStatsReport: Sendable {
+    /// The report, each row's latency, service-time and lag histograms empty: they are in `histograms`.
+    let report: StatsReport
+    /// Per interval of `report`, its rows' histograms.
+    let histograms: [PackedHistograms]
+    /// The report's sums, the histograms' counts included (`nil` when they pass the cap).
+    let sums: StatsBudget.Sums?
+
+    /// The report as `BinaryFrame.read` returns it, histograms decoded.
+    var unpacked: StatsReport {
+        var full = report
+        for i in full.intervals.indices { full.intervals[i] = full.intervals[i].unpacking(histograms[i]) }
+        return full
+    }
+}
+
+extension BinaryFrame {
+    /// A stats payload read as a master merges it (see `PackedStatsReport`), every number checked
+    /// against `FieldRanges` as `FrameDecoder.message` checks a decoded one. `nil` when the payload is
+    /// not a binary stats frame or anything in it is wrong: the caller then reads it again the usual
+    /// way, whose error names the field, so a bad frame gets the same error as before, as soon.
+    static func readPacked(_ payload: ByteBuffer) -> PackedStatsReport? {
+        guard payload.getInteger(at: payload.readerIndex, as: UInt8.self) == Marker.stats.rawValue else { return nil }
+        var reader = Reader(buffer: payload)
+        reader.buffer.moveReaderIndex(forwardBy: 1)
+        var histograms = PackedStatsReader()
+        guard let report = try? readReport(&reader, histograms: &histograms), reader.buffer.readableBytes == 0,
+            (try? FederationMessage.stats(report).checkRanges()) != nil
+        else { return nil }
+        // The histograms' counts were left out of the rows: added here, as `Sums(report)` adds them.
+        var sums = StatsBudget.Sums(report)
+        if sums != nil, !StatsBudget.Sums.add(&sums!.counts, histograms.counts) { sums = nil }
+        return PackedStatsReport(report: report, histograms: histograms.intervals, sums: sums)
+    }
+}
+
+/// Checks each row's histograms and keeps their bytes, one `PackedHistograms` per interval; the
+/// rows get empty histograms.
+struct PackedStatsReader: StatsHistograms {
+    private(set) var intervals: [PackedHistograms] = []
+    private var current = PackedHistograms()
+    /// The latency and service-time histograms' counts, summed (each histogram's total is at most
+    /// 2^32 − 1 and a frame holds far fewer than 2^32 of them: no overflow).
+    private(set) var counts: UInt64 = 0
+
+    mutating func read(
+        _ field: String, counted: Bool, from reader: inout BinaryFrame.Reader
+    ) throws(BinaryFrameError) -> SparseHistogram {
+        let total = try reader.pack(field, into: &current)
+        if counted {
+            let (sum, overflow) = counts.addingReportingOverflow(total)
+            counts = overflow ? .max : sum
+        }
+        return SparseHistogram()
+    }
+
+    mutating func rowEnded() { current.endRow() }
+
+    mutating func intervalEnded() {
+        intervals.append(current)
+        current = PackedHistograms()
+    }
+}
+
+extension BinaryFrame.Reader {
+    /// Checks the histogram at the reader as reading it (`histogram`) and `FieldRanges` would —
+    /// well-formed varints, values ascending within `latencyMicros`, each count and the running
+    /// total within `count` — and appends its bytes to `packed`. Returns its total count.
+    mutating func pack(_ field: String, into packed: inout PackedHistograms) throws(BinaryFrameError) -> UInt64 {
+        let (problem, used, total): (String?, Int, UInt64) = buffer.withUnsafeReadableBytes { bytes in
+            var at = 0
+            guard case .value(let buckets) = BinaryVarint.read(bytes, at: &at), buckets <= UInt64(bytes.count - at)
+            else { return ("bad bucket count", at, 0) }
+            var previous: UInt64 = 0
+            var total: UInt64 = 0
+            for i in 0..<Int(buckets) {
+                guard case .value(let delta) = BinaryVarint.read(bytes, at: &at),
+                    case .value(let count) = BinaryVarint.read(bytes, at: &at)
+                else { return ("truncated", at, 0) }
+                let (value, overflow) = previous.addingReportingOverflow(delta)
+                guard !overflow, i == 0 || delta > 0, value <= FieldRanges.latencyMicros.upperBound else {
+                    return ("bucket value", at, 0)
+                }
+                guard count <= FieldRanges.count.upperBound else { return ("bucket count", at, 0) }
+                total += count   // both at most 2^32 − 1 here: cannot overflow
+                guard total <= FieldRanges.count.upperBound else { return ("bucket total", at, 0) }
+                previous = value
+            }
+            packed.append(UnsafeRawBufferPointer(rebasing: bytes[0..<at]))
+            return (nil, at, total)
+        }
+        // Only says the fast read failed: the frame is read again for the error that names the field.
+        if let problem { throw BinaryFrameError(field: field, problem: problem) }
+        buffer.moveReaderIndex(forwardBy: used)
+        return total
+    }
+}
