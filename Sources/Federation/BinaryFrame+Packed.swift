@@ -63,8 +63,6 @@ struct PackedStatsReader: StatsHistograms {
         return SparseHistogram()
     }
 
-    mutating func rowEnded() { current.endRow() }
-
     mutating func intervalEnded() {
         intervals.append(current)
         current = PackedHistograms()

@@ -99,7 +99,6 @@ extension BinaryFrame {
                 let lag = try histograms.read("lag", counted: false, from: &reader)
                 row.lag = lag.isEmpty ? nil : lag
                 row.phases = try reader.phases()
-                histograms.rowEnded()
                 endpoints.append(row)
             }
             var interval = IntervalStats(
@@ -143,8 +142,6 @@ protocol StatsHistograms {
     mutating func read(
         _ field: String, counted: Bool, from reader: inout BinaryFrame.Reader
     ) throws(BinaryFrameError) -> SparseHistogram
-    /// An endpoint row has been read.
-    mutating func rowEnded()
     /// An interval has been read.
     mutating func intervalEnded()
 }
@@ -157,6 +154,5 @@ struct DecodedHistograms: StatsHistograms {
         try reader.histogram(field)
     }
 
-    func rowEnded() {}
     func intervalEnded() {}
 }

@@ -22,6 +22,11 @@ public enum BinaryVarint {
     /// The unsigned LEB128 varint at `at`, moving `at` past it.
     @inlinable @inline(__always)
     public static func read(_ bytes: UnsafeRawBufferPointer, at: inout Int) -> Read {
+        // Most are one byte (a bucket's count, the delta to the next bucket): no loop for those.
+        if at < bytes.count, bytes[at] < 0x80 {
+            at += 1
+            return .value(UInt64(bytes[at - 1]))
+        }
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while at < bytes.count {

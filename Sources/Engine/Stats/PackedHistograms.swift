@@ -12,39 +12,35 @@ import Protocol
 /// them never traps on anything: a malformed histogram ends the walk over its bytes.
 public struct PackedHistograms: Sendable, Equatable {
     public private(set) var bytes: [UInt8] = []
-    /// Where each row's three histograms end in `bytes`.
-    public private(set) var rowEnds: [Int] = []
+    /// Where each histogram ends in `bytes`: three per row.
+    private var ends: [Int] = []
 
     public init() {}
 
-    /// Appends one histogram's bytes (a row's latency, service time, lag, in that order).
+    /// Appends one histogram's bytes: a row's latency, service time, lag, in that order.
     public mutating func append(_ histogram: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: histogram)
+        ends.append(bytes.count)
     }
 
-    /// Ends the row whose histograms were appended since the last.
-    public mutating func endRow() {
-        rowEnds.append(bytes.count)
-    }
+    public var rowCount: Int { ends.count / 3 }
 
-    public var rowCount: Int { rowEnds.count }
-
-    /// Row `row`'s bytes in `bytes`.
-    public func range(ofRow row: Int) -> Range<Int> {
-        (row == 0 ? 0 : rowEnds[row - 1])..<rowEnds[row]
+    /// Where row `row`'s three histograms are in `bytes`.
+    public func ranges(ofRow row: Int) -> (latency: Range<Int>, serviceTime: Range<Int>, lag: Range<Int>) {
+        let start = row == 0 ? 0 : ends[3 * row - 1]
+        return (start..<ends[3 * row], ends[3 * row]..<ends[3 * row + 1], ends[3 * row + 1]..<ends[3 * row + 2])
     }
 
     /// Each row's histograms decoded (for a row that cannot wait for its second: it closed already).
     public func sparseRows() -> [(latency: SparseHistogram, serviceTime: SparseHistogram, lag: SparseHistogram)] {
         bytes.withUnsafeBytes { all in
             (0..<rowCount).map { row in
-                let range = range(ofRow: row)
-                let bytes = UnsafeRawBufferPointer(rebasing: all[range])
-                var at = 0
-                return (
-                    SparseHistogram(packed: bytes, at: &at), SparseHistogram(packed: bytes, at: &at),
-                    SparseHistogram(packed: bytes, at: &at)
-                )
+                let ranges = ranges(ofRow: row)
+                func histogram(_ range: Range<Int>) -> SparseHistogram {
+                    var at = 0
+                    return SparseHistogram(packed: UnsafeRawBufferPointer(rebasing: all[range]), at: &at)
+                }
+                return (histogram(ranges.latency), histogram(ranges.serviceTime), histogram(ranges.lag))
             }
         }
     }

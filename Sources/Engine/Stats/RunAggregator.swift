@@ -66,8 +66,14 @@ public struct RunAggregator: Sendable {
             totals[slot].addCounts(row)
             if let packed {
                 packed.bytes.withUnsafeBytes { bytes in
-                    let rowBytes = UnsafeRawBufferPointer(rebasing: bytes[packed.range(ofRow: i)])
-                    second.hold(row, packed: rowBytes, slot: slot)
+                    let ranges = packed.ranges(ofRow: i)
+                    second.hold(
+                        row,
+                        packed: (
+                            UnsafeRawBufferPointer(rebasing: bytes[ranges.latency]),
+                            UnsafeRawBufferPointer(rebasing: bytes[ranges.serviceTime]),
+                            UnsafeRawBufferPointer(rebasing: bytes[ranges.lag])
+                        ), slot: slot)
                 }
             } else {
                 second.hold(row, packed: nil, slot: slot)
