@@ -13,7 +13,7 @@ import Testing
 @Suite struct PackedStatsTests {
     /// One worker's report for `second`: two engine threads, rows with latency, service time, lag,
     /// phases and failure reasons drawn from `random`, and a row with no requests.
-    static func report(second: Int, worker: Int, random: inout SplitMix) -> StatsReport {
+    static func report(second: Int, worker: Int, random: inout SeededRandom) -> StatsReport {
         func samples(_ count: Int, _ range: ClosedRange<UInt64>) -> [UInt64] {
             (0..<count).map { _ in range.lowerBound + random.next() % (range.upperBound - range.lowerBound + 1) }
         }
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func aPackedReportUnpacksToTheDecodedOneWithTheSameSums() throws {
-        var random = SplitMix(seed: 7)
+        var random = SeededRandom(seed: 7)
         for report in [BinaryFrameTests.report, Self.report(second: 3, worker: 1, random: &random)] {
             let packed = try Self.packed(report)
             #expect(packed.unpacked == report)
@@ -61,7 +61,7 @@ import Testing
     /// Three workers a second for four seconds, one of them late for second 1 (merged after it
     /// closed): every figure of the packed merge equals the decoded merge's.
     @Test func packedRowsMergeToTheSameFiguresAsDecodedOnes() throws {
-        var random = SplitMix(seed: 42)
+        var random = SeededRandom(seed: 42)
         var decoded = RunAggregator(endpoints: [], expectedReporters: 3, startUnixSeconds: 1_000)
         var packed = decoded
         var late: [StatsReport] = []
@@ -169,7 +169,7 @@ import Testing
 }
 
 /// A small seeded generator, so a failing case repeats.
-struct SplitMix: RandomNumberGenerator {
+struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
