@@ -70,34 +70,13 @@ struct PackedStatsReader: StatsHistograms {
 }
 
 extension BinaryFrame.Reader {
-    /// Checks the histogram at the reader as reading it (`histogram`) and `FieldRanges` would —
-    /// well-formed varints, values ascending within `latencyMicros`, each count and the running
-    /// total within `count` — and appends its bytes to `packed`. Returns its total count.
+    /// Checks the histogram at the reader and appends it to `packed` (`PackedHistograms.append`).
+    /// Returns its total count.
     mutating func pack(_ field: String, into packed: inout PackedHistograms) throws(BinaryFrameError) -> UInt64 {
-        let (problem, used, total): (String?, Int, UInt64) = buffer.withUnsafeReadableBytes { bytes in
-            var at = 0
-            guard case .value(let buckets) = BinaryVarint.read(bytes, at: &at), buckets <= UInt64(bytes.count - at)
-            else { return ("bad bucket count", at, 0) }
-            var previous: UInt64 = 0
-            var total: UInt64 = 0
-            for i in 0..<Int(buckets) {
-                guard case .value(let delta) = BinaryVarint.read(bytes, at: &at),
-                    case .value(let count) = BinaryVarint.read(bytes, at: &at)
-                else { return ("truncated", at, 0) }
-                let (value, overflow) = previous.addingReportingOverflow(delta)
-                guard !overflow, i == 0 || delta > 0, value <= FieldRanges.latencyMicros.upperBound else {
-                    return ("bucket value", at, 0)
-                }
-                guard count <= FieldRanges.count.upperBound else { return ("bucket count", at, 0) }
-                total += count   // both at most 2^32 − 1 here: cannot overflow
-                guard total <= FieldRanges.count.upperBound else { return ("bucket total", at, 0) }
-                previous = value
-            }
-            packed.append(UnsafeRawBufferPointer(rebasing: bytes[0..<at]))
-            return (nil, at, total)
+        guard let (used, total) = buffer.withUnsafeReadableBytes({ packed.append(varints: $0) }) else {
+            // Only says the fast read failed: the frame is read again for the error that names the field.
+            throw BinaryFrameError(field: field, problem: "not a checked histogram")
         }
-        // Only says the fast read failed: the frame is read again for the error that names the field.
-        if let problem { throw BinaryFrameError(field: field, problem: problem) }
         buffer.moveReaderIndex(forwardBy: used)
         return total
     }

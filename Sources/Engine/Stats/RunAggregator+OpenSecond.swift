@@ -1,11 +1,6 @@
 import Protocol
 
 extension RunAggregator {
-    /// A row's latency, service-time and lag histograms in `PackedHistograms`' form.
-    typealias PackedRow = (
-        latency: UnsafeRawBufferPointer, serviceTime: UnsafeRawBufferPointer, lag: UnsafeRawBufferPointer
-    )
-
     /// One second of the run while its reporters' intervals arrive. Counts join the totals at once;
     /// histograms wait here, grouped by endpoint, and are merged when the second closes: merging
     /// one endpoint's rows from every reporter in a row keeps that endpoint's histogram in cache,
@@ -29,14 +24,18 @@ extension RunAggregator {
         var slotRequests: [UInt64] = []
         var slotFailures: [UInt64] = []
 
-        /// Holds `row`'s histograms: its own, or `packed` (their bytes in `PackedHistograms`' form, the
-        /// row's own then empty).
-        mutating func hold(_ row: EndpointInterval, packed: PackedRow?, slot: Int) {
+        /// A row's latency, service-time and lag histograms in `PackedHistograms`' form.
+        typealias PackedRow = (
+            latency: UnsafeBufferPointer<UInt64>, serviceTime: UnsafeBufferPointer<UInt64>,
+            lag: UnsafeBufferPointer<UInt64>
+        )
+
+        /// Holds `row`'s histograms: its own, or a copy of `packed` (the row's own then empty). The
+        /// first packed row of an endpoint makes room for `reporters` like it.
+        mutating func hold(_ row: EndpointInterval, packed: PackedRow?, slot: Int, reporters: Int) {
             if pending.count <= slot { pending += Array(repeating: HeldRows(), count: slot + 1 - pending.count) }
             if let packed {
-                pending[slot].packedLatency.append(contentsOf: packed.latency)
-                pending[slot].packedServiceTime.append(contentsOf: packed.serviceTime)
-                pending[slot].packedLag.append(contentsOf: packed.lag)
+                pending[slot].hold(packed, reporters: reporters)
             } else {
                 pending[slot].sparse.append((row.latency, row.serviceTime, row.lag))
             }
@@ -50,16 +49,30 @@ extension RunAggregator {
     }
 
     /// One endpoint's rows of an open second: decoded ones (a local engine's, a JSON or test report's)
-    /// and a fleet master's, still as the bytes their frame carried (`PackedHistograms`), each kind
-    /// of histogram in its own run of bytes.
+    /// and a fleet master's, still in `PackedHistograms`' form, each kind of histogram in one run.
     struct HeldRows {
         var sparse: [(latency: SparseHistogram, serviceTime: SparseHistogram, lag: SparseHistogram?)] = []
-        var packedLatency: [UInt8] = []
-        var packedServiceTime: [UInt8] = []
-        var packedLag: [UInt8] = []
+        var packedLatency: [UInt64] = []
+        var packedServiceTime: [UInt64] = []
+        var packedLag: [UInt64] = []
 
-        /// A packed row has a byte of latency at least (its bucket count).
+        /// A packed row has a word of latency at least (its pair count).
         var isEmpty: Bool { sparse.isEmpty && packedLatency.isEmpty }
+
+        mutating func hold(_ row: OpenSecond.PackedRow, reporters: Int) {
+            if packedLatency.isEmpty {
+                // Room for every reporter's row like this one (growing by doubling copied each run
+                // twice over), up to 512 KiB a run: one large row makes no large reservation.
+                let rows = max(1, reporters)
+                func room(_ words: Int) -> Int { words > (1 << 16) / rows ? 1 << 16 : words * rows }
+                packedLatency.reserveCapacity(room(row.latency.count))
+                packedServiceTime.reserveCapacity(room(row.serviceTime.count))
+                packedLag.reserveCapacity(room(row.lag.count))
+            }
+            packedLatency.append(contentsOf: row.latency)
+            packedServiceTime.append(contentsOf: row.serviceTime)
+            packedLag.append(contentsOf: row.lag)
+        }
 
         /// Adds every row: latencies into `latency` (the rows' sum, which then joins the endpoint's
         /// totals and the second's histogram), service times and lags into `endpoint`'s totals.
@@ -69,17 +82,17 @@ extension RunAggregator {
                 row.serviceTime.add(into: &endpoint.serviceTime)
                 row.lag?.add(into: &endpoint.lag)
             }
-            // One histogram at a time over every row: its pages stay in the L1 cache while 1,000
-            // workers' rows land in them (row by row, the three histograms' pages did not fit).
+            // One kind of histogram at a time over every row: its pages stay in cache while 1,000
+            // workers' rows land in them.
             Self.add(packedLatency, into: &latency)
             Self.add(packedServiceTime, into: &endpoint.serviceTime)
             Self.add(packedLag, into: &endpoint.lag)
         }
 
-        private static func add(_ packed: [UInt8], into histogram: inout LatencyHistogram) {
-            packed.withUnsafeBytes { bytes in
+        private static func add(_ packed: [UInt64], into histogram: inout LatencyHistogram) {
+            packed.withUnsafeBufferPointer { words in
                 var at = 0
-                while at < bytes.count { histogram.add(packed: bytes, at: &at) }
+                while at < words.count { histogram.add(packed: words, at: &at) }
             }
         }
     }

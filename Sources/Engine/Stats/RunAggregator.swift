@@ -65,18 +65,17 @@ public struct RunAggregator: Sendable {
             let slot = slot(for: row.key)
             totals[slot].addCounts(row)
             if let packed {
-                packed.bytes.withUnsafeBytes { bytes in
+                packed.words.withUnsafeBufferPointer { words in
                     let ranges = packed.ranges(ofRow: i)
-                    second.hold(
-                        row,
-                        packed: (
-                            UnsafeRawBufferPointer(rebasing: bytes[ranges.latency]),
-                            UnsafeRawBufferPointer(rebasing: bytes[ranges.serviceTime]),
-                            UnsafeRawBufferPointer(rebasing: bytes[ranges.lag])
-                        ), slot: slot)
+                    let held: OpenSecond.PackedRow = (
+                        UnsafeBufferPointer(rebasing: words[ranges.latency]),
+                        UnsafeBufferPointer(rebasing: words[ranges.serviceTime]),
+                        UnsafeBufferPointer(rebasing: words[ranges.lag])
+                    )
+                    second.hold(row, packed: held, slot: slot, reporters: expectedReporters)
                 }
             } else {
-                second.hold(row, packed: nil, slot: slot)
+                second.hold(row, packed: nil, slot: slot, reporters: expectedReporters)
             }
             second.requests = second.requests.saturatingAdd(row.requests)
             second.failures = second.failures.saturatingAdd(row.failures)
