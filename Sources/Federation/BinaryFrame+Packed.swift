@@ -2,11 +2,10 @@ import Engine
 import NIOCore
 import Protocol
 
-/// A worker's `stats` report as a master reads it: every field decoded and checked but the rows'
-/// latency, service-time and lag histograms, which are checked and kept as their frame's bytes
-/// (`PackedHistograms`) until their second closes. Writing 1,000 workers' histograms into fresh
-/// arrays, holding them and reading them back was the larger part of a master's CPU at 1,000
-/// workers; this way each is a copy of bytes when it arrives and one read when it is merged.
+/// A worker's `stats` report as a master reads it: every field decoded and checked, but the rows'
+/// latency, service-time and lag histograms go, checked, into one flat array of value/count pairs
+/// per interval (`PackedHistograms`) until their second closes, instead of two fresh arrays per
+/// histogram held row by row (at 1,000 workers, 120,000 arrays a second).
 struct PackedStatsReport: Sendable {
     /// The report, each row's latency, service-time and lag histograms empty: they are in `histograms`.
     let report: StatsReport
@@ -43,7 +42,7 @@ extension BinaryFrame {
     }
 }
 
-/// Checks each row's histograms and keeps their bytes, one `PackedHistograms` per interval; the
+/// Checks each row's histograms and packs them, one `PackedHistograms` per interval; the
 /// rows get empty histograms.
 struct PackedStatsReader: StatsHistograms {
     private(set) var intervals: [PackedHistograms] = []

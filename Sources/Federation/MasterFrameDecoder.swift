@@ -2,8 +2,8 @@ import Foundation
 import NIOCore
 import Protocol
 
-/// What a master's connection reads: a message, or a worker's `stats` with its histograms still
-/// as bytes (`PackedStatsReport`).
+/// What a master's connection reads: a message, or a worker's `stats` with its histograms packed
+/// (`PackedStatsReport`).
 enum MasterFrame: Sendable {
     case message(FederationMessage)
     case stats(PackedStatsReport)
