@@ -9,6 +9,8 @@
 #        MASTER_WRAPPER="perf record -g -o /tmp/master.perf --" bench/fleet.sh   (profile the master)
 #        TLS=1 bench/fleet.sh                  (the master serves TLS; the fakes pin its certificate)
 #        PAGE=1 bench/fleet.sh                 (an open dashboard and a Prometheus scrape poll the master each second)
+#        BIN=/tmp/old bench/fleet.sh           (FleetBench, loadd and loadctl from that folder: nothing is built)
+#        MASTER_BIN=/tmp/old/loadd bench/fleet.sh   (that master, this tree's fakes: compare two masters)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORKERS=${1:-200}
@@ -40,14 +42,17 @@ wait_for() {
     return 1
 }
 
-echo "fleet.sh: building ($CONFIG; log in $DIR/build.log)" >&2
-# One product per call: given several --product flags, swift build builds only the last.
-# --static-swift-stdlib as `make build`/`make deb` use it: the same flags share one .build folder, so
-# the bench neither overwrites the static binaries the package is made from nor rebuilds them.
-for product in FleetBench loadd loadctl; do
-    swift build -c "$CONFIG" --static-swift-stdlib --product "$product" >> "$DIR/build.log" 2>&1 || { tail -30 "$DIR/build.log" >&2; exit 1; }
-done
-BIN=$(swift build -c "$CONFIG" --show-bin-path)
+if [ -z "${BIN:-}" ]; then
+    echo "fleet.sh: building ($CONFIG; log in $DIR/build.log)" >&2
+    # One product per call: given several --product flags, swift build builds only the last.
+    # --static-swift-stdlib as `make build`/`make deb` use it: the same flags share one .build folder, so
+    # the bench neither overwrites the static binaries the package is made from nor rebuilds them.
+    for product in FleetBench loadd loadctl; do
+        swift build -c "$CONFIG" --static-swift-stdlib --product "$product" >> "$DIR/build.log" 2>&1 || { tail -30 "$DIR/build.log" >&2; exit 1; }
+    done
+    BIN=$(swift build -c "$CONFIG" --show-bin-path)
+fi
+MASTER_BIN=${MASTER_BIN:-$BIN/loadd}
 ulimit -n "$(ulimit -Hn)"
 
 FED_PORT=$(free_port)
@@ -71,7 +76,7 @@ else
     echo "insecure_plaintext: true" >> "$DIR/master.yaml"
 fi
 
-LOADD_LOG=stderr ${MASTER_WRAPPER:-} taskset -c "$MASTER_CORE" "$BIN/loadd" --config "$DIR/master.yaml" --socket "$SOCKET" \
+LOADD_LOG=stderr ${MASTER_WRAPPER:-} taskset -c "$MASTER_CORE" "$MASTER_BIN" --config "$DIR/master.yaml" --socket "$SOCKET" \
     --state-dir "$DIR/state" --node master --log-level notice > "$DIR/master.log" 2>&1 &
 MASTER_PID=$!
 wait_for "the master's control socket" 20 "$BIN/loadctl" status --socket "$SOCKET"

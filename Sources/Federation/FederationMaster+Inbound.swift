@@ -8,7 +8,7 @@ import Protocol
 /// (`bench/fleet.sh 1000`: 26 % of a core before, see the README's table for after). Errors and the
 /// connection's end still reach the async side (`Link.run`), after every message read before them.
 final class MasterInbound: ChannelInboundHandler, Sendable {
-    typealias InboundIn = FederationMessage
+    typealias InboundIn = MasterFrame
     typealias InboundOut = FederationMessage
 
     private let master: FederationMaster
@@ -20,9 +20,13 @@ final class MasterInbound: ChannelInboundHandler, Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let message = Self.unwrapInboundIn(data)
-        // A report's sums are walked here, not under the lock every worker's merge shares.
-        let sums: StatsBudget.Sums? = if case .stats(let report) = message { StatsBudget.Sums(report) } else { nil }
-        master.withCore { $0.received(message, sums: sums, on: link) }
+        switch Self.unwrapInboundIn(data) {
+        case .stats(let packed):
+            master.withCore { $0.received(packed, on: link) }
+        case .message(let message):
+            // A report's sums are walked here, not under the lock every worker's merge shares.
+            let sums: StatsBudget.Sums? = if case .stats(let report) = message { StatsBudget.Sums(report) } else { nil }
+            master.withCore { $0.received(message, sums: sums, on: link) }
+        }
     }
 }

@@ -22,8 +22,11 @@ extension FleetRun {
         admit(report, sums: StatsBudget.Sums(report), now: now)
     }
 
-    /// `admit` with the report's sums taken beforehand (outside the master's lock).
-    mutating func admit(_ report: StatsReport, sums: StatsBudget.Sums?, now: Duration) -> String? {
+    /// `admit` with the report's sums taken beforehand (outside the master's lock), and its rows'
+    /// histograms in `histograms` when the master read them packed (`PackedStatsReport`).
+    mutating func admit(
+        _ report: StatsReport, histograms: [PackedHistograms]? = nil, sums: StatsBudget.Sums?, now: Duration
+    ) -> String? {
         guard phase != .finished, report.run == id else { return nil }
         let latest = second(at: now) + closeLag + 3
         if let future = report.intervals.first(where: { $0.second > latest }) {
@@ -31,7 +34,7 @@ extension FleetRun {
         }
         var budget = self.budget
         if let problem = budget.admit(sums) { return "stats: \(problem)" }
-        guard absorb(report) else { return nil }
+        guard absorb(report, histograms: histograms) else { return nil }
         self.budget = budget
         noteMerged(report, now: now)
         if shares[report.node]?.assignment == report.assignment,

@@ -188,16 +188,17 @@ public struct FleetRun: Sendable {
 
     // MARK: Stats
 
-    /// Merges a report; false when it is a repeat, names an assignment of another node or run, or
-    /// comes after the run finished.
+    /// Merges a report (its intervals' rows' histograms in `histograms` when the master read them
+    /// packed); false when it is a repeat, names an assignment of another node or run, or comes
+    /// after the run finished.
     @discardableResult
-    public mutating func absorb(_ report: StatsReport) -> Bool {
+    public mutating func absorb(_ report: StatsReport, histograms: [PackedHistograms]? = nil) -> Bool {
         guard phase != .finished, report.run == id, assignedTo[report.assignment] == report.node,
             dedupe.admit(node: report.node, assignment: report.assignment, sequence: report.sequence)
         else {
             return false
         }
-        for interval in report.intervals { ledger.absorb(interval) }
+        for (i, interval) in report.intervals.enumerated() { ledger.absorb(interval, packed: histograms?[i]) }
         return true
     }
 

@@ -72,7 +72,14 @@ public struct FrameDecoder: ByteToMessageDecoder {
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
+        guard var payload = try Self.payload(from: &buffer, limit: limit) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(try Self.message(from: &payload, using: decoder)))
+        return .continue
+    }
+
+    /// The next frame's payload, read off `buffer`, or `nil` until all of it is there.
+    static func payload(from buffer: inout ByteBuffer, limit: FrameLimit) throws(FrameError) -> ByteBuffer? {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
         // Checked on the header alone, so a hostile length costs nothing to refuse.
         let maxFrameBytes = limit.current
         guard Int(length) <= maxFrameBytes else {
@@ -80,11 +87,9 @@ public struct FrameDecoder: ByteToMessageDecoder {
             if length >> 16 == 0x1603 || length >> 16 == 0x1503 { throw FrameError.unexpectedTLS }
             throw FrameError.tooLarge(length: Int(length), limit: maxFrameBytes)
         }
-        guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
+        guard buffer.readableBytes >= 4 + Int(length) else { return nil }
         buffer.moveReaderIndex(forwardBy: 4)
-        var payload = buffer.readSlice(length: Int(length))!
-        context.fireChannelRead(wrapInboundOut(try Self.message(from: &payload, using: decoder)))
-        return .continue
+        return buffer.readSlice(length: Int(length))!
     }
 
     public mutating func decodeLast(

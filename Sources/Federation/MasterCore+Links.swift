@@ -146,17 +146,7 @@ extension MasterCore {
         case .heartbeat:
             break
         case .stats(let report):
-            guard report.node == node else {
-                return dropMember(node, link, reason: "stats report names node \(report.node), not \(node)")
-            }
-            var refusal: String?
-            update { run in
-                refusal = run.admit(report, sums: sums, now: now)   // nil: the sums overflowed, refused
-                return []
-            }
-            if let refusal { return dropMember(node, link, reason: refusal) }
-            noteForAck(run: report.run, assignment: report.assignment, sequence: report.sequence, from: node, on: link)
-            membership.recordCPU(report, from: node)
+            statsReceived(report, histograms: nil, sums: sums, from: node, on: link)
         case .workerState(let report):
             membership.record(report, from: node)
             if let reason = report.abortReason, report.run == run?.id {
@@ -170,7 +160,7 @@ extension MasterCore {
         }
     }
 
-    private func dropMember(_ node: NodeID, _ link: Link, reason: String) {
+    func dropMember(_ node: NodeID, _ link: Link, reason: String) {
         logger.warning(
             "worker connection closed: \(reason)", metadata: ["loadd_peer": "\(link.address)", "worker": "\(node)"])
         link.close(reason: reason)

@@ -77,11 +77,12 @@ public struct RunLedger: Sendable {
     // MARK: Events
 
     /// Merges one interval: into the warm-up's books for its seconds, the measured span's after.
-    public mutating func absorb(_ interval: IntervalStats) {
+    /// `packed`: its rows' histograms as a fleet master holds them (see `RunAggregator.absorb(_:packed:)`).
+    public mutating func absorb(_ interval: IntervalStats, packed: PackedHistograms? = nil) {
         if interval.second < warmupSeconds {
-            warmup.absorb(interval)
+            warmup.absorb(interval, packed: packed)
         } else {
-            measured.absorb(interval)
+            measured.absorb(interval, packed: packed)
         }
     }
 

@@ -85,12 +85,21 @@ struct PagedHistogram<Count: FixedWidthInteger & UnsignedInteger & Sendable>: Se
         if value == 0 { recordedZero = true } else if value < minNonZeroValue { minNonZeroValue = value }
     }
 
-    /// Records each `values[i]` `counts[i]` times, as `record` would one by one, in one pass that
-    /// keeps the running figures in registers and looks a page up once per run of values in it
-    /// (a sparse histogram's values ascend): a fleet master merges a row per worker and endpoint
-    /// every second.
+    /// Records each `values[i]` `counts[i]` times, as `record` would one by one.
     mutating func add(values: [UInt64], counts: [UInt64]) {
-        let n = Swift.min(values.count, counts.count)
+        values.withUnsafeBufferPointer { values in
+            counts.withUnsafeBufferPointer { counts in
+                add(pairs: Swift.min(values.count, counts.count)) { (values[$0], counts[$0]) }
+            }
+        }
+    }
+
+    /// Records `n` (value, count) pairs from `pair` (called with 0, 1, … n − 1, once each), as
+    /// `record` would one by one, in one pass that keeps the running figures in registers and
+    /// looks a page up once per run of values in it (a sparse histogram's values ascend): a fleet
+    /// master merges a row per worker and endpoint every second. Pairs with a count of 0 add nothing.
+    @inline(__always)
+    mutating func add(pairs n: Int, _ pair: (Int) -> (value: UInt64, count: UInt64)) {
         guard n > 0 else { return }
         if table.isEmpty { table = Array(repeating: 0, count: Self.pageCount) }
         var total = totalCount
@@ -100,9 +109,11 @@ struct PagedHistogram<Count: FixedWidthInteger & UnsignedInteger & Sendable>: Se
         var zero = recordedZero
         var lastPage = -1
         var base = 0
-        for i in 0..<n where counts[i] > 0 {
-            let count = Count(truncatingIfNeeded: Swift.min(counts[i], UInt64(Count.max)))
-            var value = values[i]
+        for i in 0..<n {
+            let (rawValue, rawCount) = pair(i)
+            guard rawCount > 0 else { continue }
+            let count = Count(truncatingIfNeeded: Swift.min(rawCount, UInt64(Count.max)))
+            var value = rawValue
             if value > Self.highestTrackable {
                 value = Self.highestTrackable
                 over = over.saturatingAdd(UInt64(count))

@@ -4,41 +4,6 @@ import Protocol
 /// totals and a per-second history. Owned by one controller and read under its lock; engine
 /// threads never touch it.
 public struct RunAggregator: Sendable {
-    /// One second of the run while its reporters' intervals arrive. Counts join the totals at once;
-    /// histograms wait here, grouped by endpoint, and are merged when the second closes: merging
-    /// one endpoint's rows from every reporter in a row keeps that endpoint's histogram in cache,
-    /// where merging report by report touched every endpoint's histogram for each report (with
-    /// 200 workers, cache misses were most of a master's merge cost). Percentiles lag the counts
-    /// by at most the second still open.
-    private struct OpenSecond {
-        var reporters = 0
-        var requests: UInt64 = 0
-        var failures: UInt64 = 0
-        var users = 0
-        var dropped: UInt64 = 0
-        var cpuMicros: UInt64 = 0
-        var wallMicros: UInt64 = 0
-        var threads = 0
-        var bytes: UInt64 = 0
-        var newConnections: UInt64 = 0
-        /// Per endpoint slot, the rows' histograms still to merge.
-        var pending: [[(latency: SparseHistogram, serviceTime: SparseHistogram, lag: SparseHistogram?)]] = []
-        /// Per endpoint slot, this second's counts (for `RecentSeconds`).
-        var slotRequests: [UInt64] = []
-        var slotFailures: [UInt64] = []
-
-        mutating func hold(_ row: EndpointInterval, slot: Int) {
-            if pending.count <= slot { pending += Array(repeating: [], count: slot + 1 - pending.count) }
-            pending[slot].append((row.latency, row.serviceTime, row.lag))
-            if slotRequests.count <= slot {
-                slotRequests += Array(repeating: 0, count: slot + 1 - slotRequests.count)
-                slotFailures += Array(repeating: 0, count: slot + 1 - slotFailures.count)
-            }
-            slotRequests[slot] = slotRequests[slot].saturatingAdd(row.requests)
-            slotFailures[slot] = slotFailures[slot].saturatingAdd(row.failures)
-        }
-    }
-
     public private(set) var keys: [EndpointKey]
     private var index: [EndpointKey: Int]
     private(set) var totals: [EndpointTotals]
@@ -51,7 +16,7 @@ public struct RunAggregator: Sendable {
     public private(set) var skipped: UInt64 = 0
     /// A second is closed into the history once this many intervals for it have arrived.
     public var expectedReporters: Int
-    private var open: [Int: OpenSecond] = [:]
+    private var open: [Int: OpenSecond] = [:]   // see `RunAggregator+OpenSecond`
     /// Intervals of seconds before this one belong to a span the user reset away.
     private(set) var firstMeasuredSecond = 0
     /// The newest closed seconds, for the "current" figures.
@@ -84,15 +49,34 @@ public struct RunAggregator: Sendable {
     }
 
     public mutating func absorb(_ interval: IntervalStats) {
+        absorb(interval, packed: nil)
+    }
+
+    /// Merges `interval`, whose rows' histograms are `packed` when given (a fleet master's: the rows'
+    /// own are empty then), one `packed` row per endpoint row.
+    public mutating func absorb(_ interval: IntervalStats, packed: PackedHistograms?) {
+        precondition(packed.map { $0.rowCount == interval.endpoints.count } ?? true, "a packed row per endpoint row")
         guard interval.second >= firstMeasuredSecond else { return }
         if open[interval.second] == nil, let closed = history.lastIndex(where: { $0.second == interval.second }) {
-            return absorbLate(interval, into: closed)
+            return absorbLate(packed.map(interval.unpacking) ?? interval, into: closed)
         }
         var second = open.removeValue(forKey: interval.second) ?? OpenSecond()
-        for row in interval.endpoints {
+        for (i, row) in interval.endpoints.enumerated() {
             let slot = slot(for: row.key)
             totals[slot].addCounts(row)
-            second.hold(row, slot: slot)
+            if let packed {
+                packed.words.withUnsafeBufferPointer { words in
+                    let ranges = packed.ranges(ofRow: i)
+                    let held: OpenSecond.PackedRow = (
+                        UnsafeBufferPointer(rebasing: words[ranges.latency]),
+                        UnsafeBufferPointer(rebasing: words[ranges.serviceTime]),
+                        UnsafeBufferPointer(rebasing: words[ranges.lag])
+                    )
+                    second.hold(row, packed: held, slot: slot, reporters: expectedReporters)
+                }
+            } else {
+                second.hold(row, packed: nil, slot: slot, reporters: expectedReporters)
+            }
             second.requests = second.requests.saturatingAdd(row.requests)
             second.failures = second.failures.saturatingAdd(row.failures)
             second.bytes = second.bytes.saturatingAdd(row.bytes)
@@ -198,11 +182,7 @@ public struct RunAggregator: Sendable {
         var rowsLatency = LatencyHistogram()
         for (slot, rows) in second.pending.enumerated() where !rows.isEmpty {
             rowsLatency.reset()
-            for row in rows {
-                row.latency.add(into: &rowsLatency)
-                row.serviceTime.add(into: &totals[slot].serviceTime)
-                row.lag?.add(into: &totals[slot].lag)
-            }
+            rows.add(latency: &rowsLatency, into: &totals[slot])
             totals[slot].latency.add(rowsLatency)
             latency.add(rowsLatency)
         }

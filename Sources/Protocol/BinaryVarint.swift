@@ -1,15 +1,16 @@
-/// `BinaryFrame`'s integers and strings read straight from a payload's bytes. A stats frame is
+/// The binary frames' integers and strings read straight from a payload's bytes. A stats frame is
 /// mostly varints (two per histogram bucket); reading them through `ByteBuffer` one byte at a time
-/// cost a master more than merging them.
-enum BinaryVarint {
+/// cost a master more than merging them. Public and inlinable: a master's aggregator (`Engine`)
+/// reads a second's held histograms with it when the second closes (`PackedHistograms`).
+public enum BinaryVarint {
     /// One varint, or why there is none at `at`.
-    enum Read {
+    public enum Read {
         case value(UInt64)
         case truncated
         case overflow
 
         /// The problem a `BinaryFrameError` states (`value` has none).
-        var problem: String {
+        public var problem: String {
             switch self {
             case .value: ""
             case .truncated: "truncated"
@@ -19,8 +20,13 @@ enum BinaryVarint {
     }
 
     /// The unsigned LEB128 varint at `at`, moving `at` past it.
-    @inline(__always)
-    static func read(_ bytes: UnsafeRawBufferPointer, at: inout Int) -> Read {
+    @inlinable @inline(__always)
+    public static func read(_ bytes: UnsafeRawBufferPointer, at: inout Int) -> Read {
+        // Most are one byte (a bucket's count, the delta to the next bucket): no loop for those.
+        if at < bytes.count, bytes[at] < 0x80 {
+            at += 1
+            return .value(UInt64(bytes[at - 1]))
+        }
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while at < bytes.count {
@@ -37,7 +43,7 @@ enum BinaryVarint {
 
     /// `bytes` as a string, `nil` when they are not UTF-8. ASCII (every endpoint name of a typical
     /// scenario) skips the general validation.
-    static func text(_ bytes: UnsafeRawBufferPointer) -> String? {
+    public static func text(_ bytes: UnsafeRawBufferPointer) -> String? {
         var ascii = true
         for byte in bytes where byte >= 0x80 {
             ascii = false
