@@ -64,6 +64,27 @@ final class Link: Sendable {
         return nil
     }
 
+    /// Queues `message` on the connection's event loop itself, ahead of what `write(now:)` writes later:
+    /// the master's welcome. Heartbeats are written with `write(now:)` and may pass the mailbox, so a
+    /// welcome queued there could reach a new member after its first heartbeat, which the member's
+    /// handshake refuses. Nothing the mailbox held before is passed: the peer has answered all of it.
+    /// Frames sent after this one, through the mailbox, reach the event loop after it.
+    @discardableResult
+    func sendFirst(_ message: FederationMessage) -> String? {
+        guard localCloseReason == nil else { return nil }
+        var frame = ByteBuffer()
+        do {
+            try FrameEncoder.frame(message, into: &frame, maxFrameBytes: frameLimit.afterAuthentication)
+        } catch {
+            let reason = "cannot send \(message.kind.stringValue): \(error)"
+            close(reason: reason)
+            return reason
+        }
+        // A bound exceeded here closes the link with its reason, as in `send`; the connection's end reports it.
+        channel.eventLoop.execute { _ = self.write(now: frame) }
+        return nil
+    }
+
     /// Writes a frame already encoded at once; call it on the connection's event loop. It may pass
     /// frames still in the mailbox, so it is only for frames whose order does not matter: the
     /// master's heartbeats, one frame for every worker, written by one task per event loop rather

@@ -117,9 +117,12 @@ extension MasterCore {
         memberLinks[hello.node] = link
         // Trusted from here: its stats may be large. Raised before the welcome that lets it send them.
         link.frameLimit.authenticated()
-        send(
-            .welcome(Welcome(master: configuration.node, heartbeatTimeout: configuration.heartbeatTimeout)),
-            on: link, worker: hello.node)
+        // Ahead of the heartbeats, which from now on include this member (see `Link.sendFirst`).
+        if let reason = link.sendFirst(
+            .welcome(Welcome(master: configuration.node, heartbeatTimeout: configuration.heartbeatTimeout)))
+        {
+            logClosed(link, worker: hello.node, reason: reason)
+        }
         logger.info(
             "worker joined",
             metadata: [
