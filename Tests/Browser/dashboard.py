@@ -19,7 +19,8 @@ open:    uploads SCENARIO through the file input, starts it with a rate override
 fleet:   on a master whose run of USERS users is going: every worker listed with its share, the merged
          live users, then stops the fleet's run from the page.
 gap:     on a page open while its run goes on, waits for the requests chart to draw, prints
-         "gap: watching" (the test then restarts loadd with a pause), and waits for the page to say
+         "gap: watching" (the test then stops loadd), "gap: lost loadd" once the page says it cannot
+         reach it (the test then starts loadd again), and waits for the page to say
          "Resumed" and for each chart line to break at the gap (two or more segments) without
          redrawing from zero; the outage's failed polls are the only console errors allowed.
 Prints one line per step; exits 1 with the reason on the first failure."""
@@ -270,6 +271,7 @@ def gap(url):
             raise SystemExit("FAIL: the line is broken before any restart")
         print("gap: watching", flush=True)
         wait(driver, "the page to lose loadd", lambda: text(driver, "conn").startswith("cannot reach"), seconds=60)
+        print("gap: lost loadd", flush=True)
         wait(driver, "the resumed run", lambda: text(driver, "resumed").startswith("after 1 restart"), seconds=60)
         wait(driver, "the requests line to break at the gap",
              lambda: chart_segments(driver, "#chart-rps path.s-requests") >= 2, seconds=30)

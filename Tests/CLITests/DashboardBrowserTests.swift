@@ -129,8 +129,16 @@ extension DaemonTests {
             }
 
             #expect(fixture.stopDaemon() == 0)
-            // The outage is what this test is about: two whole seconds without loadd make a gap in the history.
-            Thread.sleep(forTimeInterval: 2.5)
+            // loadd starts again once the page has seen it gone and the run's clock is two seconds past the
+            // last save loadd wrote, so the history has at least one whole second without load: a gap.
+            try eventually("the page to see loadd gone", timeout: .seconds(60)) {
+                guard page.process.isRunning else { throw DaemonTestError("dashboard.py exited: \(page.output)") }
+                return page.output.contains("gap: lost loadd")
+            }
+            let record = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: "\(fixture.stateDir)/runs/\(info.id)/resume.json")))
+            let savedAt = try #require((record as? [String: Any])?["savedAt"] as? Double, "resume.json has savedAt")
+            try eventually("two seconds past the run's last save") { Date().timeIntervalSince1970 >= savedAt + 2 }
             try fixture.startDaemon()
             #expect(try fixture.status().run?.id == info.id)
 

@@ -14,6 +14,8 @@ final class CuttableRelay: Sendable {
         struct Inner {
             var cut = false
             var open: [ObjectIdentifier: any Channel] = [:]
+            /// Connections hung up on while cut.
+            var refused = 0
         }
         let inner = Mutex(Inner())
     }
@@ -25,7 +27,7 @@ final class CuttableRelay: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { inbound in
                 let refused = state.inner.withLock { inner in
-                    if !inner.cut { inner.open[ObjectIdentifier(inbound)] = inbound }
+                    if inner.cut { inner.refused += 1 } else { inner.open[ObjectIdentifier(inbound)] = inbound }
                     return inner.cut
                 }
                 guard !refused else { return inbound.close() }
@@ -58,6 +60,9 @@ final class CuttableRelay: Sendable {
         }
         for connection in open { connection.close(promise: nil) }
     }
+
+    /// Connections hung up on while cut: a worker redialling into the outage.
+    var refusedDials: Int { state.inner.withLock { $0.refused } }
 
     func restore() {
         state.inner.withLock { $0.cut = false }

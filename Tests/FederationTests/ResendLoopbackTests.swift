@@ -13,8 +13,6 @@ import Testing
     /// Long enough to ride out a starved test process, short enough that acks (one per beat, a
     /// third of it) come during the test.
     private static let heartbeatTimeout: Duration = .seconds(6)
-    /// The outage: the scenario's length, not a wait for something to happen.
-    private static let outage: Duration = .seconds(2)
 
     private func request(_ target: TinyTarget, id: String) throws -> FleetRun.Request {
         let (plan, yaml) = try testPlan(users: Self.users, rate: 50, host: target.host)
@@ -42,7 +40,8 @@ import Testing
         try await eventually("the master to lose w and w its share") {
             fleet.master.workers().isEmpty && events.endedSummaries.count == 1
         }
-        try await Task.sleep(for: Self.outage)
+        // The outage lasts until the worker has redialled into it and been hung up on.
+        try await eventually("w to redial and be refused while the link is cut") { relay.refusedDials >= 1 }
         relay.restore()
         try await eventually("w to rejoin and run a new share") { shareCount(events) == 2 }
         let before = fleet.master.snapshot()?.total.requests ?? 0
