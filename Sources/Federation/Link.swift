@@ -44,15 +44,26 @@ final class Link: Sendable {
     @discardableResult
     func send(_ message: FederationMessage) -> String? {
         guard localCloseReason == nil else { return nil }
+        switch encode(message) {
+        case .success(let frame): return send(frame: frame)
+        case .failure(let failure): return failure.reason
+        }
+    }
+
+    /// A reason the link was closed with, as a `Result` failure.
+    private struct Closed: Error { let reason: String }
+
+    /// `message` as a frame within the frame limit; a message that cannot be encoded closes the link.
+    private func encode(_ message: FederationMessage) -> Result<ByteBuffer, Closed> {
         var frame = ByteBuffer()
         do {
             try FrameEncoder.frame(message, into: &frame, maxFrameBytes: frameLimit.afterAuthentication)
+            return .success(frame)
         } catch {
             let reason = "cannot send \(message.kind.stringValue): \(error)"
             close(reason: reason)
-            return reason
+            return .failure(Closed(reason: reason))
         }
-        return send(frame: frame)
     }
 
     /// Queues a frame already encoded. Returns the reason the link closed instead, as `send(_:)` does.
@@ -72,17 +83,14 @@ final class Link: Sendable {
     @discardableResult
     func sendFirst(_ message: FederationMessage) -> String? {
         guard localCloseReason == nil else { return nil }
-        var frame = ByteBuffer()
-        do {
-            try FrameEncoder.frame(message, into: &frame, maxFrameBytes: frameLimit.afterAuthentication)
-        } catch {
-            let reason = "cannot send \(message.kind.stringValue): \(error)"
-            close(reason: reason)
-            return reason
+        switch encode(message) {
+        case .success(let frame):
+            // A bound exceeded here closes the link with its reason, as in `send`; the connection's end reports it.
+            channel.eventLoop.execute { _ = self.write(now: frame) }
+            return nil
+        case .failure(let failure):
+            return failure.reason
         }
-        // A bound exceeded here closes the link with its reason, as in `send`; the connection's end reports it.
-        channel.eventLoop.execute { _ = self.write(now: frame) }
-        return nil
     }
 
     /// Writes a frame already encoded at once; call it on the connection's event loop. It may pass
