@@ -13,18 +13,6 @@ import Testing
         return RunLedger(plan: plan, run: RunID(rawValue: "ledger"), expectedReporters: 1, startUnixSeconds: 1000)
     }
 
-    private func interval(second: Int, requests: UInt64) -> IntervalStats {
-        var histogram = LatencyHistogram()
-        for _ in 0..<requests { histogram.record(1000) }
-        let row = EndpointInterval(
-            key: EndpointKey(method: "GET", name: "/a"), requests: requests, failures: 0,
-            bytes: 0, latency: SparseHistogram(histogram), serviceTime: SparseHistogram(histogram),
-            failureReasons: [])
-        return IntervalStats(
-            second: second, users: 1, dropped: 0, cpuMicros: 0, wallMicros: 1_000_000, threads: 1,
-            endpoints: [row])
-    }
-
     @Test func aWarmupIsRoundedUpToWholeSeconds() {
         #expect(RunLedger.warmupSeconds(nil) == 0)
         #expect(RunLedger.warmupSeconds(.milliseconds(1)) == 1)
